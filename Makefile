@@ -1,0 +1,31 @@
+# Nexo's two commands: `make run` (install, embedded PostgreSQL, migrate, serve) and `make test` (every test).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .nexo/tools/bin/uv)
+WEB := platform/web
+export PYTHONSAFEPATH := 1
+export UV_LINK_MODE := copy
+
+.PHONY: run test install lint typecheck bench
+
+$(UV):
+	$(PYTHON) -m venv .nexo/tools
+	.nexo/tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+
+run: install
+	NEXO_ENV=$${NEXO_ENV:-development} $(UV) run --frozen nexo serve
+
+test: install
+	$(UV) run --frozen pytest
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: install
+	$(UV) run --frozen mypy platform tenants modules billing

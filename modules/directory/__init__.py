@@ -1,0 +1,1 @@
+"""The shared directory: organizations and people, always on, used by every module."""

@@ -1,0 +1,1 @@
+"""User accounts: users, passwords, login sessions, password reset."""

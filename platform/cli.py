@@ -1,0 +1,257 @@
+"""The ``nexo`` command: serve, worker, database, tenants and users."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from nexo.platform.settings import Settings, SettingsError, get_settings
+
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_async(factory: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(factory())  # type: ignore[arg-type]
+
+
+@click.group()
+def main() -> None:
+    """Nexo: multi-tenant CRM and ERP."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default NEXO_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default NEXO_PORT).")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@click.option("--no-migrate", is_flag=True, help="Do not run `db upgrade` before serving.")
+def serve(host: str | None, port: int | None, workers: int, reload: bool, no_migrate: bool) -> None:
+    """Migrate, then serve the web app and the API."""
+    import os
+
+    import uvicorn
+
+    settings = load_settings()
+    from nexo.platform.db.engine import database_url
+
+    url = database_url(settings)  # starts the embedded server when no URL is configured
+    os.environ.setdefault("NEXO_DATABASE_URL", url)
+    if not no_migrate:
+        from nexo.platform.migrations.fanout import upgrade_everything
+
+        run_async(lambda: upgrade_everything(Settings.from_env(), console=console))
+    host = host or settings.app.host
+    port = port or settings.app.port
+    console.print(f"Nexo is serving on http://{host}:{port}")
+    uvicorn.run(
+        "nexo.platform.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        proxy_headers=True, log_level="warning",
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--concurrency", default=None, type=int, help="Tenants migrated at once (default NEXO_UPGRADE_CONCURRENCY).")
+def db_upgrade(concurrency: int | None) -> None:
+    """Migrate the public schema, then every tenant schema that is behind."""
+    from nexo.platform.migrations.fanout import upgrade_everything
+
+    report = run_async(lambda: upgrade_everything(load_settings(), console=console, concurrency=concurrency))
+    if report.failed:
+        sys.exit(1)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--tree", type=click.Choice(["public", "tenant"]), required=True)
+@click.option("--module", "module_key", default="core", show_default=True, help="Tenant tree: the module's branch.")
+def db_revision(message: str, tree: str, module_key: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from nexo.platform.db.engine import create_engine
+    from nexo.platform.migrations import autogen
+
+    async def go() -> Any:
+        engine = create_engine(load_settings())
+        try:
+            async with engine.begin() as connection:
+                if tree == "public":
+                    return await connection.run_sync(autogen.public_revision, message)
+                return await connection.run_sync(autogen.tenant_revision, message, module_key)
+        finally:
+            await engine.dispose()
+
+    path = run_async(go)
+    console.print(f"wrote {path}" if path else "no changes detected")
+
+
+@main.group()
+def tenants() -> None:
+    """Workspaces."""
+
+
+@tenants.command("create")
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", default="")
+@click.option("--owner-password", default=None, help="Needed when the owner account does not exist yet.")
+@click.option("--module", "modules", multiple=True, help="Module to switch on (repeatable).")
+def tenants_create(
+    name: str, slug: str, owner_email: str, owner_name: str, owner_password: str | None, modules: tuple[str, ...]
+) -> None:
+    """Create a workspace (and its owner account if needed)."""
+    from nexo.platform.accounts.services import get_user_by_email
+    from nexo.tenants.signup import SignupForm, sign_up
+
+    async def go() -> str:
+        async with session_scope() as session:
+            existing = await get_user_by_email(session, owner_email)
+            form = SignupForm(name, slug.lower(), owner_name or owner_email, owner_email.lower(), owner_password or "",
+                              list(modules))  # fmt: skip
+            result = await sign_up(session, form, existing_user=existing)
+            if result.errors:
+                await session.rollback()
+                raise click.ClickException("; ".join(f"{k}: {v}" for k, v in result.errors.items()))
+            await session.commit()
+            assert result.tenant is not None
+            return f"created workspace {result.tenant.slug} (schema {result.tenant.schema_name})"
+
+    console.print(run_async(go))
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    """List workspaces."""
+    from sqlalchemy import func, select
+
+    from nexo.tenants.models import Membership, Tenant
+
+    async def go() -> list[Any]:
+        async with session_scope() as session:
+            members = func.count(Membership.id)
+            statement = select(Tenant, members).outerjoin(Membership).group_by(Tenant.id).order_by(Tenant.id)
+            return list((await session.execute(statement)).all())
+
+    table = Table("id", "slug", "name", "schema", "status", "members", "created")
+    for tenant, count in run_async(go):
+        table.add_row(str(tenant.id), tenant.slug, tenant.name, tenant.schema_name, str(tenant.status), str(count),
+                      tenant.created_at.isoformat(timespec="seconds"))  # fmt: skip
+    Console().print(table)
+
+
+@tenants.command("show")
+@click.argument("slug")
+def tenants_show(slug: str) -> None:
+    """Show one workspace with its members."""
+    from sqlalchemy import select
+
+    from nexo.tenants.models import Membership, Tenant
+
+    async def go() -> tuple[Any, list[Any]]:
+        async with session_scope() as session:
+            tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+            if tenant is None:
+                raise click.ClickException(f"no workspace {slug!r}")
+            members = list(await session.scalars(select(Membership).where(Membership.tenant_id == tenant.id)))
+            return tenant, members
+
+    tenant, members = run_async(go)
+    out = Console()
+    out.print(f"[bold]{tenant.name}[/] /w/{tenant.slug}/  schema={tenant.schema_name}  status={tenant.status}")
+    table = Table("member", "name", "role")
+    for member in members:
+        table.add_row(member.user.email, member.user.full_name, member.role.value)
+    out.print(table)
+
+
+@tenants.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def tenants_delete(slug: str, yes: bool) -> None:
+    """Delete a workspace and its schema, with all its data."""
+    from sqlalchemy import select
+
+    from nexo.tenants.models import Tenant
+    from nexo.tenants.provisioning import drop_tenant
+
+    if not yes:
+        click.confirm(f"Delete workspace {slug!r} and all its data?", abort=True)
+
+    async def go() -> None:
+        async with session_scope() as session:
+            tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+            if tenant is None:
+                raise click.ClickException(f"no workspace {slug!r}")
+            await drop_tenant(session, tenant)
+            await session.commit()
+
+    run_async(go)
+    console.print(f"deleted workspace {slug}")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.password_option()
+def users_create(email: str, full_name: str, password: str) -> None:
+    """Create a user account."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from nexo.platform.accounts.passwords import password_problem
+    from nexo.platform.accounts.services import create_user, get_user_by_email
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"invalid e-mail: {exc}") from exc
+    problem = password_problem(password, email=email, name=full_name)
+    if problem:
+        raise click.ClickException(problem)
+
+    async def go() -> None:
+        async with session_scope() as session:
+            if await get_user_by_email(session, email):
+                raise click.ClickException(f"a user with e-mail {email} exists")
+            await create_user(session, email=email, full_name=full_name, password=password)
+            await session.commit()
+
+    run_async(go)
+    console.print(f"created user {email}")
+
+
+class session_scope:  # noqa: N801 - used like a function
+    """An ``AsyncSession`` on a short-lived engine, for one CLI command."""
+
+    async def __aenter__(self) -> Any:
+        from nexo.platform.db.engine import create_engine, create_session_maker
+
+        self.engine = create_engine(load_settings(), pool_size=2, max_overflow=0)
+        self.session = create_session_maker(self.engine)()
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.close()
+        await self.engine.dispose()

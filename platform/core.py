@@ -1,0 +1,136 @@
+"""The core plugin: wires every controller, middleware and plugin of Nexo into the Litestar app."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+    async_autocommit_before_send_handler,
+)
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
+from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.router import Router
+from litestar.stores.registry import StoreRegistry
+from litestar.types import ControllerRouterHandler
+
+from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
+from nexo.platform.accounts.models import KeyValueEntry
+from nexo.platform.accounts.pages import LoginController
+from nexo.platform.accounts.sessions import DatabaseSessionConfig
+from nexo.platform.db.engine import create_engine
+from nexo.platform.health import healthz, readyz
+from nexo.platform.logging import RequestContextMiddleware, configure_logging
+from nexo.platform.modules.registry import get_registry
+from nexo.platform.settings import Settings
+from nexo.platform.web.assets import static_routers
+from nexo.platform.web.errors import http_exception_handler, internal_error_handler
+from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
+from nexo.platform.web.templating import template_config
+from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
+from nexo.tenants.resolution import provide_tenant, workspace_guard
+
+CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
+
+# Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
+ROOT_HANDLERS: list[ControllerRouterHandler] = [root, healthz, readyz, LoginController, SignupController,
+                                                WorkspacesController]  # fmt: skip
+# Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
+WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController]
+
+
+def _import(dotted: str) -> Any:
+    module_name, _, attribute = dotted.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def module_page_handlers() -> list[ControllerRouterHandler]:
+    return [_import(path) for manifest in get_registry() for path in manifest.controllers]
+
+
+def workspace_router() -> Router:
+    return Router(
+        path="/w/{workspace:str}",
+        route_handlers=[*WORKSPACE_HANDLERS, *module_page_handlers()],
+        guards=[workspace_guard],
+        dependencies={"tenant": Provide(provide_tenant, sync_to_thread=False)},
+    )
+
+
+def rate_limit_middleware(name: str, path: str, per_minute: int) -> DefineMiddleware:
+    def applies(request: Any) -> bool:
+        return bool(request.method == "POST" and request.url.path.rstrip("/") == path)
+
+    config = RateLimitConfig(
+        rate_limit=("minute", per_minute), check_throttle_handler=applies, store=f"rate_limit_{name}",
+        exclude=["/static"],
+    )
+    return config.middleware
+
+
+class CorePlugin(InitPluginProtocol):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = self.settings
+        configure_logging(settings)
+        engine = create_engine(settings)
+        alchemy = SQLAlchemyAsyncConfig(
+            engine_instance=engine,
+            session_dependency_key="db_session",
+            session_config=AsyncSessionConfig(expire_on_commit=False),
+            before_send_handler=async_autocommit_before_send_handler,
+            create_all=False,
+        )
+        app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
+        app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
+        app_config.route_handlers.extend([*ROOT_HANDLERS, workspace_router(), *static_routers()])
+        app_config.template_config = template_config(settings)
+        app_config.csrf_config = CSRFConfig(
+            secret=settings.app.secret_key,
+            cookie_name="nexo_csrf",
+            header_name="x-csrftoken",
+            cookie_secure=settings.app.cookie_secure,
+            cookie_samesite="lax",
+            cookie_httponly=False,
+            exclude=CSRF_EXEMPT,
+        )
+        app_config.stores = StoreRegistry(
+            default_factory=lambda name: SQLAlchemyStore(alchemy, model=KeyValueEntry, namespace=name)  # type: ignore[arg-type]
+        )
+        session_config = DatabaseSessionConfig(
+            alchemy_config=alchemy,
+            key="nexo_session",
+            max_age=settings.security.session_max_age_seconds,
+            httponly=True,
+            secure=settings.app.cookie_secure,
+            samesite="lax",
+            renew_on_access=True,
+        )
+        app_config.middleware[:0] = [
+            RequestContextMiddleware(),
+            SecurityHeadersMiddleware(content_security_policy(), hsts=settings.app.cookie_secure),
+            rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
+            rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
+            session_config.middleware,
+            DefineMiddleware(
+                SessionUserMiddleware, exclude=["/static", "/healthz"], exclude_from_auth_key="nexo_no_user_loading"
+            ),
+        ]
+        app_config.guards.append(login_required)
+        app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
+        app_config.openapi_config = OpenAPIConfig(title="Nexo API", version="1.0.0", path="/api/schema")
+        app_config.on_shutdown.append(engine.dispose)
+        return app_config

@@ -1,0 +1,1 @@
+"""Database: declarative bases, the one engine, tenant-bound sessions, the embedded server."""

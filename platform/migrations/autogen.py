@@ -1,0 +1,115 @@
+"""``nexo db revision``: write a new migration by comparing the models with a database at head.
+
+The public tree is compared with the public schema. The tenant tree is compared, branch by branch, with a scratch
+schema built by replaying every migration, so a module's revision only carries its own tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, MetaData, text
+
+from nexo.platform.db.tenancy import bind_connection
+from nexo.platform.migrations.config import (
+    CORE_BRANCH,
+    TENANT_DIR,
+    public_metadata,
+    public_script,
+    tenant_metadata,
+    tenant_script,
+)
+from nexo.platform.migrations.runner import tables_of, upgrade_public, upgrade_tenant
+
+SCRATCH_SCHEMA = "tenant_0"
+
+
+def _render(connection: Connection, metadata: MetaData | list[MetaData], **opts: object) -> tuple[str, str]:
+    context = MigrationContext.configure(connection, opts={"target_metadata": metadata, **opts})
+    migrations = produce_migrations(context, metadata)  # type: ignore[arg-type]
+    upgrade = migrations.upgrade_ops
+    downgrade = migrations.downgrade_ops
+    assert upgrade is not None and downgrade is not None
+    if upgrade.is_empty():
+        return "", ""
+    return (
+        render_python_code(upgrade, render_as_batch=False).strip(),
+        render_python_code(downgrade, render_as_batch=False).strip(),
+    )
+
+
+def _strip(code: str) -> str:
+    lines = [ln for ln in code.splitlines() if "### commands" not in ln and "### end Alembic" not in ln]
+    return "\n".join(ln[4:] if ln.startswith("    ") else ln for ln in lines).strip().replace("\n", "\n    ")
+
+
+def public_revision(connection: Connection, message: str) -> Path | None:
+    upgrade_public(connection)
+
+    def include_name(name: str | None, type_: str, parent: object) -> bool:
+        return type_ != "schema" or name == "public"
+
+    up, down = _render(connection, public_metadata(), include_schemas=True, include_name=include_name)
+    if not up:
+        return None
+    script = public_script()
+    heads = script.get_heads()
+    rev = script.generate_revision(
+        uuid.uuid4().hex[:12], message, head=heads[0] if heads else "base", upgrades=_strip(up), downgrades=_strip(down)
+    )
+    assert rev is not None
+    return Path(rev.path)
+
+
+def tenant_revision(connection: Connection, message: str, module_key: str) -> Path | None:
+    """A revision on ``module_key``'s branch (``core`` for the tenant tables outside modules)."""
+    from nexo.platform.modules.registry import get_registry
+
+    registry = get_registry()
+    branch = CORE_BRANCH if module_key == CORE_BRANCH else registry.get(module_key).branch
+    script = tenant_script()
+    known_branches = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
+    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
+    upgrade_tenant(connection, SCRATCH_SCHEMA, known_branches)
+    bind_connection(connection, SCRATCH_SCHEMA)
+    own = MetaData()
+    for table in tables_of([module_key]):
+        table.to_metadata(own)
+    own_names = {t.name for t in tables_of([module_key])}
+
+    def include_name(name: str | None, type_: str, parent: object) -> bool:
+        if type_ == "table":
+            return name in own_names
+        return True
+
+    up, down = _render(connection, own, include_name=include_name, version_table_schema=SCRATCH_SCHEMA)
+    connection.execute(text(f'DROP SCHEMA "{SCRATCH_SCHEMA}" CASCADE'))
+    if not up:
+        return None
+    if branch in known_branches:
+        rev = script.generate_revision(
+            uuid.uuid4().hex[:12], message, head=f"{branch}@head", upgrades=_strip(up), downgrades=_strip(down)
+        )
+    else:
+        version_path = (
+            str(TENANT_DIR / "versions") if branch == CORE_BRANCH else str(registry.get(module_key).migrations)
+        )
+        Path(version_path).mkdir(parents=True, exist_ok=True)
+        rev = script.generate_revision(
+            uuid.uuid4().hex[:12],
+            message,
+            head="base",
+            branch_labels=[branch],
+            version_path=version_path,
+            upgrades=_strip(up),
+            downgrades=_strip(down),
+        )
+    assert rev is not None
+    return Path(rev.path)
+
+
+__all__ = ["public_revision", "tenant_metadata", "tenant_revision"]

@@ -1,0 +1,140 @@
+"""Running migrations without env.py: the public tree, one tenant schema, and building a schema at head.
+
+Everything here takes a synchronous SQLAlchemy ``Connection`` (call through ``AsyncConnection.run_sync``) whose
+transaction the caller owns, so provisioning and per-tenant upgrades are each one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData, Table, text
+
+from nexo.platform.db.tenancy import bind_connection, check_schema_name
+from nexo.platform.migrations.status import write_version_mark
+from nexo.platform.migrations.config import (
+    CORE_BRANCH,
+    PUBLIC_VERSION_TABLE,
+    TENANT_VERSION_TABLE,
+    public_config,
+    public_metadata,
+    public_script,
+    tenant_config,
+    tenant_metadata,
+    tenant_script,
+)
+
+
+def _run(
+    connection: Connection,
+    script: ScriptDirectory,
+    cfg: Any,
+    destination: str,
+    metadata: MetaData | list[MetaData],
+    **configure: Any,
+) -> None:
+    def upgrade_fn(rev: Any, context: Any) -> Any:
+        return script._upgrade_revs(destination, rev)
+
+    env = EnvironmentContext(cfg, script, fn=upgrade_fn, destination_rev=destination)
+    with env:
+        env.configure(connection=connection, target_metadata=metadata, **configure)
+        with env.begin_transaction():
+            env.run_migrations()
+
+
+def upgrade_public(connection: Connection) -> None:
+    _run(
+        connection,
+        public_script(),
+        public_config(),
+        "heads",
+        public_metadata(),
+        version_table=PUBLIC_VERSION_TABLE,
+        version_table_schema="public",
+    )
+
+
+def tenant_branches_present(connection: Connection, schema: str) -> set[str]:
+    """Branch labels this tenant schema has (from its own version table)."""
+    rows = connection.execute(text(f'SELECT version_num FROM "{check_schema_name(schema)}".{TENANT_VERSION_TABLE}'))
+    return branches_of_revisions(r[0] for r in rows)
+
+
+def branches_of_revisions(revisions: Iterable[str]) -> set[str]:
+    script = tenant_script()
+    labels: set[str] = set()
+    for revision in revisions:
+        for rev in script.iterate_revisions(revision, "base"):
+            labels |= set(rev.branch_labels)
+    return labels
+
+
+def upgrade_tenant(connection: Connection, schema: str, branches: Iterable[str] | None = None) -> None:
+    """Bring every branch this tenant has (or ``branches``) to its head, in the caller's transaction."""
+    check_schema_name(schema)
+    bind_connection(connection, schema)
+    present = set(branches) if branches is not None else tenant_branches_present(connection, schema)
+    for branch in sorted(present, key=lambda b: (b != CORE_BRANCH, b)):
+        _run(
+            connection,
+            tenant_script(),
+            tenant_config(),
+            f"{branch}@head",
+            tenant_metadata(),
+            version_table=TENANT_VERSION_TABLE,
+            version_table_schema=schema,
+        )
+    write_version_mark(connection, schema)
+
+
+def tables_of(module_keys: Iterable[str]) -> list[Table]:
+    keys = set(module_keys)
+    return [t for t in tenant_metadata().sorted_tables if t.info.get("module", CORE_BRANCH) in keys]
+
+
+def create_module_tables(connection: Connection, schema: str, module_keys: Iterable[str], branches: Iterable[str]) -> None:
+    """Create the tables of ``module_keys`` directly at head in ``schema`` and stamp their branches."""
+    bind_connection(connection, schema)
+    tenant_metadata().create_all(bind=connection, tables=tables_of(module_keys), checkfirst=False)
+    stamp_branches(connection, schema, branches)
+
+
+def stamp_branches(connection: Connection, schema: str, branches: Iterable[str]) -> None:
+    context = MigrationContext.configure(
+        connection, opts={"version_table": TENANT_VERSION_TABLE, "version_table_schema": schema}
+    )
+    script = tenant_script()
+    for branch in branches:
+        context.stamp(script, f"{branch}@head")
+    write_version_mark(connection, schema)
+
+
+def build_tenant_schema(connection: Connection, schema: str, module_keys: Iterable[str]) -> None:
+    """Create ``schema`` with the core tables and those of ``module_keys``, stamped at head.
+
+    This is what provisioning runs: much faster than replaying every migration, and proven equal to it by
+    ``tests/integration/tenants/test_schema_parity.py``.
+    """
+    from nexo.platform.modules.registry import get_registry
+
+    check_schema_name(schema)
+    registry = get_registry()
+    keys = [CORE_BRANCH, *module_keys]
+    branches = [CORE_BRANCH] + [registry.get(k).branch for k in module_keys]
+    connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    create_module_tables(connection, schema, keys, branches)
+
+
+def replay_tenant_schema(connection: Connection, schema: str, module_keys: Iterable[str]) -> None:
+    """Create ``schema`` by replaying every migration of the core branch and of ``module_keys`` (tests, benchmarks)."""
+    from nexo.platform.modules.registry import get_registry
+
+    check_schema_name(schema)
+    registry = get_registry()
+    connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    upgrade_tenant(connection, schema, [CORE_BRANCH] + [registry.get(k).branch for k in module_keys])

@@ -1,0 +1,1 @@
+"""The module registry: manifests discovered under ``nexo.modules`` at start-up, validated, then frozen."""

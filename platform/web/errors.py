@@ -1,0 +1,100 @@
+"""Errors: problem details (RFC 9457) under ``/api``, friendly HTML pages elsewhere, never a bare 500."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = structlog.get_logger("nexo.errors")
+
+PROBLEM_BASE = "https://nexo.dev/problems/"
+TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Unavailable",
+}
+
+
+class ProblemError(HTTPException):
+    """An HTTP error with a stable problem ``type`` slug (``module-disabled``, ``read-only``, ...)."""
+
+    def __init__(self, status_code: int, detail: str, problem_type: str, **extra: Any) -> None:
+        super().__init__(status_code=status_code, detail=detail, extra=extra or None)
+        self.problem_type = problem_type
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(("/api/", "/oauth/")) or request.url.path == "/api"
+
+
+def problem_response(
+    request: Request[Any, Any, Any], status: int, detail: str, problem_type: str | None = None, **extra: Any
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + (problem_type or _default_type(status)),
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra)
+    headers = {}
+    if status == 429 and "retry_after" in extra:
+        headers["retry-after"] = str(extra["retry_after"])
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def _default_type(status: int) -> str:
+    return TITLES.get(status, "error").lower().replace(" ", "-")
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not is_api(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request") == "true":
+            return Response(b"", status_code=401, headers={"hx-redirect": f"/login?next={quote(target)}"})
+        return Redirect(f"/login?next={quote(target)}")
+    problem_type = getattr(exc, "problem_type", None)
+    detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+    headers = dict(exc.headers or {})
+    if is_api(request):
+        extra: dict[str, Any] = {}
+        if exc.extra:
+            extra["errors" if isinstance(exc.extra, list) else "context"] = exc.extra
+        response = problem_response(request, exc.status_code, detail, problem_type, **extra)
+        response.headers.update(headers)
+        return response
+    return Template(
+        template_name="errors/error.html",
+        context={"status": exc.status_code, "title": TITLES.get(exc.status_code, "Error"), "detail": detail},
+        status_code=exc.status_code,
+        headers=headers,
+        media_type=MediaType.HTML,
+    )
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error", path=request.url.path, exc_info=exc)
+    if is_api(request):
+        return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "An unexpected error happened.")
+    return Template(
+        template_name="errors/error.html",
+        context={"status": 500, "title": "Something went wrong", "detail": "An unexpected error happened."},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.HTML,
+    )

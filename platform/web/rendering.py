@@ -1,0 +1,27 @@
+"""One handler renders either the full page or, for an htmx request, only the fragment that changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """An htmx request that wants a fragment (boosted navigation wants the whole page)."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    """Render ``template`` for a full load, or ``partial`` (a fragment template) for an htmx request."""
+    name = partial if partial and is_htmx(request) else template
+    return Template(template_name=name, context=context or {}, status_code=status_code, headers=headers)

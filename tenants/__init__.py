@@ -1,0 +1,1 @@
+"""Tenants: registry, signup, provisioning, resolution, members, invitations, roles, audit, export."""

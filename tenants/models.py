@@ -1,0 +1,58 @@
+"""The tenant registry and memberships (public schema)."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nexo.platform.accounts.models import User
+from nexo.platform.db.base import PublicBase
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    READ_ONLY = "read_only"
+    CANCELED = "canceled"
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+    @property
+    def rank(self) -> int:
+        return {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}[self]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class Tenant(PublicBase):
+    """A workspace. Its schema is named from the immutable ``id``; the ``slug`` may change."""
+
+    __tablename__ = "tenants"
+
+    slug: Mapped[str] = mapped_column(String(63), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    schema_name: Mapped[str] = mapped_column(String(63), unique=True)
+    status: Mapped[TenantStatus] = mapped_column(
+        Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e], inherit_schema=True),
+        default=TenantStatus.ACTIVE,
+    )
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+
+
+class Membership(PublicBase):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.tenants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e], inherit_schema=True))
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,116 @@
+"""Resolving the workspace of a page request, at the edge, failing closed.
+
+``/w/{workspace}/...`` names the workspace by slug. The guard looks the slug up together with the signed-in user's
+membership in one query. An unknown slug and a workspace the user does not belong to give the same 404. On success
+the request's database session is bound to the tenant schema for every transaction it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.platform.accounts.models import User
+from nexo.platform.db.tenancy import bind_tenant
+from nexo.tenants.models import Membership, Role, Tenant
+
+NOT_FOUND = "There is no workspace at this address, or you are not a member of it."
+TENANT_STATE_KEY = "tenant_context"
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    tenant_id: int
+    slug: str
+    name: str
+    schema: str
+    status: str
+    currency: str
+    timezone: str
+    user_id: int
+    user_email: str
+    user_name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role.at_least(Role.ADMIN)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is Role.OWNER
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        """Keyword arguments identifying the acting user for ``nexo.tenants.audit.record``."""
+        return {"actor_user_id": self.user_id, "actor_label": self.user_email}
+
+
+async def load_tenant_context(session: AsyncSession, slug: str, user: User) -> TenantContext | None:
+    row = (
+        await session.execute(
+            select(Tenant, Membership.role)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Tenant.slug == slug, Membership.user_id == user.id)
+        )
+    ).first()
+    if row is None:
+        return None
+    tenant, role = row
+    return TenantContext(
+        tenant_id=tenant.id,
+        slug=tenant.slug,
+        name=tenant.name,
+        schema=tenant.schema_name,
+        status=str(tenant.status),
+        currency=tenant.currency,
+        timezone=tenant.timezone,
+        user_id=user.id,
+        user_email=user.email,
+        user_name=user.full_name,
+        role=Role(role),
+    )
+
+
+def request_db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
+    """The request's own database session (the one handlers receive as ``db_session``)."""
+    config = connection.app.state["nexo_alchemy_config"]
+    session: AsyncSession = config.provide_session(connection.app.state, connection.scope)
+    return session
+
+
+async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Resolve ``{workspace}``, require membership, bind the tenant; enforce ``opt['min_role']`` if set."""
+    user = connection.scope.get("user")
+    if not isinstance(user, User):
+        raise NotAuthorizedException("Sign in to continue.")
+    slug = str(connection.path_params.get("workspace", ""))
+    session = request_db_session(connection)
+    context = await load_tenant_context(session, slug, user)
+    if context is None:
+        raise NotFoundException(NOT_FOUND)
+    await bind_tenant(session, context.schema)
+    connection.state[TENANT_STATE_KEY] = context
+    connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
+    min_role = handler.opt.get("min_role")
+    if min_role is not None and not context.role.at_least(Role(min_role)):
+        raise PermissionDeniedException(f"This needs the {Role(min_role).value} role in {context.name}.")
+
+
+def provide_tenant(request: Any) -> TenantContext:
+    """Dependency ``tenant``: the context the guard resolved."""
+    context = request.state.get(TENANT_STATE_KEY)
+    if not isinstance(context, TenantContext):  # the guard did not run: fail closed
+        raise NotFoundException(NOT_FOUND)
+    return context
+
+
+def require_role(role: Role) -> dict[str, Any]:
+    """Handler ``opt`` enforcing a minimum role, e.g. ``@get(..., opt=require_role(Role.ADMIN))``."""
+    return {"min_role": role.value}

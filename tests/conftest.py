@@ -1,0 +1,100 @@
+"""Shared fixtures: a real PostgreSQL database per run (embedded by default), the app, clients, two workspaces."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
+from nexo.platform.settings import Settings
+from nexo.tests.database import temporary_database
+from nexo.tests.factories import WebClient, Workspace, make_workspace
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_system_part(available: bool, reason: str) -> None:
+    """Skip where a system part is missing on a laptop; never under CI, where .ci/run installs it."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: .ci/run must install it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shared = os.environ.get("NEXO_TEST_PGDATA")
+    return Path(shared) if shared else tmp_path_factory.mktemp("pgdata")
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_data_dir: Path) -> Iterator[str]:
+    with temporary_database(pg_data_dir) as url:
+        yield normalize_url(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    os.environ.update(
+        {
+            "NEXO_ENV": "test",
+            "NEXO_DATABASE_URL": database_url,
+            "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
+            "NEXO_DATA_DIR": str(tmp_path_factory.mktemp("nexo-data")),
+            "NEXO_LOGIN_RATE_PER_MINUTE": os.environ.get("NEXO_LOGIN_RATE_PER_MINUTE", "1000"),
+            "NEXO_SIGNUP_RATE_PER_MINUTE": os.environ.get("NEXO_SIGNUP_RATE_PER_MINUTE", "1000"),
+        }
+    )
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    from nexo.platform.migrations.runner import upgrade_public
+
+    engine = create_engine(settings)
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade_public)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_maker(engine)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: AsyncEngine) -> Litestar:
+    from nexo.platform.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def web(client: AsyncTestClient[Litestar]) -> WebClient:
+    return WebClient(client)
+
+
+@pytest.fixture
+async def tenant_a(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
+    return await make_workspace(sessions, name="Alpha Corp")
+
+
+@pytest.fixture
+async def tenant_b(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
+    return await make_workspace(sessions, name="Beta Ltd")

@@ -27,5 +27,8 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
+# mypy cannot see setuptools' editable mapping, so it checks a link farm shaped like the installed package.
 typecheck: install
-	$(UV) run --frozen mypy platform tenants modules billing
+	mkdir -p .nexo/typecheck/nexo
+	for d in platform tenants modules billing; do ln -sfn ../../../$$d .nexo/typecheck/nexo/$$d; done
+	MYPYPATH=.nexo/typecheck $(UV) run --frozen mypy -p nexo.platform -p nexo.tenants -p nexo.modules -p nexo.billing

@@ -58,8 +58,14 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
     port = port or settings.app.port
     console.print(f"Nexo is serving on http://{host}:{port}")
     uvicorn.run(
-        "nexo.platform.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
-        proxy_headers=True, log_level="warning",
+        "nexo.platform.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="warning",
     )
 
 
@@ -69,7 +75,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--concurrency", default=None, type=int, help="Tenants migrated at once (default NEXO_UPGRADE_CONCURRENCY).")
+@click.option(
+    "--concurrency", default=None, type=int, help="Tenants migrated at once (default NEXO_UPGRADE_CONCURRENCY)."
+)
 def db_upgrade(concurrency: int | None) -> None:
     """Migrate the public schema, then every tenant schema that is behind."""
     from nexo.platform.migrations.fanout import upgrade_everything

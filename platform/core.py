@@ -73,7 +73,9 @@ def rate_limit_middleware(name: str, path: str, per_minute: int) -> DefineMiddle
         return bool(request.method == "POST" and request.url.path.rstrip("/") == path)
 
     config = RateLimitConfig(
-        rate_limit=("minute", per_minute), check_throttle_handler=applies, store=f"rate_limit_{name}",
+        rate_limit=("minute", per_minute),
+        check_throttle_handler=applies,
+        store=f"rate_limit_{name}",
         exclude=["/static"],
     )
     return config.middleware
@@ -108,7 +110,7 @@ class CorePlugin(InitPluginProtocol):
             exclude=CSRF_EXEMPT,
         )
         app_config.stores = StoreRegistry(
-            default_factory=lambda name: SQLAlchemyStore(alchemy, model=KeyValueEntry, namespace=name)  # type: ignore[arg-type]
+            default_factory=lambda name: SQLAlchemyStore(alchemy, model=KeyValueEntry, namespace=name)
         )
         session_config = DatabaseSessionConfig(
             alchemy_config=alchemy,

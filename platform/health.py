@@ -20,7 +20,9 @@ async def readyz(db_session: AsyncSession) -> Response[dict[str, Any]]:
     try:
         status = await migration_status(db_session)
     except Exception as exc:  # the database is unreachable: not ready, and say why
-        return Response({"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503)
+        return Response(
+            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
+        )
     ready = status.public_current and not status.tenants_behind
     body = {
         "status": "ok" if ready else "migrating",

@@ -62,5 +62,5 @@ class RequestContextMiddleware(ASGIMiddleware):
                 path=scope.get("path"),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                tenant=scope.get("nexo_tenant"),  # type: ignore[typeddict-item]
+                tenant=scope.get("nexo_tenant"),
             )

@@ -161,7 +161,8 @@ class Settings:
         if weak and not self.app.is_development:
             raise SettingsError(
                 "NEXO_SECRET_KEY is missing or weak: set it to a random string of at least "
-                f"{MIN_SECRET_LENGTH} characters (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`), "
+                f"{MIN_SECRET_LENGTH} characters (for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`), "
                 "or set NEXO_ENV=development for local use."
             )
         if weak:

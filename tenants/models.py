@@ -52,7 +52,9 @@ class Membership(PublicBase):
 
     tenant_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.tenants.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e], inherit_schema=True))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e], inherit_schema=True)
+    )
 
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

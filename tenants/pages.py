@@ -18,7 +18,7 @@ from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.resolution import TenantContext
-from nexo.tenants.signup import SignupForm, sign_up
+from nexo.tenants.signup import SignupForm, SignupResult, sign_up
 from nexo.tenants.slugs import slug_problem, suggest_slug
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -46,14 +46,13 @@ class SignupController(Controller):
     async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
         form = SignupForm.from_data(await _form_multi(request, data))
         user = current_user(request)
+        result: SignupResult | None
         try:
             result = await sign_up(db_session, form, existing_user=user)
+            errors = result.errors
         except IntegrityError:  # a concurrent signup took the slug or e-mail between check and insert
-            await db_session.rollback()
             result = None
             errors = {"slug": "This address or e-mail was just taken. Choose another one."}
-        else:
-            errors = result.errors
         if result is None or result.tenant is None or result.user is None:
             await db_session.rollback()
             context = signup_context(form, errors, user)

@@ -58,9 +58,13 @@ async def make_workspace(
 ) -> Workspace:  # fmt: skip
     async with sessions() as session:
         if owner is None:
-            owner = await create_user(session, email=unique_email("owner"), full_name="Owner", password=DEFAULT_PASSWORD)
+            owner = await create_user(
+                session, email=unique_email("owner"), full_name="Owner", password=DEFAULT_PASSWORD
+            )
         slug = slug or unique_slug()
-        tenant = await provision_tenant(session, name=name or f"Company {slug}", slug=slug, owner=owner, modules=modules)
+        tenant = await provision_tenant(
+            session, name=name or f"Company {slug}", slug=slug, owner=owner, modules=modules
+        )
         await session.commit()
         return Workspace(tenant=tenant, owner=owner)
 

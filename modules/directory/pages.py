@@ -45,10 +45,17 @@ class PeoplePages(Controller):
 
     @get("/", name="directory.people")
     async def list_people(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, q: str = "", page: int = 1
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        q: str = "",
+        page: int = 1,
     ) -> Template:
         page = max(page, 1)
-        people, total = await PersonService(session=db_session).search(q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        people, total = await PersonService(session=db_session).search(
+            q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
         context = {"people": people, "total": total, "q": q, "page": page, "pages": max(1, -(-total // PAGE_SIZE))}
         return render(request, "directory/people.html", context, partial="directory/_people_table.html")
 
@@ -65,8 +72,11 @@ class PeoplePages(Controller):
         if errors:
             return render(request, "directory/person_form.html", {"data": data, "errors": errors}, status_code=400)
         person = Person(
-            first_name=data["first_name"], last_name=data["last_name"], email=data.get("email") or None,
-            phone=data.get("phone") or None, notes=data.get("notes") or None,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data.get("email") or None,
+            phone=data.get("phone") or None,
+            notes=data.get("notes") or None,
         )
         db_session.add(person)
         await db_session.flush()

@@ -22,7 +22,6 @@ class User(PublicBase):
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
-
 class UserSession(SessionModelMixin):
     """Server-side login sessions (Litestar's session middleware with advanced-alchemy's backend).
 

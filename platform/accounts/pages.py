@@ -43,7 +43,7 @@ class LoginController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/login", name="login")
-    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:  # noqa: A002
+    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
         return render(request, "accounts/login.html", {"next": safe_next(next) or "", "errors": {}, "email": ""})
 
     @post("/login", name="login.submit", opt={"rate_limit": "login"})

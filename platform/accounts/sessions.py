@@ -29,7 +29,7 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
-        if connection.scope.get(ROTATE_FLAG):  # type: ignore[misc]
+        if connection.scope.get(ROTATE_FLAG):
             old_id = connection.cookies.get(self.config.key)
             if old_id:
                 await self.delete(old_id, store=None)  # type: ignore[arg-type]
@@ -38,7 +38,7 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
         await super().store_in_message(scope_session, message, connection)
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        rotated = connection.scope.get("_nexo_session_id")  # type: ignore[misc]
+        rotated = connection.scope.get("_nexo_session_id")
         if isinstance(rotated, str):
             return rotated
         return super().get_session_id(connection)

@@ -17,7 +17,9 @@ def embedded_database_url(data_dir: Path, database: str = "nexo") -> str:
         warnings.simplefilter("ignore")
         import pgserver
 
-        server = pgserver.get_server(str(data_dir / "pgdata"), cleanup_mode=None)
+        server = pgserver.get_server(  # type: ignore[attr-defined]
+            str(data_dir / "pgdata"), cleanup_mode=None
+        )
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -42,5 +42,7 @@ async def upgrade_everything(
     finally:
         await engine.dispose()
     if console:
-        console.print(f"tenants: {len(report.upgraded)} upgraded, {report.skipped} current, {len(report.failed)} failed")
+        console.print(
+            f"tenants: {len(report.upgraded)} upgraded, {report.skipped} current, {len(report.failed)} failed"
+        )
     return report

@@ -15,7 +15,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, Table, text
 
 from nexo.platform.db.tenancy import bind_connection, check_schema_name
-from nexo.platform.migrations.status import write_version_mark
 from nexo.platform.migrations.config import (
     CORE_BRANCH,
     PUBLIC_VERSION_TABLE,
@@ -27,6 +26,7 @@ from nexo.platform.migrations.config import (
     tenant_metadata,
     tenant_script,
 )
+from nexo.platform.migrations.status import write_version_mark
 
 
 def _run(
@@ -97,7 +97,9 @@ def tables_of(module_keys: Iterable[str]) -> list[Table]:
     return [t for t in tenant_metadata().sorted_tables if t.info.get("module", CORE_BRANCH) in keys]
 
 
-def create_module_tables(connection: Connection, schema: str, module_keys: Iterable[str], branches: Iterable[str]) -> None:
+def create_module_tables(
+    connection: Connection, schema: str, module_keys: Iterable[str], branches: Iterable[str]
+) -> None:
     """Create the tables of ``module_keys`` directly at head in ``schema`` and stamp their branches."""
     bind_connection(connection, schema)
     tenant_metadata().create_all(bind=connection, tables=tables_of(module_keys), checkfirst=False)

@@ -38,15 +38,22 @@ def check_assets() -> None:
 def static_routers() -> list[Router]:
     routers = [
         create_static_files_router(
-            path="/static/app", directories=[OWN_STATIC], name="static", opt={"exclude_from_auth": True},
-            include_in_schema=False, cache_control=None,
+            path="/static/app",
+            directories=[OWN_STATIC],
+            name="static",
+            opt={"exclude_from_auth": True},
+            include_in_schema=False,
+            cache_control=None,
         )
     ]
     for name, folder in VENDOR_DIRS.items():
         routers.append(
             create_static_files_router(
-                path=f"/static/vendor/{name}", directories=[folder], name=f"vendor_{name}",
-                opt={"exclude_from_auth": True}, include_in_schema=False,
+                path=f"/static/vendor/{name}",
+                directories=[folder],
+                name=f"vendor_{name}",
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
             )
         )
     return routers

@@ -35,7 +35,9 @@ async def test_same_ids_in_two_tenants_do_not_cross_in_services(
             assert (await session.get(Person, 1)).last_name == expected  # type: ignore[union-attr]
 
 
-async def test_unbound_session_sees_no_tenant_table(sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace) -> None:
+async def test_unbound_session_sees_no_tenant_table(
+    sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace
+) -> None:
     await add_person(sessions, tenant_a, "Hidden")
     async with sessions() as session:
         try:

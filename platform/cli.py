@@ -69,6 +69,25 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
     )
 
 
+@main.command()
+@click.option("--queue", "queues", multiple=True, help="Queue to consume (repeatable; default: every queue).")
+@click.option("--concurrency", default=4, show_default=True, help="Jobs run at once.")
+def worker(queues: tuple[str, ...], concurrency: int) -> None:
+    """Run background jobs (partner webhooks, Stripe events, e-mail, imports) until stopped."""
+    from nexo.platform.jobs.runtime import open_jobs
+
+    settings = load_settings()
+
+    async def go() -> None:
+        async with open_jobs(settings, max_size=concurrency + 2) as app:
+            console.print(f"worker consuming {', '.join(queues) or 'every queue'}")
+            await app.run_worker_async(
+                queues=list(queues) or None, concurrency=concurrency, install_signal_handlers=True
+            )
+
+    run_async(go)
+
+
 @main.group()
 def db() -> None:
     """Database migrations."""

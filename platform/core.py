@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
@@ -12,6 +14,7 @@ from advanced_alchemy.extensions.litestar import (
     async_autocommit_before_send_handler,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
+from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -31,6 +34,7 @@ from nexo.platform.accounts.pages import LoginController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
+from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.settings import Settings
@@ -79,6 +83,13 @@ def rate_limit_middleware(name: str, path: str, per_minute: int) -> DefineMiddle
         exclude=["/static"],
     )
     return config.middleware
+
+
+@asynccontextmanager
+async def job_queue_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the job queue so handlers can defer jobs (``await task.defer_async(...)``)."""
+    async with open_jobs(app.state["nexo_settings"]):
+        yield
 
 
 class CorePlugin(InitPluginProtocol):
@@ -134,5 +145,6 @@ class CorePlugin(InitPluginProtocol):
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
         app_config.openapi_config = OpenAPIConfig(title="Nexo API", version="1.0.0", path="/api/schema")
+        app_config.lifespan.append(job_queue_lifespan)
         app_config.on_shutdown.append(engine.dispose)
         return app_config

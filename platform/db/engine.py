@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from nexo.platform.settings import Settings
 
@@ -60,3 +62,16 @@ def create_engine(settings: Settings, url: str | None = None, **overrides: Any) 
 
 def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, class_=AsyncSession)
+
+
+def execute_script(connection: Connection, sql: str) -> None:
+    """Run several SQL statements at once (simple-query protocol) on a sync connection of the async engine.
+
+    asyncpg prepares every statement and refuses multi-statement text, so scripts go to the driver directly,
+    inside the caller's transaction.
+    """
+    driver = connection.connection.driver_connection
+    if hasattr(driver, "execute") and connection.dialect.driver == "asyncpg":
+        await_only(driver.execute(sql))
+    else:
+        connection.exec_driver_sql(sql)

@@ -116,14 +116,23 @@ def db_revision(message: str, tree: str, module_key: str) -> None:
     from nexo.platform.migrations import autogen
 
     async def go() -> Any:
-        engine = create_engine(load_settings())
+        settings = load_settings()
+        engine = create_engine(settings)
         try:
             async with engine.begin() as connection:
-                if tree == "public":
-                    return await connection.run_sync(autogen.public_revision, message)
-                return await connection.run_sync(autogen.tenant_revision, message, module_key)
+                if tree == "tenant":
+                    return await connection.run_sync(autogen.tenant_revision, message, module_key)
+                await connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {autogen.AUTOGEN_SCRATCH}")
         finally:
             await engine.dispose()
+        scratch = create_engine(
+            settings, connect_args={"server_settings": {"search_path": f"{autogen.AUTOGEN_SCRATCH},public"}}
+        )
+        try:
+            async with scratch.begin() as connection:
+                return await connection.run_sync(autogen.public_revision, message)
+        finally:
+            await scratch.dispose()
 
     path = run_async(go)
     console.print(f"wrote {path}" if path else "no changes detected")

@@ -60,7 +60,15 @@ def _import(dotted: str) -> Any:
 
 
 def module_page_handlers() -> list[ControllerRouterHandler]:
-    return [_import(path) for manifest in get_registry() for path in manifest.controllers]
+    """Each module's page controllers, tagged ``opt["module"]`` so the workspace guard refuses them while it is off."""
+    handlers: list[ControllerRouterHandler] = []
+    for manifest in get_registry():
+        for path in manifest.controllers:
+            controller = _import(path)
+            if not manifest.always_on:
+                controller.opt = {**(getattr(controller, "opt", None) or {}), "module": manifest.key}
+            handlers.append(controller)
+    return handlers
 
 
 def workspace_router() -> Router:

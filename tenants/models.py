@@ -58,3 +58,15 @@ class Membership(PublicBase):
 
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class TenantModule(PublicBase):
+    """A module's state in a workspace. A row exists once the module's tables exist in the tenant schema;
+    ``enabled`` says whether it is switched on (its data stays while it is off)."""
+
+    __tablename__ = "tenant_modules"
+    __table_args__ = (UniqueConstraint("tenant_id", "module_key"),)
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.tenants.id", ondelete="CASCADE"), index=True)
+    module_key: Mapped[str] = mapped_column(String(63))
+    enabled: Mapped[bool] = mapped_column(default=True)

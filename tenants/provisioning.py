@@ -6,7 +6,7 @@ together (PostgreSQL DDL is transactional), so a failed signup leaves nothing be
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from nexo.platform.db.tenancy import schema_for_tenant_id
 from nexo.platform.migrations.runner import build_tenant_schema
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.module_state import record_modules_built
 
 
 def default_module_keys(extra: Iterable[str] = ()) -> list[str]:
@@ -53,14 +54,16 @@ async def provision_tenant(
     )
     session.add(Membership(tenant_id=tenant.id, user_id=owner.id, role=Role.OWNER))
     await session.flush()
+    await record_modules_built(session, tenant, module_keys)
     for hook in PROVISIONING_HOOKS:
         await hook(session, tenant, module_keys)
     return tenant
 
 
-# Other parts (module state, billing) register coroutines ``hook(session, tenant, module_keys)`` run in the same
-# transaction after the schema exists.
-PROVISIONING_HOOKS: list = []  # type: ignore[type-arg]
+ProvisioningHook = Callable[[AsyncSession, Tenant, list[str]], Awaitable[None]]
+# Other parts (billing, ...) register coroutines ``hook(session, tenant, module_keys)``, run in the same transaction
+# once the schema exists: they fail the signup as a whole or not at all.
+PROVISIONING_HOOKS: list[ProvisioningHook] = []
 
 
 async def drop_tenant(session: AsyncSession, tenant: Tenant) -> None:

@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.web.errors import ProblemError
 from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.module_state import enabled_modules_subquery
 
 NOT_FOUND = "There is no workspace at this address, or you are not a member of it."
 TENANT_STATE_KEY = "tenant_context"
@@ -37,6 +39,7 @@ class TenantContext:
     user_email: str
     user_name: str
     role: Role
+    modules: frozenset[str]
 
     @property
     def is_admin(self) -> bool:
@@ -55,14 +58,14 @@ class TenantContext:
 async def load_tenant_context(session: AsyncSession, slug: str, user: User) -> TenantContext | None:
     row = (
         await session.execute(
-            select(Tenant, Membership.role)
+            select(Tenant, Membership.role, enabled_modules_subquery(Tenant.id))
             .join(Membership, Membership.tenant_id == Tenant.id)
             .where(Tenant.slug == slug, Membership.user_id == user.id)
         )
     ).first()
     if row is None:
         return None
-    tenant, role = row
+    tenant, role, modules = row
     return TenantContext(
         tenant_id=tenant.id,
         slug=tenant.slug,
@@ -75,6 +78,7 @@ async def load_tenant_context(session: AsyncSession, slug: str, user: User) -> T
         user_email=user.email,
         user_name=user.full_name,
         role=Role(role),
+        modules=frozenset(modules or ()),
     )
 
 
@@ -98,9 +102,25 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
     await bind_tenant(session, context.schema)
     connection.state[TENANT_STATE_KEY] = context
     connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
+    module_key = handler.opt.get("module")
+    if module_key and module_key not in context.modules:
+        raise module_off_error(module_key)
     min_role = handler.opt.get("min_role")
     if min_role is not None and not context.role.at_least(Role(min_role)):
         raise PermissionDeniedException(f"This needs the {Role(min_role).value} role in {context.name}.")
+
+
+def module_off_error(module_key: str) -> ProblemError:
+    """403 for a switched-off module: its pages and API refuse, its data stays."""
+    from nexo.platform.modules.registry import get_registry
+
+    name = get_registry().get(module_key).name if module_key in get_registry() else module_key
+    return ProblemError(
+        403,
+        f"The {name} module is off in this workspace. An admin can switch it on under Settings → Modules.",
+        "module-disabled",
+        module=module_key,
+    )
 
 
 def provide_tenant(request: Any) -> TenantContext:

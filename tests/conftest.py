@@ -16,6 +16,7 @@ from nexo.platform.db.engine import create_engine, create_session_maker, normali
 from nexo.platform.settings import Settings
 from nexo.tests.database import temporary_database
 from nexo.tests.factories import WebClient, Workspace, make_workspace
+from nexo.tests.mailbox import Mailbox, start_smtp_server
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -42,9 +43,25 @@ def database_url(pg_data_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    controller, mailbox, port = start_smtp_server()
+    yield mailbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    """Every e-mail Nexo sends during the test, received by a real SMTP server."""
+    box = smtp_server[0]
+    box.messages.clear()
+    return box
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> Settings:
     os.environ.update(
         {
+            "NEXO_SMTP_URL": f"smtp://127.0.0.1:{smtp_server[1]}",
             "NEXO_ENV": "test",
             "NEXO_DATABASE_URL": database_url,
             "NEXO_SECRET_KEY": secrets.token_urlsafe(48),

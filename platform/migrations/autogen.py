@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import Connection, Enum, MetaData, text
 
 from nexo.platform.db.tenancy import bind_connection
 from nexo.platform.migrations.config import (
@@ -27,8 +27,19 @@ from nexo.platform.migrations.runner import tables_of, upgrade_public, upgrade_t
 SCRATCH_SCHEMA = "tenant_0"
 
 
+def _compare_type(
+    context: object, inspected_column: object, metadata_column: object, inspected_type: object, metadata_type: object
+) -> bool | None:
+    """Enums: compare their values only (the reflected type does not carry the model's schema options)."""
+    if isinstance(inspected_type, Enum) and isinstance(metadata_type, Enum):
+        return list(inspected_type.enums) != list(metadata_type.enums)
+    return None
+
+
 def _render(connection: Connection, metadata: MetaData | list[MetaData], **opts: object) -> tuple[str, str]:
-    context = MigrationContext.configure(connection, opts={"target_metadata": metadata, **opts})
+    context = MigrationContext.configure(
+        connection, opts={"target_metadata": metadata, "compare_type": _compare_type, **opts}
+    )
     migrations = produce_migrations(context, metadata)  # type: ignore[arg-type]
     upgrade = migrations.upgrade_ops
     downgrade = migrations.downgrade_ops
@@ -46,11 +57,23 @@ def _strip(code: str) -> str:
     return "\n".join(ln[4:] if ln.startswith("    ") else ln for ln in lines).strip().replace("\n", "\n    ")
 
 
+AUTOGEN_SCRATCH = "nexo_autogen_scratch"
+
+
 def public_revision(connection: Connection, message: str) -> Path | None:
+    """Compare the public models with the public schema.
+
+    ``connection`` must use ``AUTOGEN_SCRATCH`` as its search path (see ``nexo db revision``): Alembic reports the
+    default schema as ``None``, so with ``public`` not the default, the models' explicit ``public`` tables match.
+    """
     upgrade_public(connection)
 
     def include_name(name: str | None, type_: str, parent: object) -> bool:
-        return type_ != "schema" or name == "public"
+        if type_ == "schema":
+            return name == "public"
+        if type_ == "table":
+            return not (name or "").startswith("procrastinate_") and name != "alembic_version"
+        return True
 
     up, down = _render(connection, public_metadata(), include_schemas=True, include_name=include_name)
     if not up:

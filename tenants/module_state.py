@@ -13,7 +13,7 @@ from nexo.tenants.models import Tenant, TenantModule
 def enabled_modules_subquery(tenant_id: ColumnElement[int] | int) -> ColumnElement[list[str]]:
     """A scalar subquery: the array of enabled module keys of ``tenant_id`` (embeddable in a larger query)."""
     return (
-        select(func.coalesce(func.array_agg(TenantModule.module_key), func.cast([], TenantModule.module_key.type)))
+        select(func.array_agg(TenantModule.module_key))  # NULL when none: callers treat it as empty
         .where(TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True))
         .scalar_subquery()
     )

@@ -40,7 +40,8 @@ class Manifest:
     monthly_price: Decimal = Decimal("0")
     always_on: bool = False
     default_on: bool = False
-    controllers: tuple[str, ...] = field(default=())  # dotted paths "pkg.module:Controller"
+    controllers: tuple[str, ...] = field(default=())  # page controllers, dotted "pkg.module:Controller"
+    api_controllers: tuple[str, ...] = field(default=())  # /api/v1 controllers, dotted "pkg.module:Controller"
 
     @property
     def branch(self) -> str:

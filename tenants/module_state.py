@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,3 +31,10 @@ async def record_modules_built(session: AsyncSession, tenant: Tenant, module_key
     for key in module_keys:
         session.add(TenantModule(tenant_id=tenant.id, module_key=key, enabled=True))
     await session.flush()
+
+
+ModuleSwitchHook = Callable[[AsyncSession, Tenant, frozenset[str]], Awaitable[None]]
+# Coroutines ``hook(session, tenant, enabled_keys)`` run inside the transaction of every module switch, after the
+# switch, with the full set of enabled module keys (billing syncs subscription items here). A hook that raises
+# aborts the switch as a whole.
+MODULE_SWITCH_HOOKS: list[ModuleSwitchHook] = []

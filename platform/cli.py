@@ -98,12 +98,18 @@ def db() -> None:
     "--concurrency", default=None, type=int, help="Tenants migrated at once (default NEXO_UPGRADE_CONCURRENCY)."
 )
 def db_upgrade(concurrency: int | None) -> None:
-    """Migrate the public schema, then every tenant schema that is behind."""
+    """Migrate the public schema, then every tenant schema that is behind.
+
+    Exits 1 when a tenant failed (it is listed with its error), 75 when some were busy (held by another upgrader;
+    run again later), 0 otherwise. Running it again resumes: only what is still behind is migrated.
+    """
     from nexo.platform.migrations.fanout import upgrade_everything
 
     report = run_async(lambda: upgrade_everything(load_settings(), console=console, concurrency=concurrency))
     if report.failed:
         sys.exit(1)
+    if report.busy:
+        sys.exit(75)
 
 
 @db.command("revision")
@@ -291,3 +297,7 @@ class session_scope:  # noqa: N801 - used like a function
     async def __aexit__(self, *exc: object) -> None:
         await self.session.close()
         await self.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,7 @@ TENANT_VERSION_TABLE = "alembic_version"
 def public_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(PUBLIC_DIR))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(PUBLIC_DIR / "versions"))
     return cfg
 
@@ -31,9 +32,23 @@ def tenant_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(TENANT_DIR))
     locations = [str(TENANT_DIR / "versions")] + [str(m.migrations) for m in get_registry()]
+    locations += [str(p) for p in EXTRA_TENANT_VERSION_LOCATIONS]
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", ":".join(locations))
     return cfg
+
+
+# Extra folders of tenant revisions outside the repo's tree (benchmarks and tests write throw-away revisions there).
+EXTRA_TENANT_VERSION_LOCATIONS: list[Path] = []
+
+
+def set_extra_tenant_versions(locations: list[Path]) -> None:
+    """Replace the extra tenant revision folders and forget every cached view of the tenant tree."""
+    EXTRA_TENANT_VERSION_LOCATIONS[:] = locations
+    tenant_script.cache_clear()
+    from nexo.platform.migrations.fanout import plan_for
+
+    plan_for.cache_clear()
 
 
 @lru_cache(maxsize=1)

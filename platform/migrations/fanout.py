@@ -101,7 +101,7 @@ class UpgradePlan:
     offline: bool
 
 
-class UnrenderableRevision(RuntimeError):
+class UnrenderableRevisionError(RuntimeError):
     pass
 
 
@@ -138,7 +138,7 @@ def _render_branch(start: frozenset[str], branch: str) -> tuple[str, frozenset[s
             )
             env.run_migrations()
     except Exception as exc:  # e.g. a data migration reading through op.get_bind()
-        raise UnrenderableRevision(f"{branch}: {type(exc).__name__}: {exc}") from exc
+        raise UnrenderableRevisionError(f"{branch}: {type(exc).__name__}: {exc}") from exc
     head = script.get_revision(destination)
     assert head is not None
     ancestors = _ancestors(head.revision)
@@ -155,7 +155,7 @@ def plan_for(start: frozenset[str]) -> UpgradePlan:
         for branch in branches:
             sql, versions = _render_branch(versions, branch)
             parts.append(sql)
-    except UnrenderableRevision:
+    except UnrenderableRevisionError:
         return UpgradePlan(start, frozenset(), "", offline=False)
     return UpgradePlan(start, versions, "\n".join(parts), offline=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -121,9 +122,8 @@ async def test_cli_db_upgrade_prints_the_report_and_fails_on_a_failed_tenant(
         await connection.execute(text(f'COMMENT ON SCHEMA "{bad.schema}" IS NULL'))
     env = {**os.environ, "NEXO_DATABASE_URL": scratch.settings.db.url, "NEXO_UPGRADE_CONCURRENCY": "2",
            "COLUMNS": "200"}  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "nexo.platform.cli", "db", "upgrade"], env=env, capture_output=True, text=True
-    )
+    command = [sys.executable, "-m", "nexo.platform.cli", "db", "upgrade"]
+    done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert bad.schema in done.stderr and "failed" in done.stderr and "alembic_version" in done.stderr
     assert "0 upgraded, 1 current, 1 failed" in done.stderr

@@ -6,6 +6,8 @@ import logging
 import sys
 import time
 import uuid
+from contextvars import ContextVar
+from typing import Any, TextIO
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
@@ -15,22 +17,34 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from nexo.platform.settings import Settings
 
 access_log = structlog.get_logger("nexo.access")
+# The ASGI scope of the request being served: the tenant guard writes the resolved workspace into it.
+_current_scope: ContextVar[Scope | None] = ContextVar("nexo_request_scope", default=None)
 
 
-def configure_logging(settings: Settings) -> None:
+def add_tenant(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Every line logged while serving a workspace request carries the tenant, once the guard has resolved it."""
+    scope = _current_scope.get()
+    tenant = scope.get("nexo_tenant") if scope is not None else None
+    if tenant is not None:
+        event_dict.setdefault("tenant", tenant)
+    return event_dict
+
+
+def configure_logging(settings: Settings, *, file: TextIO | None = None) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if settings.app.log_json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_tenant,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.app.log_level, logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=file or sys.stderr),
         cache_logger_on_first_use=False,
     )
 
@@ -43,6 +57,7 @@ class RequestContextMiddleware(ASGIMiddleware):
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        scope_token = _current_scope.set(scope)
         started = time.perf_counter()
         status = 500
 
@@ -62,5 +77,5 @@ class RequestContextMiddleware(ASGIMiddleware):
                 path=scope.get("path"),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                tenant=scope.get("nexo_tenant"),
             )
+            _current_scope.reset(scope_token)

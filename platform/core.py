@@ -30,7 +30,7 @@ from litestar.types import ControllerRouterHandler
 
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
-from nexo.platform.accounts.pages import LoginController
+from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
@@ -49,7 +49,7 @@ CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [root, healthz, readyz, LoginController, SignupController,
-                                                WorkspacesController]  # fmt: skip
+                                                WorkspacesController, PasswordResetController]  # fmt: skip
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
 WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController]
 
@@ -145,6 +145,7 @@ class CorePlugin(InitPluginProtocol):
             SecurityHeadersMiddleware(content_security_policy(), hsts=settings.app.cookie_secure),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
+            rate_limit_middleware("forgot", "/password/forgot", settings.security.login_rate_per_minute),
             session_config.middleware,
             DefineMiddleware(
                 SessionUserMiddleware, exclude=["/static", "/healthz"], exclude_from_auth_key="nexo_no_user_loading"

@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.sessions import rotate_session
+from nexo.platform.accounts.pages import sign_in
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.resolution import TenantContext
 from nexo.tenants.signup import SignupForm, SignupResult, sign_up
-from nexo.tenants.slugs import slug_problem, suggest_slug
+from nexo.tenants.slugs import MAX_SLUG_LENGTH, slug_problem, suggest_slug
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -29,9 +29,9 @@ def current_user(request: Request[Any, Any, Any]) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def signup_context(form: SignupForm, errors: dict[str, str], user: User | None) -> dict[str, Any]:
+def signup_context(form: SignupForm, errors: dict[str, str], user: User | None, slug_auto: str = "") -> dict[str, Any]:
     optional = [m for m in get_registry() if not m.always_on]
-    return {"form": form, "errors": errors, "user": user, "modules": optional}
+    return {"form": form, "errors": errors, "user": user, "modules": optional, "slug_auto": slug_auto}
 
 
 class SignupController(Controller):
@@ -44,7 +44,8 @@ class SignupController(Controller):
 
     @post("/", name="signup.submit", opt={"rate_limit": "signup"})
     async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
-        form = SignupForm.from_data(await _form_multi(request, data))
+        raw = await _form_multi(request, data)
+        form = SignupForm.from_data(raw)
         user = current_user(request)
         result: SignupResult | None
         try:
@@ -55,12 +56,13 @@ class SignupController(Controller):
             errors = {"slug": "This address or e-mail was just taken. Choose another one."}
         if result is None or result.tenant is None or result.user is None:
             await db_session.rollback()
-            context = signup_context(form, errors, user)
+            if user is not None:  # the rollback expired it; the page still shows who is signed in
+                await db_session.refresh(user)
+            context = signup_context(form, errors, user, str(raw.get("slug_auto", "")))
             return render(request, "tenants/signup.html", context, partial="tenants/_signup_form.html", status_code=400)
         await db_session.commit()
         if user is None:
-            rotate_session(request)
-            request.set_session({"user_id": result.user.id})
+            sign_in(request, result.user)
         target = f"/w/{result.tenant.slug}/"
         if request.headers.get("hx-request") == "true":
             return Template(template_name="partials/empty.html", headers={"hx-redirect": target})
@@ -68,14 +70,45 @@ class SignupController(Controller):
 
     @get("/slug", name="signup.slug")
     async def slug_check(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, company_name: str = "", slug: str = ""
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        company_name: str = "",
+        slug: str = "",
+        slug_auto: str = "",
     ) -> Template:
-        """htmx: suggest a slug from the company name, or say whether the typed one is free."""
-        value = slug.strip().lower() or suggest_slug(company_name)
-        problem = slug_problem(value) if value else None
-        if value and not problem and await db_session.scalar(select(Tenant.id).where(Tenant.slug == value)):
-            problem = "This address is taken. Choose another one."
-        return render(request, "tenants/_slug_field.html", {"slug": value, "error": problem, "checked": bool(value)})
+        """htmx: suggest an address from the company name (until the visitor types their own) and check it."""
+        typed = slug.strip().lower()
+        if request.headers.get("hx-trigger") == "slug":  # typing in the address itself: only its status changes
+            error = await slug_error(db_session, typed) if typed else None
+            context = {"slug": typed, "error": error, "checked": bool(typed)}
+            return render(request, "tenants/_slug_status.html", context)
+        if typed and typed != slug_auto:  # the visitor chose their own address: keep it
+            value, auto = typed, slug_auto
+        else:
+            value = await free_suggestion(db_session, company_name)
+            auto = value
+        error = await slug_error(db_session, value) if value else None
+        context = {"slug": value, "slug_auto": auto, "error": error, "checked": bool(value)}
+        return render(request, "tenants/_slug_field.html", context)
+
+
+async def slug_error(session: AsyncSession, slug: str) -> str | None:
+    """Why ``slug`` cannot be used (format, reserved or taken), or ``None``."""
+    problem = slug_problem(slug)
+    if problem is None and await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+        problem = "This address is taken. Choose another one."
+    return problem
+
+
+async def free_suggestion(session: AsyncSession, company_name: str) -> str:
+    """The address suggested for ``company_name``; if taken, the first free ``-2`` … ``-9`` variant."""
+    base = suggest_slug(company_name)
+    if not base or slug_problem(base):
+        return base
+    candidates = [base] + [f"{base[: MAX_SLUG_LENGTH - 2]}-{n}" for n in range(2, 10)]
+    taken = set((await session.scalars(select(Tenant.slug).where(Tenant.slug.in_(candidates)))).all())
+    return next((c for c in candidates if c not in taken), base)
 
 
 async def _form_multi(request: Request[Any, Any, Any], data: dict[str, Any]) -> dict[str, Any]:

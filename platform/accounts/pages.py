@@ -1,10 +1,12 @@
-"""Sign in and sign out."""
+"""Sign in, sign out and reset a forgotten password."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import structlog
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -12,12 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.services import authenticate
+from nexo.platform.accounts.passwords import password_problem
+from nexo.platform.accounts.reset import make_reset_token, reset_mail, set_password, user_for_reset_token
+from nexo.platform.accounts.services import authenticate, get_user_by_email
 from nexo.platform.accounts.sessions import rotate_session
+from nexo.platform.mail import Mail, send_mail
+from nexo.platform.settings import Settings
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+logger = structlog.get_logger("nexo.accounts")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -54,11 +61,87 @@ class LoginController(Controller):
         if user is None:
             context = {"next": target or "", "email": email, "errors": {"form": "Wrong e-mail or password."}}
             return render(request, "accounts/login.html", context, status_code=400)
-        rotate_session(request)
-        request.set_session({"user_id": user.id})
+        sign_in(request, user)
         return Redirect(target or await home_path_for(db_session, user), status_code=303)
 
     @post("/logout", name="logout", opt={"exclude_from_auth": False})
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        request.clear_session()  # the session middleware deletes the server-side row and expires the cookie
         return Redirect("/login", status_code=303)
+
+
+def sign_in(request: Request[Any, Any, Any], user: User) -> None:
+    """Start a signed-in session under a fresh session id (the old one, if any, is deleted)."""
+    rotate_session(request)
+    request.set_session({"user_id": user.id})
+
+
+def settings_of(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state["nexo_settings"]
+    return settings
+
+
+async def send_mail_logged(settings: Settings, mail: Mail) -> None:
+    """Send after the response: the answer takes as long whether the account exists or not."""
+    try:
+        await send_mail(settings, mail)
+    except Exception:  # the visitor already has their answer; the operator needs the reason
+        logger.exception("password reset mail failed", to=mail.to)
+
+
+FORGOT_SENT = (
+    "If an account uses this address, we have sent it a link to choose a new password. "
+    "Check your inbox (and the spam folder)."
+)
+INVALID_LINK = "This link is invalid, has expired or was already used. Ask for a new one."
+
+
+class PasswordResetController(Controller):
+    path = "/password"
+    opt = {"exclude_from_auth": True}
+
+    @get("/forgot", name="password.forgot")
+    async def forgot_page(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "accounts/forgot.html", {"email": "", "errors": {}, "sent": False})
+
+    @post("/forgot", name="password.forgot.submit")
+    async def forgot(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Template:
+        email = data.get("email", "").strip().lower()
+        if not email or len(email) > 320 or "@" not in email:
+            errors = {"email": "Enter the e-mail address you sign in with."}
+            return render(
+                request, "accounts/forgot.html", {"email": email, "errors": errors, "sent": False}, status_code=400
+            )
+        user = await get_user_by_email(db_session, email)
+        response = render(request, "accounts/forgot.html", {"email": "", "errors": {}, "sent": FORGOT_SENT})
+        if user is not None and user.is_active:
+            settings = settings_of(request)
+            mail = reset_mail(settings, user, make_reset_token(settings, user))
+            response.background = BackgroundTask(send_mail_logged, settings, mail)
+        return response
+
+    @get("/reset/{token:str}", name="password.reset")
+    async def reset_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+        user = await user_for_reset_token(db_session, settings_of(request), token)
+        if user is None:
+            return render(request, "accounts/reset.html", {"invalid": INVALID_LINK, "errors": {}}, status_code=400)
+        return render(request, "accounts/reset.html", {"invalid": None, "errors": {}, "token": token})
+
+    @post("/reset/{token:str}", name="password.reset.submit")
+    async def reset(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, data: FormData) -> Any:
+        user = await user_for_reset_token(db_session, settings_of(request), token)
+        if user is None:
+            return render(request, "accounts/reset.html", {"invalid": INVALID_LINK, "errors": {}}, status_code=400)
+        password = data.get("password", "")
+        errors: dict[str, str] = {}
+        problem = password_problem(password, email=user.email, name=user.full_name)
+        if problem:
+            errors["password"] = problem
+        elif password != data.get("password_confirm", ""):
+            errors["password_confirm"] = "The two passwords differ."  # noqa: S105 - a message, not a secret
+        if errors:
+            context = {"invalid": None, "errors": errors, "token": token}
+            return render(request, "accounts/reset.html", context, status_code=400)
+        await set_password(db_session, user, password)
+        sign_in(request, user)
+        return Redirect(await home_path_for(db_session, user), status_code=303)

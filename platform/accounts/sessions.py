@@ -1,7 +1,8 @@
 """Login sessions: Litestar's server-side session middleware storing in PostgreSQL (advanced-alchemy's backend).
 
 The session id is rotated at login (``rotate_session``): the old id is deleted and a fresh one is issued, so an id
-planted before login is worthless after it.
+planted before login is worthless after it. Anonymous requests that put nothing in the session create no row and
+set no cookie (a health check or a login page view must not write to the database).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from advanced_alchemy.extensions.litestar.plugins.init import SQLAlchemyAsyncCon
 from advanced_alchemy.extensions.litestar.session import SQLAlchemyAsyncSessionBackend
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionConfig
-from litestar.types import Message, ScopeSession
+from litestar.types import Empty, Message, ScopeSession
 
 from nexo.platform.accounts.models import UserSession
 
@@ -29,12 +30,15 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
+        cookie = connection.cookies.get(self.config.key)
         if connection.scope.get(ROTATE_FLAG):
-            old_id = connection.cookies.get(self.config.key)
-            if old_id:
-                await self.delete(old_id, store=None)  # type: ignore[arg-type]
-            new_id = self.generate_session_id()
-            connection.scope["_nexo_session_id"] = new_id  # type: ignore[typeddict-unknown-key]
+            if cookie:
+                await self.delete(cookie, store=None)  # type: ignore[arg-type]
+            connection.scope["_nexo_session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
+        elif not scope_session and scope_session is not Empty and not cookie:
+            return  # an anonymous visitor with nothing to keep: no row, no cookie
+        if not scope_session and scope_session is not Empty:
+            scope_session = Empty  # an empty session (expired or unknown id) is removed, and its cookie with it
         await super().store_in_message(scope_session, message, connection)
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import structlog
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, TooManyRequestsException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -63,7 +63,27 @@ def _default_type(status: int) -> str:
     return TITLES.get(status, "error").lower().replace(" ", "-")
 
 
+def retry_after_seconds(exc: HTTPException) -> int:
+    """Seconds until the rate-limit window resets (Litestar's ``RateLimit-Reset`` header), at least 1."""
+    headers = {key.lower(): value for key, value in (exc.headers or {}).items()}
+    try:
+        return max(1, int(headers.get("ratelimit-reset", "60")))
+    except ValueError:
+        return 60
+
+
+def too_many_requests(exc: HTTPException) -> HTTPException:
+    """The rate limiter's 429, with a message a person can act on and a ``Retry-After`` header."""
+    seconds = retry_after_seconds(exc)
+    wait = f"{seconds} seconds" if seconds != 1 else "1 second"
+    detail = f"Too many attempts from your network. Please wait {wait}, then try again."
+    headers = {**(exc.headers or {}), "Retry-After": str(seconds)}
+    return HTTPException(status_code=429, detail=detail, headers=headers, extra={"retry_after": seconds})
+
+
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, TooManyRequestsException):
+        exc = too_many_requests(exc)
     if isinstance(exc, NotAuthorizedException) and not is_api(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request") == "true":

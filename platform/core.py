@@ -42,6 +42,7 @@ from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import http_exception_handler, internal_error_handler
 from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
+from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
 from nexo.tenants.resolution import provide_tenant, workspace_guard
 
@@ -49,9 +50,9 @@ CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [root, healthz, readyz, LoginController, SignupController,
-                                                WorkspacesController]  # fmt: skip
+                                                WorkspacesController, *ADMIN_ROOT_HANDLERS]  # fmt: skip
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
-WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController]
+WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController, *ADMIN_WORKSPACE_HANDLERS]
 
 
 def _import(dotted: str) -> Any:

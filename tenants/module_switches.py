@@ -87,8 +87,8 @@ def check_purge(registry: ModuleRegistry, states: Mapping[str, bool], key: str) 
     holders = [k for k in registry.dependents(key) if k in states]
     if holders:
         names = _names(registry, holders)
-        raise ModuleSwitchError(f"Purge the data of {names} first: {'it builds' if len(holders) == 1 else 'they build'} "
-                                f"on {manifest.name}.")  # fmt: skip
+        verb = "it builds" if len(holders) == 1 else "they build"
+        raise ModuleSwitchError(f"Purge the data of {names} first: {verb} on {manifest.name}.")
 
 
 def _names(registry: ModuleRegistry, keys: list[str]) -> str:

@@ -11,7 +11,7 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
-    async_autocommit_before_send_handler,
+    async_autocommit_handler_maker,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar
@@ -113,7 +113,7 @@ class CorePlugin(InitPluginProtocol):
             engine_instance=engine,
             session_dependency_key="db_session",
             session_config=AsyncSessionConfig(expire_on_commit=False),
-            before_send_handler=async_autocommit_before_send_handler,
+            before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True),  # 2xx and 3xx commit
             create_all=False,
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})

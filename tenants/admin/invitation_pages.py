@@ -55,8 +55,7 @@ class InvitationPages(Controller):
         try:
             acceptance = await accept(db_session, settings, token, signed_in=user,
                                       password=data.get("password", ""), full_name=full_name)  # fmt: skip
-        except InvitationError as refused:
-            await db_session.rollback()
+        except InvitationError as refused:  # nothing was written; the 4xx response rolls back anyway
             try:
                 invitation = await open_invitation(db_session, settings, token)
             except InvitationError as invalid:

@@ -11,7 +11,7 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
-    async_autocommit_before_send_handler,
+    async_autocommit_handler_maker,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar
@@ -42,16 +42,25 @@ from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import http_exception_handler, internal_error_handler
 from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
+from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
 from nexo.tenants.resolution import provide_tenant, workspace_guard
 
 CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
-ROOT_HANDLERS: list[ControllerRouterHandler] = [root, healthz, readyz, LoginController, SignupController,
-                                                WorkspacesController, PasswordResetController]  # fmt: skip
+ROOT_HANDLERS: list[ControllerRouterHandler] = [
+    root,
+    healthz,
+    readyz,
+    LoginController,
+    SignupController,
+    WorkspacesController,
+    PasswordResetController,
+    *ADMIN_ROOT_HANDLERS,
+]
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
-WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController]
+WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController, *ADMIN_WORKSPACE_HANDLERS]
 
 
 def _import(dotted: str) -> Any:
@@ -112,7 +121,7 @@ class CorePlugin(InitPluginProtocol):
             engine_instance=engine,
             session_dependency_key="db_session",
             session_config=AsyncSessionConfig(expire_on_commit=False),
-            before_send_handler=async_autocommit_before_send_handler,
+            before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True),  # 2xx and 3xx commit
             create_all=False,
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})

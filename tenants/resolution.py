@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,6 +98,9 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
     session = request_db_session(connection)
     context = await load_tenant_context(session, slug, user)
     if context is None:
+        new_slug = await moved_workspace_slug(session, slug, user)
+        if new_slug is not None:
+            raise WorkspaceMovedError(connection, slug, new_slug)
         raise NotFoundException(NOT_FOUND)
     await bind_tenant(session, context.schema)
     connection.state[TENANT_STATE_KEY] = context
@@ -108,6 +111,37 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
     min_role = handler.opt.get("min_role")
     if min_role is not None and not context.role.at_least(Role(min_role)):
         raise PermissionDeniedException(f"This needs the {Role(min_role).value} role in {context.name}.")
+
+
+async def moved_workspace_slug(session: AsyncSession, old_slug: str, user: User) -> str | None:
+    """The current slug of a workspace that used to live at ``old_slug``, if ``user`` is a member of it.
+
+    Non-members get ``None``, so a former address tells them no more than an unknown one.
+    """
+    from nexo.tenants.models import SlugRedirect
+
+    new_slug: str | None = await session.scalar(
+        select(Tenant.slug)
+        .join(SlugRedirect, SlugRedirect.tenant_id == Tenant.id)
+        .join(Membership, Membership.tenant_id == Tenant.id)
+        .where(SlugRedirect.old_slug == old_slug, Membership.user_id == user.id)
+    )
+    return new_slug
+
+
+class WorkspaceMovedError(HTTPException):
+    """The workspace's slug changed: a permanent redirect to the same page at the new address."""
+
+    def __init__(self, connection: ASGIConnection[Any, Any, Any, Any], old_slug: str, new_slug: str) -> None:
+        path = connection.url.path
+        prefix = f"/w/{old_slug}"
+        target = f"/w/{new_slug}{path[len(prefix) :]}" if path.startswith(prefix) else f"/w/{new_slug}/"
+        if connection.url.query:
+            target += f"?{connection.url.query}"
+        method = connection.scope.get("method", "GET")
+        status = 301 if method in {"GET", "HEAD"} else 308
+        super().__init__(status_code=status, detail=f"This workspace moved to /w/{new_slug}/.",
+                         headers={"location": target})  # fmt: skip
 
 
 def module_off_error(module_key: str) -> ProblemError:

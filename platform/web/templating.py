@@ -35,7 +35,20 @@ def _globals(settings: Settings) -> dict[str, Any]:
 
 
 def workspace_navigation(request: Any) -> list[Any]:
-    """Navigation entries of the modules shown in the current workspace."""
+    """Navigation of the current workspace: entries of its enabled modules, then Settings for owners and admins.
+
+    A switched-off module leaves the navigation (its pages answer 403 anyway).
+    """
+    from nexo.platform.modules.manifest import NavEntry
     from nexo.platform.modules.registry import get_registry
 
-    return [entry for manifest in get_registry() for entry in manifest.navigation]
+    context = getattr(request.state, "tenant_context", None) if request is not None else None
+    if context is None:
+        return []
+    enabled = context.modules
+    entries: list[Any] = [
+        entry for manifest in get_registry() if manifest.key in enabled for entry in manifest.navigation
+    ]
+    if context.is_admin:
+        entries.append(NavEntry("Settings", "settings/modules"))
+    return entries

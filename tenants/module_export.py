@@ -1,0 +1,81 @@
+"""Exporting a module's tables (before a purge): JSON with every table, or a zip with one CSV per table."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import zipfile
+from typing import Any
+
+from sqlalchemy import Table, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.platform.migrations.runner import tables_of
+
+Exported = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+
+
+async def _existing_tables(session: AsyncSession, schema: str, key: str) -> list[Table]:
+    found: list[Table] = []
+    for table in tables_of([key]):
+        exists = await session.scalar(text("SELECT to_regclass(:name)"), {"name": f'"{schema}"."{table.name}"'})
+        if exists is not None:
+            found.append(table)
+    return found
+
+
+async def table_row_counts(session: AsyncSession, schema: str, key: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for table in await _existing_tables(session, schema, key):
+        counts[table.name] = int(await session.scalar(select(text("count(*)")).select_from(table)) or 0)
+    return counts
+
+
+async def export_tables(session: AsyncSession, schema: str, key: str) -> Exported:
+    """Table name -> (column names, rows), read through the session's tenant binding."""
+    exported: Exported = {}
+    for table in await _existing_tables(session, schema, key):
+        columns = [c.name for c in table.columns]
+        rows = (await session.execute(select(*table.columns).order_by(*table.primary_key.columns))).tuples()
+        exported[table.name] = (columns, [tuple(r) for r in rows])
+    return exported
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def export_json(key: str, tables: Exported) -> bytes:
+    document = {
+        "module": key,
+        "tables": {
+            name: [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+            for name, (columns, rows) in tables.items()
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+def export_csv_zip(tables: Exported) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, (columns, rows) in tables.items():
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(columns)
+            for row in rows:
+                cells = [_plain(v) for v in row]
+                writer.writerow([json.dumps(c) if isinstance(c, dict | list) else c for c in cells])
+            archive.writestr(f"{name}.csv", out.getvalue())
+    return buffer.getvalue()

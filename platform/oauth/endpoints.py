@@ -51,8 +51,7 @@ async def oauth_request(request: Request[Any, Any, Any], *, with_form: bool) -> 
     if with_form:
         form = [(k, str(v)) for k, v in (await request.form()).multi_items() if k not in CONSENT_FIELDS]
     query = [(k, str(v)) for k, v in request.query_params.multi_items()]
-    headers = {k: v for k, v in request.headers.items()}
-    return LitestarOAuth2Request(request.method, str(request.url), headers, query, form)
+    return LitestarOAuth2Request(request.method, str(request.url), request.headers, query, form)
 
 
 def metadata(issuer: str) -> dict[str, Any]:
@@ -144,7 +143,7 @@ class OAuthController(Controller):
             store.consent_installation = await install(db_session, client_row.id, tenant.id, user.id, granted)
             store.consent_scope = " ".join(granted)
             response = server.create_authorization_response(oauth_req, grant_user=user, grant=grant)
-            await db_session.flush()
+            await db_session.commit()  # the request session does not autocommit on redirects
             return response.to_litestar()
         finally:
             use_store_reset(reset)

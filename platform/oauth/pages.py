@@ -137,6 +137,7 @@ class DeveloperPortal(Controller):
         if delivery is None or installation is None or installation.client_pk != app.id:
             raise NotFoundException("No such delivery for this app.")
         await redeliver(db_session, delivery)
+        await db_session.commit()  # the request session does not autocommit on redirects
         return Redirect(f"/developers/apps/{app.id}", status_code=303)
 
     async def _own_app(self, request: Request[Any, Any, Any], session: AsyncSession, app_id: int) -> OAuthClient:
@@ -207,6 +208,7 @@ class InstalledAppsPages(Controller):
         client = await db_session.get_one(OAuthClient, installation.client_pk)
         await revoke_installation(db_session, installation)
         await record(db_session, "oauth.app.revoked", target=client.name, **tenant.actor)
+        await db_session.commit()  # the request session does not autocommit on redirects
         return Redirect(f"/w/{tenant.slug}/settings/apps", status_code=303)
 
     @post("/deliveries/{delivery_id:int}/redeliver", name="settings.apps.redeliver")
@@ -215,6 +217,7 @@ class InstalledAppsPages(Controller):
         if delivery is None or delivery.tenant_id != tenant.tenant_id:
             raise NotFoundException("No such delivery in this workspace.")
         await redeliver(db_session, delivery)
+        await db_session.commit()
         return Redirect(f"/w/{tenant.slug}/settings/apps", status_code=303)
 
 

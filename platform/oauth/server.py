@@ -21,6 +21,7 @@ import datetime
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -73,7 +74,7 @@ class LitestarPayload(OAuth2Payload):
 
 
 class LitestarOAuth2Request(OAuth2Request):
-    def __init__(self, method: str, uri: str, headers: dict[str, str], query: list[tuple[str, str]],
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], query: list[tuple[str, str]],
                  form: list[tuple[str, str]]) -> None:  # fmt: skip
         super().__init__(method=method, uri=uri, headers=headers)
         self._args = dict(query)

@@ -100,7 +100,7 @@ def tenant_revision(connection: Connection, message: str, module_key: str) -> Pa
     upgrade_tenant(connection, SCRATCH_SCHEMA, known_branches)
     bind_connection(connection, SCRATCH_SCHEMA)
     own = MetaData()
-    for table in tables_of([module_key]):
+    for table in tenant_metadata().sorted_tables:  # all of them, so keys into other modules' tables resolve
         table.to_metadata(own)
     own_names = {t.name for t in tables_of([module_key])}
 
@@ -109,7 +109,12 @@ def tenant_revision(connection: Connection, message: str, module_key: str) -> Pa
             return name in own_names
         return True
 
-    up, down = _render(connection, own, include_name=include_name, version_table_schema=SCRATCH_SCHEMA)
+    def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        return type_ != "table" or name in own_names
+
+    up, down = _render(
+        connection, own, include_name=include_name, include_object=include_object, version_table_schema=SCRATCH_SCHEMA
+    )
     connection.execute(text(f'DROP SCHEMA "{SCRATCH_SCHEMA}" CASCADE'))
     if not up:
         return None

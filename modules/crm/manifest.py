@@ -1,0 +1,36 @@
+"""The CRM module: the front office on the shared directory."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
+
+MANIFEST = Manifest(
+    key="crm",
+    name="CRM",
+    description=(
+        "Contacts and companies, leads and a sales pipeline, activities and tasks, support cases, campaigns, "
+        "CSV import and export, duplicate detection and merge."
+    ),
+    models="nexo.modules.crm.models",
+    migrations=Path(__file__).parent / "migrations",
+    dependencies=("directory",),
+    scopes=(
+        Scope("crm.read", "See your contacts, companies, leads, deals, activities, support cases and campaigns"),
+        Scope(
+            "crm.write",
+            "Create, change and delete your contacts, companies, leads, deals, activities, support cases and campaigns",
+        ),
+    ),
+    navigation=(
+        NavEntry("Contacts", "crm/contacts"),
+        NavEntry("Companies", "crm/companies"),
+        NavEntry("Leads", "crm/leads"),
+        NavEntry("Pipeline", "crm/pipeline"),
+        NavEntry("My tasks", "crm/tasks"),
+        NavEntry("Cases", "crm/cases"),
+        NavEntry("Campaigns", "crm/campaigns"),
+    ),
+    monthly_price=Decimal("15"),
+    controllers=("nexo.modules.crm.pages:ContactPages",),
+)

@@ -1,0 +1,1 @@
+"""CRM rules. Controllers (pages, API) call these services; they never write tables themselves."""

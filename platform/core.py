@@ -87,7 +87,8 @@ def module_api_handlers() -> list[ControllerRouterHandler]:
         for path in manifest.api_controllers:
             controller = _import(path)
             if not manifest.always_on:
-                controller.opt = {**(getattr(controller, "opt", None) or {}), "module": manifest.key}
+                existing = getattr(controller, "opt", None)
+                controller.opt = {**(existing if isinstance(existing, dict) else {}), "module": manifest.key}
             handlers.append(controller)
     return handlers
 

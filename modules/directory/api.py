@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
@@ -32,6 +33,7 @@ Email = Annotated[str, msgspec.Meta(max_length=320)]
 Phone = Annotated[str, msgspec.Meta(max_length=50)]
 Url = Annotated[str, msgspec.Meta(max_length=300)]
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
+LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
 Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
 Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
 
@@ -119,9 +121,9 @@ def normalized_email(value: str | None) -> str | None:
         raise field_problem("email", f"not a valid e-mail address ({exc})") from exc
 
 
-async def check_organization(session: AsyncSession, organization_id: int | None) -> None:
+async def check_organization(session: AsyncSession, organization_id: int | None, field: str = "organization_id") -> None:
     if organization_id is not None and await session.get(Organization, organization_id) is None:
-        raise field_problem("organization_id", "no such organization in this workspace")
+        raise field_problem(field, "no such organization in this workspace")
 
 
 def changes(update: msgspec.Struct) -> dict[str, Any]:
@@ -141,7 +143,7 @@ class PeopleApi(Controller):
     ) -> Page[PersonOut]:  # fmt: skip
         """People of the workspace. ``q`` searches names and e-mails; ``sort`` is ``id``, ``last_name`` or
         ``created_at`` (prefix ``-`` for descending)."""
-        statement = select(Person)
+        statement = select(Person).options(*LIST_OPTIONS)
         if q:
             like = f"%{q.strip()}%"
             statement = statement.where(or_(Person.first_name.ilike(like), Person.last_name.ilike(like),
@@ -223,7 +225,8 @@ class OrganizationsApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[OrganizationOut]:  # fmt: skip
         """Organizations; ``sort`` is ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
-        statement = select(Organization)
+        statement = select(Organization).options(noload(Organization.emails), noload(Organization.phones),
+                                                  noload(Organization.addresses))  # fmt: skip
         if q:
             statement = statement.where(Organization.name.ilike(f"%{q.strip()}%"))
         rows, next_cursor = await keyset_page(

@@ -120,8 +120,11 @@ async def keyset_page(
     sort: str,
     cursor: str | None,
     limit: int,
+    entity_rows: bool = True,
 ) -> tuple[list[Any], str | None]:
-    """One page of ``statement`` ordered by ``sort`` (``name`` or ``-name``) then id, after ``cursor``."""
+    """One page of ``statement`` ordered by ``sort`` (``name`` or ``-name``) then id, after ``cursor``.
+
+    With ``entity_rows`` the rows are the entities; otherwise tuples whose first item is the entity."""
     descending = sort.startswith("-")
     field = sort.lstrip("-")
     if field not in sortable:
@@ -143,11 +146,16 @@ async def keyset_page(
         )
         statement = statement.where(after)
     order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
-    rows = list((await session.scalars(statement.order_by(*order).limit(limit + 1))).all())
+    ordered = statement.order_by(*order).limit(limit + 1)
+    rows: list[Any] = (
+        list((await session.scalars(ordered)).all())
+        if entity_rows
+        else [tuple(row) for row in (await session.execute(ordered)).all()]
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
+        last = rows[-1] if entity_rows else rows[-1][0]
         value = getattr(last, column.key)
         next_cursor = encode_cursor(sort, value.isoformat() if hasattr(value, "isoformat") else value, last.id)
     return rows, next_cursor

@@ -29,6 +29,12 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ControllerRouterHandler
 
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
+from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.base import api_router
+from nexo.platform.api.openapi import openapi_components
+from nexo.platform.oauth.endpoints import OAuthController, server_metadata
+from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
+from nexo.platform.webhooks.api import WebhooksApi
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
@@ -57,10 +63,20 @@ ROOT_HANDLERS: list[ControllerRouterHandler] = [
     SignupController,
     WorkspacesController,
     PasswordResetController,
+    OAuthController,
+    server_metadata,
+    DeveloperPortal,
     *ADMIN_ROOT_HANDLERS,
 ]
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
-WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController, *ADMIN_WORKSPACE_HANDLERS]
+WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [
+    WorkspaceHomeController,
+    InstalledAppsPages,
+    IntegrationsPages,
+    *ADMIN_WORKSPACE_HANDLERS,
+]
+# Platform API controllers mounted under /api/v1 (module API controllers come from manifests).
+API_HANDLERS: list[ControllerRouterHandler] = [WebhooksApi]
 
 
 def _import(dotted: str) -> Any:
@@ -80,11 +96,25 @@ def module_page_handlers() -> list[ControllerRouterHandler]:
     return handlers
 
 
+def module_api_handlers() -> list[ControllerRouterHandler]:
+    """Each module's API controllers, tagged with the module (its guard refuses them while the module is off)."""
+    handlers: list[ControllerRouterHandler] = []
+    for manifest in get_registry():
+        for path in manifest.api_controllers:
+            controller = _import(path)
+            if not manifest.always_on:
+                existing = getattr(controller, "opt", None)
+                controller.opt = {**(existing if isinstance(existing, dict) else {}), "module": manifest.key}
+            handlers.append(controller)
+    return handlers
+
+
 def workspace_router() -> Router:
     return Router(
         path="/w/{workspace:str}",
         route_handlers=[*WORKSPACE_HANDLERS, *module_page_handlers()],
         guards=[workspace_guard],
+        include_in_schema=False,
         dependencies={"tenant": Provide(provide_tenant, sync_to_thread=False)},
     )
 
@@ -126,7 +156,8 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
-        app_config.route_handlers.extend([*ROOT_HANDLERS, workspace_router(), *static_routers()])
+        app_config.route_handlers.extend([*ROOT_HANDLERS, workspace_router(), *static_routers(),
+                                          api_router([*API_HANDLERS, *module_api_handlers()])])  # fmt: skip
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(
             secret=settings.app.secret_key,
@@ -162,7 +193,8 @@ class CorePlugin(InitPluginProtocol):
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
-        app_config.openapi_config = OpenAPIConfig(title="Nexo API", version="1.0.0", path="/api/schema")
-        app_config.lifespan.append(job_queue_lifespan)
+        app_config.openapi_config = OpenAPIConfig(title="Nexo API", version="1.0.0", path="/api/schema",
+                                                  **openapi_components(settings))  # fmt: skip
+        app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])
         app_config.on_shutdown.append(engine.dispose)
         return app_config

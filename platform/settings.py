@@ -86,6 +86,7 @@ class SecuritySettings:
     session_max_age_seconds: int = 14 * 24 * 3600
     password_reset_max_age_seconds: int = 3600
     invitation_max_age_seconds: int = 7 * 24 * 3600
+    api_rate_per_minute: int = 600  # API calls per installation per minute
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class Settings:
         security = SecuritySettings(
             login_rate_per_minute=_env_int("LOGIN_RATE_PER_MINUTE", 10),
             signup_rate_per_minute=_env_int("SIGNUP_RATE_PER_MINUTE", 5),
+            api_rate_per_minute=_env_int("API_RATE_PER_MINUTE", 600),
         )
         billing = BillingSettings(
             stripe_secret_key=_env("STRIPE_SECRET_KEY"),

@@ -33,4 +33,5 @@ MANIFEST = Manifest(
     ),
     monthly_price=Decimal("15"),
     controllers=("nexo.modules.crm.pages:ContactPages",),
+    api_controllers=("nexo.modules.crm.api:ContactsApi", "nexo.modules.crm.api:CompaniesApi"),
 )

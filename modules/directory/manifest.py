@@ -15,4 +15,5 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Directory", "directory/people"),),
     always_on=True,
     controllers=("nexo.modules.directory.pages:PeoplePages",),
+    api_controllers=("nexo.modules.directory.api:PeopleApi", "nexo.modules.directory.api:OrganizationsApi"),
 )

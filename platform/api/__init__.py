@@ -1,0 +1,1 @@
+"""REST API infrastructure under ``/api/v1``: bearer authentication, problems, pagination, idempotency, rate limits."""

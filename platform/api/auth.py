@@ -1,0 +1,245 @@
+"""Bearer tokens on the API: who is calling, for which tenant, with which scopes.
+
+The tenant comes from the token only (never a header or the URL). Each lookup joins the token, its installation,
+client, tenant and the tenant's enabled modules in one query. Results are cached in-process for a short time, and
+the cache is emptied on every revocation or module switch through PostgreSQL ``NOTIFY nexo_api_auth``: every app
+process ``LISTEN``s on its own connection, so a revoked token stops at once everywhere (the notification arrives
+when the revoking transaction commits). If the listener is not connected (PgBouncer in transaction mode cannot
+``LISTEN``, or the connection dropped) the cache is off and every call reads the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from nexo.platform.db.base import utcnow
+from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.oauth.models import Installation, OAuthClient, OAuthToken
+from nexo.platform.oauth.scopes import enabled_scopes, scope_module
+from nexo.platform.oauth.secrets import digest
+from nexo.platform.web.errors import ProblemError
+from nexo.tenants.models import Tenant
+from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_modules_subquery
+
+logger = structlog.get_logger("nexo.api.auth")
+
+CHANNEL = "nexo_api_auth"
+CACHE_SECONDS = 60.0  # safety net only: invalidation is by NOTIFY
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
+PRINCIPAL_STATE_KEY = "api_principal"
+
+
+@dataclass(frozen=True)
+class ApiPrincipal:
+    token_id: int
+    installation_id: int
+    client_id: str
+    client_name: str
+    tenant_id: int
+    tenant_slug: str
+    schema: str
+    user_id: int | None
+    granted_scopes: frozenset[str]
+    modules: frozenset[str]
+    expires_at: datetime.datetime
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """Granted scopes whose module is on right now."""
+        return self.granted_scopes & frozenset(enabled_scopes(self.modules))
+
+
+class TokenCache:
+    """Token digest → principal, with a generation so a lookup racing a revocation never repopulates the cache."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[float, ApiPrincipal]] = {}
+        self.generation = 0
+        self.enabled = False
+        self.max_entries = 10_000
+
+    def get(self, key: str) -> ApiPrincipal | None:
+        if not self.enabled:
+            return None
+        found = self.entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: str, principal: ApiPrincipal, generation: int) -> None:
+        if not self.enabled or generation != self.generation:
+            return
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()
+        self.entries[key] = (time.monotonic() + CACHE_SECONDS, principal)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+
+token_cache = TokenCache()
+_last_used: dict[int, datetime.datetime] = {}
+
+
+async def notify_revocation(session: AsyncSession) -> None:
+    """Tell every app process to drop cached tokens when the current transaction commits."""
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+
+
+async def _notify_on_module_switch(session: AsyncSession, tenant: Tenant, enabled: frozenset[str]) -> None:
+    await notify_revocation(session)
+
+
+MODULE_SWITCH_HOOKS.append(_notify_on_module_switch)
+
+
+@asynccontextmanager
+async def token_cache_listener(app: Litestar) -> AsyncIterator[None]:
+    """Lifespan: LISTEN for invalidations on a dedicated connection; the cache is on only while it listens."""
+    engine: AsyncEngine = app.state["nexo_engine"]
+    settings = app.state["nexo_settings"]
+    if settings.db.behind_pgbouncer:
+        yield
+        return
+    connection = await engine.connect()
+    try:
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+
+        def on_notify(*_: Any) -> None:
+            token_cache.clear()
+
+        def on_close(*_: Any) -> None:
+            token_cache.enabled = False
+            token_cache.clear()
+
+        await driver.add_listener(CHANNEL, on_notify)
+        driver.add_termination_listener(on_close)
+        token_cache.clear()
+        token_cache.enabled = True
+        yield
+    finally:
+        token_cache.enabled = False
+        token_cache.clear()
+        await connection.close()
+
+
+async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincipal | None:
+    key = digest(access_token)
+    cached = token_cache.get(key)
+    if cached is not None:
+        return cached if cached.expires_at > utcnow() else None
+    generation = token_cache.generation
+    row = (
+        await session.execute(
+            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))
+            .join(Installation, Installation.id == OAuthToken.installation_id)
+            .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
+            .join(Tenant, Tenant.id == Installation.tenant_id)
+            .where(OAuthToken.access_hash == key)
+        )
+    ).first()
+    if row is None:
+        return None
+    token, installation, client, tenant, modules = row
+    if token.revoked_at or installation.revoked_at or client.disabled_at or token.access_expires_at <= utcnow():
+        return None
+    principal = ApiPrincipal(
+        token_id=token.id,
+        installation_id=installation.id,
+        client_id=client.client_id,
+        client_name=client.name,
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        schema=tenant.schema_name,
+        user_id=token.user_id,
+        granted_scopes=frozenset(token.scope.split()),
+        modules=frozenset(modules or ()),
+        expires_at=token.access_expires_at,
+    )
+    token_cache.put(key, principal, generation)
+    return principal
+
+
+def invalid_token(detail: str) -> ProblemError:
+    error = ProblemError(401, detail, "invalid-token")
+    error.headers = {"WWW-Authenticate": 'Bearer realm="nexo", error="invalid_token"'}
+    return error
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        error = ProblemError(401, "Send an OAuth access token: 'Authorization: Bearer <token>'.", "missing-token")
+        error.headers = {"WWW-Authenticate": 'Bearer realm="nexo"'}
+        raise error
+    return value.strip()
+
+
+async def touch_last_used(session: AsyncSession, principal: ApiPrincipal) -> None:
+    """Record an installation's last use, at most once a minute per process (admins see it)."""
+    now = utcnow()
+    previous = _last_used.get(principal.installation_id)
+    if previous is not None and now - previous < LAST_USED_EVERY:
+        return
+    _last_used[principal.installation_id] = now
+    await session.execute(
+        update(Installation).where(Installation.id == principal.installation_id).values(last_used_at=now)
+    )
+
+
+async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Authenticate the bearer token, bind its tenant, refuse a switched-off module or a missing scope."""
+    from nexo.platform.api.ratelimit import enforce_rate_limit
+    from nexo.tenants.resolution import module_off_error, request_db_session
+
+    session = request_db_session(connection)
+    principal = await load_principal(session, bearer_token(connection))
+    if principal is None:
+        raise invalid_token("The access token is unknown, expired or revoked.")
+    connection.state[PRINCIPAL_STATE_KEY] = principal
+    enforce_rate_limit(connection, principal)
+    module_key = handler.opt.get("module")
+    if module_key and module_key not in principal.modules:
+        raise module_off_error(module_key)
+    scope = handler.opt.get("scope")
+    if scope:
+        module_of_scope = scope_module(scope)
+        if module_of_scope and module_of_scope not in principal.modules and scope in principal.granted_scopes:
+            raise module_off_error(module_of_scope)
+        if scope not in principal.scopes:
+            error = ProblemError(403, f"This call needs the '{scope}' scope.", "insufficient-scope", scope=scope)
+            error.headers = {"WWW-Authenticate": f'Bearer realm="nexo", error="insufficient_scope", scope="{scope}"'}
+            raise error
+    await bind_tenant(session, principal.schema)
+    await touch_last_used(session, principal)
+
+
+def provide_principal(request: Any) -> ApiPrincipal:
+    principal = request.state.get(PRINCIPAL_STATE_KEY)
+    if not isinstance(principal, ApiPrincipal):
+        raise invalid_token("Not authenticated.")
+    return principal
+
+
+async def wait_for_listener(timeout: float = 5.0) -> bool:
+    """Tests and benchmarks: wait until the invalidation listener is up."""
+    deadline = time.monotonic() + timeout
+    while not token_cache.enabled and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return token_cache.enabled

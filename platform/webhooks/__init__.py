@@ -1,0 +1,1 @@
+"""Signed webhooks to partner installations, delivered through the job queue."""

@@ -28,6 +28,11 @@ from litestar.router import Router
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ControllerRouterHandler
 
+from nexo.billing.guard import billing_notice_guard
+from nexo.billing.hooks import install as install_billing
+from nexo.billing.pages import BillingPages
+from nexo.billing.provider import stripe_js_origin
+from nexo.billing.webhooks import stripe_webhook
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController
@@ -49,9 +54,9 @@ CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [root, healthz, readyz, LoginController, SignupController,
-                                                WorkspacesController]  # fmt: skip
+                                                WorkspacesController, stripe_webhook]  # fmt: skip
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
-WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController]
+WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [WorkspaceHomeController, BillingPages]
 
 
 def _import(dotted: str) -> Any:
@@ -75,7 +80,7 @@ def workspace_router() -> Router:
     return Router(
         path="/w/{workspace:str}",
         route_handlers=[*WORKSPACE_HANDLERS, *module_page_handlers()],
-        guards=[workspace_guard],
+        guards=[workspace_guard, billing_notice_guard],
         dependencies={"tenant": Provide(provide_tenant, sync_to_thread=False)},
     )
 
@@ -107,6 +112,8 @@ class CorePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
         configure_logging(settings)
+        install_billing(settings)
+        stripe_origin = (stripe_js_origin(settings.billing),) if settings.billing.provider == "stripe" else ()
         engine = create_engine(settings)
         alchemy = SQLAlchemyAsyncConfig(
             engine_instance=engine,
@@ -142,7 +149,9 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
-            SecurityHeadersMiddleware(content_security_policy(), hsts=settings.app.cookie_secure),
+            SecurityHeadersMiddleware(
+                content_security_policy(stripe_origin, stripe_origin), hsts=settings.app.cookie_secure
+            ),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
             session_config.middleware,

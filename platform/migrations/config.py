@@ -74,7 +74,7 @@ def import_all_models() -> None:
 
 
 # Public-schema model modules outside platform.accounts and tenants (OAuth, billing, ...) register here.
-PUBLIC_MODEL_MODULES: list[str] = []
+PUBLIC_MODEL_MODULES: list[str] = ["nexo.billing.models"]
 
 
 def branch_heads() -> dict[str, str]:

@@ -104,4 +104,5 @@ class BillingPages(Controller):
             raise ProblemError(400, str(exc), "bad-card") from exc
         locked.default_payment_method, locked.card_label = method, label
         await audit.record(db_session, "billing.card_changed", target=label, **tenant.actor)
+        await db_session.commit()  # the request session commits 2xx responses only, and this one redirects
         return Redirect(f"/w/{tenant.slug}/settings/billing")

@@ -227,16 +227,17 @@ class StripeProvider:
         return stripe_js_origin(self.settings)
 
 
-def _subscription(subscription: Any) -> ProviderSubscription:
+def _subscription(stripe_object: Any) -> ProviderSubscription:
+    subscription: dict[str, Any] = stripe_object.to_dict()
     item = subscription["items"]["data"][0]
     price = item.get("price") or item.get("plan") or {}
     return ProviderSubscription(
-        id=str(subscription.id),
+        id=str(subscription["id"]),
         item_id=str(item["id"]),
         price_id=str(price.get("id", "")),
-        status=str(subscription.status),
-        customer_id=str(subscription.customer),
-        metadata=dict(subscription.metadata or {}),
+        status=str(subscription["status"]),
+        customer_id=str(subscription["customer"]),
+        metadata=dict(subscription.get("metadata") or {}),
         trial_end=subscription.get("trial_end"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from procrastinate import RetryStrategy
+from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -89,8 +89,8 @@ async def enforce_grace_task(timestamp: int) -> list[int]:
 
 
 @jobs.periodic(cron="*/10 * * * *")
-@jobs.task(name="nexo.billing.repair_accounts", queue=BILLING_QUEUE)
-async def repair_accounts_task(timestamp: int) -> int:
+@jobs.task(name="nexo.billing.repair_accounts", queue=BILLING_QUEUE, pass_context=True)
+async def repair_accounts_task(context: JobContext, timestamp: int) -> int:
     """Every ten minutes: accounts still without a customer (a failed signup job) are reconciled again."""
     _, sessions = _context()
     if not get_provider().enabled:
@@ -99,5 +99,5 @@ async def repair_accounts_task(timestamp: int) -> int:
         tenant_ids = list(await session.scalars(select(BillingAccount.tenant_id).where(
             BillingAccount.customer_id.is_(None))))  # fmt: skip
     for tenant_id in tenant_ids:
-        await reconcile_account_task.defer_async(tenant_id=tenant_id)
+        await context.app.configure_task(reconcile_account_task.name).defer_async(tenant_id=tenant_id)
     return len(tenant_ids)

@@ -249,6 +249,56 @@ def tenants_delete(slug: str, yes: bool) -> None:
     console.print(f"deleted workspace {slug}")
 
 
+@tenants.command("purge-expired")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def tenants_purge_expired(yes: bool) -> None:
+    """Delete canceled workspaces whose retention period (NEXO_RETENTION_DAYS) has ended."""
+    from nexo.billing.accounts import utcnow
+    from nexo.billing.dunning import purge_expired
+
+    settings = load_settings()
+    if not yes:
+        click.confirm(f"Delete canceled workspaces older than {settings.billing.retention_days} days?", abort=True)
+
+    async def go() -> list[str]:
+        async with session_scope() as session:
+            slugs = await purge_expired(session, utcnow(), settings.billing.retention_days)
+            await session.commit()
+            return slugs
+
+    slugs = run_async(go)
+    console.print(f"purged {len(slugs)} workspace(s){': ' + ', '.join(slugs) if slugs else ''}")
+
+
+@main.group()
+def billing() -> None:
+    """Billing (Stripe)."""
+
+
+@billing.command("sync")
+def billing_sync() -> None:
+    """Create or update each paid module's product and monthly price at the provider (idempotent)."""
+    from nexo.billing.catalog import sync_catalog
+    from nexo.billing.provider import configure
+
+    settings = load_settings()
+    if not configure(settings).enabled:
+        raise click.ClickException("billing is off: set NEXO_STRIPE_SECRET_KEY")
+
+    async def go() -> list[Any]:
+        async with session_scope() as session:
+            prices = await sync_catalog(session)
+            await session.commit()
+            return prices
+
+    table = Table("module", "product", "price", "amount")
+    for price in run_async(go):
+        table.add_row(
+            price.module_key, price.product_id, price.price_id, f"{price.unit_amount / 100:.2f} {price.currency}"
+        )
+    Console().print(table)
+
+
 @main.group()
 def users() -> None:
     """User accounts."""

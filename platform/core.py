@@ -28,26 +28,31 @@ from litestar.router import Router
 from litestar.stores.registry import StoreRegistry
 from litestar.types import ControllerRouterHandler
 
+from nexo.billing.guard import billing_notice_guard
+from nexo.billing.hooks import install as install_billing
+from nexo.billing.pages import BillingPages
+from nexo.billing.provider import stripe_js_origin
+from nexo.billing.webhooks import stripe_webhook
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
-from nexo.platform.api.auth import token_cache_listener
-from nexo.platform.api.base import api_router
-from nexo.platform.api.openapi import openapi_components
-from nexo.platform.oauth.endpoints import OAuthController, server_metadata
-from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
-from nexo.platform.webhooks.api import WebhooksApi
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
+from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.base import api_router
+from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.oauth.endpoints import OAuthController, server_metadata
+from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
 from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import http_exception_handler, internal_error_handler
 from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
+from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
 from nexo.tenants.resolution import provide_tenant, workspace_guard
@@ -66,6 +71,7 @@ ROOT_HANDLERS: list[ControllerRouterHandler] = [
     OAuthController,
     server_metadata,
     DeveloperPortal,
+    stripe_webhook,
     *ADMIN_ROOT_HANDLERS,
 ]
 # Core workspace pages mounted under /w/{workspace} (members, settings, modules, audit log, billing, ...).
@@ -73,6 +79,7 @@ WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [
     WorkspaceHomeController,
     InstalledAppsPages,
     IntegrationsPages,
+    BillingPages,
     *ADMIN_WORKSPACE_HANDLERS,
 ]
 # Platform API controllers mounted under /api/v1 (module API controllers come from manifests).
@@ -113,7 +120,7 @@ def workspace_router() -> Router:
     return Router(
         path="/w/{workspace:str}",
         route_handlers=[*WORKSPACE_HANDLERS, *module_page_handlers()],
-        guards=[workspace_guard],
+        guards=[workspace_guard, billing_notice_guard],
         include_in_schema=False,
         dependencies={"tenant": Provide(provide_tenant, sync_to_thread=False)},
     )
@@ -146,6 +153,8 @@ class CorePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
         configure_logging(settings)
+        install_billing(settings)
+        stripe_origin = (stripe_js_origin(settings.billing),) if settings.billing.provider == "stripe" else ()
         engine = create_engine(settings)
         alchemy = SQLAlchemyAsyncConfig(
             engine_instance=engine,
@@ -182,7 +191,9 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
-            SecurityHeadersMiddleware(content_security_policy(), hsts=settings.app.cookie_secure),
+            SecurityHeadersMiddleware(
+                content_security_policy(stripe_origin, stripe_origin), hsts=settings.app.cookie_secure
+            ),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
             rate_limit_middleware("forgot", "/password/forgot", settings.security.login_rate_per_minute),

@@ -105,6 +105,7 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
     await bind_tenant(session, context.schema)
     connection.state[TENANT_STATE_KEY] = context
     connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
+    refuse_writes_when_read_only(connection, handler, context)
     module_key = handler.opt.get("module")
     if module_key and module_key not in context.modules:
         raise module_off_error(module_key)
@@ -142,6 +143,27 @@ class WorkspaceMovedError(HTTPException):
         status = 301 if method in {"GET", "HEAD"} else 308
         super().__init__(status_code=status, detail=f"This workspace moved to /w/{new_slug}/.",
                          headers={"location": target})  # fmt: skip
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_ONLY_STATUSES = frozenset({"read_only", "canceled"})
+
+
+def refuse_writes_when_read_only(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, context: TenantContext
+) -> None:
+    """A read-only (unpaid) or canceled workspace refuses writes, except billing and export (``allow_when_read_only``)."""
+    if context.status not in READ_ONLY_STATUSES or connection.scope.get("method") not in UNSAFE_METHODS:
+        return
+    if handler.opt.get("allow_when_read_only"):
+        return
+    reason = "its subscription has ended" if context.status == "canceled" else "a payment is overdue"
+    raise ProblemError(
+        403,
+        f"{context.name} is read-only because {reason}: you can still read and export its data. "
+        "The owner can restore it under Settings → Billing.",
+        "read-only",
+    )
 
 
 def module_off_error(module_key: str) -> ProblemError:

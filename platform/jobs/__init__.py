@@ -10,7 +10,11 @@ from __future__ import annotations
 from procrastinate import App, PsycopgConnector
 
 # Modules whose import registers tasks on ``jobs``; add yours here.
-TASK_MODULES: list[str] = ["nexo.platform.jobs.builtin", "nexo.platform.webhooks.tasks"]
+TASK_MODULES: list[str] = [
+    "nexo.platform.jobs.builtin",
+    "nexo.platform.webhooks.tasks",
+    "nexo.billing.tasks",
+]
 
 jobs = App(connector=PsycopgConnector(), import_paths=TASK_MODULES)
 

@@ -1,0 +1,199 @@
+"""A tenant's billing account: the customer, one provider subscription item per enabled paid module, the state.
+
+Each paid module is billed by its own provider subscription with exactly one item (the module's monthly price):
+switching a module on starts it (inside the trial when the trial runs, else billed from now), switching it off
+cancels it with proration. The state is never taken from an event's payload: it is derived from the provider's
+current subscriptions (re-read), so duplicate and out-of-order events converge to the same result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.billing.catalog import paid_module_keys, price_id_for
+from nexo.billing.models import BillingAccount, BillingState, SubscriptionItem
+from nexo.billing.provider import ProviderSubscription, get_provider
+from nexo.platform.accounts.models import User
+from nexo.platform.db.tenancy import bind_tenant
+from nexo.tenants import audit
+from nexo.tenants.models import Membership, Role, Tenant, TenantStatus
+from nexo.tenants.module_state import enabled_module_keys
+
+PAST_DUE_STATUSES = frozenset({"past_due", "unpaid", "incomplete_expired"})
+BILLING_QUEUE = "billing"
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+async def defer_in_transaction(session: AsyncSession, task_name: str, args: dict[str, object]) -> None:
+    """Queue a job in the caller's transaction (an outbox): it exists if and only if the transaction commits."""
+    await session.execute(
+        text(
+            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), NULL)"
+            "::procrastinate_job_to_defer_v1])"
+        ),
+        {"queue": BILLING_QUEUE, "task": task_name, "args": json.dumps(args)},
+    )
+
+
+async def open_account(session: AsyncSession, tenant: Tenant, trial_days: int, now: datetime.datetime) -> None:
+    """Provisioning: the account row and a queued job that creates the customer and trial once signup commits.
+
+    No provider call runs inside the signup transaction: a provider failure cannot leave a half tenant, and a
+    tenant committed without a customer is repaired by that job (idempotent, retried).
+    """
+    session.add(BillingAccount(tenant_id=tenant.id, trial_ends_at=now + datetime.timedelta(days=trial_days)))
+    await session.flush()
+    await defer_in_transaction(session, "nexo.billing.reconcile_account", {"tenant_id": tenant.id})
+
+
+async def lock_account(session: AsyncSession, tenant_id: int) -> BillingAccount | None:
+    return await session.scalar(
+        select(BillingAccount)
+        .where(BillingAccount.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def owner_of(session: AsyncSession, tenant_id: int) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, Membership.role == Role.OWNER)
+        .order_by(Membership.id)
+        .limit(1)
+    )
+
+
+async def ensure_customer(session: AsyncSession, account: BillingAccount, tenant: Tenant) -> str:
+    if account.customer_id:
+        return account.customer_id
+    owner = await owner_of(session, tenant.id)
+    account.customer_id = await get_provider().create_customer(
+        tenant_id=tenant.id, name=tenant.name, email=owner.email if owner else ""
+    )
+    await session.flush()
+    return account.customer_id
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+async def sync_items(
+    session: AsyncSession, tenant: Tenant, enabled: frozenset[str], now: datetime.datetime
+) -> ItemChanges:
+    """Make the provider items match the enabled paid modules (the caller's transaction, tenant-bound)."""
+    provider = get_provider()
+    if not provider.enabled:
+        return ItemChanges((), ())
+    account = await lock_account(session, tenant.id)
+    if account is None:  # a workspace created while billing was off: its trial starts now
+        session.add(BillingAccount(tenant_id=tenant.id, trial_ends_at=now))
+        await session.flush()
+        account = await lock_account(session, tenant.id)
+        assert account is not None
+    customer_id = await ensure_customer(session, account, tenant)
+    rows = {row.module_key: row for row in await session.scalars(
+        select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.id))}  # fmt: skip
+    wanted = paid_module_keys(enabled)
+    added = sorted(wanted - rows.keys())
+    removed = sorted(rows.keys() - wanted)
+    trial_end = account.trial_ends_at if account.trial_ends_at > now else None
+    for key in added:
+        subscription = await provider.create_subscription(
+            customer_id=customer_id, price_id=await price_id_for(session, key), tenant_id=tenant.id,
+            module_key=key, trial_end=trial_end,
+        )  # fmt: skip
+        session.add(_item_row(tenant.id, key, subscription))
+        await audit.record(session, "billing.item_added", target=key, details={"subscription": subscription.id})
+    for key in removed:
+        await provider.cancel_subscription(rows[key].subscription_id)
+        await session.delete(rows[key])
+        await audit.record(session, "billing.item_removed", target=key,
+                           details={"subscription": rows[key].subscription_id})  # fmt: skip
+    await session.flush()
+    return ItemChanges(tuple(added), tuple(removed))
+
+
+def _item_row(tenant_id: int, module_key: str, subscription: ProviderSubscription) -> SubscriptionItem:
+    return SubscriptionItem(
+        tenant_id=tenant_id, module_key=module_key, subscription_id=subscription.id, item_id=subscription.item_id,
+        price_id=subscription.price_id, status=subscription.status,
+    )  # fmt: skip
+
+
+async def cancel_orphans(session: AsyncSession, account: BillingAccount) -> list[str]:
+    """Cancel provider subscriptions of this customer that no item row knows (a switch whose commit failed)."""
+    if not account.customer_id:
+        return []
+    known = set(await session.scalars(
+        select(SubscriptionItem.subscription_id).where(SubscriptionItem.tenant_id == account.tenant_id)))  # fmt: skip
+    orphans = [
+        s.id for s in await get_provider().list_subscriptions(account.customer_id)
+        if s.id not in known and s.status not in {"canceled", "incomplete_expired"}
+    ]  # fmt: skip
+    for subscription_id in orphans:
+        await get_provider().cancel_subscription(subscription_id)
+    return orphans
+
+
+def derive_state(account: BillingAccount, statuses: list[str], now: datetime.datetime) -> BillingState:
+    """The billing state implied by the provider's current subscription statuses."""
+    if account.state is BillingState.CANCELED or "canceled" in statuses:
+        return BillingState.CANCELED  # a subscription ended by the provider (not by a module switch)
+    if PAST_DUE_STATUSES.intersection(statuses):
+        return BillingState.PAST_DUE
+    if statuses and all(status == "active" for status in statuses):
+        return BillingState.ACTIVE
+    return BillingState.TRIALING if now < account.trial_ends_at else BillingState.ACTIVE
+
+
+async def refresh_items(session: AsyncSession, tenant_id: int) -> list[str]:
+    """Re-read each item's subscription from the provider; return the statuses."""
+    statuses: list[str] = []
+    for row in await session.scalars(select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant_id)):
+        row.status = (await get_provider().retrieve_subscription(row.subscription_id)).status
+        statuses.append(row.status)
+    await session.flush()
+    return statuses
+
+
+async def reconcile_account(session: AsyncSession, tenant_id: int, now: datetime.datetime) -> BillingState | None:
+    """Bring one tenant in line with the provider: customer, items, orphan subscriptions, state.
+
+    Idempotent: the signup job, the repair task and every webhook event run it, in one transaction that holds
+    the account's row lock, so concurrent runs for one tenant serialize.
+    """
+    tenant = await session.get(Tenant, tenant_id)
+    account = await lock_account(session, tenant_id)
+    if tenant is None or account is None:
+        return None
+    await bind_tenant(session, tenant.schema_name)
+    if account.state is not BillingState.CANCELED:
+        await sync_items(session, tenant, await enabled_module_keys(session, tenant_id), now)
+    await cancel_orphans(session, account)
+    from nexo.billing.dunning import apply_state
+
+    new_state = derive_state(account, await refresh_items(session, tenant_id), now)
+    await apply_state(session, account, tenant, new_state, now)
+    return new_state
+
+
+def status_for(state: BillingState, current: TenantStatus) -> TenantStatus:
+    """The tenant status a billing state leads to at once (past due turns read-only only after the grace)."""
+    if state is BillingState.CANCELED:
+        return TenantStatus.CANCELED
+    if state is BillingState.PAST_DUE:
+        return current
+    return TenantStatus.ACTIVE

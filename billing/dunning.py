@@ -1,0 +1,87 @@
+"""Dunning: past due → (after the grace period) read-only → restored by a payment; canceled → purged after retention.
+
+Every effect happens on a state *transition* under the account's row lock, so replaying an event has none.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.billing.accounts import defer_in_transaction, status_for
+from nexo.billing.models import BillingAccount, BillingState
+from nexo.platform.db.tenancy import bind_tenant
+from nexo.tenants import audit
+from nexo.tenants.models import Tenant, TenantStatus
+from nexo.tenants.provisioning import drop_tenant
+
+
+async def apply_state(
+    session: AsyncSession, account: BillingAccount, tenant: Tenant, new_state: BillingState, now: datetime.datetime
+) -> bool:
+    """Move the (locked) account to ``new_state``; audit, mail and tenant status follow. True if it changed."""
+    old_state = account.state
+    if new_state is old_state:
+        return False
+    account.state = new_state
+    if new_state is BillingState.PAST_DUE:
+        account.past_due_since = account.past_due_since or now
+        await defer_in_transaction(session, "nexo.billing.mail_owner", {"tenant_id": tenant.id, "kind": "past_due"})
+    else:
+        account.past_due_since = None
+    if new_state is BillingState.CANCELED:
+        account.canceled_at = now
+    tenant.status = status_for(new_state, tenant.status)
+    await audit.record(
+        session, f"billing.{new_state.value}", target=tenant.slug,
+        details={"from": old_state.value, "tenant_status": tenant.status.value},
+    )  # fmt: skip
+    await session.flush()
+    return True
+
+
+async def enforce_grace(session: AsyncSession, now: datetime.datetime, grace_days: int) -> list[int]:
+    """Past-due tenants whose grace period has run out become read-only. Returns their ids."""
+    cutoff = now - datetime.timedelta(days=grace_days)
+    rows = (
+        await session.execute(
+            select(BillingAccount, Tenant)
+            .join(Tenant, Tenant.id == BillingAccount.tenant_id)
+            .where(
+                BillingAccount.state == BillingState.PAST_DUE,
+                BillingAccount.past_due_since <= cutoff,
+                Tenant.status == TenantStatus.ACTIVE,
+            )  # fmt: skip
+            .with_for_update(of=[BillingAccount, Tenant])
+        )
+    ).all()
+    for account, tenant in rows:
+        tenant.status = TenantStatus.READ_ONLY
+        await bind_tenant(session, tenant.schema_name)
+        await audit.record(session, "billing.read_only", target=tenant.slug,
+                           details={"past_due_since": account.past_due_since.isoformat() if account.past_due_since else ""})  # fmt: skip
+        await session.flush()
+    return [tenant.id for _, tenant in rows]
+
+
+async def purge_expired(session: AsyncSession, now: datetime.datetime, retention_days: int) -> list[str]:
+    """Drop canceled tenants whose retention period has ended (schema and rows). Returns their slugs."""
+    cutoff = now - datetime.timedelta(days=retention_days)
+    rows = (
+        (
+            await session.execute(
+                select(Tenant)
+                .join(BillingAccount, BillingAccount.tenant_id == Tenant.id)
+                .where(BillingAccount.state == BillingState.CANCELED, BillingAccount.canceled_at <= cutoff)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    slugs = []
+    for tenant in rows:
+        slugs.append(tenant.slug)
+        await drop_tenant(session, tenant)
+    return slugs

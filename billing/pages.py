@@ -1,0 +1,108 @@
+"""The billing page of a workspace (owners only): items, next invoice, past invoices, the card."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.response import Redirect, Response, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.billing.accounts import lock_account
+from nexo.billing.catalog import price_for
+from nexo.billing.models import BillingAccount, SubscriptionItem
+from nexo.billing.provider import get_provider
+from nexo.platform.modules.registry import get_registry
+from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.rendering import render
+from nexo.tenants import audit
+from nexo.tenants.models import Role
+from nexo.tenants.resolution import TenantContext, require_role
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+OWNER_ONLY = {**require_role(Role.OWNER), "allow_when_read_only": True}
+
+
+def _money(minor: int | None, currency: str | None) -> str:
+    return f"{(minor or 0) / 100:.2f} {(currency or 'eur').upper()}"
+
+
+def _date(timestamp: int | None) -> str:
+    if not timestamp:
+        return ""
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
+
+
+def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "number": invoice.get("number") or invoice.get("id", ""),
+        "date": _date(invoice.get("created") or invoice.get("date")),
+        "total": _money(invoice.get("total"), invoice.get("currency")),
+        "status": invoice.get("status", ""),
+    }
+
+
+async def _account(db_session: AsyncSession, tenant: TenantContext) -> BillingAccount:
+    if not get_provider().enabled:
+        raise NotFoundException("Billing is off on this server.")
+    account = await db_session.scalar(select(BillingAccount).where(BillingAccount.tenant_id == tenant.tenant_id))
+    if account is None:
+        raise NotFoundException("This workspace has no billing account yet.")
+    return account
+
+
+class BillingPages(Controller):
+    path = "/settings/billing"
+    opt = OWNER_ONLY
+
+    @get("/", name="billing.page")
+    async def page(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
+        account = await _account(db_session, tenant)
+        provider = get_provider()
+        items = list(await db_session.scalars(
+            select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.tenant_id)
+            .order_by(SubscriptionItem.module_key)))  # fmt: skip
+        registry = get_registry()
+        item_views = [{"module": registry.get(i.module_key).name if i.module_key in registry else i.module_key,
+                       "price": price_for(i.module_key), "status": i.status} for i in items]  # fmt: skip
+        invoices, upcoming = [], []
+        if account.customer_id:
+            invoices = [_invoice_view(i) for i in await provider.list_invoices(account.customer_id)]
+            for item in items:
+                preview = await provider.preview_invoice(account.customer_id, item.subscription_id)
+                if preview:
+                    upcoming.append(_invoice_view(preview) | {"module": item.module_key})
+        context = {
+            "account": account, "items": item_views, "invoices": invoices, "upcoming": upcoming,
+            "publishable_key": provider.publishable_key, "stripe_js_url": provider.js_url,
+        }  # fmt: skip
+        return render(request, "billing/page.html", context)
+
+    @post("/setup-intent", name="billing.setup_intent")
+    async def setup_intent(self, tenant: TenantContext, db_session: AsyncSession) -> Response[dict[str, str]]:
+        account = await _account(db_session, tenant)
+        if not account.customer_id:
+            raise ProblemError(409, "The billing account is still being set up; try again in a minute.", "not-ready")
+        return Response({"client_secret": await get_provider().create_setup_intent(account.customer_id)})
+
+    @post("/card", name="billing.card")
+    async def save_card(self, tenant: TenantContext, db_session: AsyncSession, data: FormData) -> Redirect:
+        account = await _account(db_session, tenant)
+        locked = await lock_account(db_session, tenant.tenant_id)
+        assert locked is not None and account.customer_id
+        setup_intent = str(data.get("setup_intent", ""))
+        if not setup_intent.startswith("seti_"):
+            raise ProblemError(400, "The card form did not send a confirmed card setup.", "bad-card")
+        try:
+            method, label = await get_provider().set_default_card_from_setup_intent(account.customer_id, setup_intent)
+        except ValueError as exc:
+            raise ProblemError(400, str(exc), "bad-card") from exc
+        locked.default_payment_method, locked.card_label = method, label
+        await audit.record(db_session, "billing.card_changed", target=label, **tenant.actor)
+        await db_session.commit()  # the request session commits 2xx responses only, and this one redirects
+        return Redirect(f"/w/{tenant.slug}/settings/billing")

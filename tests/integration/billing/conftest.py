@@ -1,0 +1,237 @@
+"""Billing fixtures: a real localstripe server, a Stripe-enabled app, paid modules, signed webhook delivery."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from procrastinate import PsycopgConnector
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nexo.billing import catalog, pages, tasks
+from nexo.billing.accounts import utcnow
+from nexo.billing.hooks import install
+from nexo.billing.models import BillingAccount, ModulePrice
+from nexo.platform.db.engine import database_url, libpq_url
+from nexo.platform.jobs import jobs
+from nexo.platform.jobs.runtime import import_tasks
+from nexo.platform.modules.manifest import Manifest
+from nexo.platform.modules.registry import ModuleRegistry, build_registry, discover_manifests
+from nexo.platform.settings import BillingSettings, Settings
+from nexo.tenants.models import TenantModule
+from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_module_keys
+from nexo.tests.factories import Workspace, tenant_session
+
+WEBHOOK_SECRET = "whsec_test_nexo_billing"
+SECRET_KEY = "sk_test_nexo_billing"
+PUBLISHABLE_KEY = "pk_test_nexo_billing"
+GOOD_CARD = "4242424242424242"
+DECLINED_CHARGE_CARD = "4000000000000341"  # attaches fine, every charge fails
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m localstripe`` on a free port (a real, stateful Stripe API server), for the whole run."""
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("localstripe")
+    log = (workdir / "localstripe.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONSAFEPATH": "1"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/js.stripe.com/v3/", timeout=1)
+            break
+        except httpx.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"localstripe did not start: {Path(log.name).read_text()}") from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def paid_test_registry() -> ModuleRegistry:
+    """The real modules plus two paid ones declared the way a module declares itself (no paid module is merged yet)."""
+    extra = [
+        Manifest(key="crm", name="CRM", description="Pipeline", models="nexo.billing.models",
+                 migrations=Path("/nonexistent"), monthly_price=__import__("decimal").Decimal("29.00")),
+        Manifest(key="erp.sales", name="Sales", description="Orders", models="nexo.billing.models",
+                 migrations=Path("/nonexistent"), monthly_price=__import__("decimal").Decimal("19.50")),
+    ]  # fmt: skip
+    return build_registry([*discover_manifests(), *extra])
+
+
+@pytest.fixture
+def stripe_settings(settings: Settings, localstripe: str) -> Settings:
+    billing = BillingSettings(
+        stripe_secret_key=SECRET_KEY, stripe_publishable_key=PUBLISHABLE_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=localstripe, stripe_js_url=f"{localstripe}/js.stripe.com/v3/", trial_days=14, grace_days=7,
+        retention_days=90,
+    )  # fmt: skip
+    return dataclasses.replace(settings, billing=billing)
+
+
+@pytest.fixture
+async def billing_on(
+    stripe_settings: Settings, settings: Settings, sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Settings]:  # fmt: skip
+    """Billing with Stripe (localstripe) for one test; billing is off again afterwards."""
+    registry = paid_test_registry()
+    monkeypatch.setattr(catalog, "get_registry", lambda: registry)
+    monkeypatch.setattr(pages, "get_registry", lambda: registry)
+    install(stripe_settings)
+    tasks.use(stripe_settings, sessions)
+    async with sessions() as session:
+        await catalog.sync_catalog(session)
+        await session.commit()
+    yield stripe_settings
+    install(settings)
+    tasks.use(settings, sessions)
+
+
+@pytest.fixture
+async def billing_app(billing_on: Settings, engine: object) -> Litestar:
+    from nexo.platform.app import create_app
+
+    return create_app(billing_on)
+
+
+@pytest.fixture
+async def billing_client(billing_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=billing_app, base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+class Stripe:
+    """The test's own hand on localstripe's HTTP API (what Stripe, the browser or time would do)."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base, auth=(SECRET_KEY, ""), timeout=30)
+
+    async def call(self, method: str, path: str, **data: Any) -> dict[str, Any]:
+        response = await self.http.request(method, path, data=_form(data) if method != "GET" else None,
+                                           params=_form(data) if method == "GET" else None)  # fmt: skip
+        body: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise AssertionError(f"{method} {path}: {response.status_code} {body}")
+        return body
+
+    async def set_card(self, customer_id: str, number: str) -> str:
+        method = await self.call("POST", "/v1/payment_methods", type="card",
+                                 **{"card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030",
+                                    "card[cvc]": "123"})  # fmt: skip
+        await self.call("POST", f"/v1/payment_methods/{method['id']}/attach", customer=customer_id)
+        await self.call("POST", f"/v1/customers/{customer_id}",
+                        **{"invoice_settings[default_payment_method]": method["id"]})  # fmt: skip
+        return str(method["id"])
+
+    async def bill_period(self, customer_id: str, subscription_id: str) -> dict[str, Any]:
+        """What Stripe does at a trial's or period's end: invoice the subscription and try to collect."""
+        invoice = await self.call("POST", "/v1/invoices", customer=customer_id, subscription=subscription_id)
+        response = await self.http.post(f"/v1/invoices/{invoice['id']}/pay")
+        return {**invoice, "pay_status": response.status_code}
+
+    async def events(self) -> list[dict[str, Any]]:
+        """Every event so far, oldest first."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            page = await self.call("GET", "/v1/events", **params)
+            found.extend(page["data"])
+            if not page["has_more"]:
+                break
+            params["starting_after"] = page["data"][-1]["id"]
+        return sorted(found, key=lambda e: (e["created"], e["id"]))
+
+
+def _form(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+async def stripe_api(localstripe: str) -> AsyncIterator[Stripe]:
+    api = Stripe(localstripe)
+    yield api
+    await api.http.aclose()
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header, computed with Stripe's scheme (HMAC-SHA256 of ``t.payload``)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+async def deliver(client: AsyncTestClient[Litestar], event: dict[str, Any], **sign_options: Any) -> Any:
+    payload = json.dumps(event).encode()
+    return await client.post("/billing/webhooks/stripe", content=payload,
+                             headers={"stripe-signature": sign(payload, **sign_options),
+                                      "content-type": "application/json"})  # fmt: skip
+
+
+async def run_billing_jobs(settings: Settings) -> None:
+    """Run every queued billing job to completion with a real procrastinate worker."""
+    # Its own App on its own connection: the app under test may hold the shared ``jobs`` app open meanwhile.
+    import_tasks()
+    connector = PsycopgConnector(conninfo=libpq_url(database_url(settings)))
+    with jobs.replace_connector(connector):
+        async with jobs.open_async():
+            await jobs.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False)
+
+
+async def switch_module(sessions: async_sessionmaker[AsyncSession], workspace: Workspace, key: str, on: bool) -> None:
+    """A module switch as the module service does it: the row, then every MODULE_SWITCH_HOOK, one transaction."""
+    session = await tenant_session(sessions, workspace)
+    async with session, session.begin():
+        row = await session.scalar(select(TenantModule).where(
+            TenantModule.tenant_id == workspace.tenant.id, TenantModule.module_key == key))  # fmt: skip
+        if row is None:
+            session.add(TenantModule(tenant_id=workspace.tenant.id, module_key=key, enabled=on))
+        else:
+            row.enabled = on
+        await session.flush()
+        enabled = await enabled_module_keys(session, workspace.tenant.id)
+        for hook in MODULE_SWITCH_HOOKS:
+            await hook(session, workspace.tenant, enabled)
+
+
+async def account_of(sessions: async_sessionmaker[AsyncSession], workspace: Workspace) -> BillingAccount:
+    async with sessions() as session:
+        account = await session.scalar(select(BillingAccount).where(BillingAccount.tenant_id == workspace.tenant.id))
+        assert account is not None
+        return account
+
+
+async def price_ids(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    async with sessions() as session:
+        return {p.module_key: p.price_id for p in await session.scalars(select(ModulePrice))}
+
+
+__all__ = ["utcnow"]

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
-from nexo.platform.settings import Settings
+from nexo.platform.settings import REPO_ROOT, Settings
 from nexo.tests.database import temporary_database
 from nexo.tests.factories import WebClient, Workspace, make_workspace
 from nexo.tests.mailbox import Mailbox, start_smtp_server
@@ -31,9 +31,11 @@ def require_system_part(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pg_data_dir() -> Path:
+    """The embedded test server's data folder: kept and reused between runs (each run gets a fresh database),
+    so runs skip initdb and leave no stray servers behind."""
     shared = os.environ.get("NEXO_TEST_PGDATA")
-    return Path(shared) if shared else tmp_path_factory.mktemp("pgdata")
+    return Path(shared) if shared else REPO_ROOT / ".nexo" / "test-pgdata"
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from procrastinate import App
+from procrastinate.exceptions import AppNotOpen
 from psycopg_pool import AsyncConnectionPool
 
 from nexo.platform.db.engine import database_url, libpq_url
@@ -19,10 +20,25 @@ def import_tasks() -> None:
         importlib.import_module(module)
 
 
+def is_open(app: App) -> bool:
+    try:
+        app.connector.pool  # type: ignore[attr-defined]  # noqa: B018 - raises AppNotOpen when closed
+    except AppNotOpen:
+        return False
+    return True
+
+
 @asynccontextmanager
 async def open_jobs(settings: Settings, *, max_size: int = 4) -> AsyncIterator[App]:
-    """Open ``jobs`` on a small psycopg pool to Nexo's database for the duration of the block."""
+    """Open ``jobs`` on a small psycopg pool to Nexo's database for the duration of the block.
+
+    ``jobs`` is one process-wide app: when it is already open (the web app's lifespan holds it), the block uses
+    it as it is and leaves it open.
+    """
     import_tasks()
+    if is_open(jobs):
+        yield jobs
+        return
     pool = AsyncConnectionPool(
         conninfo=libpq_url(database_url(settings)),
         min_size=1,

@@ -97,7 +97,7 @@ async def test_bad_input_is_shown_next_to_the_field_and_creates_nothing(
 ) -> None:
     before = await counts(sessions)
     response = await web.post("/signup", signup_data(**overrides))
-    assert response.status_code == 400
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
     for field, message in expected.items():
         error = f'id="{field}-error"' if field != "slug" else 'id="slug-status"'
         assert error in response.text, field

@@ -28,6 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]  # fmt: skip
 STARTUP_SECONDS = 60
+CHROMIUM_PRESENT = CHROMIUM.exists()
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -65,8 +66,20 @@ def live_server(settings: Settings, engine: AsyncEngine, tmp_path_factory: pytes
     log_path = tmp_path_factory.mktemp("live-server") / "nexo.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "nexo.platform.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log", "--lifespan", "on"],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "nexo.platform.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "on",
+            ],  # fmt: skip
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -81,7 +94,7 @@ def live_server(settings: Settings, engine: AsyncEngine, tmp_path_factory: pytes
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[object]:
-    require_system_part(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    require_system_part(CHROMIUM_PRESENT, f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:

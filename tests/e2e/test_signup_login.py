@@ -13,11 +13,12 @@ from nexo.tests.factories import unique_email, unique_slug
 pytestmark = pytest.mark.e2e
 PASSWORD = "Bl4ck-coffee-morning"
 SCREENSHOTS = os.environ.get("NEXO_E2E_SCREENSHOTS")  # a folder to keep screenshots in while developing
+if SCREENSHOTS:
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
 
 
 async def screenshot(page: object, name: str) -> None:
     if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 

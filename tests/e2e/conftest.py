@@ -79,7 +79,7 @@ def live_server(settings: Settings, engine: AsyncEngine, tmp_path_factory: pytes
                 "--no-access-log",
                 "--lifespan",
                 "on",
-            ],  # fmt: skip
+            ],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,

@@ -11,7 +11,6 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
-    async_autocommit_handler_maker,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar
@@ -160,7 +159,9 @@ class CorePlugin(InitPluginProtocol):
             engine_instance=engine,
             session_dependency_key="db_session",
             session_config=AsyncSessionConfig(expire_on_commit=False),
-            before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True),  # 2xx and 3xx commit
+            # Commit on 2xx and 3xx, roll back otherwise. The string form makes advanced-alchemy bind the handler to
+            # this config's own session scope key (unique per app), so a second app in one process closes its sessions.
+            before_send_handler="autocommit_include_redirects",
             create_all=False,
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})

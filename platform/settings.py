@@ -143,6 +143,10 @@ class Settings:
             login_rate_per_minute=_env_int("LOGIN_RATE_PER_MINUTE", 10),
             signup_rate_per_minute=_env_int("SIGNUP_RATE_PER_MINUTE", 5),
             api_rate_per_minute=_env_int("API_RATE_PER_MINUTE", 600),
+            session_max_age_seconds=_env_int("SESSION_MAX_AGE_SECONDS", SecuritySettings.session_max_age_seconds),
+            password_reset_max_age_seconds=_env_int(
+                "PASSWORD_RESET_MAX_AGE_SECONDS", SecuritySettings.password_reset_max_age_seconds
+            ),
         )
         billing = BillingSettings(
             stripe_secret_key=_env("STRIPE_SECRET_KEY"),

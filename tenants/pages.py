@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -42,7 +42,7 @@ class SignupController(Controller):
     async def signup_page(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "tenants/signup.html", signup_context(SignupForm(), {}, current_user(request)))
 
-    @post("/", name="signup.submit", opt={"rate_limit": "signup"})
+    @post("/", name="signup.submit", opt={"rate_limit": "signup"}, media_type=MediaType.HTML)
     async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
         raw = await _form_multi(request, data)
         form = SignupForm.from_data(raw)

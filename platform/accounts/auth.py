@@ -51,7 +51,7 @@ class SessionUserMiddleware(AbstractAuthenticationMiddleware):
             if user is not None and not user.is_active:
                 user = None
             if user is not None:
-                connection.scope[WORKSPACES_SCOPE_KEY] = await _workspaces_of(session, user.id)  # type: ignore[typeddict-unknown-key]
+                connection.scope[WORKSPACES_SCOPE_KEY] = await _workspaces_of(session, user.id)  # type: ignore[literal-required]
         return AuthenticationResult(user=user, auth=None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -53,7 +53,7 @@ class LoginController(Controller):
     async def login_page(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
         return render(request, "accounts/login.html", {"next": safe_next(next) or "", "errors": {}, "email": ""})
 
-    @post("/login", name="login.submit", opt={"rate_limit": "login"})
+    @post("/login", name="login.submit", opt={"rate_limit": "login"}, media_type=MediaType.HTML)
     async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
         email = data.get("email", "").strip().lower()
         user = await authenticate(db_session, email, data.get("password", ""))
@@ -127,7 +127,7 @@ class PasswordResetController(Controller):
             return render(request, "accounts/reset.html", {"invalid": INVALID_LINK, "errors": {}}, status_code=400)
         return render(request, "accounts/reset.html", {"invalid": None, "errors": {}, "token": token})
 
-    @post("/reset/{token:str}", name="password.reset.submit")
+    @post("/reset/{token:str}", name="password.reset.submit", media_type=MediaType.HTML)
     async def reset(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, data: FormData) -> Any:
         user = await user_for_reset_token(db_session, settings_of(request), token)
         if user is None:

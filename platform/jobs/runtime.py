@@ -52,3 +52,14 @@ async def open_jobs(settings: Settings, *, max_size: int = 4) -> AsyncIterator[A
             yield jobs
     finally:
         await pool.close()
+        _forget_pool(pool)
+
+
+def _forget_pool(pool: AsyncConnectionPool) -> None:
+    """procrastinate keeps an externally given pool after closing (its ``close_async`` returns early for one), and
+    its next ``open_async`` then returns early too: the app would stay bound to this closed pool. Forget it, so the
+    queue can be opened again in the same process (one app after another in tests, several lifespans)."""
+    connector = jobs.connector
+    if getattr(connector, "_async_pool", None) is pool:
+        connector._async_pool = None  # type: ignore[attr-defined]
+        connector._pool_externally_set = False  # type: ignore[attr-defined]

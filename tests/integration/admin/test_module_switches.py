@@ -132,8 +132,14 @@ async def test_disabling_a_dependency_is_refused_with_the_dependent_named(
     sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
 ) -> None:
     """With the real CRM module and a table-less add-on depending on it (a registry built from manifests)."""
-    addon = Manifest(key="crm.insights", name="CRM Insights", description="Reports on the pipeline.",
-                     models="nexo.modules.crm.models", migrations=Path("/nonexistent"), dependencies=("crm",))  # fmt: skip
+    addon = Manifest(
+        key="crm.insights",
+        name="CRM Insights",
+        description="Reports on the pipeline.",
+        models="nexo.modules.crm.models",
+        migrations=Path("/nonexistent"),
+        dependencies=("crm",),
+    )
     registry = build_registry([*get_registry(), addon])
     async with sessions() as session:
         tenant = await session.get(Tenant, tenant_a.tenant.id)

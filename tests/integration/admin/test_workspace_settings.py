@@ -70,8 +70,8 @@ async def test_taking_back_a_former_slug_and_validation(
     assert (await web.get(f"/w/{first}/", follow_redirects=False)).status_code == 200  # live again, no redirect loop
     assert (await web.get(f"/w/{first}-x/", follow_redirects=False)).status_code == 301
 
-    bad = await web.post(f"/w/{first}/settings/workspace",
-                         settings_form(ws, name="", slug="Bad Slug!", currency="XXX", timezone="Mars/Base"))  # fmt: skip
+    invalid = settings_form(ws, name="", slug="Bad Slug!", currency="XXX", timezone="Mars/Base")
+    bad = await web.post(f"/w/{first}/settings/workspace", invalid)
     assert bad.status_code == 400
     for field in ("name", "slug", "currency", "timezone"):
         assert f'id="{field}-error"' in bad.text

@@ -170,7 +170,7 @@ DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
     ("5100", "Stock adjustments", "expense", "stock_adjustment"),
     ("6000", "Salaries", "expense", None),
     ("6100", "Rent", "expense", None),
-    ("6200", "Office expenses", "expense", None),
+    ("6200", "Office expenses", "expense", "expense"),
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import Stage
-from nexo.platform.migrations.config import branch_heads
+from nexo.platform.migrations.config import tenant_script
 from nexo.platform.migrations.status import parse_mark
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import build_registry, get_registry
@@ -24,6 +24,12 @@ from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
 from nexo.tenants.module_switches import ModuleSwitchError, disable_module, enable_module
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, make_workspace, tenant_session
 from nexo.tests.integration.admin.helpers import audit_actions, htmx
+
+
+def crm_head_revision() -> str:
+    head = tenant_script().get_revision("crm@head")
+    assert head is not None
+    return head.revision
 
 
 async def module_rows(sessions: async_sessionmaker[AsyncSession], ws: Workspace) -> dict[str, bool]:
@@ -68,7 +74,7 @@ async def stage_names(sessions: async_sessionmaker[AsyncSession], ws: Workspace)
 async def test_enable_disable_reenable_keeps_data_and_touches_one_tenant(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
 ) -> None:
-    crm_head = branch_heads()["crm"]
+    crm_head = crm_head_revision()
     assert await module_rows(sessions, tenant_a) == {"directory": True}
     await web.login(tenant_a.owner.email)
     contacts = f"/w/{tenant_a.slug}/crm/contacts"
@@ -183,7 +189,7 @@ async def test_a_failing_switch_hook_aborts_the_whole_switch(
     # nothing half-written: no row, no tables, no version row, no audit entry
     assert await module_rows(sessions, tenant_a) == {"directory": True}
     assert await crm_tables(sessions, tenant_a) == set()
-    assert branch_heads()["crm"] not in (await versions(sessions, tenant_a))[0]
+    assert crm_head_revision() not in (await versions(sessions, tenant_a))[0]
     assert not [a for a, _, _ in await audit_actions(sessions, tenant_a) if a.startswith("module.")]
 
 
@@ -211,7 +217,7 @@ async def test_purge_exports_first_then_drops_tables_and_branch(
     other = await make_workspace(sessions, modules=("crm",))
     await add_stage(sessions, ws, "Won big")
     await add_stage(sessions, other, "Other tenant stage")
-    crm_head = branch_heads()["crm"]
+    crm_head = crm_head_revision()
     await web.login(ws.owner.email)
     base = f"/w/{ws.slug}/settings/modules/crm"
 
@@ -239,6 +245,8 @@ async def test_purge_exports_first_then_drops_tables_and_branch(
     assert await module_rows(sessions, ws) == {"directory": True}
     rows, mark = await versions(sessions, ws)
     assert crm_head not in rows and rows == set(mark)
+    directory_head = tenant_script().get_revision("directory@head")
+    assert directory_head is not None and directory_head.revision in rows  # only CRM's branch left
     assert await stage_names(sessions, other) == ["Other tenant stage"]  # the other tenant keeps its data
 
     again = await web.post(f"{base}/enable", headers=htmx())
@@ -258,3 +266,25 @@ async def test_prices_show_before_switching(
     await web.login(tenant_a.owner.email)
     page = await web.get(f"/w/{tenant_a.slug}/settings/modules")
     assert "CRM" in page.text and crm.description in page.text and "Directory" in page.text
+
+
+async def test_real_erp_dependencies_enable_first_and_refuse_disable_naming_the_dependent(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
+) -> None:
+    await web.login(tenant_a.owner.email)
+    base = f"/w/{tenant_a.slug}/settings/modules"
+    on = await web.post(f"{base}/erp.sales/enable", headers=htmx())
+    assert on.status_code == 200 and "Switched on: Inventory, Sales." in on.text
+    assert await module_rows(sessions, tenant_a) == {"directory": True, "erp.inventory": True, "erp.sales": True}
+
+    refused = await web.post(f"{base}/erp.inventory/disable", headers=htmx())
+    assert refused.status_code == 409
+    assert "Inventory cannot be switched off while Sales is on" in refused.text
+    assert await module_rows(sessions, tenant_a) == {"directory": True, "erp.inventory": True, "erp.sales": True}
+
+    assert (await web.post(f"{base}/erp.sales/disable", headers=htmx())).status_code == 200
+    assert (await web.post(f"{base}/erp.inventory/disable", headers=htmx())).status_code == 200
+    assert await module_rows(sessions, tenant_a) == {"directory": True, "erp.inventory": False, "erp.sales": False}
+    purge_first = await web.post(f"{base}/erp.inventory/purge", {"confirm_slug": tenant_a.slug})
+    assert purge_first.status_code == 400 and "Purge the data of Sales first" in purge_first.text
+    assert await module_rows(sessions, tenant_b) == {"directory": True}

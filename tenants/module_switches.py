@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.db.tenancy import bind_tenant, bound_schema, check_schema_name
@@ -194,7 +194,7 @@ async def purge_module(
         drop_module_tables, tenant.schema_name, key, registry.get(key).branch
     )
     await session.execute(
-        TenantModule.__table__.delete().where(TenantModule.tenant_id == tenant.id, TenantModule.module_key == key)
+        delete(TenantModule).where(TenantModule.tenant_id == tenant.id, TenantModule.module_key == key)
     )
     await record(session, "module.purged", target=key, details={"module": key, "tables": dropped},
                  **dict(actor or {}))  # fmt: skip
@@ -232,8 +232,8 @@ def remove_branch_versions(connection: Connection, schema: str, branch: str) -> 
                 implied.setdefault(label, revision.revision)  # newest first
     table = f'"{schema}".{TENANT_VERSION_TABLE}'
     connection.execute(text(f"DELETE FROM {table} WHERE version_num = ANY(:revisions)"), {"revisions": list(removed)})
-    for revision in implied.values():
-        connection.execute(text(f"INSERT INTO {table} (version_num) VALUES (:revision)"), {"revision": revision})
+    for implied_revision in implied.values():
+        connection.execute(text(f"INSERT INTO {table} (version_num) VALUES (:rev)"), {"rev": implied_revision})
 
 
 def _table_exists(connection: Connection, schema: str, table: str) -> bool:
@@ -254,7 +254,7 @@ def _branches_with_migrations(registry: ModuleRegistry, keys: list[str]) -> list
 
 async def _set_enabled(session: AsyncSession, tenant_id: int, key: str, enabled: bool) -> None:
     await session.execute(
-        TenantModule.__table__.update()
+        update(TenantModule)
         .where(TenantModule.tenant_id == tenant_id, TenantModule.module_key == key)
         .values(enabled=enabled)
     )

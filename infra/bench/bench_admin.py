@@ -35,7 +35,7 @@ async def module_enable(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     samples = getattr(args, "samples", None) or 25
     data_dir = Path(os.environ.get("NEXO_BENCH_PGDATA", str(REPO_ROOT / ".nexo" / "bench-pgdata")))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     with temporary_database(data_dir) as url:
         os.environ.update({"NEXO_DATABASE_URL": normalize_url(url), "NEXO_ENV": "test",
                            "NEXO_SECRET_KEY": secrets.token_urlsafe(48)})  # fmt: skip

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.db.tenancy import bind_tenant, bound_schema, check_schema_name
 from nexo.platform.migrations.config import TENANT_VERSION_TABLE, tenant_metadata, tenant_script
-from nexo.platform.migrations.runner import create_module_tables, tables_of
+from nexo.platform.migrations.runner import branches_of_revisions, create_module_tables, tables_of
 from nexo.platform.migrations.status import write_version_mark
 from nexo.platform.modules.registry import ModuleRegistry, get_registry
 from nexo.tenants.audit import record
@@ -194,7 +194,7 @@ async def purge_module(
         drop_module_tables, tenant.schema_name, key, registry.get(key).branch
     )
     await session.execute(
-        TenantModule.__table__.delete().where(TenantModule.tenant_id == tenant.id, TenantModule.module_key == key)
+        delete(TenantModule).where(TenantModule.tenant_id == tenant.id, TenantModule.module_key == key)
     )
     await record(session, "module.purged", target=key, details={"module": key, "tables": dropped},
                  **dict(actor or {}))  # fmt: skip
@@ -206,14 +206,34 @@ def drop_module_tables(connection: Connection, schema: str, key: str, branch: st
     check_schema_name(schema)
     tables = [t for t in tables_of([key]) if _table_exists(connection, schema, t.name)]
     tenant_metadata().drop_all(bind=connection, tables=tables, checkfirst=False)
-    revisions = _branch_revisions(branch)
-    if revisions:
-        connection.execute(
-            text(f'DELETE FROM "{schema}".{TENANT_VERSION_TABLE} WHERE version_num = ANY(:revisions)'),
-            {"revisions": revisions},
-        )
+    remove_branch_versions(connection, schema, branch)
     write_version_mark(connection, schema)
     return [t.name for t in tables]
+
+
+def remove_branch_versions(connection: Connection, schema: str, branch: str) -> None:
+    """Delete ``branch``'s rows from the version table, keeping the branches they implied.
+
+    Alembic stores a dependency's head only through its dependent (CRM's row stands for the directory revision it
+    ``depends_on``), so removing the dependent's row re-adds the newest revision of each branch that would
+    otherwise vanish from the table.
+    """
+    script = tenant_script()
+    own = set(_branch_revisions(branch))
+    rows = {r[0] for r in connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))}
+    removed, kept = rows & own, rows - own
+    if not removed:
+        return
+    still_present = branches_of_revisions(kept)
+    implied: dict[str, str] = {}
+    for head in sorted(removed):
+        for revision in script.iterate_revisions(head, "base"):
+            for label in set(revision.branch_labels) - {branch} - still_present:
+                implied.setdefault(label, revision.revision)  # newest first
+    table = f'"{schema}".{TENANT_VERSION_TABLE}'
+    connection.execute(text(f"DELETE FROM {table} WHERE version_num = ANY(:revisions)"), {"revisions": list(removed)})
+    for implied_revision in implied.values():
+        connection.execute(text(f"INSERT INTO {table} (version_num) VALUES (:rev)"), {"rev": implied_revision})
 
 
 def _table_exists(connection: Connection, schema: str, table: str) -> bool:
@@ -234,7 +254,7 @@ def _branches_with_migrations(registry: ModuleRegistry, keys: list[str]) -> list
 
 async def _set_enabled(session: AsyncSession, tenant_id: int, key: str, enabled: bool) -> None:
     await session.execute(
-        TenantModule.__table__.update()
+        update(TenantModule)
         .where(TenantModule.tenant_id == tenant_id, TenantModule.module_key == key)
         .values(enabled=enabled)
     )

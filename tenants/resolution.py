@@ -136,7 +136,8 @@ class WorkspaceMovedError(HTTPException):
     def __init__(self, connection: ASGIConnection[Any, Any, Any, Any], old_slug: str, new_slug: str) -> None:
         path = connection.url.path
         prefix = f"/w/{old_slug}"
-        target = f"/w/{new_slug}{path[len(prefix) :]}" if path.startswith(prefix) else f"/w/{new_slug}/"
+        rest = (path[len(prefix) :] if path.startswith(prefix) else "") or "/"
+        target = f"/w/{new_slug}{rest}"
         if connection.url.query:
             target += f"?{connection.url.query}"
         method = connection.scope.get("method", "GET")

@@ -1,0 +1,377 @@
+"""Accounting rules. ``JournalService`` is the only writer of journal entries and lines; the database checks again
+at commit that every entry balances (see ``models.balance_trigger_statements``)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.accounting.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine, Payment
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.money import ZERO, round_money, round_quantity, total
+from nexo.platform.db.base import utcnow
+
+ROLE_CACHE_KEY = "erp_account_roles"
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One side of an entry: ``account`` is an account role ("receivable") or an account id."""
+
+    account: str | int
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    partner_org_id: int | None = None
+    label: str = ""
+
+
+async def account_ids_by_role(session: AsyncSession) -> dict[str, int]:
+    cached = session.info.get(ROLE_CACHE_KEY)
+    if cached is None:
+        rows = await session.execute(select(Account.role, Account.id).where(Account.role.is_not(None)))
+        cached = {str(role): int(account_id) for role, account_id in rows}
+        session.info[ROLE_CACHE_KEY] = cached
+    return dict(cached)
+
+
+class JournalService:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
+        self.session = session
+        self.context = context
+
+    async def post(
+        self,
+        entry_date: datetime.date,
+        memo: str,
+        postings: Sequence[Posting],
+        *,
+        source_type: str | None = None,
+        source_id: int | None = None,
+    ) -> JournalEntry:
+        """Write one balanced entry (amounts rounded to the currency first); refuse an unbalanced one."""
+        roles = await account_ids_by_role(self.session)
+        currency = self.context.currency
+        lines = []
+        for posting in postings:
+            debit, credit = round_money(posting.debit, currency), round_money(posting.credit, currency)
+            if debit < 0 or credit < 0:  # a negative amount belongs on the other side
+                debit, credit = max(debit, -credit, ZERO), max(credit, -debit, ZERO)
+            if debit == 0 and credit == 0:
+                continue
+            if isinstance(posting.account, str):
+                if posting.account not in roles:
+                    raise ErpError(f"The chart of accounts has no {posting.account} account.", "account")
+                account_id = roles[posting.account]
+            else:
+                account_id = posting.account
+            lines.append((account_id, debit, credit, posting.partner_org_id, posting.label))
+        debits, credits = total(d for _, d, _, _, _ in lines), total(c for _, _, c, _, _ in lines)
+        if not lines:
+            raise ErpError("A journal entry needs at least one amount.", "lines")
+        if debits != credits:
+            raise ErpError(f"The entry does not balance: debits {debits} ≠ credits {credits}.", "lines")
+        entry = JournalEntry(
+            entry_date=entry_date, memo=memo[:300], currency=currency, source_type=source_type, source_id=source_id
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        await self.session.execute(
+            insert(JournalLine),
+            [
+                {
+                    "entry_id": entry.id,
+                    "account_id": a,
+                    "debit": d,
+                    "credit": c,
+                    "partner_org_id": p,
+                    "label": label[:300],
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for a, d, c, p, label in lines
+            ],
+        )
+        return entry
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal = ZERO
+    product_id: int | None = None
+    cost_amount: Decimal = ZERO  # customer documents: cost of the goods on this line
+    order_line_id: int | None = None
+
+
+PAYMENT_TERMS_DAYS = 30
+
+
+class InvoiceService:
+    """Customer invoices and credit notes, supplier bills and credit notes, and their payments."""
+
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
+        self.session = session
+        self.context = context
+        self.journal = JournalService(session, context)
+
+    async def create(
+        self,
+        kind: str,
+        partner_org_id: int,
+        lines: Sequence[LineInput],
+        *,
+        issue_date: datetime.date | None = None,
+        due_date: datetime.date | None = None,
+        reference: str = "",
+        sales_order_id: int | None = None,
+        purchase_order_id: int | None = None,
+        credited_invoice_id: int | None = None,
+        post: bool = True,
+    ) -> Invoice:
+        if not lines:
+            raise ErpError("An invoice needs at least one line.", "lines")
+        currency = self.context.currency
+        issue_date = issue_date or datetime.date.today()
+        rows = []
+        for line in lines:
+            if line.quantity <= 0:
+                raise ErpError("Quantities must be greater than zero.", "quantity")
+            if line.unit_price < 0:
+                raise ErpError("Prices cannot be negative.", "unit_price")
+            net = round_money(line.quantity * line.unit_price, currency)
+            rows.append((line, net, round_money(net * line.tax_rate, currency)))
+        subtotal = total(n for _, n, _ in rows)
+        tax_total = total(t for _, _, t in rows)
+        invoice = Invoice(
+            kind=kind, status="draft", partner_org_id=partner_org_id, issue_date=issue_date,
+            due_date=due_date or issue_date + datetime.timedelta(days=PAYMENT_TERMS_DAYS), currency=currency,
+            subtotal=subtotal, tax_total=tax_total, total=subtotal + tax_total, amount_paid=ZERO,
+            reference=reference[:200], sales_order_id=sales_order_id, purchase_order_id=purchase_order_id,
+            credited_invoice_id=credited_invoice_id,
+        )  # fmt: skip
+        self.session.add(invoice)
+        await self.session.flush()
+        await self.session.execute(
+            insert(InvoiceLine),
+            [
+                {
+                    "invoice_id": invoice.id,
+                    "product_id": line.product_id,
+                    "description": line.description[:300],
+                    "quantity": round_quantity(line.quantity),
+                    "unit_price": line.unit_price,
+                    "tax_rate": line.tax_rate,
+                    "net_amount": net,
+                    "tax_amount": tax,
+                    "cost_amount": round_money(line.cost_amount, currency),
+                    "order_line_id": line.order_line_id,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for line, net, tax in rows
+            ],
+        )
+        await self.session.refresh(invoice, ["lines"])
+        if post:
+            await self.post(invoice, cost=total(round_money(line.cost_amount, currency) for line in lines))
+        return invoice
+
+    async def post(self, invoice: Invoice, *, cost: Decimal | None = None) -> JournalEntry:
+        """Post a draft document to the journal and open it for payment."""
+        if invoice.status != "draft":
+            raise ErpError(f"{invoice.number} is already posted.", "status")
+        if cost is None:
+            cost = total(line.cost_amount for line in await self._lines(invoice.id))
+        expense_lines = await self._expense_split(invoice)
+        entry = await self.journal.post(
+            invoice.issue_date,
+            f"{invoice.number} {invoice.reference}".strip(),
+            _invoice_postings(invoice, cost, expense_lines),
+            source_type="invoice",
+            source_id=invoice.id,
+        )
+        invoice.journal_entry_id = entry.id
+        invoice.status = "open" if invoice.total > 0 else "paid"
+        await self.session.flush()
+        if invoice.credited_invoice_id is not None:
+            await self._apply_credit_note(invoice)
+        return entry
+
+    async def _lines(self, invoice_id: int) -> list[InvoiceLine]:
+        return list(await self.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)))
+
+    async def _expense_split(self, invoice: Invoice) -> tuple[Decimal, Decimal]:
+        """Supplier documents: (goods received from orders → GRNI, everything else → expenses) net amounts."""
+        if invoice.is_customer:
+            return ZERO, ZERO
+        if invoice.purchase_order_id is not None:
+            ordered = await self.session.scalar(
+                select(func.coalesce(func.sum(InvoiceLine.net_amount), 0)).where(
+                    InvoiceLine.invoice_id == invoice.id, InvoiceLine.order_line_id.is_not(None)
+                )
+            )
+            ordered = Decimal(ordered or 0)
+            return ordered, invoice.subtotal - ordered
+        return ZERO, invoice.subtotal
+
+    async def _apply_credit_note(self, credit_note: Invoice) -> None:
+        """A credit note settles its invoice's open balance first; any rest stays open (to refund)."""
+        original = await self.session.get(Invoice, credit_note.credited_invoice_id, with_for_update=True)
+        assert original is not None
+        applied = min(original.balance_due, credit_note.total)
+        if applied <= 0:
+            return
+        original.amount_paid += applied
+        original.status = "paid" if original.amount_paid == original.total else original.status
+        credit_note.amount_paid += applied
+        credit_note.status = "paid" if credit_note.amount_paid == credit_note.total else "open"
+        await self.session.flush()
+
+    async def credit(
+        self, invoice_id: int, lines: Sequence[LineInput] | None = None, *, issue_date: datetime.date | None = None
+    ) -> Invoice:
+        """A credit note for an invoice or bill: all of it, or the ``lines`` given."""
+        original = await self.get(invoice_id)
+        if original.is_credit_note or original.status in ("draft", "cancelled"):
+            raise ErpError("Only a posted invoice or bill can be credited.", "invoice_id")
+        if lines is None:
+            lines = [
+                LineInput(
+                    line.description,
+                    line.quantity,
+                    line.unit_price,
+                    line.tax_rate,
+                    line.product_id,
+                    line.cost_amount,
+                    line.order_line_id,
+                )
+                for line in await self._lines(original.id)
+            ]
+        credited_so_far = await self.session.scalar(
+            select(func.coalesce(func.sum(Invoice.total), 0)).where(
+                Invoice.credited_invoice_id == original.id, Invoice.status != "cancelled"
+            )
+        )
+        kind = "customer_credit_note" if original.is_customer else "supplier_credit_note"
+        note = await self.create(
+            kind, original.partner_org_id, lines, issue_date=issue_date, reference=f"Credit for {original.number}",
+            credited_invoice_id=original.id, post=False,
+        )  # fmt: skip
+        if Decimal(credited_so_far or 0) + note.total > original.total:
+            raise ErpError(f"This would credit more than the total of {original.number}.", "lines")
+        await self.post(note)
+        return note
+
+    async def get(self, invoice_id: int, *, lock: bool = False) -> Invoice:
+        invoice = await self.session.get(Invoice, invoice_id, with_for_update=lock)
+        if invoice is None:
+            raise NotFoundError("No such invoice in this workspace.", "invoice_id")
+        return invoice
+
+    async def pay(
+        self,
+        invoice_id: int,
+        amount: Decimal,
+        *,
+        paid_on: datetime.date | None = None,
+        account_role: str = "bank",
+        reference: str = "",
+    ) -> Payment:
+        """Record a (partial) payment: money in for customer invoices, out for supplier bills (refunds reversed)."""
+        invoice = await self.get(invoice_id, lock=True)
+        amount = round_money(amount, self.context.currency)
+        if invoice.status != "open":
+            raise ErpError(f"{invoice.number} is not open for payment ({invoice.status}).", "amount")
+        if amount <= 0:
+            raise ErpError("Enter an amount greater than zero.", "amount")
+        if amount > invoice.balance_due:
+            raise ErpError(f"At most {invoice.balance_due} is due on {invoice.number}.", "amount")
+        roles = await account_ids_by_role(self.session)
+        if account_role not in ("bank", "cash"):
+            raise ErpError("Pay from the bank or cash account.", "account")
+        counterpart = "receivable" if invoice.is_customer else "payable"
+        money_in = invoice.is_customer != invoice.is_credit_note
+        paid_on = paid_on or datetime.date.today()
+        entry = await self.journal.post(
+            paid_on,
+            f"Payment {invoice.number} {reference}".strip(),
+            [
+                Posting(account_role, debit=amount if money_in else ZERO, credit=ZERO if money_in else amount),
+                Posting(
+                    counterpart,
+                    debit=ZERO if money_in else amount,
+                    credit=amount if money_in else ZERO,
+                    partner_org_id=invoice.partner_org_id,
+                ),
+            ],
+            source_type="payment",
+            source_id=invoice.id,
+        )
+        payment = Payment(
+            invoice_id=invoice.id, paid_on=paid_on, amount=amount, account_id=roles[account_role],
+            journal_entry_id=entry.id, reference=reference[:200],
+        )  # fmt: skip
+        self.session.add(payment)
+        invoice.amount_paid += amount
+        if invoice.amount_paid == invoice.total:
+            invoice.status = "paid"
+        await self.session.flush()
+        return payment
+
+
+def _invoice_postings(invoice: Invoice, cost: Decimal, expense_split: tuple[Decimal, Decimal]) -> list[Posting]:
+    """The entry of an invoice, bill or credit note (credit notes mirror their document)."""
+    partner = invoice.partner_org_id
+    if invoice.is_customer:
+        postings = [
+            Posting("receivable", debit=invoice.total, partner_org_id=partner, label=invoice.number),
+            Posting("revenue", credit=invoice.subtotal, label=invoice.number),
+            Posting("vat_collected", credit=invoice.tax_total, label=invoice.number),
+            Posting("cogs", debit=cost, label=invoice.number),
+            Posting("inventory", credit=cost, label=invoice.number),
+        ]
+    else:
+        goods, expenses = expense_split
+        postings = [
+            Posting("grni", debit=goods, label=invoice.number),
+            Posting("expense", debit=expenses, label=invoice.number),
+            Posting("vat_deductible", debit=invoice.tax_total, label=invoice.number),
+            Posting("payable", credit=invoice.total, partner_org_id=partner, label=invoice.number),
+        ]
+    if invoice.is_credit_note:
+        postings = [
+            Posting(p.account, debit=p.credit, credit=p.debit, partner_org_id=p.partner_org_id, label=p.label)
+            for p in postings
+        ]
+    return postings
+
+
+async def post_stock_valuation(
+    session: AsyncSession, context: ErpContext, entry_date: datetime.date, memo: str, value: Decimal,
+    *, counterpart: str, source_type: str, source_id: int,
+) -> JournalEntry | None:  # fmt: skip
+    """Stock value in (positive ``value``) or out (negative) against ``counterpart`` (grni, stock_adjustment)."""
+    if round_money(value, context.currency) == 0:
+        return None
+    debit, credit = (value, ZERO) if value > 0 else (ZERO, -value)
+    return await JournalService(session, context).post(
+        entry_date,
+        memo,
+        [Posting("inventory", debit=debit, credit=credit), Posting(counterpart, debit=credit, credit=debit)],
+        source_type=source_type,
+        source_id=source_id,
+    )
+
+
+async def mark_cancelled(session: AsyncSession, invoice: Invoice) -> None:
+    if invoice.status != "draft":
+        raise ErpError("Only a draft can be cancelled; credit a posted document instead.", "status")
+    await session.execute(update(Invoice).where(Invoice.id == invoice.id).values(status="cancelled"))

@@ -1,0 +1,20 @@
+"""erp.hr manifest."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
+
+MANIFEST = Manifest(
+    key="erp.hr",
+    name="People & leave",
+    description="Departments, employees from the directory, leave types, leave requests with approval and balances.",
+    models="nexo.modules.erp.hr.models",
+    migrations=Path(__file__).parent / "migrations",
+    scopes=(
+        Scope("erp.hr.read", "See departments, employees and leave requests"),
+        Scope("erp.hr.write", "Manage employees and departments, request and decide leave"),
+    ),
+    navigation=(NavEntry("Employees", "erp/hr/employees"), NavEntry("Leave", "erp/hr/leave")),
+    monthly_price=Decimal("10"),
+)

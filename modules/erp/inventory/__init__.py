@@ -1,0 +1,1 @@
+"""erp.inventory: products, warehouses, stock moves, on-hand and average-cost valuation."""

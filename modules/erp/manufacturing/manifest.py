@@ -1,0 +1,21 @@
+"""erp.manufacturing manifest: needs erp.inventory."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
+
+MANIFEST = Manifest(
+    key="erp.manufacturing",
+    name="Manufacturing",
+    description="Bills of materials and work orders that consume components and produce finished goods.",
+    models="nexo.modules.erp.manufacturing.models",
+    migrations=Path(__file__).parent / "migrations",
+    dependencies=("erp.inventory",),
+    scopes=(
+        Scope("erp.manufacturing.read", "See bills of materials and work orders"),
+        Scope("erp.manufacturing.write", "Create bills of materials and run work orders"),
+    ),
+    navigation=(NavEntry("Work orders", "erp/manufacturing/work-orders"),),
+    monthly_price=Decimal("20"),
+)

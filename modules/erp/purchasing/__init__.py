@@ -1,0 +1,1 @@
+"""erp.purchasing: suppliers (directory organizations), purchase orders, receipts into stock, bills."""

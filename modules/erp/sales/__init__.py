@@ -1,0 +1,1 @@
+"""erp.sales: quotes, sales orders and deliveries out of stock; invoicing through erp.accounting when it is on."""

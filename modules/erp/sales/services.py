@@ -1,0 +1,309 @@
+"""Sales rules: quote → sales order → delivery (stock out) → invoice (posted to accounting when it is on)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import Invoice
+from nexo.modules.erp.accounting.services import InvoiceService, LineInput
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.inventory.models import Product, Warehouse
+from nexo.modules.erp.inventory.services import MoveRequest, StockService
+from nexo.modules.erp.money import ZERO, round_money, round_quantity
+from nexo.modules.erp.sales.models import Delivery, DeliveryLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from nexo.platform.db.base import utcnow
+
+T = TypeVar("T")
+
+
+class _HasId(Protocol):
+    id: int
+
+
+L = TypeVar("L", bound=_HasId)
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None  # the product's sale price when omitted
+    tax_rate: Decimal | None = None  # the product's tax rate when omitted
+    description: str = ""
+
+
+async def _priced_lines(session: AsyncSession, lines: Sequence[OrderLineInput]) -> list[dict[str, object]]:
+    if not lines:
+        raise ErpError("Add at least one line.", "lines")
+    products = {
+        p.id: p for p in await session.scalars(select(Product).where(Product.id.in_({ln.product_id for ln in lines})))
+    }
+    rows: list[dict[str, object]] = []
+    for line in lines:
+        product = products.get(line.product_id)
+        if product is None:
+            raise NotFoundError(f"No product with id {line.product_id} in this workspace.", "product_id")
+        if not product.active:
+            raise ErpError(f"{product.sku} is no longer sold (inactive).", "product_id")
+        if line.quantity <= 0:
+            raise ErpError("Quantities must be greater than zero.", "quantity")
+        price = product.sale_price if line.unit_price is None else line.unit_price
+        if price < 0:
+            raise ErpError("Prices cannot be negative.", "unit_price")
+        rows.append(
+            {
+                "product_id": product.id,
+                "description": (line.description or product.name)[:300],
+                "quantity": round_quantity(line.quantity),
+                "unit_price": price,
+                "tax_rate": product.tax_rate if line.tax_rate is None else line.tax_rate,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
+    return rows
+
+
+async def _require_customer(session: AsyncSession, org_id: int) -> None:
+    if await session.get(Organization, org_id) is None:
+        raise NotFoundError("No such customer in the directory of this workspace.", "customer_org_id")
+
+
+class SalesService:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
+        self.session = session
+        self.context = context
+
+    async def create_quote(
+        self,
+        customer_org_id: int,
+        lines: Sequence[OrderLineInput],
+        *,
+        quote_date: datetime.date | None = None,
+        valid_until: datetime.date | None = None,
+        opportunity_id: int | None = None,
+        contact_person_id: int | None = None,
+        notes: str | None = None,
+    ) -> Quote:
+        await _require_customer(self.session, customer_org_id)
+        rows = await _priced_lines(self.session, lines)
+        quote_date = quote_date or datetime.date.today()
+        quote = Quote(
+            customer_org_id=customer_org_id, contact_person_id=contact_person_id, status="draft",
+            quote_date=quote_date, valid_until=valid_until or quote_date + datetime.timedelta(days=30),
+            currency=self.context.currency, opportunity_id=opportunity_id, notes=notes,
+        )  # fmt: skip
+        self.session.add(quote)
+        await self.session.flush()
+        await self.session.execute(insert(QuoteLine), [{**row, "quote_id": quote.id} for row in rows])
+        await self.session.refresh(quote, ["lines"])
+        return quote
+
+    async def quote_from_opportunity(
+        self,
+        *,
+        opportunity_id: int,
+        organization_id: int,
+        lines: Sequence[OrderLineInput],
+        contact_person_id: int | None = None,
+        title: str = "",
+    ) -> Quote:
+        """A won CRM opportunity becomes a quote in one step (the CRM passes the opportunity's fields)."""
+        existing = await self.session.scalar(select(Quote).where(Quote.opportunity_id == opportunity_id))
+        if existing is not None:
+            return existing
+        return await self.create_quote(
+            organization_id, lines, opportunity_id=opportunity_id, contact_person_id=contact_person_id,
+            notes=f"From opportunity: {title}" if title else None,
+        )  # fmt: skip
+
+    async def mark_quote(self, quote_id: int, status: str) -> Quote:
+        quote = await self._get(Quote, quote_id, "quote")
+        allowed = {"sent": {"draft"}, "declined": {"draft", "sent"}}
+        if status not in allowed or quote.status not in allowed[status]:
+            raise ErpError(f"A {quote.status} quote cannot become {status}.", "status")
+        quote.status = status
+        await self.session.flush()
+        return quote
+
+    async def confirm_quote(
+        self, quote_id: int, warehouse_id: int, *, order_date: datetime.date | None = None
+    ) -> SalesOrder:
+        """The customer accepted: the quote becomes a sales order (linked to it)."""
+        quote = await self._get(Quote, quote_id, "quote", lock=True)
+        if quote.status not in ("draft", "sent"):
+            raise ErpError(f"{quote.number} is {quote.status}: it cannot be confirmed.", "status")
+        await self.session.refresh(quote, ["lines"])
+        lines = [
+            OrderLineInput(ln.product_id, ln.quantity, ln.unit_price, ln.tax_rate, ln.description) for ln in quote.lines
+        ]
+        order = await self.create_order(
+            quote.customer_org_id, warehouse_id, lines, order_date=order_date, quote_id=quote.id
+        )
+        quote.status = "accepted"
+        await self.session.flush()
+        return order
+
+    async def create_order(
+        self,
+        customer_org_id: int,
+        warehouse_id: int,
+        lines: Sequence[OrderLineInput],
+        *,
+        order_date: datetime.date | None = None,
+        quote_id: int | None = None,
+    ) -> SalesOrder:
+        await _require_customer(self.session, customer_org_id)
+        if await self.session.get(Warehouse, warehouse_id) is None:
+            raise NotFoundError("No such warehouse in this workspace.", "warehouse_id")
+        rows = await _priced_lines(self.session, lines)
+        order = SalesOrder(
+            quote_id=quote_id, customer_org_id=customer_org_id, warehouse_id=warehouse_id, status="open",
+            order_date=order_date or datetime.date.today(), currency=self.context.currency,
+        )  # fmt: skip
+        self.session.add(order)
+        await self.session.flush()
+        await self.session.execute(insert(SalesOrderLine), [{**row, "order_id": order.id} for row in rows])
+        await self.session.refresh(order, ["lines"])
+        return order
+
+    async def deliver(
+        self,
+        order_id: int,
+        quantities: Mapping[int, Decimal] | None = None,
+        *,
+        delivered_on: datetime.date | None = None,
+    ) -> Delivery:
+        """Ship ``quantities`` (order line id → quantity; everything outstanding when omitted) out of stock."""
+        order = await self._get(SalesOrder, order_id, "order", lock=True)
+        if order.status in ("delivered", "cancelled"):
+            raise ErpError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
+        lines = await self._order_lines(order.id)
+        wanted = _wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver")
+        delivered_on = delivered_on or datetime.date.today()
+        delivery = Delivery(order_id=order.id, warehouse_id=order.warehouse_id, delivered_on=delivered_on)
+        self.session.add(delivery)
+        await self.session.flush()
+        moves = await StockService(self.session).move(
+            [
+                MoveRequest(
+                    "delivery",
+                    line.product_id,
+                    qty,
+                    from_warehouse_id=order.warehouse_id,
+                    reference=f"{delivery.number} / {order.number}",
+                    source_type="delivery",
+                    source_id=delivery.id,
+                    moved_on=delivered_on,
+                )
+                for line, qty in wanted
+            ]
+        )
+        await self.session.execute(
+            insert(DeliveryLine),
+            [
+                {
+                    "delivery_id": delivery.id,
+                    "order_line_id": line.id,
+                    "quantity": qty,
+                    "stock_move_id": move.id,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for (line, qty), move in zip(wanted, moves, strict=True)
+            ],
+        )
+        for (line, qty), move in zip(wanted, moves, strict=True):
+            line.quantity_delivered += qty
+            line.delivered_cost += qty * move.unit_cost
+        fully = all(ln.quantity_delivered >= ln.quantity for ln in lines)
+        order.status = "delivered" if fully else "partially_delivered"
+        await self.session.flush()
+        return delivery
+
+    async def invoice(
+        self, order_id: int, *, issue_date: datetime.date | None = None, due_date: datetime.date | None = None
+    ) -> Invoice:
+        """Invoice what was delivered and not yet invoiced; posts to the journal (needs erp.accounting)."""
+        if not self.context.accounting_on:
+            raise ErpError("Switch on the Accounting module to invoice sales orders.", "accounting")
+        order = await self._get(SalesOrder, order_id, "order", lock=True)
+        lines = await self._order_lines(order.id)
+        inputs: list[LineInput] = []
+        for line in lines:
+            quantity = line.quantity_delivered - line.quantity_invoiced
+            if quantity <= 0:
+                continue
+            cost = line.delivered_cost * quantity / line.quantity_delivered
+            inputs.append(
+                LineInput(
+                    line.description,
+                    quantity,
+                    line.unit_price,
+                    line.tax_rate,
+                    line.product_id,
+                    round_money(cost, self.context.currency),
+                    line.id,
+                )
+            )
+            line.quantity_invoiced += quantity
+        if not inputs:
+            raise ErpError(f"Everything delivered on {order.number} is already invoiced; deliver first.", "status")
+        invoice = await InvoiceService(self.session, self.context).create(
+            "customer_invoice", order.customer_org_id, inputs, issue_date=issue_date, due_date=due_date,
+            reference=order.number, sales_order_id=order.id,
+        )  # fmt: skip
+        return invoice
+
+    async def _order_lines(self, order_id: int) -> list[SalesOrderLine]:
+        return list(
+            await self.session.scalars(
+                select(SalesOrderLine)
+                .where(SalesOrderLine.order_id == order_id)
+                .order_by(SalesOrderLine.id)
+                .with_for_update()
+            )
+        )
+
+    async def _get(self, model: type[T], key: int, label: str, *, lock: bool = False) -> T:
+        row = await self.session.get(model, key, with_for_update=lock)
+        if row is None:
+            raise NotFoundError(f"No such {label} in this workspace.", f"{label}_id")
+        return row
+
+
+def _wanted_quantities(
+    lines: Sequence[L], quantities: Mapping[int, Decimal] | None, outstanding: Callable[[L], Decimal], verb: str
+) -> list[tuple[L, Decimal]]:
+    """Pair order lines with the quantity to process, checking it against what is outstanding."""
+    by_id = {line.id: line for line in lines}
+    wanted: list[tuple[L, Decimal]] = []
+    if quantities is None:
+        wanted = [(line, outstanding(line)) for line in lines if outstanding(line) > 0]
+    else:
+        for line_id, quantity in quantities.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise NotFoundError("That line is not on this order.", "lines")
+            quantity = round_quantity(quantity)
+            if quantity == 0:
+                continue
+            if quantity < 0 or quantity > outstanding(line):
+                raise ErpError(f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.",
+                               f"line-{line_id}")  # fmt: skip
+            wanted.append((line, quantity))
+    if not wanted:
+        raise ErpError(f"Nothing to {verb}.", "lines")
+    return wanted
+
+
+__all__ = ["ZERO", "OrderLineInput", "SalesService"]

@@ -1,0 +1,64 @@
+"""Seeding helpers for ERP tests (through the services, never by writing rows the services own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import Account, JournalLine
+from nexo.modules.erp.inventory.models import StockMove
+from nexo.modules.erp.inventory.services import create_product, create_warehouse
+
+
+@dataclass
+class Catalog:
+    customer: int
+    supplier: int
+    warehouse: int
+    widget: int
+    gadget: int
+
+
+async def seed_catalog(session: AsyncSession, prefix: str = "") -> Catalog:
+    customer = Organization(name=f"{prefix}Customer Inc")
+    supplier = Organization(name=f"{prefix}Supplier GmbH")
+    session.add_all([customer, supplier])
+    await session.flush()
+    warehouse = await create_warehouse(session, code="MAIN", name="Main warehouse")
+    widget = await create_product(
+        session, sku=f"{prefix}W-1", name="Widget", cost=Decimal("4.00"), sale_price=Decimal("10.00"),
+        tax_rate=Decimal("0.2"),
+    )  # fmt: skip
+    gadget = await create_product(
+        session, sku=f"{prefix}G-1", name="Gadget", cost=Decimal("7.50"), sale_price=Decimal("19.99"),
+        tax_rate=Decimal("0.1"),
+    )  # fmt: skip
+    return Catalog(customer.id, supplier.id, warehouse.id, widget.id, gadget.id)
+
+
+async def account_balance(session: AsyncSession, role: str) -> Decimal:
+    """Debits minus credits of the account with ``role``."""
+    value = await session.scalar(
+        select(func.coalesce(func.sum(JournalLine.debit - JournalLine.credit), 0))
+        .join(Account, Account.id == JournalLine.account_id)
+        .where(Account.role == role)
+    )
+    return Decimal(value)
+
+
+async def moves_sum(session: AsyncSession, product_id: int, warehouse_id: int) -> Decimal:
+    incoming = await session.scalar(
+        select(func.coalesce(func.sum(StockMove.quantity), 0)).where(
+            StockMove.product_id == product_id, StockMove.to_warehouse_id == warehouse_id
+        )
+    )
+    outgoing = await session.scalar(
+        select(func.coalesce(func.sum(StockMove.quantity), 0)).where(
+            StockMove.product_id == product_id, StockMove.from_warehouse_id == warehouse_id
+        )
+    )
+    return Decimal(incoming) - Decimal(outgoing)

@@ -114,12 +114,11 @@ async def migrate_noop(args: argparse.Namespace) -> list[dict[str, Any]]:
 async def migrate_one(args: argparse.Namespace) -> list[dict[str, Any]]:
     """One additive revision (a column and an index), written to a temporary folder, applied to every tenant."""
     from nexo.platform.migrations.fanout import upgrade_everything
-    from nexo.platform.settings import Settings
     from nexo.tests.migrations import additive_core_revision
 
     tenants = _count(args, "tenants", 1000)
-    concurrency = args.concurrency or Settings.from_env().db.upgrade_concurrency
     async with bench_database() as db:
+        concurrency = args.concurrency or db.settings.db.upgrade_concurrency
         await create_tenants(db, tenants)
         with (
             tempfile.TemporaryDirectory(prefix="nexo-bench-rev-") as folder,

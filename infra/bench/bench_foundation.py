@@ -135,7 +135,7 @@ async def routing(args: argparse.Namespace) -> list[dict[str, Any]]:
     import httpx
 
     tenants = _count(args, "tenants", 1000)
-    requests = _count(args, "samples", 3000)
+    requests = _count(args, "samples", 600)
     clients = args.concurrency or 8
     async with bench_database() as db:
         made = await create_tenants(db, tenants, seed=_seed_people)
@@ -155,7 +155,7 @@ async def routing(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "many": lambda: ("/bench/tenant/{}/people", itertools.cycle(slugs)),
                 }
                 for path, names in (phases[k]() for k in phases):  # warm-up: every connection and code path
-                    await _drive(client, path, names, min(requests, 500), clients)
+                    await _drive(client, path, names, min(requests, 100), clients)
                 rates: dict[str, list[float]] = {k: [] for k in phases}
                 for _ in range(3):  # interleaved rounds, so load drift on the machine hits every phase alike
                     for kind, make in phases.items():

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 import uuid
+from collections.abc import MutableMapping
 from contextvars import ContextVar
 from typing import Any, TextIO
 
@@ -21,7 +22,7 @@ access_log = structlog.get_logger("nexo.access")
 _current_scope: ContextVar[Scope | None] = ContextVar("nexo_request_scope", default=None)
 
 
-def add_tenant(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def add_tenant(logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Every line logged while serving a workspace request carries the tenant, once the guard has resolved it."""
     scope = _current_scope.get()
     tenant = scope.get("nexo_tenant") if scope is not None else None

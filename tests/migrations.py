@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("{table}", sa.Column("{column}", sa.String(length=40), nullable=True))
+    {reads_data}op.add_column("{table}", sa.Column("{column}", sa.String(length=40), nullable=True))
     op.create_index("ix_{table}_{column}", "{table}", ["{column}"])
 
 
@@ -28,16 +28,30 @@ def downgrade() -> None:
 '''
 
 
+# A data migration's typical first line: it reads through the connection, so it cannot be rendered offline.
+READS_DATA = (
+    'rows = op.get_bind().execute(sa.text("SELECT count(*) FROM {table}")).scalar()\n    assert rows >= 0\n    '
+)
+
+
 @contextmanager
 def additive_core_revision(
-    folder: Path, *, revision: str = "c0ffee000001", table: str = "audit_log", column: str = "probe"
+    folder: Path,
+    *,
+    revision: str = "c0ffee000001",
+    table: str = "audit_log",
+    column: str = "probe",
+    reads_data: bool = False,
 ) -> Iterator[str]:
-    """Add a core revision on top of the current head (``table`` gains ``column`` and an index) while inside."""
+    """Add a core revision on top of the current head (``table`` gains ``column`` and an index) while inside.
+
+    ``reads_data`` makes it read the table through ``op.get_bind()`` first, like a data migration."""
     from nexo.platform.migrations.config import branch_heads, set_extra_tenant_versions
 
     down = branch_heads()["core"]
     folder.mkdir(parents=True, exist_ok=True)
-    text = ADDITIVE_REVISION.format(revision=revision, down=down, table=table, column=column)
+    reads = READS_DATA.format(table=table) if reads_data else ""
+    text = ADDITIVE_REVISION.format(revision=revision, down=down, table=table, column=column, reads_data=reads)
     (folder / f"{revision}_additive.py").write_text(text)
     set_extra_tenant_versions([folder])
     try:

@@ -71,7 +71,7 @@ def execute_script(connection: Connection, sql: str) -> None:
     inside the caller's transaction.
     """
     driver = connection.connection.driver_connection
-    if hasattr(driver, "execute") and connection.dialect.driver == "asyncpg":
+    if driver is not None and connection.dialect.driver == "asyncpg":
         await_only(driver.execute(sql))
     else:
         connection.exec_driver_sql(sql)

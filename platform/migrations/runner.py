@@ -153,16 +153,16 @@ def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], 
     def collect(ddl: Any, *multiparams: Any, **params: Any) -> None:
         statements.append(f"{str(ddl.compile(dialect=dialect)).strip()};")
 
-    mock = create_mock_engine("postgresql+psycopg://", collect)  # type: ignore[arg-type]
+    mock = create_mock_engine("postgresql+psycopg://", collect)
     dialect = mock.dialect
-    tenant_metadata().create_all(bind=mock, tables=tables_of(keys), checkfirst=False)  # type: ignore[arg-type]
+    tenant_metadata().create_all(bind=mock, tables=tables_of(keys), checkfirst=False)
     version_table = MetaData()
     Table(
         TENANT_VERSION_TABLE,
         version_table,
         Column("version_num", String(32), nullable=False),
         PrimaryKeyConstraint("version_num", name=f"{TENANT_VERSION_TABLE}_pkc"),
-    ).create(bind=mock)  # type: ignore[arg-type]
+    ).create(bind=mock)
     heads = sorted(branch_head(b) for b in branches)
     values = ", ".join(f"('{head}')" for head in heads)
     statements.append(f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {values};")

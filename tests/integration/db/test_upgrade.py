@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from nexo.platform.migrations.fanout import (
     LOCK_NAMESPACE,
+    plan_for,
     tenants_behind,
     upgrade_everything,
     upgrade_tenants,
@@ -101,6 +102,26 @@ async def test_a_schema_locked_by_another_upgrader_is_busy_not_migrated(
         after = await upgrade_everything(scratch.settings, engine=scratch.engine)
         assert after.upgraded == [held.schema] and after.current == 1
         assert await _has_probe_column(scratch, held.schema)
+
+
+async def test_a_revision_that_reads_data_falls_back_to_alembic_online(
+    scratch: ScratchDatabase, tmp_path: Path
+) -> None:
+    workspaces = await _workspaces(scratch, 3)
+    with additive_core_revision(tmp_path / "versions", reads_data=True) as revision:
+        plan = plan_for(frozenset(await tenants_behind_versions(scratch, workspaces[0].schema)))
+        assert not plan.offline  # it cannot be rendered to SQL ahead of time
+        report = await upgrade_everything(scratch.settings, engine=scratch.engine, concurrency=3)
+        assert sorted(report.upgraded) == sorted(w.schema for w in workspaces) and not report.failed
+        for ws in workspaces:
+            assert await _has_probe_column(scratch, ws.schema)
+            assert revision in await tenants_behind_versions(scratch, ws.schema)
+        assert (await tenants_behind(scratch.engine)) == ([], 3)
+
+
+async def tenants_behind_versions(scratch: ScratchDatabase, schema: str) -> set[str]:
+    async with scratch.engine.connect() as connection:
+        return set(await connection.scalars(text(f'SELECT version_num FROM "{schema}".alembic_version')))
 
 
 async def test_a_stale_mirror_is_repaired_without_migrating(scratch: ScratchDatabase) -> None:

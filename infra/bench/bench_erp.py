@@ -115,7 +115,7 @@ async def _seed_invoice_lines(bench: Bench, lines: int) -> None:
 
 async def bench_profitability(args: argparse.Namespace) -> list[dict[str, Any]]:
     samples = getattr(args, "samples", None) or 50
-    with _database() as url:
+    with _Database() as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -174,7 +174,7 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
     invoices = getattr(args, "samples", None) or 1000
     workers = getattr(args, "concurrency", None) or 4
     context = ErpContext(currency="EUR", modules=frozenset(ERP_MODULES))
-    with _database() as url:
+    with _Database() as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -217,7 +217,7 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
             await bench.engine.dispose()
 
 
-class _database:
+class _Database:
     """``temporary_database`` on ``NEXO_TEST_DATABASE_URL`` or an embedded server under ``NEXO_BENCH_PGDATA``."""
 
     def __enter__(self) -> str:

@@ -44,6 +44,7 @@ def parse_lines(data: dict[str, str], errors: FormErrors) -> list[OrderLineInput
 async def form_context(session: AsyncSession, data: dict[str, str], errors: FormErrors, kind: str) -> dict[str, Any]:
     return {
         "data": data, "errors": errors, "kind": kind, "rows": range(LINE_ROWS),
+        "heading": {"quotes": "New quote", "orders": "New sales order", "purchase": "New purchase order"}[kind],
         "customers": await organizations(session),
         "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
         "products": list(await session.scalars(select(Product).where(Product.active).order_by(Product.sku))),

@@ -181,3 +181,36 @@ async def test_disabled_sales_keeps_documents_and_hides_them(
     await switch(True)
     back = await web.get(order_url)
     assert back.status_code == 200 and "SO-000001" in back.text
+
+
+async def test_purchase_order_pages_receive_and_bill(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession], erp_a: Workspace, erp_b: Workspace
+) -> None:
+    session = await tenant_session(sessions, erp_a)
+    async with session:
+        cat = await seed_catalog(session)
+        await session.commit()
+    await web.login(erp_a.owner.email)
+    base = f"/w/{erp_a.slug}/erp/purchasing/orders"
+    form = await web.get(f"{base}/new")
+    assert form.status_code == 200 and "New purchase order" in form.text and "Supplier" in form.text
+    created = await web.post(
+        f"{base}/new",
+        {
+            "customer": str(cat.supplier),
+            "warehouse": str(cat.warehouse),
+            "product_0": str(cat.gadget),
+            "quantity_0": "4",
+            "price_0": "7",
+        },  # fmt: skip
+    )
+    assert created.status_code == 303, created.text
+    order_url = created.headers["location"]
+    refused = await web.post(f"{order_url}/receive", headers={"hx-request": "true"})
+    assert refused.status_code == 400 and "send it before receiving" in refused.text
+    assert (await web.post(f"{order_url}/send", headers={"hx-request": "true"})).status_code == 200
+    received = await web.post(f"{order_url}/receive", headers={"hx-request": "true"})
+    assert received.status_code == 200 and "REC-000001" in received.text
+    billed = await web.post(f"{order_url}/bill", headers={"hx-request": "true"})
+    assert billed.status_code == 200 and "BILL-" in billed.text and "closed" in billed.text
+    assert (await web.get(f"/w/{erp_b.slug}/erp/purchasing/orders")).status_code == 404

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine
 from nexo.modules.erp.money import ZERO
 
-MONTH_FORMAT = literal_column("'YYYY-MM'")
+MONTH_FORMAT: ColumnElement[str] = literal_column("'YYYY-MM'")
 GroupBy = Literal["product", "customer", "month"]
 CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
 AGING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
@@ -203,4 +203,4 @@ async def open_balance(session: AsyncSession, org_id: int) -> Decimal:
             Invoice.partner_org_id == org_id, Invoice.status == "open"
         )
     )
-    return Decimal(value)
+    return Decimal(value or 0)

@@ -40,7 +40,7 @@ def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
 
 
 def _group(value: str) -> GroupBy:
-    return value if value in GROUPS else "product"  # type: ignore[return-value]
+    return value if value in GROUPS else "product"
 
 
 class ReportPages(Controller):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -92,7 +93,12 @@ class PurchasingPages(Controller):
         action: str,
     ) -> Template:  # fmt: skip
         service = PurchasingService(db_session, ErpContext.of(tenant))
-        steps = {"send": service.send, "receive": service.receive, "bill": service.bill, "close": service.close}
+        steps: dict[str, Callable[[int], Awaitable[object]]] = {
+            "send": service.send,
+            "receive": service.receive,
+            "bill": service.bill,
+            "close": service.close,
+        }
         if action not in steps:
             return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
         try:

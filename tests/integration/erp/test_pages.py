@@ -202,7 +202,7 @@ async def test_purchase_order_pages_receive_and_bill(
             "product_0": str(cat.gadget),
             "quantity_0": "4",
             "price_0": "7",
-        },  # fmt: skip
+        },
     )
     assert created.status_code == 303, created.text
     order_url = created.headers["location"]
@@ -214,3 +214,40 @@ async def test_purchase_order_pages_receive_and_bill(
     billed = await web.post(f"{order_url}/bill", headers={"hx-request": "true"})
     assert billed.status_code == 200 and "BILL-" in billed.text and "closed" in billed.text
     assert (await web.get(f"/w/{erp_b.slug}/erp/purchasing/orders")).status_code == 404
+
+
+async def test_work_order_and_leave_pages(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession], erp_a: Workspace, erp_b: Workspace
+) -> None:
+    from nexo.modules.directory.models import Person
+    from nexo.modules.erp.hr.services import HrService
+    from nexo.modules.erp.inventory.services import create_product
+    from nexo.modules.erp.manufacturing.services import ManufacturingService
+
+    session = await tenant_session(sessions, erp_a)
+    async with session:
+        cat = await seed_catalog(session)
+        kit = await create_product(session, sku="KIT", name="Kit")
+        bom = await ManufacturingService(session).create_bom(kit.id, [(cat.widget, D(2))], name="Kit from widgets")
+        person = Person(first_name="Grace", last_name="Hopper")
+        session.add(person)
+        await session.flush()
+        hr = HrService(session)
+        employee = await hr.hire(person.id)
+        leave_type = await hr.create_leave_type("Vacation", D(20))
+        await hr.request_leave(employee.id, leave_type.id, datetime.date(2026, 12, 1), datetime.date(2026, 12, 2))
+        await session.commit()
+    await web.login(erp_a.owner.email)
+    base = f"/w/{erp_a.slug}/erp/manufacturing/work-orders"
+    bad = await web.post(base, {"bom": str(bom.id), "warehouse": str(cat.warehouse), "quantity": "-1"})
+    assert bad.status_code == 400 and "cannot be below" in bad.text
+    planned = await web.post(base, {"bom": str(bom.id), "warehouse": str(cat.warehouse), "quantity": "3"})
+    assert planned.status_code == 200 and "WO-000001" in planned.text
+    short = await web.post(f"{base}/1/complete", headers={"hx-request": "true"})
+    assert short.status_code == 400 and "Not enough stock" in short.text
+    leave = await web.get(f"/w/{erp_a.slug}/erp/hr/leave")
+    assert "Grace Hopper" in leave.text and "pending" in leave.text
+    approved = await web.post(f"/w/{erp_a.slug}/erp/hr/leave/1/approve", headers={"hx-request": "true"})
+    assert approved.status_code == 200 and "approved" in approved.text
+    assert "Grace Hopper" in (await web.get(f"/w/{erp_a.slug}/erp/hr/employees")).text
+    assert (await web.get(f"/w/{erp_b.slug}/erp/hr/leave")).status_code == 404

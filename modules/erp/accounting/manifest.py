@@ -28,4 +28,8 @@ MANIFEST = Manifest(
         NavEntry("Reports", "erp/reports"),
     ),
     monthly_price=Decimal("25"),
+    controllers=(
+        "nexo.modules.erp.accounting.pages:AccountingPages",
+        "nexo.modules.erp.accounting.reports_pages:ReportPages",
+    ),
 )

@@ -17,4 +17,5 @@ MANIFEST = Manifest(
     ),
     navigation=(NavEntry("Employees", "erp/hr/employees"), NavEntry("Leave", "erp/hr/leave")),
     monthly_price=Decimal("10"),
+    controllers=("nexo.modules.erp.hr.pages:HrPages",),
 )

@@ -98,7 +98,9 @@ class HrService:
                     )
                     .group_by(LeaveRequest.status)
                 )
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         return LeaveBalance(
             leave_type, leave_type.days_per_year, Decimal(rows.get("approved", 0)), Decimal(rows.get("pending", 0))

@@ -17,4 +17,5 @@ MANIFEST = Manifest(
     ),
     navigation=(NavEntry("Products", "erp/inventory/products"), NavEntry("Stock", "erp/inventory/stock")),
     monthly_price=Decimal("15"),
+    controllers=("nexo.modules.erp.inventory.pages:InventoryPages",),
 )

@@ -18,4 +18,5 @@ MANIFEST = Manifest(
     ),
     navigation=(NavEntry("Work orders", "erp/manufacturing/work-orders"),),
     monthly_price=Decimal("20"),
+    controllers=("nexo.modules.erp.manufacturing.pages:ManufacturingPages",),
 )

@@ -18,4 +18,5 @@ MANIFEST = Manifest(
     ),
     navigation=(NavEntry("Purchase orders", "erp/purchasing/orders"),),
     monthly_price=Decimal("15"),
+    controllers=("nexo.modules.erp.purchasing.pages:PurchasingPages",),
 )

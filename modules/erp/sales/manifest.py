@@ -18,4 +18,5 @@ MANIFEST = Manifest(
     ),
     navigation=(NavEntry("Quotes", "erp/sales/quotes"), NavEntry("Sales orders", "erp/sales/orders")),
     monthly_price=Decimal("20"),
+    controllers=("nexo.modules.erp.sales.pages:SalesPages",),
 )

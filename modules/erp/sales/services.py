@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 
 class _HasId(Protocol):
-    id: int
+    @property
+    def id(self) -> int: ...
 
 
 L = TypeVar("L", bound=_HasId)

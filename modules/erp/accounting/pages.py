@@ -1,0 +1,110 @@
+"""Accounting pages: invoices and bills (list, detail, payments, credit notes) and the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import INVOICE_KINDS, Account, Invoice, JournalEntry, Payment
+from nexo.modules.erp.accounting.services import InvoiceService
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_date, parse_decimal
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+
+class AccountingPages(Controller):
+    path = "/erp/accounting"
+    opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
+
+    @get("/invoices", name="erp.invoices")
+    async def invoices(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, kind: str = "",
+        status: str = "",
+    ) -> Template:  # fmt: skip
+        statement = (
+            select(Invoice, Organization.name)
+            .join(Organization, Organization.id == Invoice.partner_org_id)
+            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .limit(200)
+        )
+        if kind in INVOICE_KINDS:
+            statement = statement.where(Invoice.kind == kind)
+        if status in ("open", "paid"):
+            statement = statement.where(Invoice.status == status)
+        rows = (await db_session.execute(statement)).all()
+        context = {"rows": rows, "kind": kind, "status": status, "kinds": INVOICE_KINDS}
+        return render(request, "erp/invoices.html", context, partial="erp/_invoices_table.html")
+
+    @get("/invoices/{invoice_id:int}", name="erp.invoice")
+    async def invoice(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, invoice_id: int
+    ) -> Template:
+        context = await self._detail(db_session, invoice_id, {}, FormErrors())
+        return render(request, "erp/invoice.html", context, partial="erp/_invoice.html")
+
+    async def _detail(
+        self, session: AsyncSession, invoice_id: int, data: dict[str, str], errors: FormErrors
+    ) -> dict[str, Any]:
+        invoice = await get_or_404(session, Invoice, invoice_id, "invoice")
+        await session.refresh(invoice)
+        await session.refresh(invoice, ["lines"])
+        partner = await session.get(Organization, invoice.partner_org_id)
+        payments = list(await session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)))
+        notes = list(await session.scalars(select(Invoice).where(Invoice.credited_invoice_id == invoice.id)))
+        credited = await session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
+        return {"invoice": invoice, "partner": partner, "payments": payments, "credit_notes": notes,
+                "credited": credited, "data": data, "errors": errors}  # fmt: skip
+
+    @post("/invoices/{invoice_id:int}/payments", name="erp.invoice.pay")
+    async def pay(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, invoice_id: int,
+        data: FormData,
+    ) -> Any:  # fmt: skip
+        errors = FormErrors()
+        amount = parse_decimal(data, "amount", errors, label="amount")
+        paid_on = parse_date(data.get("paid_on"), "paid_on", errors, label="payment date")
+        account = data.get("account", "bank") if data.get("account") in ("bank", "cash") else "bank"
+        if not errors and amount is not None:
+            try:
+                async with db_session.begin_nested():  # a refusal undoes only this step
+                    await InvoiceService(db_session, ErpContext.of(tenant)).pay(
+                        invoice_id, amount, paid_on=paid_on, account_role=account, reference=data.get("reference", "")
+                    )
+            except ErpError as error:
+                errors["amount" if error.field in ("amount", "account", "") else error.field] = error.message
+        context = await self._detail(db_session, invoice_id, data if errors else {}, errors)
+        return render(
+            request, "erp/invoice.html", context, partial="erp/_invoice.html", status_code=400 if errors else 200
+        )
+
+    @post("/invoices/{invoice_id:int}/credit", name="erp.invoice.credit")
+    async def credit(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, invoice_id: int
+    ) -> Any:
+        try:
+            async with db_session.begin_nested():
+                note = await InvoiceService(db_session, ErpContext.of(tenant)).credit(invoice_id)
+        except ErpError as error:
+            context = await self._detail(db_session, invoice_id, {}, FormErrors(credit=error.message))
+            return render(request, "erp/invoice.html", context, partial="erp/_invoice.html", status_code=400)
+        await db_session.commit()  # redirects are not auto-committed
+        return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{note.id}", status_code=303)
+
+    @get("/journal", name="erp.journal")
+    async def journal(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        entries = list(
+            await db_session.scalars(
+                select(JournalEntry).order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc()).limit(100)
+            )
+        )
+        accounts = {a.id: a for a in await db_session.scalars(select(Account))}
+        return render(request, "erp/journal.html", {"entries": entries, "accounts": accounts})

@@ -1,0 +1,206 @@
+"""Financial reports computed in the database: profitability, liquidity (cash and aging), performance.
+
+Profitability reads the posted customer documents (revenue = net amounts, cost = cost of goods sold on them,
+credit notes subtract); its totals equal the revenue and cost-of-goods-sold accounts of the ledger for the period,
+which ``ledger_totals`` reads, and the tests compare the two.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine
+from nexo.modules.erp.money import ZERO
+
+MONTH_FORMAT: ColumnElement[str] = literal_column("'YYYY-MM'")
+GroupBy = Literal["product", "customer", "month"]
+CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
+AGING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @classmethod
+    def parse(cls, start: str | None, end: str | None, today: datetime.date | None = None) -> Period:
+        """From query strings; defaults to the current year to date. Raises ``ValueError`` on a bad date."""
+        today = today or datetime.date.today()
+        begin = datetime.date.fromisoformat(start) if start else today.replace(month=1, day=1)
+        finish = datetime.date.fromisoformat(end) if end else today
+        if finish < begin:
+            raise ValueError("The end date is before the start date.")
+        return cls(begin, finish)
+
+
+@dataclass(frozen=True)
+class ProfitRow:
+    key: str
+    label: str
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def margin_percent(self) -> Decimal | None:
+        return (self.margin / self.revenue * 100).quantize(Decimal("0.1")) if self.revenue else None
+
+
+async def profitability(session: AsyncSession, period: Period, group_by: GroupBy = "product") -> list[ProfitRow]:
+    sign = case((Invoice.kind == "customer_credit_note", literal_column("-1")), else_=literal_column("1"))
+    revenue = func.sum(InvoiceLine.net_amount * sign)
+    cost = func.sum(InvoiceLine.cost_amount * sign)
+    base = (
+        select()
+        .select_from(InvoiceLine)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(
+            Invoice.kind.in_(CUSTOMER_KINDS),
+            Invoice.status.in_(("open", "paid")),
+            Invoice.issue_date.between(period.start, period.end),
+        )
+    )
+    if group_by == "product":
+        statement = base.add_columns(InvoiceLine.product_id, func.min(InvoiceLine.description), revenue, cost).group_by(
+            InvoiceLine.product_id
+        )
+    elif group_by == "customer":
+        statement = (
+            base.join(Organization, Organization.id == Invoice.partner_org_id)
+            .add_columns(Invoice.partner_org_id, func.min(Organization.name), revenue, cost)
+            .group_by(Invoice.partner_org_id)
+        )
+    else:
+        month = func.to_char(Invoice.issue_date, MONTH_FORMAT)
+        statement = base.add_columns(month, month, revenue, cost).group_by(month).order_by(month)
+    rows = [
+        ProfitRow(str(k), str(label), Decimal(r or 0), Decimal(c or 0))
+        for k, label, r, c in await session.execute(statement)
+    ]
+    if group_by != "month":
+        rows.sort(key=lambda row: row.revenue, reverse=True)
+    return rows
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    revenue: Decimal
+    cost_of_goods_sold: Decimal
+
+
+async def ledger_totals(session: AsyncSession, period: Period) -> LedgerTotals:
+    balance = func.coalesce(func.sum(JournalLine.debit - JournalLine.credit), 0)
+    rows = dict(
+        (
+            await session.execute(
+                select(Account.role, balance)
+                .join(JournalLine, JournalLine.account_id == Account.id)
+                .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+                .where(Account.role.in_(("revenue", "cogs")), JournalEntry.entry_date.between(period.start, period.end))
+                .group_by(Account.role)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return LedgerTotals(revenue=-Decimal(rows.get("revenue", 0)), cost_of_goods_sold=Decimal(rows.get("cogs", 0)))
+
+
+@dataclass(frozen=True)
+class CashPoint:
+    month: str
+    balance: Decimal
+
+
+async def cash_position(session: AsyncSession, period: Period) -> list[CashPoint]:
+    """End-of-month balance of the cash and bank accounts, month by month over the period."""
+    opening = await session.scalar(
+        select(func.coalesce(func.sum(JournalLine.debit - JournalLine.credit), 0))
+        .join(Account, Account.id == JournalLine.account_id)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(Account.role.in_(("cash", "bank")), JournalEntry.entry_date < period.start)
+    )
+    month = func.to_char(JournalEntry.entry_date, MONTH_FORMAT)
+    movements = dict(
+        (
+            await session.execute(
+                select(month, func.sum(JournalLine.debit - JournalLine.credit))
+                .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+                .join(Account, Account.id == JournalLine.account_id)
+                .where(Account.role.in_(("cash", "bank")), JournalEntry.entry_date.between(period.start, period.end))
+                .group_by(month)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    points: list[CashPoint] = []
+    running = Decimal(opening or 0)
+    for label in _months(period):
+        running += Decimal(movements.get(label, 0))
+        points.append(CashPoint(label, running))
+    return points
+
+
+def _months(period: Period) -> list[str]:
+    labels, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels
+
+
+@dataclass(frozen=True)
+class Aging:
+    buckets: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+
+async def aging(session: AsyncSession, side: Literal["receivable", "payable"], as_of: datetime.date) -> Aging:
+    """Open balances by days past due (not yet due counts as 0-30); credit notes reduce the balance."""
+    kinds = CUSTOMER_KINDS if side == "receivable" else ("supplier_bill", "supplier_credit_note")
+    overdue = as_of - Invoice.due_date
+    bucket = case(
+        (overdue <= 30, AGING_BUCKETS[0]),
+        (overdue <= 60, AGING_BUCKETS[1]),
+        (overdue <= 90, AGING_BUCKETS[2]),
+        else_=AGING_BUCKETS[3],
+    )
+    sign = case((Invoice.kind.like("%credit_note"), -1), else_=1)
+    rows = dict(
+        (
+            await session.execute(
+                select(bucket, func.sum((Invoice.total - Invoice.amount_paid) * sign))
+                .where(Invoice.kind.in_(kinds), Invoice.status == "open", Invoice.issue_date <= as_of)
+                .group_by(bucket)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return Aging({name: Decimal(rows.get(name, 0)) for name in AGING_BUCKETS})
+
+
+async def open_balance(session: AsyncSession, org_id: int) -> Decimal:
+    """What the organization owes (customer documents) minus what we owe it (supplier documents)."""
+    sign = case((Invoice.kind == "customer_invoice", 1), (Invoice.kind == "supplier_credit_note", 1), else_=-1)
+    value = await session.scalar(
+        select(func.coalesce(func.sum((Invoice.total - Invoice.amount_paid) * sign), 0)).where(
+            Invoice.partner_org_id == org_id, Invoice.status == "open"
+        )
+    )
+    return Decimal(value or 0)

@@ -1,0 +1,123 @@
+"""Report pages: profitability, liquidity (cash position, receivables and payables aging), performance and stock,
+with a date-range filter, charts (Chart.js, fed by the JSON endpoint) and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.accounting.reports import (
+    GroupBy,
+    Period,
+    aging,
+    cash_position,
+    ledger_totals,
+    profitability,
+)
+from nexo.modules.erp.web import FormErrors
+from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
+
+
+def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
+    errors = FormErrors()
+    try:
+        return Period.parse(start, end), errors
+    except ValueError as error:
+        errors["end" if "before" in str(error) else "start"] = (
+            str(error) if "before" in str(error) else "Dates look like 2026-01-31."
+        )
+        return Period.parse(None, None), errors
+
+
+def _group(value: str) -> GroupBy:
+    return value if value in GROUPS else "product"
+
+
+class ReportPages(Controller):
+    path = "/erp/reports"
+    opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
+
+    @get("/", name="erp.reports")
+    async def reports(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession,
+        start: str | None = None, end: str | None = None, group_by: str = "product",
+    ) -> Template:  # fmt: skip
+        period, errors = _period(start, end)
+        group = _group(group_by)
+        rows = await profitability(db_session, period, group)
+        context: dict[str, Any] = {
+            "period": period, "errors": errors, "group_by": group, "groups": GROUPS, "rows": rows,
+            "ledger": await ledger_totals(db_session, period),
+            "receivables": await aging(db_session, "receivable", period.end),
+            "payables": await aging(db_session, "payable", period.end),
+            "revenue": sum((r.revenue for r in rows), 0), "cost": sum((r.cost for r in rows), 0),
+            "stock": None,
+        }  # fmt: skip
+        if "erp.inventory" in tenant.modules:
+            from nexo.modules.erp.inventory.services import stock_on_hand
+
+            context["stock"] = await stock_on_hand(db_session)
+        return render(
+            request, "erp/reports.html", context, partial="erp/_reports_body.html", status_code=400 if errors else 200
+        )
+
+    @get("/data.json", name="erp.reports.data")
+    async def data(
+        self, tenant: TenantContext, db_session: AsyncSession, chart: str = "sales",
+        start: str | None = None, end: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        period, errors = _period(start, end)
+        if errors:
+            raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
+        if chart == "cash":
+            points = await cash_position(db_session, period)
+            return {"type": "line", "labels": [p.month for p in points],
+                    "datasets": [{"label": f"Cash and bank ({tenant.currency})",
+                                  "data": [float(p.balance) for p in points]}]}  # fmt: skip
+        if chart == "aging":
+            receivables = await aging(db_session, "receivable", period.end)
+            payables = await aging(db_session, "payable", period.end)
+            return {"type": "bar", "labels": list(receivables.buckets),
+                    "datasets": [
+                        {"label": "Receivables", "data": [float(v) for v in receivables.buckets.values()]},
+                        {"label": "Payables", "data": [float(v) for v in payables.buckets.values()]},
+                    ]}  # fmt: skip
+        rows = await profitability(db_session, period, "month")
+        return {"type": "bar", "labels": [r.label for r in rows],
+                "datasets": [{"label": f"Revenue ({tenant.currency})", "data": [float(r.revenue) for r in rows]},
+                             {"label": "Cost of goods sold", "data": [float(r.cost) for r in rows]},
+                             {"label": "Margin", "data": [float(r.margin) for r in rows]}]}  # fmt: skip
+
+    @get("/profitability.csv", name="erp.reports.csv")
+    async def csv_export(
+        self, tenant: TenantContext, db_session: AsyncSession, start: str | None = None, end: str | None = None,
+        group_by: str = "product",
+    ) -> Response[str]:  # fmt: skip
+        period, errors = _period(start, end)
+        if errors:
+            raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
+        group = _group(group_by)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([group, "label", "revenue", "cost", "margin", "currency"])
+        for row in await profitability(db_session, period, group):
+            writer.writerow([row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency])
+        filename = f"profitability-{group}-{period.start}-{period.end}.csv"
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+__all__ = ["ReportPages", "datetime"]

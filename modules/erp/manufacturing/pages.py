@@ -1,0 +1,74 @@
+"""Manufacturing pages: work orders (list, plan from a bill of materials, complete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.inventory.models import Warehouse
+from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
+from nexo.modules.erp.manufacturing.services import ManufacturingService
+from nexo.modules.erp.web import FormData, FormErrors, parse_decimal, parse_int
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+
+class ManufacturingPages(Controller):
+    path = "/erp/manufacturing"
+    opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
+
+    async def _context(self, session: AsyncSession, data: dict[str, str], errors: FormErrors) -> dict[str, Any]:
+        return {
+            "orders": list(await session.scalars(select(WorkOrder).order_by(WorkOrder.id.desc()).limit(100))),
+            "boms": list(await session.scalars(select(BillOfMaterials).where(BillOfMaterials.active))),
+            "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
+            "data": data, "errors": errors,
+        }  # fmt: skip
+
+    @get("/work-orders", name="erp.manufacturing.orders")
+    async def work_orders(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        context = await self._context(db_session, {}, FormErrors())
+        return render(request, "erp/work_orders.html", context, partial="erp/_work_orders.html")
+
+    @post("/work-orders", name="erp.manufacturing.plan")
+    async def plan(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template:
+        errors = FormErrors()
+        bom = parse_int(data, "bom", errors, label="bill of materials")
+        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
+        quantity = parse_decimal(data, "quantity", errors, label="quantity")
+        if not errors and bom is not None and warehouse is not None and quantity is not None:
+            try:
+                async with db_session.begin_nested():
+                    await ManufacturingService(db_session).create_work_order(bom, quantity, warehouse)
+            except ErpError as error:
+                errors[error.field if error.field in ("quantity", "warehouse") else "bom"] = error.message
+        context = await self._context(db_session, data if errors else {}, errors)
+        return render(
+            request, "erp/work_orders.html", context, partial="erp/_work_orders.html",
+            status_code=400 if errors else 200,
+        )  # fmt: skip
+
+    @post("/work-orders/{order_id:int}/complete", name="erp.manufacturing.complete")
+    async def complete(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int
+    ) -> Template:
+        errors = FormErrors()
+        try:
+            async with db_session.begin_nested():
+                await ManufacturingService(db_session).complete(order_id)
+        except ErpError as error:
+            errors[f"order-{order_id}"] = error.message
+        context = await self._context(db_session, {}, errors)
+        return render(
+            request, "erp/work_orders.html", context, partial="erp/_work_orders.html",
+            status_code=400 if errors else 200,
+        )  # fmt: skip

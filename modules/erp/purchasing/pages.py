@@ -1,0 +1,113 @@
+"""Purchasing pages: purchase orders (list, create, detail) with send, receive and bill actions."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import Invoice
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
+from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
+from nexo.modules.erp.sales.pages import form_context, parse_lines
+from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_int
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+
+class PurchasingPages(Controller):
+    path = "/erp/purchasing"
+    opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
+
+    @get("/orders", name="erp.purchasing.orders")
+    async def orders(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        rows = (
+            await db_session.execute(
+                select(PurchaseOrder, Organization.name)
+                .join(Organization, Organization.id == PurchaseOrder.supplier_org_id)
+                .order_by(PurchaseOrder.id.desc())
+                .limit(100)
+            )
+        ).all()
+        return render(request, "erp/purchase_orders.html", {"rows": rows})
+
+    @get("/orders/new", name="erp.purchasing.new")
+    async def new_order(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        return render(request, "erp/sales_form.html", await form_context(db_session, {}, FormErrors(), "purchase"))
+
+    @post("/orders/new", name="erp.purchasing.create")
+    async def create_order(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Any:
+        errors = FormErrors()
+        supplier = parse_int(data, "customer", errors, label="supplier")
+        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
+        lines = [PurchaseLineInput(ln.product_id, ln.quantity, ln.unit_price) for ln in parse_lines(data, errors)]
+        if not errors and supplier is not None and warehouse is not None:
+            try:
+                async with db_session.begin_nested():
+                    order = await PurchasingService(db_session, ErpContext.of(tenant)).create_order(
+                        supplier, warehouse, lines
+                    )
+                await db_session.commit()  # redirects are not auto-committed
+                return Redirect(f"/w/{tenant.slug}/erp/purchasing/orders/{order.id}", status_code=303)
+            except ErpError as error:
+                errors[error.field if error.field in data else "product_0"] = error.message
+        context = await form_context(db_session, data, errors, "purchase")
+        return render(request, "erp/sales_form.html", context, status_code=400)
+
+    @get("/orders/{order_id:int}", name="erp.purchasing.order")
+    async def order(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int
+    ) -> Template:
+        context = await self._detail(db_session, tenant, order_id)
+        return render(request, "erp/purchase_order.html", context, partial="erp/_purchase_order.html")
+
+    async def _detail(
+        self, session: AsyncSession, tenant: TenantContext, order_id: int, error: str = ""
+    ) -> dict[str, Any]:
+        order = await get_or_404(session, PurchaseOrder, order_id, "purchase order")
+        await session.refresh(order)
+        await session.refresh(order, ["lines"])
+        bills = []
+        if "erp.accounting" in tenant.modules:
+            bills = list(await session.scalars(select(Invoice).where(Invoice.purchase_order_id == order.id)))
+        return {"order": order, "supplier": await session.get(Organization, order.supplier_org_id), "error": error,
+                "receipts": list(await session.scalars(select(Receipt).where(Receipt.order_id == order.id))),
+                "bills": bills, "accounting_on": "erp.accounting" in tenant.modules}  # fmt: skip
+
+    @post("/orders/{order_id:int}/{action:str}", name="erp.purchasing.action")
+    async def action(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int,
+        action: str,
+    ) -> Template:  # fmt: skip
+        service = PurchasingService(db_session, ErpContext.of(tenant))
+        steps: dict[str, Callable[[int], Awaitable[object]]] = {
+            "send": service.send,
+            "receive": service.receive,
+            "bill": service.bill,
+            "close": service.close,
+        }
+        if action not in steps:
+            return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
+        try:
+            async with db_session.begin_nested():
+                await steps[action](order_id)
+        except ErpError as error:
+            context = await self._detail(db_session, tenant, order_id, error.message)
+            return render(
+                request, "erp/purchase_order.html", context, partial="erp/_purchase_order.html", status_code=400
+            )
+        context = await self._detail(db_session, tenant, order_id)
+        return render(request, "erp/purchase_order.html", context, partial="erp/_purchase_order.html")

@@ -1,0 +1,188 @@
+"""Sales pages: quotes and sales orders (create, confirm), order detail with delivery and invoicing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.models import Invoice
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.inventory.models import Product, Warehouse
+from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
+from nexo.modules.erp.sales.services import OrderLineInput, SalesService
+from nexo.modules.erp.web import FormData, FormErrors, get_or_404, organizations, parse_decimal, parse_int
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+LINE_ROWS = 5
+
+
+def parse_lines(data: dict[str, str], errors: FormErrors) -> list[OrderLineInput]:
+    lines = []
+    for n in range(LINE_ROWS):
+        if not (data.get(f"product_{n}") or "").strip():
+            continue
+        product = parse_int(data, f"product_{n}", errors, label="product")
+        quantity = parse_decimal(data, f"quantity_{n}", errors, label="quantity")
+        price = parse_decimal(data, f"price_{n}", errors, label="price", required=False)
+        if quantity is not None and quantity <= 0:
+            errors[f"quantity_{n}"] = "The quantity must be greater than zero."
+        if product is not None and quantity is not None and quantity > 0:
+            lines.append(OrderLineInput(product, quantity, price))
+    if not lines and not errors:
+        errors["product_0"] = "Add at least one product."
+    return lines
+
+
+async def form_context(session: AsyncSession, data: dict[str, str], errors: FormErrors, kind: str) -> dict[str, Any]:
+    return {
+        "data": data, "errors": errors, "kind": kind, "rows": range(LINE_ROWS),
+        "heading": {"quotes": "New quote", "orders": "New sales order", "purchase": "New purchase order"}[kind],
+        "customers": await organizations(session),
+        "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
+        "products": list(await session.scalars(select(Product).where(Product.active).order_by(Product.sku))),
+    }  # fmt: skip
+
+
+class SalesPages(Controller):
+    path = "/erp/sales"
+    opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
+
+    @get("/orders", name="erp.sales.orders")
+    async def orders(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        rows = (
+            await db_session.execute(
+                select(SalesOrder, Organization.name)
+                .join(Organization, Organization.id == SalesOrder.customer_org_id)
+                .order_by(SalesOrder.id.desc())
+                .limit(100)
+            )
+        ).all()
+        return render(request, "erp/sales_orders.html", {"rows": rows})
+
+    @get("/quotes", name="erp.sales.quotes")
+    async def quotes(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        rows = (
+            await db_session.execute(
+                select(Quote, Organization.name)
+                .join(Organization, Organization.id == Quote.customer_org_id)
+                .order_by(Quote.id.desc())
+                .limit(100)
+            )
+        ).all()
+        warehouses = list(await db_session.scalars(select(Warehouse).order_by(Warehouse.code)))
+        return render(request, "erp/quotes.html", {"rows": rows, "warehouses": warehouses})
+
+    @get(["/orders/new", "/quotes/new"], name="erp.sales.new")
+    async def new_document(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        kind = "quotes" if "/quotes/" in request.url.path else "orders"
+        return render(request, "erp/sales_form.html", await form_context(db_session, {}, FormErrors(), kind))
+
+    @post(["/orders/new", "/quotes/new"], name="erp.sales.create")
+    async def create_document(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Any:
+        kind = "quotes" if "/quotes/" in request.url.path else "orders"
+        errors = FormErrors()
+        customer = parse_int(data, "customer", errors, label="customer")
+        warehouse = parse_int(data, "warehouse", errors, label="warehouse", required=kind == "orders")
+        lines = parse_lines(data, errors)
+        target = ""
+        if not errors and customer is not None:
+            service = SalesService(db_session, ErpContext.of(tenant))
+            try:
+                async with db_session.begin_nested():
+                    if kind == "quotes":
+                        quote = await service.create_quote(customer, lines)
+                        target = f"quotes#quote-{quote.id}"
+                    else:
+                        assert warehouse is not None
+                        order = await service.create_order(customer, warehouse, lines)
+                        target = f"orders/{order.id}"
+            except ErpError as error:
+                errors[error.field if error.field in data else "product_0"] = error.message
+        if errors:
+            context = await form_context(db_session, data, errors, kind)
+            return render(request, "erp/sales_form.html", context, status_code=400)
+        await db_session.commit()  # the request session commits 2xx answers only; this one is a redirect
+        return Redirect(f"/w/{tenant.slug}/erp/sales/{target}", status_code=303)
+
+    @post("/quotes/{quote_id:int}/confirm", name="erp.sales.quote.confirm")
+    async def confirm_quote(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, quote_id: int,
+        data: FormData,
+    ) -> Any:  # fmt: skip
+        errors = FormErrors()
+        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
+        if warehouse is not None:
+            try:
+                async with db_session.begin_nested():
+                    order = await SalesService(db_session, ErpContext.of(tenant)).confirm_quote(quote_id, warehouse)
+                await db_session.commit()
+                return Redirect(f"/w/{tenant.slug}/erp/sales/orders/{order.id}", status_code=303)
+            except ErpError as error:
+                errors["warehouse"] = error.message
+        return render(request, "erp/message.html", {"message": errors["warehouse"]}, status_code=400)
+
+    @get("/orders/{order_id:int}", name="erp.sales.order")
+    async def order_detail(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int
+    ) -> Template:
+        return render(
+            request, "erp/sales_order.html", await self._detail(db_session, tenant, order_id),
+            partial="erp/_sales_order.html",
+        )  # fmt: skip
+
+    async def _detail(
+        self, session: AsyncSession, tenant: TenantContext, order_id: int, error: str = ""
+    ) -> dict[str, Any]:
+        order = await get_or_404(session, SalesOrder, order_id, "sales order")
+        await session.refresh(order, ["lines"])
+        customer = await session.get(Organization, order.customer_org_id)
+        deliveries = list(await session.scalars(select(Delivery).where(Delivery.order_id == order.id)))
+        invoices = []
+        if "erp.accounting" in tenant.modules:
+            invoices = list(await session.scalars(select(Invoice).where(Invoice.sales_order_id == order.id)))
+        quote = await session.get(Quote, order.quote_id) if order.quote_id else None
+        return {"order": order, "customer": customer, "deliveries": deliveries, "invoices": invoices,
+                "quote": quote, "error": error, "accounting_on": "erp.accounting" in tenant.modules}  # fmt: skip
+
+    @post("/orders/{order_id:int}/{action:str}", name="erp.sales.order.action")
+    async def order_action(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int,
+        action: str,
+    ) -> Any:  # fmt: skip
+        service = SalesService(db_session, ErpContext.of(tenant))
+        try:
+            if action == "deliver":
+                async with db_session.begin_nested():
+                    await service.deliver(order_id)
+            elif action == "invoice":
+                async with db_session.begin_nested():  # a refusal undoes only this step
+                    invoice = await service.invoice(order_id)
+                if not request.headers.get("hx-request"):
+                    await db_session.commit()
+                    return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{invoice.id}", status_code=303)
+            else:
+                return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
+        except ErpError as error:
+            context = await self._detail(db_session, tenant, order_id, error.message)
+            return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html", status_code=400)
+        context = await self._detail(db_session, tenant, order_id)
+        return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html")
+
+
+__all__ = ["Decimal", "SalesPages"]

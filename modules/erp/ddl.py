@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Connection, Table, event
+from sqlalchemy import DDL, Connection, Table, event
 
 
 def after_create(table: Table, statements: Callable[[], Sequence[str]]) -> None:
-    """Run ``statements()`` right after ``table`` is created by ``metadata.create_all``."""
+    """Run ``statements()`` right after ``table`` is created by ``metadata.create_all``.
 
-    def run(target: Table, connection: Connection, **_: object) -> None:
-        run_statements(connection, statements())
-
-    event.listen(table, "after_create", run)
+    They are attached as ``DDL`` elements, so provisioning's compiled DDL script (which captures ``create_all``
+    on a mock engine) carries them too. ``%`` is doubled because ``DDL`` formats its text."""
+    for statement in statements():
+        event.listen(table, "after_create", DDL(statement.replace("%", "%%")))
 
 
 def run_statements(connection: Connection, statements: Sequence[str]) -> None:

@@ -39,13 +39,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nexo.platform.db.engine import create_engine, execute_script
 from nexo.platform.db.tenancy import bind_connection, check_schema_name
 from nexo.platform.migrations.config import (
-    CORE_BRANCH,
     TENANT_VERSION_TABLE,
     tenant_config,
     tenant_metadata,
     tenant_script,
 )
-from nexo.platform.migrations.runner import branches_of_revisions, upgrade_public, upgrade_tenant
+from nexo.platform.migrations.runner import branches_of_revisions, in_upgrade_order, upgrade_public, upgrade_tenant
 from nexo.platform.migrations.status import MARK_PREFIX, is_current, read_marks, tenant_heads
 from nexo.platform.settings import Settings
 
@@ -148,7 +147,7 @@ def _render_branch(start: frozenset[str], branch: str) -> tuple[str, frozenset[s
 @lru_cache(maxsize=256)
 def plan_for(start: frozenset[str]) -> UpgradePlan:
     """Render (once per process and version set) the upgrade of every branch present in ``start``."""
-    branches = sorted(branches_of_revisions(start), key=lambda b: (b != CORE_BRANCH, b))
+    branches = in_upgrade_order(branches_of_revisions(start))
     versions = start
     parts: list[str] = []
     try:

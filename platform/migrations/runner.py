@@ -76,12 +76,25 @@ def branches_of_revisions(revisions: Iterable[str]) -> set[str]:
     return labels
 
 
+def in_upgrade_order(branches: Iterable[str]) -> list[str]:
+    """Branches ordered so that what a module keys into is migrated first: core, the always-on modules, then the
+    rest in the registry's dependency order. Module revisions carry no ``depends_on`` across branches: each branch
+    keeps its own row in the tenant's version table, and this order replaces cross-branch dependencies."""
+    from nexo.platform.modules.registry import get_registry
+
+    registry = get_registry()
+    rank = {CORE_BRANCH: (0, 0)}
+    for position, manifest in enumerate(registry):
+        rank[manifest.branch] = (1 if manifest.always_on else 2, position)
+    return sorted(set(branches), key=lambda b: (rank.get(b, (3, 0)), b))
+
+
 def upgrade_tenant(connection: Connection, schema: str, branches: Iterable[str] | None = None) -> None:
     """Bring every branch this tenant has (or ``branches``) to its head, in the caller's transaction."""
     check_schema_name(schema)
     bind_connection(connection, schema)
     present = set(branches) if branches is not None else tenant_branches_present(connection, schema)
-    for branch in sorted(present, key=lambda b: (b != CORE_BRANCH, b)):
+    for branch in in_upgrade_order(present):
         _run(
             connection,
             tenant_script(),
@@ -153,7 +166,8 @@ def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], 
     def collect(ddl: Any, *multiparams: Any, **params: Any) -> None:
         statements.append(f"{str(ddl.compile(dialect=dialect)).strip()};")
 
-    mock = create_mock_engine("postgresql+psycopg://", collect)
+    # asyncpg's dialect: the script goes to asyncpg as is, so nothing may be %-escaped for a format paramstyle.
+    mock = create_mock_engine("postgresql+asyncpg://", collect)
     dialect = mock.dialect
     tenant_metadata().create_all(bind=mock, tables=tables_of(keys), checkfirst=False)
     version_table = MetaData()
@@ -182,4 +196,5 @@ def replay_tenant_schema(connection: Connection, schema: str, module_keys: Itera
     check_schema_name(schema)
     registry = get_registry()
     connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    upgrade_tenant(connection, schema, [CORE_BRANCH] + [registry.get(k).branch for k in module_keys])
+    keys = {m.key for m in registry.always_on()} | set(module_keys)
+    upgrade_tenant(connection, schema, [CORE_BRANCH] + [registry.get(k).branch for k in keys])

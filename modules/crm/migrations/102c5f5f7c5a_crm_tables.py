@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 revision: str = "102c5f5f7c5a"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("crm",)
-depends_on: str | Sequence[str] | None = "a6260a1a79b4"  # the directory tables it keys into
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

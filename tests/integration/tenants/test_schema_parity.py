@@ -35,7 +35,8 @@ def describe_schema(connection: Connection, schema: str) -> dict[str, Any]:
         ]
         pk = inspector.get_pk_constraint(table, schema=schema)
         tables[table] = {
-            "columns": columns,
+            # Column order is not compared: a migration appends added columns, a built table follows the model.
+            "columns": sorted(columns, key=lambda c: c["name"]),
             "primary_key": (pk.get("name"), pk.get("constrained_columns")),
             "indexes": sorted(
                 (i["name"], tuple(i["column_names"]), bool(i["unique"]))

@@ -17,7 +17,7 @@ from nexo.modules.erp.ddl import run_statements
 revision: str = "19108ef03746"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_accounting",)
-depends_on: str | Sequence[str] | None = ("47a7eee52e6d",)
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

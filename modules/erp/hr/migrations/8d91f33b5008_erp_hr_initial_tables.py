@@ -14,7 +14,7 @@ from alembic import op
 revision: str = "8d91f33b5008"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_hr",)
-depends_on: str | Sequence[str] | None = ("47a7eee52e6d",)
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

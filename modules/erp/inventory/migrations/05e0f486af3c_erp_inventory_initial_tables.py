@@ -17,7 +17,7 @@ from nexo.modules.erp.inventory.models import settings_row_statements
 revision: str = "05e0f486af3c"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_inventory",)
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

@@ -14,7 +14,7 @@ from alembic import op
 revision: str = "3607a867322a"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_purchasing",)
-depends_on: str | Sequence[str] | None = ("47a7eee52e6d", "05e0f486af3c")
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

@@ -14,7 +14,7 @@ from alembic import op
 revision: str = "28cab23d51b6"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_sales",)
-depends_on: str | Sequence[str] | None = ("47a7eee52e6d", "05e0f486af3c")
+depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
 
 
 def upgrade() -> None:

@@ -11,7 +11,6 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
-    async_autocommit_before_send_handler,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar
@@ -112,7 +111,7 @@ class CorePlugin(InitPluginProtocol):
             engine_instance=engine,
             session_dependency_key="db_session",
             session_config=AsyncSessionConfig(expire_on_commit=False),
-            before_send_handler=async_autocommit_before_send_handler,
+            before_send_handler="autocommit_include_redirects",  # commit on 2xx and 3xx (POST-redirect-GET)
             create_all=False,
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})

@@ -32,5 +32,9 @@ MANIFEST = Manifest(
         NavEntry("Campaigns", "crm/campaigns"),
     ),
     monthly_price=Decimal("15"),
-    controllers=("nexo.modules.crm.pages:ContactPages",),
+    controllers=(
+        "nexo.modules.crm.pages:ContactPages",
+        "nexo.modules.crm.pages:CompanyPages",
+        "nexo.modules.crm.pages:ActivityPages",
+    ),
 )

@@ -1,5 +1,7 @@
 """CRM page controllers (thin: parse the request, call a service, render)."""
 
+from nexo.modules.crm.pages.activities import ActivityPages
+from nexo.modules.crm.pages.companies import CompanyPages
 from nexo.modules.crm.pages.contacts import ContactPages
 
-__all__ = ["ContactPages"]
+__all__ = ["ActivityPages", "CompanyPages", "ContactPages"]

@@ -36,5 +36,7 @@ MANIFEST = Manifest(
         "nexo.modules.crm.pages:ContactPages",
         "nexo.modules.crm.pages:CompanyPages",
         "nexo.modules.crm.pages:ActivityPages",
+        "nexo.modules.crm.pages:PipelinePages",
+        "nexo.modules.crm.pages:LeadPages",
     ),
 )

@@ -43,6 +43,10 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         if lead.status in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
             raise PipelineError(f"This lead is already {lead.status}.")
         session = self.repository.session
+        stages = await StageService(session=session).stages()
+        stage_id = choice.get("stage_id") or stages[0].id
+        if await session.get(Stage, stage_id) is None:
+            raise PipelineError("Choose a stage.")
         organization_id = choice.get("organization_id")
         if organization_id is not None and await session.get(Organization, organization_id) is None:
             raise PipelineError("There is no such company.")
@@ -63,10 +67,6 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
                  "source": lead.source}
             )  # fmt: skip
             person_id = person.id
-        stages = await StageService(session=session).stages()
-        stage_id = choice.get("stage_id") or stages[0].id
-        if await session.get(Stage, stage_id) is None:
-            raise PipelineError("Choose a stage.")
         opportunity = await OpportunityService(session=session).create_opportunity(
             {"title": choice.get("title") or lead.title, "stage_id": stage_id,
              "amount": choice.get("amount") or Decimal(0), "person_id": person_id,

@@ -30,6 +30,7 @@ MANIFEST = Manifest(
         NavEntry("My tasks", "crm/tasks"),
         NavEntry("Cases", "crm/cases"),
         NavEntry("Campaigns", "crm/campaigns"),
+        NavEntry("Import", "crm/import/"),
     ),
     monthly_price=Decimal("15"),
     controllers=(
@@ -38,5 +39,6 @@ MANIFEST = Manifest(
         "nexo.modules.crm.pages:ActivityPages",
         "nexo.modules.crm.pages:PipelinePages",
         "nexo.modules.crm.pages:LeadPages",
+        "nexo.modules.crm.pages:ImportPages",
     ),
 )

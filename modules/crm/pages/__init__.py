@@ -3,6 +3,7 @@
 from nexo.modules.crm.pages.activities import ActivityPages
 from nexo.modules.crm.pages.companies import CompanyPages
 from nexo.modules.crm.pages.contacts import ContactPages
+from nexo.modules.crm.pages.imports import ImportPages
 from nexo.modules.crm.pages.pipeline import LeadPages, PipelinePages
 
-__all__ = ["ActivityPages", "CompanyPages", "ContactPages", "LeadPages", "PipelinePages"]
+__all__ = ["ActivityPages", "CompanyPages", "ContactPages", "ImportPages", "LeadPages", "PipelinePages"]

@@ -40,5 +40,8 @@ MANIFEST = Manifest(
         "nexo.modules.crm.pages:PipelinePages",
         "nexo.modules.crm.pages:LeadPages",
         "nexo.modules.crm.pages:ImportPages",
+        "nexo.modules.crm.pages:DuplicatePages",
+        "nexo.modules.crm.pages:CasePages",
+        "nexo.modules.crm.pages:CampaignPages",
     ),
 )

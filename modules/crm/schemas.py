@@ -6,6 +6,7 @@ Pages show the errors next to their fields (400, nothing written); the CSV impor
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,10 +60,31 @@ def optional_text(out: Cleaned, data: Mapping[str, Any], name: str, limit: int) 
     out.values[name] = value or None
 
 
+PLAIN_EMAIL = re.compile(
+    r"^(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
+)
+
+
 def clean_email(value: str) -> str:
-    """The normalized address, or ``ValueError`` with a message a person understands."""
+    """The normalized address, or ``ValueError`` with a message a person understands.
+
+    Plain ASCII addresses (nearly all of them) take a fast path: the local part is checked by a strict pattern and
+    the domain by email-validator once per domain (cached), which keeps a 10,000-row import quick.
+    """
+    plain = PLAIN_EMAIL.match(value)
+    if plain and len(value) <= 254 and len(plain["local"]) <= 64:
+        return f"{plain['local']}@{_clean_domain(plain['domain'].lower())}"
     try:
         return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"This e-mail address is not valid: {exc}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_domain(domain: str) -> str:
+    try:
+        return validate_email(f"postmaster@{domain}", check_deliverability=False).domain
     except EmailNotValidError as exc:
         raise ValueError(f"This e-mail address is not valid: {exc}") from None
 

@@ -29,7 +29,7 @@ from nexo.modules.crm.services.export import export_companies
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
-from nexo.platform.web.rendering import render
+from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.resolution import TenantContext
 
 
@@ -61,10 +61,9 @@ class CompanyPages(CrmController):
     @get("/", name="crm.companies")
     async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
         query = list_query(request, tenant, COMPANY_SORTS)
-        context = {
-            "page": await list_companies(db_session, query), "query": query, "stages": list(LifecycleStage),
-            "tags": await tags_in_use(db_session, Organization),
-        }  # fmt: skip
+        context: dict[str, Any] = {"page": await list_companies(db_session, query), "query": query}
+        if not is_htmx(request):
+            context |= {"stages": list(LifecycleStage), "tags": await tags_in_use(db_session, Organization)}
         return render(request, "crm/companies.html", context, partial="crm/_companies_table.html")
 
     @get("/export.csv", name="crm.companies.export")

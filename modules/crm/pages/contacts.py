@@ -28,7 +28,7 @@ from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
-from nexo.platform.web.rendering import render
+from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.resolution import TenantContext
 
 
@@ -90,10 +90,9 @@ class ContactPages(CrmController):
     @get("/", name="crm.contacts")
     async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
         query = list_query(request, tenant, CONTACT_SORTS)
-        context = {
-            "page": await list_contacts(db_session, query), "query": query, "stages": list(LifecycleStage),
-            "tags": await tags_in_use(db_session, Person),
-        }  # fmt: skip
+        context: dict[str, Any] = {"page": await list_contacts(db_session, query), "query": query}
+        if not is_htmx(request):  # the filter form is only part of the full page
+            context |= {"stages": list(LifecycleStage), "tags": await tags_in_use(db_session, Person)}
         return render(request, "crm/contacts.html", context, partial="crm/_contacts_table.html")
 
     @get("/export.csv", name="crm.contacts.export")

@@ -12,12 +12,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm import schemas
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
+from nexo.platform.db.base import utcnow
 from nexo.tenants.audit import record
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -182,13 +183,30 @@ async def import_rows(session: AsyncSession, entity: str, values: list[dict[str,
 
 
 async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Bulk insert in batches, returning the new ids in row order."""
-    ids: list[int] = []
-    for start in range(0, len(rows), 2000):
-        batch = rows[start : start + 2000]
-        if batch:
-            result = await session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), batch)
-            ids += [r[0] for r in result]
+    """Bulk insert with PostgreSQL COPY, returning the new ids in row order.
+
+    Ids are drawn from the table's identity sequence first (one query), so the rows can be copied without
+    ``RETURNING``; this is what keeps a 10,000-row import within seconds. Every row must have the same keys; the
+    columns left out take their database defaults.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    ids = list(
+        await session.scalars(
+            select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+                func.generate_series(1, len(rows))
+            )
+        )
+    )
+    now = utcnow()
+    columns = ["id", "created_at", "updated_at", *rows[0].keys()]
+    records = [(new_id, now, now, *row.values()) for new_id, row in zip(ids, rows, strict=True)]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
     return ids
 
 

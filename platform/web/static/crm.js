@@ -26,6 +26,7 @@
       Sortable.create(list, {
         group: "pipeline",
         animation: 120,
+        forceFallback: true, // pointer events: the same drag for mouse, touch and automated browsers
         filter: "button, input",
         preventOnFilter: false,
         onEnd: function (event) {

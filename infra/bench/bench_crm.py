@@ -30,7 +30,8 @@ FIRST = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken"
          "Anna", "Pierre", "Marie", "Hedy", "Tim", "Radia", "Donald", "Katherine"]  # fmt: skip
 LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Dijkstra", "Allen",
         "McCarthy", "Jackson", "Meyer", "Curie", "Lamarr", "Berners", "Perlman", "Knuth", "Johnson", "Wirth",
-        "Backus", "Kay", "Stroustrup", "Gosling", "Rossum", "Matsumoto", "Eich", "Lerdorf", "Wall", "Ierusalimschy"]  # fmt: skip
+        "Backus", "Kay", "Stroustrup", "Gosling", "Rossum", "Matsumoto", "Eich", "Lerdorf", "Wall",
+        "Ierusalimschy"]  # fmt: skip
 SEARCHES = [
     "a",
     "lo",
@@ -101,8 +102,10 @@ async def seed_contacts(sessions: Any, workspace: Any, count: int) -> None:
                             ELSE ARRAY[]::varchar[] END,
                        CASE WHEN g % 2 = 0 THEN CAST(:owner AS bigint) END, now() - (g || ' minutes')::interval, now()
                   FROM generate_series(1, CAST(:count AS integer)) AS g
-                  JOIN LATERAL (SELECT (CAST(:first AS text[]))[1 + (g::bigint * 7919) % cardinality(CAST(:first AS text[]))] AS name) f ON true
-                  JOIN LATERAL (SELECT (CAST(:last AS text[]))[1 + (g::bigint * 104729) % cardinality(CAST(:last AS text[]))] AS name) l ON true
+                  JOIN LATERAL (SELECT (CAST(:first AS text[]))[1 + (g::bigint * 7919)
+                                       % cardinality(CAST(:first AS text[]))] AS name) f ON true
+                  JOIN LATERAL (SELECT (CAST(:last AS text[]))[1 + (g::bigint * 104729)
+                                       % cardinality(CAST(:last AS text[]))] AS name) l ON true
                 """
             ),
             {"count": count, "first": FIRST, "last": LAST, "owner": workspace.owner.id},
@@ -161,8 +164,10 @@ def import_csv(rows: int) -> bytes:
     for index in range(rows):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"Company {index % 400}"
+        stage = rng.choice(["lead", "prospect", "customer"])
+        tags = "vip" if index % 10 == 0 else ""
         lines.append(f"{first},{last},{first.lower()}.{last.lower()}{index}@example.com,+44 20 7946 {index:04d},"
-                     f"{company},{'vip' if index % 10 == 0 else ''},{rng.choice(['lead', 'prospect', 'customer'])}")  # fmt: skip
+                     f"{company},{tags},{stage}")  # fmt: skip
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -172,7 +177,7 @@ async def bench_crm_import(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     rows = int(getattr(args, "rows", None) or 10_000)
     data = import_csv(rows)
-    async with crm_workspace() as (_settings_, sessions, workspace):
+    async with crm_workspace() as (_, sessions, workspace):
         session = await tenant_session(sessions, workspace)
         async with session:
             started = time.perf_counter()

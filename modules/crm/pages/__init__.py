@@ -10,6 +10,8 @@ from nexo.modules.crm.pages.pipeline import LeadPages, PipelinePages
 
 __all__ = [
     "ActivityPages",
+    "CampaignPages",
+    "CasePages",
     "CompanyPages",
     "ContactPages",
     "DuplicatePages",

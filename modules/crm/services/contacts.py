@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
@@ -29,13 +29,16 @@ class ContactService(SQLAlchemyAsyncRepositoryService[ContactProfile, ContactPro
 
     @property
     def session(self) -> AsyncSession:
-        return self.repository.session
+        return cast("AsyncSession", self.repository.session)
 
     async def get_person(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
 
     async def profile_of(self, person_id: int) -> ContactProfile | None:
-        return await self.session.scalar(select(ContactProfile).where(ContactProfile.person_id == person_id))
+        profile: ContactProfile | None = await self.session.scalar(
+            select(ContactProfile).where(ContactProfile.person_id == person_id)
+        )
+        return profile
 
     async def create_contact(self, values: dict[str, Any]) -> Person:
         """``values`` are ``schemas.contact_form`` output (already validated)."""
@@ -67,15 +70,16 @@ class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyPro
 
     @property
     def session(self) -> AsyncSession:
-        return self.repository.session
+        return cast("AsyncSession", self.repository.session)
 
     async def get_organization(self, organization_id: int) -> Organization | None:
         return await self.session.get(Organization, organization_id)
 
     async def profile_of(self, organization_id: int) -> CompanyProfile | None:
-        return await self.session.scalar(
+        profile: CompanyProfile | None = await self.session.scalar(
             select(CompanyProfile).where(CompanyProfile.organization_id == organization_id)
         )
+        return profile
 
     async def create_company(self, values: dict[str, Any]) -> Organization:
         organization = apply_organization(Organization(), values)

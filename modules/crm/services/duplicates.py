@@ -172,8 +172,9 @@ async def merge(session: AsyncSession, survivor: Record, other: Record, *, actor
             if model is not PostalAddress:
                 values["is_primary"] = False
             await session.execute(update(model).where(model.id.in_(ids)).values(values))
-    for model in (Activity, Opportunity, SupportCase, Lead):
-        await session.execute(update(model).where(getattr(model, key) == other.id).values({key: survivor.id}))
+    for timeline_model in (Activity, Opportunity, SupportCase, Lead):
+        column = getattr(timeline_model, key)
+        await session.execute(update(timeline_model).where(column == other.id).values({key: survivor.id}))
     if is_person:
         await _merge_profile(session, ContactProfile, "person_id", survivor.id, other.id)
     else:

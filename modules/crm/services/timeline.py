@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import Activity, CaseMessage, Lead, Opportunity, SupportCase
@@ -38,7 +38,7 @@ class Subject:
     case_id: int | None = None
 
 
-def _activity_filter(subject: Subject) -> object:
+def _activity_filter(subject: Subject) -> ColumnElement[bool]:
     if subject.person_id is not None:
         return Activity.person_id == subject.person_id
     if subject.organization_id is not None:

@@ -13,8 +13,20 @@ from nexo.tenants.audit import AuditEntry
 from nexo.tests.factories import WebClient, Workspace, tenant_session
 from nexo.tests.integration.crm.helpers import add_organization, crm_workspace
 
-GOOD = "Given name;Surname;E-mail;Company;Tags;Stage\nAda;Lovelace;ada@engines.example.com;Engines;vip,math;customer\nCharles;Babbage;;Engines;;\nAlan;Turing;alan@bletchley.example.com;Bletchley Park;;prospect\n"
-BAD = "first_name,last_name,email,stage\nAda,Lovelace,ada@engines.example.com,customer\nNo,,x@y.example.com,lead\nBad,Mail,not-an-email,lead\nOk,Row,,lead\nBad,Stage,,friend\n"
+GOOD = (
+    "Given name;Surname;E-mail;Company;Tags;Stage\n"
+    "Ada;Lovelace;ada@engines.example.com;Engines;vip,math;customer\n"
+    "Charles;Babbage;;Engines;;\n"
+    "Alan;Turing;alan@bletchley.example.com;Bletchley Park;;prospect\n"
+)
+BAD = (
+    "first_name,last_name,email,stage\n"
+    "Ada,Lovelace,ada@engines.example.com,customer\n"
+    "No,,x@y.example.com,lead\n"
+    "Bad,Mail,not-an-email,lead\n"
+    "Ok,Row,,lead\n"
+    "Bad,Stage,,friend\n"
+)
 
 
 @pytest.fixture
@@ -99,6 +111,7 @@ async def test_unreadable_file_and_missing_mapping_are_400(
                             files={"file": ("x.csv", "nom\nCl\xe9ment\n".encode("latin-1"), "text/csv")})  # fmt: skip
     assert latin1.status_code == 400 and "UTF-8" in latin1.text
     unmapped = await web.post(f"/w/{crm_a.slug}/crm/import/run",
-                              {"entity": "companies", "content": "a,b\n1,2\n", "column_0": "", "column_1": ""})  # fmt: skip
+                              {"entity": "companies", "content": "a,b\n1,2\n", "column_0": "",
+                               "column_1": ""})  # fmt: skip
     assert unmapped.status_code == 400 and "Map a column" in unmapped.text
     assert await all_rows(sessions, crm_a, Organization) == []

@@ -42,7 +42,8 @@ async def test_capture_and_qualify_lead_creates_company_contact_and_opportunity(
     assert await rows(sessions, crm_a, Lead) == []
 
     captured = await web.post(f"{base}/leads/new", {"title": "50 licences", "first_name": "Joan", "last_name": "Clarke",
-                                                     "email": "joan@hut8.example.com", "company_name": "Hut 8"})  # fmt: skip
+                                                     "email": "joan@hut8.example.com",
+                                                     "company_name": "Hut 8"})  # fmt: skip
     assert captured.status_code == 303
     lead_url = captured.headers["location"]
     assert "50 licences" in (await web.get(f"{base}/leads/")).text

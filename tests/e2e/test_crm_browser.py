@@ -39,7 +39,12 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     from nexo.platform.app import create_app
 
+    from nexo.platform.core import job_queue_lifespan
+
     app: Litestar = create_app(settings)
+    # The job queue app is process-global: opening and closing it from this server's thread would close it for the
+    # other tests too. The CRM pages defer no jobs, so this server runs without it.
+    app._lifespan_managers = [m for m in app._lifespan_managers if m is not job_queue_lifespan]
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

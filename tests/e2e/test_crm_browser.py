@@ -38,7 +38,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_server(settings: Settings) -> Iterator[str]:
     from nexo.platform.app import create_app
-
     from nexo.platform.core import job_queue_lifespan
 
     app: Litestar = create_app(settings)

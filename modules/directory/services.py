@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.directory.models import Organization, Person
+from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
 
 
 class PersonRepository(SQLAlchemyAsyncRepository[Person]):
@@ -51,3 +52,52 @@ async def directory_counts(session: AsyncSession) -> DirectoryCounts:
     people = await session.scalar(select(func.count()).select_from(Person))
     organizations = await session.scalar(select(func.count()).select_from(Organization))
     return DirectoryCounts(int(people or 0), int(organizations or 0))
+
+
+def _normalized_phone(value: str) -> str:
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return ("+" if value.strip().startswith("+") else "") + digits
+
+
+def apply_contact_points(record: Person | Organization, values: dict[str, Any]) -> None:
+    """Set the record's primary e-mail/phone and its typed lists (``emails``, ``phones``, ``addresses``).
+
+    The primary e-mail and phone are the first of their list (the form's "E-mail" / "Phone" fields come first),
+    so list pages and searches read them from the record without a join.
+    """
+    emails = [{"kind": "work", "value": values["email"]}] if values.get("email") else []
+    emails += [row for row in values.get("emails", []) if row["value"] != values.get("email")]
+    phones = [{"kind": "work", "value": values["phone"]}] if values.get("phone") else []
+    phones += [row for row in values.get("phones", []) if row["value"] != values.get("phone")]
+    record.email = emails[0]["value"] if emails else None
+    record.phone = phones[0]["value"] if phones else None
+    record.emails = [
+        EmailAddress(kind=row["kind"], address=row["value"], is_primary=index == 0) for index, row in enumerate(emails)
+    ]
+    record.phones = [
+        PhoneNumber(kind=row["kind"], number=row["value"], normalized=_normalized_phone(row["value"]),
+                    is_primary=index == 0)
+        for index, row in enumerate(phones)
+    ]  # fmt: skip
+    if "addresses" in values:
+        record.addresses = [PostalAddress(**row) for row in values["addresses"]]
+
+
+PERSON_FIELDS = ("first_name", "last_name", "job_title", "organization_id", "owner_id", "tags", "notes")
+ORGANIZATION_FIELDS = ("name", "website", "owner_id", "tags", "notes")
+
+
+def apply_person(person: Person, values: dict[str, Any]) -> Person:
+    for name in PERSON_FIELDS:
+        if name in values:
+            setattr(person, name, values[name])
+    apply_contact_points(person, values)
+    return person
+
+
+def apply_organization(organization: Organization, values: dict[str, Any]) -> Organization:
+    for name in ORGANIZATION_FIELDS:
+        if name in values:
+            setattr(organization, name, values[name])
+    apply_contact_points(organization, values)
+    return organization

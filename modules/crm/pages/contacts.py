@@ -1,41 +1,152 @@
-"""Contacts: list with search as you type, filters, sorting and paging (htmx partials)."""
+"""Contacts: list (search as you type, filters, sorting, paging), detail with timeline, create, edit, export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
-from litestar.response import Template
+from litestar import Response, get, post
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm.models import LifecycleStage
-from nexo.modules.crm.pages.base import CrmController
-from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery, list_contacts, tags_in_use
-from nexo.modules.directory.models import Person
-from nexo.platform.web.rendering import render
+from nexo.modules.crm import schemas
+from nexo.modules.crm.models import ActivityKind, LifecycleStage
+from nexo.modules.crm.pages.base import (
+    AnyRequest,
+    CrmController,
+    FormData,
+    clean_form,
+    enum_options,
+    get_or_404,
+    list_query,
+    member_names,
+    member_options,
+    members_of,
+    see_other,
+)
+from nexo.modules.crm.services.contacts import CompanyService, ContactService
+from nexo.modules.crm.services.export import export_contacts
+from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
+from nexo.modules.crm.services.timeline import Subject, timeline
+from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
+from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.resolution import TenantContext
 
 
-def list_query(request: Request[Any, Any, Any], tenant: TenantContext, sorts: dict[str, Any]) -> ListQuery:
-    params = dict(request.query_params)
-    if params.get("owner") == "me":
-        params["owner"] = str(tenant.user_id)
-    return ListQuery.from_params(params, sorts)
+def csv_response(content: str, filename: str) -> Response[str]:
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def person_form_data(person: Person, stage: str | None, source: str | None) -> dict[str, Any]:
+    """A person as form fields (the primary e-mail and phone first, the others in the typed rows)."""
+    data: dict[str, Any] = {
+        "first_name": person.first_name, "last_name": person.last_name, "job_title": person.job_title or "",
+        "email": person.email or "", "phone": person.phone or "", "organization_id": person.organization_id or "",
+        "owner_id": person.owner_id or "", "tags": ", ".join(person.tags), "notes": person.notes or "",
+        "lifecycle_stage": stage or LifecycleStage.LEAD, "source": source or "",
+    }  # fmt: skip
+    data.update(typed_rows_data(person))
+    return data
+
+
+def typed_rows_data(record: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for index, email in enumerate([e for e in record.emails if not e.is_primary][:3], start=1):
+        data[f"email_{index}"], data[f"email_{index}_kind"] = email.address, email.kind
+    for index, phone in enumerate([p for p in record.phones if not p.is_primary][:3], start=1):
+        data[f"phone_{index}"], data[f"phone_{index}_kind"] = phone.number, phone.kind
+    for index, address in enumerate(record.addresses[:2], start=1):
+        for key in ("kind", "line1", "line2", "postal_code", "city", "region", "country"):
+            data[f"address_{index}_{key}"] = getattr(address, key) or ""
+    return data
 
 
 class ContactPages(CrmController):
     path = "/crm/contacts"
 
-    @get("/", name="crm.contacts")
-    async def list_contacts_page(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
-    ) -> Template:
-        query = list_query(request, tenant, CONTACT_SORTS)
-        page = await list_contacts(db_session, query)
+    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
+                    data: dict[str, Any], errors: dict[str, str], person: Person | None,
+                    status_code: int = 200) -> Template:  # fmt: skip
         context = {
-            "page": page,
-            "query": query,
-            "stages": list(LifecycleStage),
-            "tags": await tags_in_use(db_session, Person),
-        }
+            "data": data, "errors": errors, "person": person, "stages": list(LifecycleStage),
+            "member_options": member_options(await members_of(session, tenant)),
+            "stage_options": enum_options(LifecycleStage),
+            "organizations": await CompanyService(session=session).organization_choices(),
+            "email_kinds": EMAIL_KINDS, "phone_kinds": PHONE_KINDS, "address_kinds": ADDRESS_KINDS,
+        }  # fmt: skip
+        return render(request, "crm/contact_form.html", context, status_code=status_code)
+
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, data: dict[str, str]) -> schemas.Cleaned:
+        members = {m.user_id for m in await members_of(session, tenant)}
+        cleaned = schemas.contact_form(data, owners=members)
+        organization_id = cleaned.values.get("organization_id")
+        if organization_id and await CompanyService(session=session).get_organization(organization_id) is None:
+            cleaned.errors["organization_id"] = "Choose a company from the list."
+        return cleaned
+
+    @get("/", name="crm.contacts")
+    async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        query = list_query(request, tenant, CONTACT_SORTS)
+        context: dict[str, Any] = {"page": await list_contacts(db_session, query), "query": query}
+        if not is_htmx(request):  # the filter form is only part of the full page
+            context |= {"stages": list(LifecycleStage), "tags": await tags_in_use(db_session, Person)}
         return render(request, "crm/contacts.html", context, partial="crm/_contacts_table.html")
+
+    @get("/export.csv", name="crm.contacts.export")
+    async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
+        query = list_query(request, tenant, CONTACT_SORTS)
+        return csv_response(await export_contacts(db_session, query), "contacts.csv")
+
+    @get("/new", name="crm.contacts.new")
+    async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        data = {"owner_id": tenant.user_id, "lifecycle_stage": LifecycleStage.LEAD,
+                "organization_id": request.query_params.get("organization_id", "")}  # fmt: skip
+        return await self._form(request, tenant, db_session, data=data, errors={}, person=None)
+
+    @post("/new", name="crm.contacts.create")
+    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     data: FormData) -> Template | Redirect:  # fmt: skip
+        form = clean_form(data)
+        cleaned = await self._validate(db_session, tenant, form)
+        if not cleaned.ok:
+            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, person=None,
+                                    status_code=400)  # fmt: skip
+        person = await ContactService(session=db_session).create_contact(cleaned.values)
+        return see_other(tenant, f"contacts/{person.id}")
+
+    @get("/{person_id:int}", name="crm.contacts.detail")
+    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     person_id: int) -> Template:  # fmt: skip
+        person = await get_or_404(db_session, Person, person_id, "contact")
+        profile = await ContactService(session=db_session).profile_of(person.id)
+        context = {
+            "person": person, "profile": profile, "members": await members_of(db_session, tenant),
+            "names": member_names(await members_of(db_session, tenant)),
+            "timeline": await timeline(db_session, Subject(person_id=person.id)),
+            "activity_kinds": list(ActivityKind), "subject_path": f"contacts/{person.id}", "errors": {}, "data": {},
+        }  # fmt: skip
+        return render(request, "crm/contact_detail.html", context)
+
+    @get("/{person_id:int}/edit", name="crm.contacts.edit")
+    async def edit(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                   person_id: int) -> Template:  # fmt: skip
+        person = await get_or_404(db_session, Person, person_id, "contact")
+        profile = await ContactService(session=db_session).profile_of(person.id)
+        stage, source = (profile.lifecycle_stage, profile.source) if profile else (None, None)
+        data = person_form_data(person, stage, source)
+        return await self._form(request, tenant, db_session, data=data, errors={}, person=person)
+
+    @post("/{person_id:int}/edit", name="crm.contacts.update")
+    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int,
+                     data: FormData) -> Template | Redirect:  # fmt: skip
+        person = await get_or_404(db_session, Person, person_id, "contact")
+        form = clean_form(data)
+        cleaned = await self._validate(db_session, tenant, form)
+        if not cleaned.ok:
+            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, person=person,
+                                    status_code=400)  # fmt: skip
+        await ContactService(session=db_session).update_contact(person, cleaned.values)
+        return see_other(tenant, f"contacts/{person.id}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import BigInteger, DateTime, Integer, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
@@ -123,12 +123,19 @@ def contact_search_clause(q: str) -> Any:
 
 
 def contacts_statement(query: ListQuery) -> Select[Any]:
-    """People with their CRM stage and company, filtered (no order, no limit)."""
-    statement = (
-        select(Person, ContactProfile.lifecycle_stage)
-        .outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
-        .options(noload(Person.emails), noload(Person.phones), noload(Person.addresses))
+    """People with their CRM stage, filtered (no order, no limit).
+
+    The stage comes from a correlated subquery rather than a join: a page then looks up 25 profiles instead of
+    hashing all of them, and a stage filter becomes a semi-join.
+    """
+    stage = (
+        select(ContactProfile.lifecycle_stage)
+        .where(ContactProfile.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+        .label("lifecycle_stage")
     )
+    statement = select(Person, stage).options(noload(Person.emails), noload(Person.phones), noload(Person.addresses))
     conditions: list[Any] = []
     if query.q:
         conditions.append(contact_search_clause(query.q))
@@ -139,7 +146,9 @@ def contacts_statement(query: ListQuery) -> Select[Any]:
     elif query.owner:
         conditions.append(Person.owner_id == int(query.owner))
     if query.stage:
-        conditions.append(ContactProfile.lifecycle_stage == query.stage)
+        conditions.append(
+            Person.id.in_(select(ContactProfile.person_id).where(ContactProfile.lifecycle_stage == query.stage))
+        )
     return statement.where(and_(*conditions)) if conditions else statement
 
 
@@ -164,8 +173,21 @@ def companies_statement(query: ListQuery) -> Select[Any]:
     return statement.where(and_(*conditions)) if conditions else statement
 
 
+def _unindexed(column: Any) -> Any:
+    """``column`` as an expression no index matches.
+
+    With a search, the matching rows come fastest from the prefix indexes (a bitmap scan) and a top-N sort. Left to
+    itself the planner may instead walk the sort-order index and filter every row until it finds a page of
+    matches, which takes the whole table for a prefix late in the alphabet.
+    """
+    return column + 0 if isinstance(column.type, BigInteger | Integer) else func.concat(column, "")
+
+
 async def _page(session: AsyncSession, statement: Select[Any], query: ListQuery, order: tuple[Any, ...]) -> Page:
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    counted = statement.with_only_columns(func.count(), maintain_column_froms=True).options()
+    total = await session.scalar(counted.order_by(None))
+    if query.q:
+        order = tuple(column if isinstance(column.type, DateTime) else _unindexed(column) for column in order)
     ordered = [column.desc() if query.desc else column for column in order]
     rows = (await session.execute(statement.order_by(*ordered).limit(query.per_page).offset(query.offset))).all()
     return Page(rows=[tuple(row) for row in rows], total=int(total or 0), query=query)

@@ -1,0 +1,293 @@
+"""The pipeline board (drag and drop or keyboard buttons), opportunities, stages, and leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.crm import schemas
+from nexo.modules.crm.models import ActivityKind, Campaign, Lead, LeadStatus, Opportunity, Stage, StageKind
+from nexo.modules.crm.pages.base import (
+    AnyRequest,
+    CrmController,
+    FormData,
+    clean_form,
+    get_or_404,
+    member_names,
+    member_options,
+    members_of,
+    see_other,
+)
+from nexo.modules.crm.services.contacts import CompanyService
+from nexo.modules.crm.services.leads import LeadService
+from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
+from nexo.modules.crm.services.timeline import Subject, timeline
+from nexo.platform.web.rendering import render
+from nexo.tenants.resolution import TenantContext
+
+
+async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:
+    stages = await StageService(session=session).stages()
+    service = OpportunityService(session=session)
+    return {"columns": await service.board(stages), "forecast": await service.forecast(), "error": error,
+            "names": member_names(await members_of(session, tenant)), "stages": stages}  # fmt: skip
+
+
+class PipelinePages(CrmController):
+    path = "/crm"
+
+    async def _board(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
+                     error: str = "", status_code: int = 200) -> Template:  # fmt: skip
+        context = await board_context(session, tenant, error)
+        return render(request, "crm/pipeline.html", context, partial="crm/_board.html", status_code=status_code)
+
+    @get("/pipeline", name="crm.pipeline")
+    async def board(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        return await self._board(request, tenant, db_session)
+
+    @post("/opportunities/{opportunity_id:int}/move", name="crm.opportunities.move")
+    async def move(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                   opportunity_id: int, data: FormData) -> Template:  # fmt: skip
+        """Drag and drop (``stage_id`` + ``position``) or the keyboard buttons (``direction`` -1 / +1)."""
+        opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        form = clean_form(data)
+        service = OpportunityService(session=db_session)
+        try:
+            if form.get("direction") in ("-1", "1"):
+                stages = await StageService(session=db_session).stages()
+                await service.step(opportunity, int(form["direction"]), stages)
+            elif form.get("stage_id", "").isdigit():
+                position = int(form["position"]) if form.get("position", "").isdigit() else None
+                await service.move(opportunity, int(form["stage_id"]), position, reason=form.get("reason") or None)
+            else:
+                raise PipelineError("Choose where to move the card.")
+        except PipelineError as exc:
+            return await self._board(request, tenant, db_session, error=str(exc), status_code=400)
+        return await self._board(request, tenant, db_session)
+
+    @get("/opportunities/new", name="crm.opportunities.new")
+    async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        data = {"owner_id": tenant.user_id, **dict(request.query_params)}
+        return await self._form(request, tenant, db_session, data=data, errors={}, opportunity=None)
+
+    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
+                    data: dict[str, Any], errors: dict[str, str], opportunity: Opportunity | None,
+                    status_code: int = 200) -> Template:  # fmt: skip
+        stages = await StageService(session=session).stages()
+        context = {
+            "data": data, "errors": errors, "opportunity": opportunity,
+            "stage_options": [(s.id, s.name) for s in stages],
+            "member_options": member_options(await members_of(session, tenant)),
+            "organizations": await CompanyService(session=session).organization_choices(),
+        }  # fmt: skip
+        return render(request, "crm/opportunity_form.html", context, status_code=status_code)
+
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
+        stages = {s.id for s in await StageService(session=session).stages()}
+        cleaned = schemas.opportunity_form(
+            form, stages=stages, owners={m.user_id for m in await members_of(session, tenant)}
+        )
+        from nexo.modules.directory.models import Organization, Person
+
+        for name, model in (("person_id", Person), ("organization_id", Organization)):
+            if cleaned.values.get(name) and await session.get(model, cleaned.values[name]) is None:
+                cleaned.errors[name] = "Choose an entry from the list."
+        return cleaned
+
+    @post("/opportunities/new", name="crm.opportunities.create")
+    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     data: FormData) -> Template | Redirect:  # fmt: skip
+        form = clean_form(data)
+        cleaned = await self._validate(db_session, tenant, form)
+        if not cleaned.ok:
+            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=None,
+                                    status_code=400)  # fmt: skip
+        opportunity = await OpportunityService(session=db_session).create_opportunity(
+            cleaned.values, owner_id=tenant.user_id
+        )
+        return see_other(tenant, f"opportunities/{opportunity.id}")
+
+    @get("/opportunities/{opportunity_id:int}", name="crm.opportunities.detail")
+    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     opportunity_id: int) -> Template:  # fmt: skip
+        opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        members = await members_of(db_session, tenant)
+        context = {
+            "opportunity": opportunity, "members": members, "names": member_names(members),
+            "timeline": await timeline(db_session, Subject(opportunity_id=opportunity.id)),
+            "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
+            "errors": {}, "data": {}, "stages": await StageService(session=db_session).stages(),
+        }  # fmt: skip
+        return render(request, "crm/opportunity_detail.html", context)
+
+    @get("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.edit")
+    async def edit(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                   opportunity_id: int) -> Template:  # fmt: skip
+        o = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        data = {"title": o.title, "stage_id": o.stage_id, "amount": o.amount, "probability": o.probability,
+                "expected_close_date": o.expected_close_date or "", "owner_id": o.owner_id or "",
+                "person_id": o.person_id or "", "organization_id": o.organization_id or "",
+                "notes": o.notes or ""}  # fmt: skip
+        return await self._form(request, tenant, db_session, data=data, errors={}, opportunity=o)
+
+    @post("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.update")
+    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+        opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        form = clean_form(data)
+        cleaned = await self._validate(db_session, tenant, form)
+        if not cleaned.ok:
+            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors,
+                                    opportunity=opportunity, status_code=400)  # fmt: skip
+        try:
+            await OpportunityService(session=db_session).update_opportunity(opportunity, cleaned.values)
+        except PipelineError as exc:
+            return await self._form(request, tenant, db_session, data=form, errors={"stage_id": str(exc)},
+                                    opportunity=opportunity, status_code=400)  # fmt: skip
+        return see_other(tenant, f"opportunities/{opportunity.id}")
+
+    @post("/opportunities/{opportunity_id:int}/close", name="crm.opportunities.close")
+    async def close(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                    opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+        opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        form = clean_form(data)
+        stages = await StageService(session=db_session).stages()
+        try:
+            await OpportunityService(session=db_session).close(
+                opportunity, won=form.get("outcome") == "won", reason=form.get("reason", "")[:300], stages=stages
+            )
+        except PipelineError as exc:
+            members = await members_of(db_session, tenant)
+            context = {
+                "opportunity": opportunity, "members": members, "names": member_names(members),
+                "timeline": await timeline(db_session, Subject(opportunity_id=opportunity.id)),
+                "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
+                "errors": {"reason": str(exc)}, "data": form, "stages": stages,
+            }  # fmt: skip
+            return render(request, "crm/opportunity_detail.html", context, status_code=400)
+        return see_other(tenant, f"opportunities/{opportunity.id}")
+
+    # Stages: the tenant's own pipeline columns.
+    @get("/stages", name="crm.stages")
+    async def stages(self, request: AnyRequest, db_session: AsyncSession) -> Template:
+        stages = await StageService(session=db_session).stages()
+        return render(
+            request, "crm/stages.html", {"stages": stages, "errors": {}, "data": {}, "kinds": list(StageKind)}
+        )
+
+    @post("/stages", name="crm.stages.save")
+    async def save_stage(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                         data: FormData) -> Template | Redirect:  # fmt: skip
+        form = clean_form(data)
+        service = StageService(session=db_session)
+        stage = None
+        if form.get("stage_id", "").isdigit():
+            stage = await get_or_404(db_session, Stage, int(form["stage_id"]), "stage")
+        try:
+            if form.get("action") == "delete" and stage is not None:
+                await service.delete_stage(stage)
+            elif form.get("action") in ("left", "right") and stage is not None:
+                await service.move_stage(stage, -1 if form["action"] == "left" else 1)
+            else:
+                cleaned = schemas.Cleaned()
+                schemas.required_text(cleaned, form, "name", "stage name", 80)
+                schemas.percent_field(cleaned, form, "probability", default=10)
+                schemas.choice(cleaned, form, "kind", StageKind, StageKind.OPEN)
+                if not cleaned.ok:
+                    raise PipelineError("; ".join(cleaned.errors.values()))
+                await service.save_stage(stage, cleaned.values)
+        except PipelineError as exc:
+            stages = await service.stages()
+            context = {"stages": stages, "errors": {"stage": str(exc)}, "data": form, "kinds": list(StageKind)}
+            return render(request, "crm/stages.html", context, status_code=400)
+        return see_other(tenant, "stages")
+
+
+class LeadPages(CrmController):
+    path = "/crm/leads"
+
+    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
+                    data: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:  # fmt: skip
+        campaigns = list(await session.execute(select(Campaign.id, Campaign.name).order_by(Campaign.name)))
+        context = {"data": data, "errors": errors, "member_options": member_options(await members_of(session, tenant)),
+                   "campaign_options": [(c[0], c[1]) for c in campaigns]}  # fmt: skip
+        return render(request, "crm/lead_form.html", context, status_code=status_code)
+
+    @get("/", name="crm.leads")
+    async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                        status: str = "") -> Template:  # fmt: skip
+        status = status if status in {s.value for s in LeadStatus} else ""
+        leads = await LeadService(session=db_session).list_leads(status)
+        context = {"leads": leads, "status": status, "statuses": list(LeadStatus),
+                   "names": member_names(await members_of(db_session, tenant))}  # fmt: skip
+        return render(request, "crm/leads.html", context, partial="crm/_leads_table.html")
+
+    @get("/new", name="crm.leads.new")
+    async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        return await self._form(request, tenant, db_session, data={"owner_id": tenant.user_id}, errors={})
+
+    @post("/new", name="crm.leads.create")
+    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     data: FormData) -> Template | Redirect:  # fmt: skip
+        form = clean_form(data)
+        campaigns = set(await db_session.scalars(select(Campaign.id)))
+        owners = {m.user_id for m in await members_of(db_session, tenant)}
+        cleaned = schemas.lead_form(form, owners=owners, campaigns=campaigns)
+        if not cleaned.ok:
+            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, status_code=400)
+        lead = await LeadService(session=db_session).capture(cleaned.values, owner_id=tenant.user_id)
+        return see_other(tenant, f"leads/{lead.id}")
+
+    @get("/{lead_id:int}", name="crm.leads.detail")
+    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                     lead_id: int) -> Template:  # fmt: skip
+        lead = await get_or_404(db_session, Lead, lead_id, "lead")
+        return render(request, "crm/lead_detail.html", await self._detail_context(db_session, tenant, lead, {}, {}))
+
+    async def _detail_context(self, session: AsyncSession, tenant: TenantContext, lead: Lead,
+                              errors: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        stages = await StageService(session=session).stages()
+        return {"lead": lead, "errors": errors, "data": data, "stage_options": [(s.id, s.name) for s in stages],
+                "organizations": await CompanyService(session=session).organization_choices(),
+                "names": member_names(await members_of(session, tenant))}  # fmt: skip
+
+    @post("/{lead_id:int}/qualify", name="crm.leads.qualify")
+    async def qualify(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int,
+                      data: FormData) -> Template | Redirect:  # fmt: skip
+        lead = await get_or_404(db_session, Lead, lead_id, "lead")
+        form = clean_form(data)
+        cleaned = schemas.Cleaned()
+        schemas.optional_id(cleaned, form, "organization_id")
+        schemas.optional_id(cleaned, form, "person_id")
+        schemas.optional_id(cleaned, form, "stage_id")
+        schemas.amount_field(cleaned, form)
+        schemas.optional_text(cleaned, form, "title", 200)
+        if cleaned.ok:
+            try:
+                opportunity = await LeadService(session=db_session).qualify(
+                    lead, cleaned.values, user_id=tenant.user_id
+                )
+            except PipelineError as exc:
+                cleaned.errors["qualify"] = str(exc)
+            else:
+                return see_other(tenant, f"opportunities/{opportunity.id}")
+        lead = await get_or_404(db_session, Lead, lead_id, "lead")
+        context = await self._detail_context(db_session, tenant, lead, cleaned.errors, form)
+        return render(request, "crm/lead_detail.html", context, status_code=400)
+
+    @post("/{lead_id:int}/disqualify", name="crm.leads.disqualify")
+    async def disqualify(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int,
+                         data: FormData) -> Template | Redirect:  # fmt: skip
+        lead = await get_or_404(db_session, Lead, lead_id, "lead")
+        form = clean_form(data)
+        try:
+            await LeadService(session=db_session).disqualify(lead, form.get("reason", ""))
+        except PipelineError as exc:
+            lead = await get_or_404(db_session, Lead, lead_id, "lead")
+            context = await self._detail_context(db_session, tenant, lead, {"reason": str(exc)}, form)
+            return render(request, "crm/lead_detail.html", context, status_code=400)
+        return see_other(tenant, f"leads/{lead.id}")

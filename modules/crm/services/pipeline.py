@@ -1,0 +1,234 @@
+"""The pipeline: the tenant's own stages, opportunities on the board, moves, won/lost, forecast per stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import func, select
+
+from nexo.modules.crm.models import Opportunity, OpportunityStatus, Stage, StageKind
+from nexo.platform.db.base import utcnow
+
+DEFAULT_STAGES = (
+    ("Qualification", 10, StageKind.OPEN),
+    ("Needs analysis", 25, StageKind.OPEN),
+    ("Proposal", 50, StageKind.OPEN),
+    ("Negotiation", 75, StageKind.OPEN),
+    ("Won", 100, StageKind.WON),
+    ("Lost", 0, StageKind.LOST),
+)
+
+
+class PipelineError(ValueError):
+    """A move or change the pipeline refuses; the message is for people."""
+
+
+class StageRepository(SQLAlchemyAsyncRepository[Stage]):
+    model_type = Stage
+
+
+class OpportunityRepository(SQLAlchemyAsyncRepository[Opportunity]):
+    model_type = Opportunity
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: Stage
+    cards: list[Opportunity]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount for c in self.cards), Decimal(0))
+
+    @property
+    def weighted(self) -> Decimal:
+        return sum((c.weighted_amount for c in self.cards), Decimal(0))
+
+
+class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
+    repository_type = StageRepository
+
+    async def stages(self) -> list[Stage]:
+        """The tenant's stages in board order; a new CRM gets the defaults on first use."""
+        session = self.repository.session
+        stages = list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
+        if stages:
+            return stages
+        for position, (name, probability, kind) in enumerate(DEFAULT_STAGES):
+            session.add(Stage(name=name, probability=probability, kind=kind, position=position))
+        await session.flush()
+        return list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
+
+    async def save_stage(self, stage: Stage | None, values: dict[str, Any]) -> Stage:
+        session = self.repository.session
+        if stage is None:
+            last = await session.scalar(select(func.max(Stage.position)))
+            stage = Stage(position=(last or 0) + 1)
+            session.add(stage)
+        stage.name = values["name"]
+        stage.probability = values["probability"]
+        stage.kind = values["kind"]
+        await session.flush()
+        return stage
+
+    async def move_stage(self, stage: Stage, direction: int) -> None:
+        """Swap ``stage`` with its neighbour (``-1`` left, ``+1`` right)."""
+        stages = await self.stages()
+        index = next(i for i, s in enumerate(stages) if s.id == stage.id)
+        other = index + direction
+        if 0 <= other < len(stages):
+            stages[index], stages[other] = stages[other], stages[index]
+            for position, item in enumerate(stages):
+                item.position = position
+            await self.repository.session.flush()
+
+    async def delete_stage(self, stage: Stage) -> None:
+        session = self.repository.session
+        used = await session.scalar(select(func.count()).where(Opportunity.stage_id == stage.id))
+        if used:
+            raise PipelineError(f"{used} opportunities are in “{stage.name}”: move them before deleting the stage.")
+        if len(await self.stages()) <= 1:
+            raise PipelineError("A pipeline needs at least one stage.")
+        await session.delete(stage)
+        await session.flush()
+
+
+class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, OpportunityRepository]):
+    repository_type = OpportunityRepository
+
+    async def create_opportunity(self, values: dict[str, Any], *, owner_id: int | None) -> Opportunity:
+        session = self.repository.session
+        stage = await session.get(Stage, values["stage_id"])
+        if stage is None:
+            raise PipelineError("Choose a stage.")
+        last = await session.scalar(select(func.max(Opportunity.position)).where(Opportunity.stage_id == stage.id))
+        opportunity = Opportunity(
+            title=values["title"],
+            stage_id=stage.id,
+            position=(last if last is not None else -1) + 1,
+            amount=values.get("amount") or Decimal(0),
+            expected_close_date=values.get("expected_close_date"),
+            probability=stage.probability if values.get("probability") is None else values["probability"],
+            owner_id=values.get("owner_id") or owner_id,
+            person_id=values.get("person_id"),
+            organization_id=values.get("organization_id"),
+            campaign_id=values.get("campaign_id"),
+            notes=values.get("notes"),
+        )
+        self._apply_stage_kind(opportunity, stage, reason=None)
+        session.add(opportunity)
+        await session.flush()
+        return opportunity
+
+    async def update_opportunity(self, opportunity: Opportunity, values: dict[str, Any]) -> Opportunity:
+        for name in ("title", "amount", "expected_close_date", "owner_id", "person_id", "organization_id", "notes"):
+            if name in values:
+                setattr(opportunity, name, values[name])
+        if values.get("probability") is not None:
+            opportunity.probability = values["probability"]
+        if values.get("stage_id") and values["stage_id"] != opportunity.stage_id:
+            await self.move(opportunity, values["stage_id"], None)
+        await self.repository.session.flush()
+        return opportunity
+
+    async def move(self, opportunity: Opportunity, stage_id: int, position: int | None, *,
+                   reason: str | None = None) -> Opportunity:  # fmt: skip
+        """Put the card in ``stage_id`` at ``position`` (end when ``None``), renumbering both columns.
+
+        Moving into a won or lost stage closes the deal (a lost deal needs a reason); moving back to an open stage
+        reopens it.
+        """
+        session = self.repository.session
+        stage = await session.get(Stage, stage_id)
+        if stage is None:
+            raise PipelineError("There is no such stage in this pipeline.")
+        if stage.kind == StageKind.LOST and not (reason or opportunity.close_reason):
+            raise PipelineError("Say why the deal was lost.")
+        old_stage_id = opportunity.stage_id
+        cards = [c for c in await self._column(stage.id) if c.id != opportunity.id]
+        index = len(cards) if position is None else max(0, min(position, len(cards)))
+        cards.insert(index, opportunity)
+        opportunity.stage_id = stage.id
+        opportunity.stage = stage
+        for number, card in enumerate(cards):
+            card.position = number
+        if old_stage_id != stage.id:
+            for number, card in enumerate(c for c in await self._column(old_stage_id) if c.id != opportunity.id):
+                card.position = number
+            opportunity.probability = stage.probability
+        self._apply_stage_kind(opportunity, stage, reason=reason)
+        await session.flush()
+        return opportunity
+
+    async def step(self, opportunity: Opportunity, direction: int, stages: list[Stage]) -> Opportunity:
+        """The keyboard move: to the previous (``-1``) or next (``+1``) stage, at the end of its column."""
+        index = next(i for i, s in enumerate(stages) if s.id == opportunity.stage_id)
+        target = index + direction
+        if not 0 <= target < len(stages):
+            raise PipelineError("The card is already at the edge of the board.")
+        return await self.move(opportunity, stages[target].id, None)
+
+    async def close(self, opportunity: Opportunity, *, won: bool, reason: str, stages: list[Stage]) -> Opportunity:
+        kind = StageKind.WON if won else StageKind.LOST
+        stage = next((s for s in stages if s.kind == kind), None)
+        if not won and not reason.strip():
+            raise PipelineError("Say why the deal was lost.")
+        if stage is None:
+            opportunity.close_reason = reason.strip() or None
+            self._close(opportunity, OpportunityStatus.WON if won else OpportunityStatus.LOST)
+            await self.repository.session.flush()
+            return opportunity
+        return await self.move(opportunity, stage.id, None, reason=reason.strip() or None)
+
+    async def board(self, stages: list[Stage]) -> list[Column]:
+        cards = await self.repository.session.scalars(
+            select(Opportunity).order_by(Opportunity.stage_id, Opportunity.position, Opportunity.id)
+        )
+        by_stage: dict[int, list[Opportunity]] = {s.id: [] for s in stages}
+        for card in cards:
+            by_stage.setdefault(card.stage_id, []).append(card)
+        return [Column(stage=s, cards=by_stage[s.id]) for s in stages]
+
+    async def forecast(self) -> dict[int, tuple[Decimal, Decimal]]:
+        """Per stage id: (total amount, probability-weighted amount) of its open deals, computed in SQL."""
+        rows = await self.repository.session.execute(
+            select(
+                Opportunity.stage_id,
+                func.coalesce(func.sum(Opportunity.amount), 0),
+                func.coalesce(func.sum(Opportunity.amount * Opportunity.probability / 100), 0),
+            )
+            .where(Opportunity.status == OpportunityStatus.OPEN)
+            .group_by(Opportunity.stage_id)
+        )
+        return {r[0]: (Decimal(r[1]), Decimal(r[2]).quantize(Decimal("0.01"))) for r in rows}
+
+    async def _column(self, stage_id: int) -> list[Opportunity]:
+        rows = await self.repository.session.scalars(
+            select(Opportunity).where(Opportunity.stage_id == stage_id).order_by(Opportunity.position, Opportunity.id)
+        )
+        return list(rows)
+
+    def _apply_stage_kind(self, opportunity: Opportunity, stage: Stage, *, reason: str | None) -> None:
+        if stage.kind == StageKind.WON:
+            opportunity.close_reason = reason or opportunity.close_reason
+            self._close(opportunity, OpportunityStatus.WON)
+        elif stage.kind == StageKind.LOST:
+            opportunity.close_reason = reason or opportunity.close_reason
+            self._close(opportunity, OpportunityStatus.LOST)
+        else:
+            opportunity.status = OpportunityStatus.OPEN
+            opportunity.closed_at = None
+            opportunity.close_reason = None
+
+    @staticmethod
+    def _close(opportunity: Opportunity, status: OpportunityStatus) -> None:
+        opportunity.status = status
+        opportunity.closed_at = utcnow()
+        opportunity.probability = 100 if status == OpportunityStatus.WON else 0
+
+
+__all__ = ["DEFAULT_STAGES", "Column", "OpportunityService", "PipelineError", "StageService"]

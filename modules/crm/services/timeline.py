@@ -1,0 +1,108 @@
+"""The timeline of a contact, company, opportunity or case: activities, cases, deals and case messages by date.
+
+When ERP is on, its orders and invoices will join here through ``TIMELINE_SOURCES`` (each source returns entries
+for a record); the CRM's own sources are registered below.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.crm.models import Activity, CaseMessage, Lead, Opportunity, SupportCase
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime.datetime
+    kind: str  # call, meeting, email, note, task, case, reply, internal, opportunity, lead
+    title: str
+    body: str = ""
+    link: str = ""  # relative to the workspace's CRM root, e.g. "opportunities/3"
+    done: bool | None = None
+    due_date: datetime.date | None = None
+    activity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Which record's timeline: exactly one of the ids is set."""
+
+    person_id: int | None = None
+    organization_id: int | None = None
+    opportunity_id: int | None = None
+    case_id: int | None = None
+
+
+def _activity_filter(subject: Subject) -> ColumnElement[bool]:
+    if subject.person_id is not None:
+        return Activity.person_id == subject.person_id
+    if subject.organization_id is not None:
+        return Activity.organization_id == subject.organization_id
+    if subject.opportunity_id is not None:
+        return Activity.opportunity_id == subject.opportunity_id
+    return Activity.case_id == subject.case_id
+
+
+async def _activities(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
+    rows = await session.scalars(select(Activity).where(_activity_filter(subject)).order_by(Activity.id.desc()))
+    return [
+        TimelineEntry(a.created_at, a.kind, a.subject, a.body or "", "", a.done if a.kind == "task" else None,
+                      a.due_date, a.id)
+        for a in rows
+    ]  # fmt: skip
+
+
+async def _cases(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
+    if subject.person_id is None and subject.organization_id is None:
+        return []
+    column = SupportCase.person_id if subject.person_id is not None else SupportCase.organization_id
+    record_id = subject.person_id if subject.person_id is not None else subject.organization_id
+    rows = await session.scalars(select(SupportCase).where(column == record_id))
+    return [TimelineEntry(c.created_at, "case", f"Case opened: {c.subject}", c.status, f"cases/{c.id}") for c in rows]
+
+
+async def _case_messages(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
+    if subject.case_id is None:
+        return []
+    rows = await session.scalars(select(CaseMessage).where(CaseMessage.case_id == subject.case_id))
+    return [
+        TimelineEntry(m.created_at, "internal" if m.internal else "reply",
+                      ("Internal note by " if m.internal else "Reply by ") + (m.author_label or "someone"), m.body)
+        for m in rows
+    ]  # fmt: skip
+
+
+async def _deals(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
+    if subject.person_id is None and subject.organization_id is None:
+        return []
+    conditions = []
+    if subject.person_id is not None:
+        conditions = [Opportunity.person_id == subject.person_id]
+    else:
+        conditions = [Opportunity.organization_id == subject.organization_id]
+    rows = await session.scalars(select(Opportunity).where(or_(*conditions)))
+    entries = [TimelineEntry(o.created_at, "opportunity", f"Opportunity: {o.title}", f"{o.status} · {o.amount}",
+                             f"opportunities/{o.id}") for o in rows]  # fmt: skip
+    lead_column = Lead.person_id if subject.person_id is not None else Lead.organization_id
+    record_id = subject.person_id if subject.person_id is not None else subject.organization_id
+    leads = await session.scalars(select(Lead).where(lead_column == record_id))
+    entries += [TimelineEntry(lead.created_at, "lead", f"Lead: {lead.title}", lead.status, f"leads/{lead.id}")
+                for lead in leads]  # fmt: skip
+    return entries
+
+
+TimelineSource = Callable[[AsyncSession, Subject], Awaitable[list[TimelineEntry]]]
+TIMELINE_SOURCES: list[TimelineSource] = [_activities, _cases, _case_messages, _deals]
+
+
+async def timeline(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
+    """Every entry of every source, newest first."""
+    entries: list[TimelineEntry] = []
+    for source in TIMELINE_SOURCES:
+        entries += await source(session, subject)
+    return sorted(entries, key=lambda e: e.when, reverse=True)

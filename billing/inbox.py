@@ -82,13 +82,12 @@ async def process_event(sessions: async_sessionmaker[AsyncSession], row_id: int,
 
 
 async def _handle(session: AsyncSession, payload: dict[str, Any], now: datetime.datetime) -> int | None:
-    if not str(payload.get("type", "")).startswith(HANDLED_PREFIXES):
-        return None
     customer_id = customer_of(payload)
     if customer_id is None:
         return None
     tenant_id = await session.scalar(select(BillingAccount.tenant_id).where(BillingAccount.customer_id == customer_id))
     if tenant_id is None:
         return None  # not one of ours (another app on the same Stripe account): stored, nothing to do
-    await reconcile_account(session, tenant_id, now)
+    if str(payload.get("type", "")).startswith(HANDLED_PREFIXES):
+        await reconcile_account(session, tenant_id, now)
     return tenant_id

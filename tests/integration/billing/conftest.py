@@ -89,7 +89,7 @@ def paid_test_registry() -> ModuleRegistry:
     return build_registry([*discover_manifests(), *extra])
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def stripe_settings(settings: Settings, localstripe: str) -> Settings:
     billing = BillingSettings(
         stripe_secret_key=SECRET_KEY, stripe_publishable_key=PUBLISHABLE_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
@@ -118,15 +118,18 @@ async def billing_on(
     tasks.use(settings, sessions)
 
 
-@pytest.fixture
-async def billing_app(billing_on: Settings, engine: object) -> Litestar:
+@pytest.fixture(scope="session")
+def billing_app(stripe_settings: Settings, settings: Settings, engine: object) -> Litestar:
+    """One Stripe-enabled app for the run (like the shared ``app``); ``billing_on`` switches the provider per test."""
     from nexo.platform.app import create_app
 
-    return create_app(billing_on)
+    app = create_app(stripe_settings)
+    install(settings)
+    return app
 
 
 @pytest.fixture
-async def billing_client(billing_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def billing_client(billing_app: Litestar, billing_on: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=billing_app, base_url="http://127.0.0.1:8000") as client:
         yield client
 

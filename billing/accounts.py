@@ -62,22 +62,24 @@ async def open_account(session: AsyncSession, tenant: Tenant, trial_days: int, n
 
 
 async def lock_account(session: AsyncSession, tenant_id: int) -> BillingAccount | None:
-    return await session.scalar(
+    account: BillingAccount | None = await session.scalar(
         select(BillingAccount)
         .where(BillingAccount.tenant_id == tenant_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    return account
 
 
 async def owner_of(session: AsyncSession, tenant_id: int) -> User | None:
-    return await session.scalar(
+    owner: User | None = await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.tenant_id == tenant_id, Membership.role == Role.OWNER)
         .order_by(Membership.id)
         .limit(1)
     )
+    return owner
 
 
 async def ensure_customer(session: AsyncSession, account: BillingAccount, tenant: Tenant) -> str:

@@ -27,7 +27,7 @@ async def store_event(session: AsyncSession, event: dict[str, Any]) -> int | Non
             status=InboxStatus.RECEIVED,
             attempts=0,
             error="",
-        )  # fmt: skip
+        )
         .on_conflict_do_nothing(index_elements=[WebhookEvent.event_id])
         .returning(WebhookEvent.id)
     )
@@ -68,14 +68,14 @@ async def process_event(sessions: async_sessionmaker[AsyncSession], row_id: int,
             await session.execute(
                 update(WebhookEvent)
                 .where(WebhookEvent.id == row_id)
-                .values(status=InboxStatus.PROCESSED, error="", tenant_id=tenant_id, processed_at=now)  # fmt: skip
+                .values(status=InboxStatus.PROCESSED, error="", tenant_id=tenant_id, processed_at=now)
             )
     except Exception as exc:
         async with sessions() as session, session.begin():
             await session.execute(
                 update(WebhookEvent)
                 .where(WebhookEvent.id == row_id)
-                .values(status=InboxStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])  # fmt: skip
+                .values(status=InboxStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
             )
         raise
     return "processed"

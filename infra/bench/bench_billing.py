@@ -24,6 +24,22 @@ from typing import Any
 import httpx
 
 
+def start_localstripe(port: int) -> tuple[subprocess.Popen[bytes], str]:
+    """``python -m localstripe`` on ``port``, waited for until it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        cwd=tempfile.mkdtemp(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            httpx.get(f"{base}/js.stripe.com/v3/", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return process, base
+
+
 async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     from litestar.testing import AsyncTestClient
     from procrastinate import PsycopgConnector
@@ -42,20 +58,12 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     from nexo.tests.integration.billing import conftest as fx
 
     data_dir = Path(os.environ.get("NEXO_TEST_PGDATA") or tempfile.mkdtemp(prefix="bench-billing-pg"))
-    port = fx.free_port()
-    stripe_server = subprocess.Popen([sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-                                     cwd=tempfile.mkdtemp(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/js.stripe.com/v3/", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    stripe_server, base = start_localstripe(fx.free_port())
     try:
         with temporary_database(data_dir) as url:
             os.environ.update({"NEXO_ENV": "test", "NEXO_DATABASE_URL": normalize_url(url),
-                               "NEXO_SECRET_KEY": secrets.token_urlsafe(48), "NEXO_DATA_DIR": tempfile.mkdtemp()})  # fmt: skip
+                               "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
+                               "NEXO_DATA_DIR": tempfile.mkdtemp()})  # fmt: skip
             plain = Settings.from_env()
             settings = dataclasses.replace(plain, billing=BillingSettings(
                 stripe_secret_key=fx.SECRET_KEY, stripe_publishable_key=fx.PUBLISHABLE_KEY,
@@ -106,7 +114,8 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
                         # Latency: a subscription canceled at the provider → the tenant read-only.
                         latencies = []
                         worker = asyncio.create_task(jobs.run_worker_async(
-                            queues=["billing"], wait=True, install_signal_handlers=False, listen_notify=True))  # fmt: skip
+                            queues=["billing"], wait=True, install_signal_handlers=False,
+                            listen_notify=True))  # fmt: skip
                         seen = {e["id"] for e in events}
                         for workspace, customer_id in paying[: getattr(args, "latency_samples", 5)]:
                             async with sessions() as session:

@@ -48,8 +48,8 @@ def live_server(stripe_settings: Settings, billing_on: Settings) -> Iterator[str
 
 async def test_owner_adds_a_card_with_stripe_js(
     live_server: str,
-    billing_on: Settings,
-    sessions: async_sessionmaker[AsyncSession],  # noqa: F811
+    billing_on: Settings,  # noqa: F811
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     require_system_part(CHROMIUM_INSTALLED, "Debian chromium is not installed")
     from playwright.async_api import async_playwright

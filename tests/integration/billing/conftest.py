@@ -20,6 +20,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from procrastinate import PsycopgConnector
+from procrastinate.periodic import PeriodicRegistry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -102,7 +103,7 @@ def stripe_settings(settings: Settings, localstripe: str) -> Settings:
 @pytest.fixture
 async def billing_on(
     stripe_settings: Settings, settings: Settings, sessions: async_sessionmaker[AsyncSession],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, app: Litestar,
 ) -> AsyncIterator[Settings]:  # fmt: skip
     """Billing with Stripe (localstripe) for one test; billing is off again afterwards."""
     registry = paid_test_registry()
@@ -118,19 +119,12 @@ async def billing_on(
     tasks.use(settings, sessions)
 
 
-@pytest.fixture(scope="session")
-def billing_app(stripe_settings: Settings, settings: Settings, engine: object) -> Litestar:
-    """One Stripe-enabled app for the run (like the shared ``app``); ``billing_on`` switches the provider per test."""
-    from nexo.platform.app import create_app
-
-    app = create_app(stripe_settings)
-    install(settings)
-    return app
-
-
 @pytest.fixture
-async def billing_client(billing_app: Litestar, billing_on: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=billing_app, base_url="http://127.0.0.1:8000") as client:
+async def billing_client(app: Litestar, billing_on: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client of the shared app: billing pages and webhooks follow the provider ``billing_on`` selected.
+
+    (One app per run: a second app instance in the same process leaves its request sessions uncommitted.)"""
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as client:
         yield client
 
 
@@ -213,12 +207,13 @@ async def deliver(client: AsyncTestClient[Litestar], event: dict[str, Any], **si
 
 async def run_billing_jobs(settings: Settings) -> None:
     """Run every queued billing job to completion with a real procrastinate worker."""
-    # Its own App on its own connection: the app under test may hold the shared ``jobs`` app open meanwhile.
+    # Its own App on its own connection, leaving the shared ``jobs`` app (which the app under test may hold open in
+    # its own event loop) untouched; periodic tasks are left to the test, which runs them with time moved.
     import_tasks()
-    connector = PsycopgConnector(conninfo=libpq_url(database_url(settings)))
-    with jobs.replace_connector(connector):
-        async with jobs.open_async():
-            await jobs.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False)
+    worker = jobs.with_connector(PsycopgConnector(conninfo=libpq_url(database_url(settings))))
+    worker.periodic_registry = PeriodicRegistry()
+    async with worker.open_async():
+        await worker.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False)
 
 
 async def switch_module(sessions: async_sessionmaker[AsyncSession], workspace: Workspace, key: str, on: bool) -> None:

@@ -33,7 +33,13 @@ def utcnow() -> datetime.datetime:
 
 
 async def defer_in_transaction(session: AsyncSession, task_name: str, args: dict[str, object]) -> None:
-    """Queue a job in the caller's transaction (an outbox): it exists if and only if the transaction commits."""
+    """Queue a job in the caller's transaction (an outbox): it exists if and only if the transaction commits.
+
+    The queue's functions live in ``public``; a tenant-bound transaction has only the tenant schema on its
+    search_path, so the statement runs with ``public`` and the tenant binding is put back after it.
+    """
+    bound = await session.scalar(text("SELECT current_setting('search_path')"))
+    await session.execute(text("SELECT set_config('search_path', 'public', true)"))
     await session.execute(
         text(
             "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), NULL)"
@@ -41,6 +47,7 @@ async def defer_in_transaction(session: AsyncSession, task_name: str, args: dict
         ),
         {"queue": BILLING_QUEUE, "task": task_name, "args": json.dumps(args)},
     )
+    await session.execute(text("SELECT set_config('search_path', :path, true)"), {"path": bound})
 
 
 async def open_account(session: AsyncSession, tenant: Tenant, trial_days: int, now: datetime.datetime) -> None:
@@ -55,22 +62,24 @@ async def open_account(session: AsyncSession, tenant: Tenant, trial_days: int, n
 
 
 async def lock_account(session: AsyncSession, tenant_id: int) -> BillingAccount | None:
-    return await session.scalar(
+    account: BillingAccount | None = await session.scalar(
         select(BillingAccount)
         .where(BillingAccount.tenant_id == tenant_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    return account
 
 
 async def owner_of(session: AsyncSession, tenant_id: int) -> User | None:
-    return await session.scalar(
+    owner: User | None = await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.tenant_id == tenant_id, Membership.role == Role.OWNER)
         .order_by(Membership.id)
         .limit(1)
     )
+    return owner
 
 
 async def ensure_customer(session: AsyncSession, account: BillingAccount, tenant: Tenant) -> str:

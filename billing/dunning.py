@@ -53,15 +53,15 @@ async def enforce_grace(session: AsyncSession, now: datetime.datetime, grace_day
                 BillingAccount.state == BillingState.PAST_DUE,
                 BillingAccount.past_due_since <= cutoff,
                 Tenant.status == TenantStatus.ACTIVE,
-            )  # fmt: skip
+            )
             .with_for_update(of=[BillingAccount, Tenant])
         )
     ).all()
     for account, tenant in rows:
         tenant.status = TenantStatus.READ_ONLY
         await bind_tenant(session, tenant.schema_name)
-        await audit.record(session, "billing.read_only", target=tenant.slug,
-                           details={"past_due_since": account.past_due_since.isoformat() if account.past_due_since else ""})  # fmt: skip
+        since = account.past_due_since.isoformat() if account.past_due_since else ""
+        await audit.record(session, "billing.read_only", target=tenant.slug, details={"past_due_since": since})
         await session.flush()
     return [tenant.id for _, tenant in rows]
 

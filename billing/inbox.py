@@ -27,7 +27,7 @@ async def store_event(session: AsyncSession, event: dict[str, Any]) -> int | Non
             status=InboxStatus.RECEIVED,
             attempts=0,
             error="",
-        )  # fmt: skip
+        )
         .on_conflict_do_nothing(index_elements=[WebhookEvent.event_id])
         .returning(WebhookEvent.id)
     )
@@ -68,27 +68,26 @@ async def process_event(sessions: async_sessionmaker[AsyncSession], row_id: int,
             await session.execute(
                 update(WebhookEvent)
                 .where(WebhookEvent.id == row_id)
-                .values(status=InboxStatus.PROCESSED, error="", tenant_id=tenant_id, processed_at=now)  # fmt: skip
+                .values(status=InboxStatus.PROCESSED, error="", tenant_id=tenant_id, processed_at=now)
             )
     except Exception as exc:
         async with sessions() as session, session.begin():
             await session.execute(
                 update(WebhookEvent)
                 .where(WebhookEvent.id == row_id)
-                .values(status=InboxStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])  # fmt: skip
+                .values(status=InboxStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
             )
         raise
     return "processed"
 
 
 async def _handle(session: AsyncSession, payload: dict[str, Any], now: datetime.datetime) -> int | None:
-    if not str(payload.get("type", "")).startswith(HANDLED_PREFIXES):
-        return None
     customer_id = customer_of(payload)
     if customer_id is None:
         return None
     tenant_id = await session.scalar(select(BillingAccount.tenant_id).where(BillingAccount.customer_id == customer_id))
     if tenant_id is None:
         return None  # not one of ours (another app on the same Stripe account): stored, nothing to do
-    await reconcile_account(session, tenant_id, now)
+    if str(payload.get("type", "")).startswith(HANDLED_PREFIXES):
+        await reconcile_account(session, tenant_id, now)
     return tenant_id

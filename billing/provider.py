@@ -6,7 +6,9 @@ code never imports the Stripe SDK. ``off`` means every module is free and no bil
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import weakref
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -98,13 +100,24 @@ class StripeProvider:
 
     def __init__(self, settings: BillingSettings) -> None:
         self.settings = settings
-        base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
-        self.client = stripe.StripeClient(
-            settings.stripe_secret_key,
-            base_addresses=base or {},
-            http_client=stripe.HTTPXClient(),
-            max_network_retries=2,
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, stripe.StripeClient] = (
+            weakref.WeakKeyDictionary()
         )
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        """A client per event loop: its async HTTP connections belong to the loop that opened them."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = stripe.StripeClient(
+                self.settings.stripe_secret_key,
+                base_addresses={"api": self.settings.stripe_api_base} if self.settings.stripe_api_base else {},
+                http_client=stripe.HTTPXClient(),
+                max_network_retries=2,
+            )
+            self._clients[loop] = client
+        return client
 
     @property
     def publishable_key(self) -> str:
@@ -137,7 +150,7 @@ class StripeProvider:
                     "currency": currency.lower(),
                     "interval": "month",
                     "metadata": {"module": module_key},
-                }  # fmt: skip
+                }
             )
         return product_id, price_id
 
@@ -191,7 +204,7 @@ class StripeProvider:
 
     async def create_setup_intent(self, customer_id: str) -> str:
         intent = await self.client.v1.setup_intents.create_async(
-            {"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"]}
+            {"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"]}  # type: ignore[arg-type]
         )
         return str(intent.client_secret)
 
@@ -220,7 +233,8 @@ class StripeProvider:
             )
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise WebhookSignatureError(str(exc)) from exc
-        return event.to_dict()
+        payload_dict: dict[str, Any] = event.to_dict()
+        return payload_dict
 
     @property
     def js_origin(self) -> str:
@@ -247,13 +261,13 @@ def stripe_js_origin(settings: BillingSettings) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-_provider: BillingProvider = OffProvider()  # type: ignore[assignment]
+_provider: BillingProvider = OffProvider()
 
 
 def configure(settings: Settings) -> BillingProvider:
     """Select the provider from the settings (at app start, in the worker, in the CLI)."""
     global _provider
-    _provider = StripeProvider(settings.billing) if settings.billing.provider == "stripe" else OffProvider()  # type: ignore[assignment]
+    _provider = StripeProvider(settings.billing) if settings.billing.provider == "stripe" else OffProvider()
     return _provider
 
 

@@ -27,4 +27,5 @@ async def stripe_webhook(request: Request[Any, Any, Any], db_session: AsyncSessi
     row_id = await store_event(db_session, event)
     if row_id is not None:  # queued in this transaction: the job exists exactly when the event row does
         await defer_in_transaction(db_session, "nexo.billing.process_event", {"row_id": row_id})
+    await db_session.commit()  # acknowledge only what is durably stored
     return Response({"received": True, "duplicate": row_id is None})

@@ -153,7 +153,8 @@ READ_ONLY_STATUSES = frozenset({"read_only", "canceled"})
 def refuse_writes_when_read_only(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, context: TenantContext
 ) -> None:
-    """A read-only (unpaid) or canceled workspace refuses writes, except billing and export (``allow_when_read_only``)."""
+    """A read-only (unpaid) or canceled workspace refuses writes except on ``allow_when_read_only`` handlers
+    (billing, export)."""
     if context.status not in READ_ONLY_STATUSES or connection.scope.get("method") not in UNSAFE_METHODS:
         return
     if handler.opt.get("allow_when_read_only"):

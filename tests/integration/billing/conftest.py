@@ -20,13 +20,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from procrastinate import PsycopgConnector
+from procrastinate.periodic import PeriodicRegistry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.billing import catalog, pages, tasks
 from nexo.billing.accounts import utcnow
 from nexo.billing.hooks import install
-from nexo.billing.models import BillingAccount, ModulePrice
+from nexo.billing.models import BillingAccount, ModulePrice, SubscriptionItem
 from nexo.platform.db.engine import database_url, libpq_url
 from nexo.platform.jobs import jobs
 from nexo.platform.jobs.runtime import import_tasks
@@ -35,13 +36,15 @@ from nexo.platform.modules.registry import ModuleRegistry, build_registry, disco
 from nexo.platform.settings import BillingSettings, Settings
 from nexo.tenants.models import TenantModule
 from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_module_keys
-from nexo.tests.factories import Workspace, tenant_session
+from nexo.tests.factories import Workspace, make_workspace, tenant_session
 
 WEBHOOK_SECRET = "whsec_test_nexo_billing"
 SECRET_KEY = "sk_test_nexo_billing"
 PUBLISHABLE_KEY = "pk_test_nexo_billing"
 GOOD_CARD = "4242424242424242"
-DECLINED_CHARGE_CARD = "4000000000000341"  # attaches fine, every charge fails
+# Attaches fine, asks for 3-D Secure, then every charge is declined: the path on which the provider reports
+# ``invoice.payment_failed`` for a renewal (a plain declined card fails silently in localstripe's invoice pay).
+DECLINED_CHARGE_CARD = "4000008260003178"
 
 
 def free_port() -> int:
@@ -87,7 +90,7 @@ def paid_test_registry() -> ModuleRegistry:
     return build_registry([*discover_manifests(), *extra])
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def stripe_settings(settings: Settings, localstripe: str) -> Settings:
     billing = BillingSettings(
         stripe_secret_key=SECRET_KEY, stripe_publishable_key=PUBLISHABLE_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
@@ -100,7 +103,7 @@ def stripe_settings(settings: Settings, localstripe: str) -> Settings:
 @pytest.fixture
 async def billing_on(
     stripe_settings: Settings, settings: Settings, sessions: async_sessionmaker[AsyncSession],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, app: Litestar,
 ) -> AsyncIterator[Settings]:  # fmt: skip
     """Billing with Stripe (localstripe) for one test; billing is off again afterwards."""
     registry = paid_test_registry()
@@ -117,15 +120,11 @@ async def billing_on(
 
 
 @pytest.fixture
-async def billing_app(billing_on: Settings, engine: object) -> Litestar:
-    from nexo.platform.app import create_app
+async def billing_client(app: Litestar, billing_on: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client of the shared app: billing pages and webhooks follow the provider ``billing_on`` selected.
 
-    return create_app(billing_on)
-
-
-@pytest.fixture
-async def billing_client(billing_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=billing_app, base_url="http://127.0.0.1:8000") as client:
+    (One app per run: a second app instance in the same process leaves its request sessions uncommitted.)"""
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as client:
         yield client
 
 
@@ -155,8 +154,18 @@ class Stripe:
     async def bill_period(self, customer_id: str, subscription_id: str) -> dict[str, Any]:
         """What Stripe does at a trial's or period's end: invoice the subscription and try to collect."""
         invoice = await self.call("POST", "/v1/invoices", customer=customer_id, subscription=subscription_id)
-        response = await self.http.post(f"/v1/invoices/{invoice['id']}/pay")
-        return {**invoice, "pay_status": response.status_code}
+        return await self.pay(invoice["id"])
+
+    async def pay(self, invoice_id: str) -> dict[str, Any]:
+        """Collect an invoice with the customer's default card (passing 3-D Secure when the card asks for it)."""
+        invoice = await self.call("POST", f"/v1/invoices/{invoice_id}/pay")
+        intent_id = invoice.get("payment_intent")
+        if intent_id:
+            intent = await self.call("GET", f"/v1/payment_intents/{intent_id}")
+            if intent["status"] == "requires_action":
+                await self.http.post(f"/v1/payment_intents/{intent_id}/_authenticate",
+                                     data={"client_secret": intent["client_secret"], "success": "true"})  # fmt: skip
+        return await self.call("GET", f"/v1/invoices/{invoice_id}")
 
     async def events(self) -> list[dict[str, Any]]:
         """Every event so far, oldest first."""
@@ -198,12 +207,13 @@ async def deliver(client: AsyncTestClient[Litestar], event: dict[str, Any], **si
 
 async def run_billing_jobs(settings: Settings) -> None:
     """Run every queued billing job to completion with a real procrastinate worker."""
-    # Its own App on its own connection: the app under test may hold the shared ``jobs`` app open meanwhile.
+    # Its own App on its own connection, leaving the shared ``jobs`` app (which the app under test may hold open in
+    # its own event loop) untouched; periodic tasks are left to the test, which runs them with time moved.
     import_tasks()
-    connector = PsycopgConnector(conninfo=libpq_url(database_url(settings)))
-    with jobs.replace_connector(connector):
-        async with jobs.open_async():
-            await jobs.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False)
+    worker = jobs.with_connector(PsycopgConnector(conninfo=libpq_url(database_url(settings))))
+    worker.periodic_registry = PeriodicRegistry()
+    async with worker.open_async():
+        await worker.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False)
 
 
 async def switch_module(sessions: async_sessionmaker[AsyncSession], workspace: Workspace, key: str, on: bool) -> None:
@@ -235,3 +245,41 @@ async def price_ids(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str
 
 
 __all__ = ["utcnow"]
+
+
+@dataclasses.dataclass
+class PayingWorkspace:
+    workspace: Workspace
+    customer_id: str
+    subscription_id: str
+
+
+async def customer_events(stripe_api: Stripe, customer_id: str, after: set[str] | None = None) -> list[dict[str, Any]]:
+    """This customer's events at the provider, oldest first, leaving out the ids in ``after``."""
+    from nexo.billing.inbox import customer_of
+
+    return [e for e in await stripe_api.events() if customer_of(e) == customer_id and e["id"] not in (after or set())]
+
+
+async def paying_workspace(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, stripe_api: Stripe,
+    client: AsyncTestClient[Litestar], *, deliver_events: bool = True,
+) -> PayingWorkspace:  # fmt: skip
+    """A workspace with CRM on, a good card, its first period paid (and, by default, the events delivered)."""
+    workspace = await make_workspace(sessions)
+    await run_billing_jobs(settings)
+    await switch_module(sessions, workspace, "crm", True)
+    account = await account_of(sessions, workspace)
+    assert account.customer_id
+    async with sessions() as session:
+        subscription_id = await session.scalar(
+            select(SubscriptionItem.subscription_id).where(SubscriptionItem.tenant_id == workspace.tenant.id)
+        )
+    assert subscription_id
+    await stripe_api.set_card(account.customer_id, GOOD_CARD)
+    await stripe_api.bill_period(account.customer_id, subscription_id)
+    if deliver_events:
+        for event in await customer_events(stripe_api, account.customer_id):
+            assert (await deliver(client, event)).status_code == 200
+        await run_billing_jobs(settings)
+    return PayingWorkspace(workspace, account.customer_id, subscription_id)

@@ -24,19 +24,16 @@ from procrastinate.periodic import PeriodicRegistry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nexo.billing import catalog, pages, tasks
+from nexo.billing import catalog, tasks
 from nexo.billing.accounts import utcnow
 from nexo.billing.hooks import install
 from nexo.billing.models import BillingAccount, ModulePrice, SubscriptionItem
 from nexo.platform.db.engine import database_url, libpq_url
 from nexo.platform.jobs import jobs
 from nexo.platform.jobs.runtime import import_tasks
-from nexo.platform.modules.manifest import Manifest
-from nexo.platform.modules.registry import ModuleRegistry, build_registry, discover_manifests
 from nexo.platform.settings import BillingSettings, Settings
-from nexo.tenants.models import TenantModule
-from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_module_keys
-from nexo.tests.factories import Workspace, make_workspace, tenant_session
+from nexo.tenants.models import Tenant
+from nexo.tests.factories import Workspace, make_workspace
 
 WEBHOOK_SECRET = "whsec_test_nexo_billing"
 SECRET_KEY = "sk_test_nexo_billing"
@@ -79,17 +76,6 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
-def paid_test_registry() -> ModuleRegistry:
-    """The real modules plus two paid ones declared the way a module declares itself (no paid module is merged yet)."""
-    extra = [
-        Manifest(key="crm", name="CRM", description="Pipeline", models="nexo.billing.models",
-                 migrations=Path("/nonexistent"), monthly_price=__import__("decimal").Decimal("29.00")),
-        Manifest(key="erp.sales", name="Sales", description="Orders", models="nexo.billing.models",
-                 migrations=Path("/nonexistent"), monthly_price=__import__("decimal").Decimal("19.50")),
-    ]  # fmt: skip
-    return build_registry([*discover_manifests(), *extra])
-
-
 @pytest.fixture(scope="session")
 def stripe_settings(settings: Settings, localstripe: str) -> Settings:
     billing = BillingSettings(
@@ -106,9 +92,6 @@ async def billing_on(
     monkeypatch: pytest.MonkeyPatch, app: Litestar,
 ) -> AsyncIterator[Settings]:  # fmt: skip
     """Billing with Stripe (localstripe) for one test; billing is off again afterwards."""
-    registry = paid_test_registry()
-    monkeypatch.setattr(catalog, "get_registry", lambda: registry)
-    monkeypatch.setattr(pages, "get_registry", lambda: registry)
     install(stripe_settings)
     tasks.use(stripe_settings, sessions)
     async with sessions() as session:
@@ -217,19 +200,13 @@ async def run_billing_jobs(settings: Settings) -> None:
 
 
 async def switch_module(sessions: async_sessionmaker[AsyncSession], workspace: Workspace, key: str, on: bool) -> None:
-    """A module switch as the module service does it: the row, then every MODULE_SWITCH_HOOK, one transaction."""
-    session = await tenant_session(sessions, workspace)
-    async with session, session.begin():
-        row = await session.scalar(select(TenantModule).where(
-            TenantModule.tenant_id == workspace.tenant.id, TenantModule.module_key == key))  # fmt: skip
-        if row is None:
-            session.add(TenantModule(tenant_id=workspace.tenant.id, module_key=key, enabled=on))
-        else:
-            row.enabled = on
-        await session.flush()
-        enabled = await enabled_module_keys(session, workspace.tenant.id)
-        for hook in MODULE_SWITCH_HOOKS:
-            await hook(session, workspace.tenant, enabled)
+    """Switch a module through the module service (which runs every MODULE_SWITCH_HOOK in its transaction)."""
+    from nexo.tenants.module_switches import disable_module, enable_module
+
+    async with sessions() as session, session.begin():
+        tenant = await session.get(Tenant, workspace.tenant.id)
+        assert tenant is not None
+        await (enable_module if on else disable_module)(session, tenant, key)
 
 
 async def account_of(sessions: async_sessionmaker[AsyncSession], workspace: Workspace) -> BillingAccount:

@@ -62,7 +62,7 @@ async def test_module_switches_change_the_subscription_items(
     await switch_module(sessions, alpha, "crm", True)
     await switch_module(sessions, alpha, "erp.sales", True)
     items = await items_of(sessions, alpha.tenant.id)
-    assert set(items) == {"crm", "erp.sales"}
+    assert set(items) == {"crm", "erp.sales", "erp.inventory"}  # sales switches its dependency on too
     crm = await stripe_api.call("GET", f"/v1/subscriptions/{items['crm'].subscription_id}")
     assert [i["plan"]["id"] for i in crm["items"]["data"]] == [prices["crm"]]
     assert crm["trial_end"] is not None  # inside the workspace's trial
@@ -70,7 +70,7 @@ async def test_module_switches_change_the_subscription_items(
 
     await switch_module(sessions, alpha, "crm", False)
     items_after = await items_of(sessions, alpha.tenant.id)
-    assert set(items_after) == {"erp.sales"}
+    assert set(items_after) == {"erp.sales", "erp.inventory"}
     canceled = await stripe_api.call("GET", f"/v1/subscriptions/{items['crm'].subscription_id}")
     assert canceled["status"] == "canceled"
     assert await items_of(sessions, beta.tenant.id) == {}  # the other workspace pays for nothing
@@ -78,7 +78,7 @@ async def test_module_switches_change_the_subscription_items(
     session = await tenant_session(sessions, alpha)
     async with session:
         actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-    assert actions.count("billing.item_added") == 2 and actions.count("billing.item_removed") == 1
+    assert actions.count("billing.item_added") == 3 and actions.count("billing.item_removed") == 1
 
 
 async def test_trial_then_card_then_active(
@@ -129,4 +129,4 @@ async def test_trial_then_card_then_active(
     assert (await account_of(sessions, alpha)).state is BillingState.ACTIVE
     assert (await account_of(sessions, beta)).state is BillingState.TRIALING
     page = await web.get(f"/w/{alpha.slug}/settings/billing")
-    assert "paid" in page.text and "29.00 EUR" in page.text
+    assert "paid" in page.text and "15.00 EUR" in page.text

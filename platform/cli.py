@@ -81,9 +81,10 @@ def worker(queues: tuple[str, ...], concurrency: int) -> None:
     async def go() -> None:
         async with open_jobs(settings, max_size=concurrency + 2) as app:
             console.print(f"worker consuming {', '.join(queues) or 'every queue'}")
-            await app.run_worker_async(
-                queues=list(queues) or None, concurrency=concurrency, install_signal_handlers=True
-            )
+            if queues:
+                await app.run_worker_async(queues=list(queues), concurrency=concurrency, install_signal_handlers=True)
+            else:  # every queue
+                await app.run_worker_async(concurrency=concurrency, install_signal_handlers=True)
 
     run_async(go)
 

@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from nexo.tenants.models import Tenant, TenantModule
 
 
-def enabled_modules_subquery(tenant_id: ColumnElement[int] | int) -> ColumnElement[list[str]]:
+def enabled_modules_subquery(
+    tenant_id: ColumnElement[int] | QueryableAttribute[int] | int,
+) -> ColumnElement[list[str]]:
     """A scalar subquery: the array of enabled module keys of ``tenant_id`` (embeddable in a larger query)."""
     return (
         select(func.array_agg(TenantModule.module_key))  # NULL when none: callers treat it as empty

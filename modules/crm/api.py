@@ -18,10 +18,28 @@ from sqlalchemy.orm import noload
 
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
-from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone, Url, changes, check_organization, normalized_email
+from nexo.modules.directory.api import (
+    Email,
+    Name,
+    Notes,
+    OrgName,
+    Phone,
+    Url,
+    changes,
+    check_organization,
+    normalized_email,
+)
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, problem_responses, security
+from nexo.platform.api.base import (
+    DEFAULT_LIMIT,
+    Page,
+    api_opt,
+    idempotent_create,
+    keyset_page,
+    problem_responses,
+    security,
+)
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.events import emit
 
@@ -182,7 +200,9 @@ class ContactsApi(Controller):
                             organization_id=data.company_id, notes=data.notes, tags=sorted(set(data.tags)))  # fmt: skip
             db_session.add(person)
             await db_session.flush()
-            profile = ContactProfile(person_id=person.id, lifecycle_stage=data.lifecycle_stage.value, source=data.source)
+            profile = ContactProfile(
+                person_id=person.id, lifecycle_stage=data.lifecycle_stage.value, source=data.source
+            )
             db_session.add(profile)
             await db_session.flush()
             await db_session.refresh(person)

@@ -121,7 +121,9 @@ def normalized_email(value: str | None) -> str | None:
         raise field_problem("email", f"not a valid e-mail address ({exc})") from exc
 
 
-async def check_organization(session: AsyncSession, organization_id: int | None, field: str = "organization_id") -> None:
+async def check_organization(
+    session: AsyncSession, organization_id: int | None, field: str = "organization_id"
+) -> None:
     if organization_id is not None and await session.get(Organization, organization_id) is None:
         raise field_problem(field, "no such organization in this workspace")
 

@@ -18,7 +18,7 @@ def after_create(table: Table, statements: Callable[[], Sequence[str]]) -> None:
     They are attached as ``DDL`` elements, so provisioning's compiled DDL script (which captures ``create_all``
     on a mock engine) carries them too. ``%`` is doubled because ``DDL`` formats its text."""
     for statement in statements():
-        event.listen(table, "after_create", DDL(statement.replace("%", "%%")))
+        event.listen(table, "after_create", DDL(statement.replace("%", "%%")))  # type: ignore[no-untyped-call]
 
 
 def run_statements(connection: Connection, statements: Sequence[str]) -> None:

@@ -36,3 +36,6 @@ async def open_jobs(settings: Settings, *, max_size: int = 4) -> AsyncIterator[A
             yield jobs
     finally:
         await pool.close()
+        # procrastinate keeps a pool it did not create after closing; forget it so the app can be opened again
+        # (each test client's lifespan opens and closes the queue).
+        jobs.connector._async_pool = None  # type: ignore[attr-defined]

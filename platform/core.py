@@ -29,25 +29,25 @@ from litestar.stores.registry import StoreRegistry
 from litestar.types import ControllerRouterHandler
 
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
-from nexo.platform.api.auth import token_cache_listener
-from nexo.platform.api.base import api_router
-from nexo.platform.api.openapi import openapi_components
-from nexo.platform.oauth.endpoints import OAuthController, server_metadata
-from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
-from nexo.platform.webhooks.api import WebhooksApi
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
+from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.base import api_router
+from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.oauth.endpoints import OAuthController, server_metadata
+from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
 from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import http_exception_handler, internal_error_handler
 from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
+from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
 from nexo.tenants.resolution import provide_tenant, workspace_guard
 

@@ -70,7 +70,9 @@ def browser_login(base_url: str, email: str, password: str = DEFAULT_PASSWORD) -
     return browser
 
 
-def consent(browser: requests.Session, authorize_url: str, workspace: Workspace | None, decision: str = "approve") -> requests.Response:
+def consent(
+    browser: requests.Session, authorize_url: str, workspace: Workspace | None, decision: str = "approve"
+) -> requests.Response:
     """Open the consent page, pick ``workspace`` and approve or deny; returns the redirect (not followed)."""
     page = browser.get(authorize_url, allow_redirects=False)
     assert page.status_code == 200, page.text
@@ -126,7 +128,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
                 self.send_response(receiver.status)

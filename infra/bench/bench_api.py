@@ -2,8 +2,8 @@
 (authorization-code exchanges per second).
 
 Each benchmark makes its own temporary database, serves Nexo with uvicorn in a child process on 127.0.0.1 and
-loads it with an httpx client. Run alone: ``PYTHONSAFEPATH=1 .venv/bin/python infra/bench/bench_api.py [api_list|token]``
-(one JSON object per line), or through ``infra/bench/run.py``.
+loads it with an httpx client. Run alone (one JSON object per line):
+``PYTHONSAFEPATH=1 .venv/bin/python infra/bench/bench_api.py [api_list|token]``, or through ``infra/bench/run.py``.
 """
 
 from __future__ import annotations
@@ -57,8 +57,13 @@ def bench_app() -> Any:
         path = "/crm/contacts"
 
     core.ROOT_HANDLERS.append(
-        Router(path="/bench/open", route_handlers=[OpenContacts], guards=[bind_only],
-               opt={"exclude_from_auth": True}, include_in_schema=False)  # fmt: skip
+        Router(
+            path="/bench/open",
+            route_handlers=[OpenContacts],
+            guards=[bind_only],
+            opt={"exclude_from_auth": True},
+            include_in_schema=False,
+        )
     )
     return create_app(Settings.from_env())
 
@@ -103,7 +108,7 @@ async def served(env: dict[str, str]) -> AsyncIterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "bench_api:bench_app", "--app-dir", str(HERE),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
-    process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONSAFEPATH": "1"})
+    process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONSAFEPATH": "1"})  # noqa: ASYNC220
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:

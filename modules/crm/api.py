@@ -18,10 +18,28 @@ from sqlalchemy.orm import noload
 
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
-from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone, Url, changes, check_organization, normalized_email
+from nexo.modules.directory.api import (
+    Email,
+    Name,
+    Notes,
+    OrgName,
+    Phone,
+    Url,
+    changes,
+    check_organization,
+    normalized_email,
+)
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, problem_responses, security
+from nexo.platform.api.base import (
+    DEFAULT_LIMIT,
+    Page,
+    api_opt,
+    idempotent_create,
+    keyset_page,
+    problem_responses,
+    security,
+)
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.events import emit
 
@@ -68,13 +86,13 @@ class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ContactUpdate(msgspec.Struct, forbid_unknown_fields=True):
     first_name: Name | msgspec.UnsetType = msgspec.UNSET
     last_name: Name | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    job_title: Annotated[str, msgspec.Meta(max_length=150)] | None | msgspec.UnsetType = msgspec.UNSET
-    company_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    job_title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = msgspec.UNSET
+    company_id: int | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, msgspec.Meta(max_length=100)] | None | msgspec.UnsetType = msgspec.UNSET
+    source: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CompanyOut(msgspec.Struct):
@@ -104,12 +122,12 @@ class CompanyCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class CompanyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: OrgName | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    website: Url | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    website: Url | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    industry: Annotated[str, msgspec.Meta(max_length=100)] | None | msgspec.UnsetType = msgspec.UNSET
+    industry: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def contact_out(person: Person, profile: ContactProfile | None) -> ContactOut:
@@ -182,7 +200,9 @@ class ContactsApi(Controller):
                             organization_id=data.company_id, notes=data.notes, tags=sorted(set(data.tags)))  # fmt: skip
             db_session.add(person)
             await db_session.flush()
-            profile = ContactProfile(person_id=person.id, lifecycle_stage=data.lifecycle_stage.value, source=data.source)
+            profile = ContactProfile(
+                person_id=person.id, lifecycle_stage=data.lifecycle_stage.value, source=data.source
+            )
             db_session.add(profile)
             await db_session.flush()
             await db_session.refresh(person)

@@ -62,10 +62,10 @@ class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
 class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
     first_name: Name | msgspec.UnsetType = msgspec.UNSET
     last_name: Name | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    organization_id: int | None | msgspec.UnsetType = msgspec.UNSET
-    notes: Notes | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    organization_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OrganizationOut(msgspec.Struct):
@@ -89,10 +89,10 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: OrgName | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    website: Url | None | msgspec.UnsetType = msgspec.UNSET
-    notes: Notes | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    website: Url | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def person_out(person: Person) -> PersonOut:
@@ -121,7 +121,9 @@ def normalized_email(value: str | None) -> str | None:
         raise field_problem("email", f"not a valid e-mail address ({exc})") from exc
 
 
-async def check_organization(session: AsyncSession, organization_id: int | None, field: str = "organization_id") -> None:
+async def check_organization(
+    session: AsyncSession, organization_id: int | None, field: str = "organization_id"
+) -> None:
     if organization_id is not None and await session.get(Organization, organization_id) is None:
         raise field_problem(field, "no such organization in this workspace")
 

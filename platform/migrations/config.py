@@ -74,7 +74,11 @@ def import_all_models() -> None:
 
 
 # Public-schema model modules outside platform.accounts and tenants (OAuth, billing, ...) register here.
-PUBLIC_MODEL_MODULES: list[str] = ["nexo.platform.oauth.models", "nexo.platform.webhooks.models", "nexo.platform.api.models"]
+PUBLIC_MODEL_MODULES: list[str] = [
+    "nexo.platform.oauth.models",
+    "nexo.platform.webhooks.models",
+    "nexo.platform.api.models",
+]
 
 
 def branch_heads() -> dict[str, str]:

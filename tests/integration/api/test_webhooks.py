@@ -9,9 +9,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from procrastinate import PsycopgConnector
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from procrastinate import PsycopgConnector
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -48,8 +48,9 @@ async def run_worker() -> None:
     settings = Settings.from_env()
     worker = jobs.with_connector(PsycopgConnector(conninfo=libpq_url(database_url(settings))))
     async with worker.open_async():
-        await worker.run_worker_async(queues=["webhooks"], wait=False, install_signal_handlers=False,
-                                      listen_notify=False)  # fmt: skip
+        await worker.run_worker_async(
+            queues=["webhooks"], wait=False, install_signal_handlers=False, listen_notify=False
+        )
 
 
 async def deliveries(sessions: async_sessionmaker[AsyncSession], installation_tenant: int) -> list[WebhookDelivery]:
@@ -61,8 +62,9 @@ async def deliveries(sessions: async_sessionmaker[AsyncSession], installation_te
 
 
 async def subscribe(client: Client, headers: dict[str, str], url: str, *events: str) -> dict[str, str]:
-    answer = await client.post("/api/v1/webhooks/subscriptions", json={"url": url, "event_types": list(events)},
-                               headers=headers)  # fmt: skip
+    answer = await client.post(
+        "/api/v1/webhooks/subscriptions", json={"url": url, "event_types": list(events)}, headers=headers
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()  # type: ignore[no-any-return]
 
@@ -76,8 +78,9 @@ async def test_signed_delivery_verifies_with_the_documented_recipe(
     other = Receiver()
     try:
         await subscribe(client, headers_b, other.url, "directory.person.created")
-        created = await client.post("/api/v1/directory/people", json={"first_name": "Web", "last_name": "Hook"},
-                                    headers=headers_a)  # fmt: skip
+        created = await client.post(
+            "/api/v1/directory/people", json={"first_name": "Web", "last_name": "Hook"}, headers=headers_a
+        )
         assert created.status_code == 201
         pending = await deliveries(sessions, tenant_a.tenant.id)
         assert [(d.status, d.attempts) for d in pending] == [("pending", 0)]  # the request did not call the receiver
@@ -87,10 +90,13 @@ async def test_signed_delivery_verifies_with_the_documented_recipe(
         other.close()
     assert len(receiver.requests) == 1
     delivered = receiver.requests[0]
-    assert verify_as_documented(subscription["signing_secret"], delivered["body"], delivered["headers"]["Nexo-Signature"])
+    assert verify_as_documented(
+        subscription["signing_secret"], delivered["body"], delivered["headers"]["Nexo-Signature"]
+    )
     assert not verify_as_documented("whsec_wrong", delivered["body"], delivered["headers"]["Nexo-Signature"])
-    assert not verify_as_documented(subscription["signing_secret"], delivered["body"] + b" ",
-                                    delivered["headers"]["Nexo-Signature"])  # fmt: skip
+    assert not verify_as_documented(
+        subscription["signing_secret"], delivered["body"] + b" ", delivered["headers"]["Nexo-Signature"]
+    )
     event = json.loads(delivered["body"])
     assert event["type"] == "directory.person.created" and event["data"]["id"] == created.json()["id"]
     assert delivered["headers"]["Nexo-Event"] == "directory.person.created"
@@ -111,13 +117,21 @@ async def test_failing_receiver_gets_retries_with_backoff_then_redelivery(
     [delivery] = await deliveries(sessions, tenant_a.tenant.id)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("retrying", 1, 503)
     async with sessions() as session:  # procrastinate scheduled the retry in the future (exponential backoff)
-        job = (await session.execute(text(
-            "SELECT status, attempts, scheduled_at > now() AS later FROM procrastinate_jobs "
-            "WHERE task_name = 'nexo.webhooks.deliver' AND args->>'delivery_id' = :id"), {"id": str(delivery.id)})).one()  # fmt: skip
+        job = (
+            await session.execute(
+                text(
+                    "SELECT status, attempts, scheduled_at > now() AS later FROM procrastinate_jobs "
+                    "WHERE task_name = 'nexo.webhooks.deliver' AND args->>'delivery_id' = :id"
+                ),
+                {"id": str(delivery.id)},
+            )
+        ).one()
         assert (job.status, job.attempts, job.later) == ("todo", 1, True)
         # let the backoff elapse, and bring the receiver back
-        await session.execute(text("UPDATE procrastinate_jobs SET scheduled_at = now() "
-                                   "WHERE args->>'delivery_id' = :id"), {"id": str(delivery.id)})  # fmt: skip
+        await session.execute(
+            text("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE args->>'delivery_id' = :id"),
+            {"id": str(delivery.id)},
+        )
         await session.commit()
     receiver.status = 200
     await run_worker()
@@ -144,8 +158,11 @@ async def test_failing_receiver_gets_retries_with_backoff_then_redelivery(
 async def test_subscribing_needs_the_events_scope(client: Client, token_for: TokenFactory, tenant_a: Workspace,
                                                   tenant_b: Workspace) -> None:  # fmt: skip
     headers = await token_for(tenant_a, ("directory.read",))
-    refused = await client.post("/api/v1/webhooks/subscriptions", headers=headers,
-                                json={"url": "https://example.com/h", "event_types": ["crm.contact.created", "x.y"]})  # fmt: skip
+    refused = await client.post(
+        "/api/v1/webhooks/subscriptions",
+        headers=headers,
+        json={"url": "https://example.com/h", "event_types": ["crm.contact.created", "x.y"]},
+    )
     assert refused.status_code == 400
     assert {e["message"] for e in refused.json()["errors"]} == {
         "'crm.contact.created' needs the 'crm.read' scope", "unknown event type 'x.y'"}  # fmt: skip

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 
 revision: str = "683a9db983bb"
 down_revision: str | Sequence[str] | None = "1d64f393fa87"

@@ -7,13 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import requests
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nexo.platform.settings import Settings
 from nexo.tests.factories import make_workspace
-from nexo.tests.partner import LiveServer, make_integration
+from nexo.tests.partner import LiveServer, make_integration, run_live_server
 
 SCOPES = ("crm.read", "crm.write", "directory.read", "directory.write")
 
@@ -33,9 +36,16 @@ async def test_openapi_is_complete(live_server: LiveServer) -> None:
     assert not [p for p in schema["paths"] if not p.startswith("/api/")]  # pages stay out of the API schema
 
 
+@pytest.fixture
+def own_server(live_server: LiveServer, settings: Settings) -> Iterator[LiveServer]:
+    """A server of its own: the fuzzing load does not share a pool with the other tests' server."""
+    yield from run_live_server(settings)
+
+
 async def test_schemathesis_finds_no_server_error_or_schema_break(
-    live_server: LiveServer, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    own_server: LiveServer, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
+    live_server = own_server
     workspace = await make_workspace(sessions, name="Fuzzed", modules=("crm",))
     await make_workspace(sessions, name="Bystander", modules=("crm",))
     integration = await make_integration(sessions, workspace, SCOPES)
@@ -45,7 +55,7 @@ async def test_schemathesis_finds_no_server_error_or_schema_break(
         str(Path(sys.executable).with_name("st")), "run", f"{live_server.url}/api/schema/openapi.json",
         "--header", f"Authorization: Bearer {token}", "--include-path-regex", "^/api/v1/",
         "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
-        "--max-examples", "25", "--seed", "20261128", "--generation-deterministic",
+        "--phases", "coverage,fuzzing", "--max-examples", "25", "--seed", "20261128", "--generation-deterministic",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})

@@ -72,6 +72,7 @@ async def test_integrations_and_connected_apps_are_for_admins_of_that_workspace(
     foreign = await other_admin.post(f"/w/{tenant_b.slug}/settings/apps/{installation_id}/revoke")
     assert foreign.status_code == 404
     assert (await web.client.get("/api/v1/directory/people", headers=headers)).status_code == 200
+    await admin.login(tenant_a.owner.email)  # the clients share one cookie jar
     revoked = await admin.post(f"/w/{tenant_a.slug}/settings/apps/{installation_id}/revoke")
     assert revoked.status_code == 303
     assert (await web.client.get("/api/v1/directory/people", headers=headers)).status_code == 401  # at once

@@ -166,7 +166,8 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
-        app_config.route_handlers.extend([*ROOT_HANDLERS, workspace_router(), *static_routers(),
+        pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
+        app_config.route_handlers.extend([pages, workspace_router(), *static_routers(),
                                           api_router([*API_HANDLERS, *module_api_handlers()])])  # fmt: skip
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(

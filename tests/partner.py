@@ -45,7 +45,7 @@ def run_live_server(settings: Settings) -> Iterator[LiveServer]:
     url = f"http://127.0.0.1:{port}"
     live_settings = dataclasses.replace(settings, app=dataclasses.replace(settings.app, base_url=url))
     server = uvicorn.Server(uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))  # fmt: skip
+                                           lifespan="on", timeout_graceful_shutdown=5))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -56,7 +56,7 @@ def run_live_server(settings: Settings) -> Iterator[LiveServer]:
         yield LiveServer(url, live_settings)
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=60)
 
 
 def browser_login(base_url: str, email: str, password: str = DEFAULT_PASSWORD) -> requests.Session:
@@ -70,7 +70,9 @@ def browser_login(base_url: str, email: str, password: str = DEFAULT_PASSWORD) -
     return browser
 
 
-def consent(browser: requests.Session, authorize_url: str, workspace: Workspace | None, decision: str = "approve") -> requests.Response:
+def consent(
+    browser: requests.Session, authorize_url: str, workspace: Workspace | None, decision: str = "approve"
+) -> requests.Response:
     """Open the consent page, pick ``workspace`` and approve or deny; returns the redirect (not followed)."""
     page = browser.get(authorize_url, allow_redirects=False)
     assert page.status_code == 200, page.text
@@ -126,7 +128,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
                 self.send_response(receiver.status)

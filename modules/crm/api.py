@@ -19,7 +19,9 @@ from sqlalchemy.orm import noload
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
 from nexo.modules.directory.api import (
+    DbId,
     Email,
+    IdParam,
     Name,
     Notes,
     OrgName,
@@ -76,7 +78,7 @@ class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
     email: Email | None = None
     phone: Phone | None = None
     job_title: Annotated[str, msgspec.Meta(max_length=150)] | None = None
-    company_id: int | None = None
+    company_id: DbId | None = None
     tags: Tags = []
     lifecycle_stage: Stage = Stage.LEAD
     source: Annotated[str, msgspec.Meta(max_length=100)] | None = None
@@ -86,13 +88,13 @@ class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ContactUpdate(msgspec.Struct, forbid_unknown_fields=True):
     first_name: Name | msgspec.UnsetType = msgspec.UNSET
     last_name: Name | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    job_title: Annotated[str, msgspec.Meta(max_length=150)] | None | msgspec.UnsetType = msgspec.UNSET
-    company_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    job_title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = msgspec.UNSET
+    company_id: DbId | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, msgspec.Meta(max_length=100)] | None | msgspec.UnsetType = msgspec.UNSET
+    source: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CompanyOut(msgspec.Struct):
@@ -122,12 +124,12 @@ class CompanyCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class CompanyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: OrgName | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    website: Url | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    website: Url | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    industry: Annotated[str, msgspec.Meta(max_length=100)] | None | msgspec.UnsetType = msgspec.UNSET
+    industry: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def contact_out(person: Person, profile: ContactProfile | None) -> ContactOut:
@@ -155,7 +157,8 @@ class ContactsApi(Controller):
          summary="List contacts", operation_id="listContacts")  # fmt: skip
     async def list_contacts(
         self, db_session: AsyncSession, q: str | None = None, tag: str | None = None, stage: Stage | None = None,
-        owner_id: int | None = None, company_id: int | None = None, sort: str = "last_name", cursor: Cursor = None,
+        owner_id: IdParam | None = None, company_id: IdParam | None = None,
+        sort: str = "last_name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[ContactOut]:  # fmt: skip
         """Contacts (directory people with their CRM profile). ``q`` matches name or e-mail prefixes; ``sort`` is
@@ -216,12 +219,12 @@ class ContactsApi(Controller):
 
     @get("/{contact_id:int}", opt=api_opt("crm.read"), security=security("crm.read"),
          responses=problem_responses(404), summary="Get a contact", operation_id="getContact")  # fmt: skip
-    async def get_contact(self, db_session: AsyncSession, contact_id: int) -> ContactOut:
+    async def get_contact(self, db_session: AsyncSession, contact_id: IdParam) -> ContactOut:
         return contact_out(*await _contact(db_session, contact_id))
 
     @patch("/{contact_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
            responses=problem_responses(404), summary="Change a contact", operation_id="updateContact")  # fmt: skip
-    async def update_contact(self, db_session: AsyncSession, contact_id: int, data: ContactUpdate) -> ContactOut:
+    async def update_contact(self, db_session: AsyncSession, contact_id: IdParam, data: ContactUpdate) -> ContactOut:
         person, profile = await _contact(db_session, contact_id)
         values = changes(data)
         if "email" in values:
@@ -248,7 +251,7 @@ class ContactsApi(Controller):
 
     @delete("/{contact_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
             responses=problem_responses(404), summary="Delete a contact", operation_id="deleteContact")  # fmt: skip
-    async def delete_contact(self, db_session: AsyncSession, contact_id: int) -> None:
+    async def delete_contact(self, db_session: AsyncSession, contact_id: IdParam) -> None:
         person, _ = await _contact(db_session, contact_id)
         await db_session.delete(person)
         await db_session.flush()
@@ -311,12 +314,12 @@ class CompaniesApi(Controller):
 
     @get("/{company_id:int}", opt=api_opt("crm.read"), security=security("crm.read"),
          responses=problem_responses(404), summary="Get a company", operation_id="getCompany")  # fmt: skip
-    async def get_company(self, db_session: AsyncSession, company_id: int) -> CompanyOut:
+    async def get_company(self, db_session: AsyncSession, company_id: IdParam) -> CompanyOut:
         return company_out(*await _company(db_session, company_id))
 
     @patch("/{company_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
            responses=problem_responses(404), summary="Change a company", operation_id="updateCompany")  # fmt: skip
-    async def update_company(self, db_session: AsyncSession, company_id: int, data: CompanyUpdate) -> CompanyOut:
+    async def update_company(self, db_session: AsyncSession, company_id: IdParam, data: CompanyUpdate) -> CompanyOut:
         org, profile = await _company(db_session, company_id)
         values = changes(data)
         if "email" in values:
@@ -340,7 +343,7 @@ class CompaniesApi(Controller):
 
     @delete("/{company_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
             responses=problem_responses(404), summary="Delete a company", operation_id="deleteCompany")  # fmt: skip
-    async def delete_company(self, db_session: AsyncSession, company_id: int) -> None:
+    async def delete_company(self, db_session: AsyncSession, company_id: IdParam) -> None:
         org, _ = await _company(db_session, company_id)
         await db_session.delete(org)
         await db_session.flush()

@@ -34,6 +34,9 @@ Phone = Annotated[str, msgspec.Meta(max_length=50)]
 Url = Annotated[str, msgspec.Meta(max_length=300)]
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
+BIGINT_MAX = 2**63 - 1
+DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
+IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
 Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
 Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
 
@@ -55,17 +58,17 @@ class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
     last_name: Name
     email: Email | None = None
     phone: Phone | None = None
-    organization_id: int | None = None
+    organization_id: DbId | None = None
     notes: Notes | None = None
 
 
 class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
     first_name: Name | msgspec.UnsetType = msgspec.UNSET
     last_name: Name | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    organization_id: int | None | msgspec.UnsetType = msgspec.UNSET
-    notes: Notes | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    organization_id: DbId | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OrganizationOut(msgspec.Struct):
@@ -89,10 +92,10 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: OrgName | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    website: Url | None | msgspec.UnsetType = msgspec.UNSET
-    notes: Notes | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    website: Url | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def person_out(person: Person) -> PersonOut:
@@ -140,7 +143,7 @@ class PeopleApi(Controller):
          summary="List people", operation_id="listPeople")  # fmt: skip
     async def list_people(
         self, db_session: AsyncSession, q: str | None = None, email: str | None = None,
-        organization_id: int | None = None, sort: str = "last_name", cursor: Cursor = None,
+        organization_id: IdParam | None = None, sort: str = "last_name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PersonOut]:  # fmt: skip
         """People of the workspace. ``q`` searches names and e-mails; ``sort`` is ``id``, ``last_name`` or
@@ -187,12 +190,12 @@ class PeopleApi(Controller):
 
     @get("/{person_id:int}", opt=api_opt("directory.read"), security=security("directory.read"),
          responses=problem_responses(404), summary="Get a person", operation_id="getPerson")  # fmt: skip
-    async def get_person(self, db_session: AsyncSession, person_id: int) -> PersonOut:
+    async def get_person(self, db_session: AsyncSession, person_id: IdParam) -> PersonOut:
         return person_out(await _person(db_session, person_id))
 
     @patch("/{person_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
            responses=problem_responses(404), summary="Change a person", operation_id="updatePerson")  # fmt: skip
-    async def update_person(self, db_session: AsyncSession, person_id: int, data: PersonUpdate) -> PersonOut:
+    async def update_person(self, db_session: AsyncSession, person_id: IdParam, data: PersonUpdate) -> PersonOut:
         person = await _person(db_session, person_id)
         values = changes(data)
         if "email" in values:
@@ -209,7 +212,7 @@ class PeopleApi(Controller):
 
     @delete("/{person_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
             responses=problem_responses(404), summary="Delete a person", operation_id="deletePerson")  # fmt: skip
-    async def delete_person(self, db_session: AsyncSession, person_id: int) -> None:
+    async def delete_person(self, db_session: AsyncSession, person_id: IdParam) -> None:
         person = await _person(db_session, person_id)
         await db_session.delete(person)
         await db_session.flush()
@@ -261,14 +264,14 @@ class OrganizationsApi(Controller):
 
     @get("/{organization_id:int}", opt=api_opt("directory.read"), security=security("directory.read"),
          responses=problem_responses(404), summary="Get an organization", operation_id="getOrganization")  # fmt: skip
-    async def get_organization(self, db_session: AsyncSession, organization_id: int) -> OrganizationOut:
+    async def get_organization(self, db_session: AsyncSession, organization_id: IdParam) -> OrganizationOut:
         return organization_out(await _organization(db_session, organization_id))
 
     @patch("/{organization_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
            responses=problem_responses(404), summary="Change an organization",
            operation_id="updateOrganization")  # fmt: skip
     async def update_organization(
-        self, db_session: AsyncSession, organization_id: int, data: OrganizationUpdate
+        self, db_session: AsyncSession, organization_id: IdParam, data: OrganizationUpdate
     ) -> OrganizationOut:
         org = await _organization(db_session, organization_id)
         values = changes(data)
@@ -285,7 +288,7 @@ class OrganizationsApi(Controller):
     @delete("/{organization_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
             responses=problem_responses(404), summary="Delete an organization",
             operation_id="deleteOrganization")  # fmt: skip
-    async def delete_organization(self, db_session: AsyncSession, organization_id: int) -> None:
+    async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
         await db_session.delete(org)
         await db_session.flush()

@@ -10,7 +10,6 @@ when the revoking transaction commits). If the listener is not connected (PgBoun
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import time
 from collections.abc import AsyncIterator
@@ -146,7 +145,7 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     generation = token_cache.generation
     row = (
         await session.execute(
-            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))
+            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))  # type: ignore[arg-type]
             .join(Installation, Installation.id == OAuthToken.installation_id)
             .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
             .join(Tenant, Tenant.id == Installation.tenant_id)
@@ -235,11 +234,3 @@ def provide_principal(request: Any) -> ApiPrincipal:
     if not isinstance(principal, ApiPrincipal):
         raise invalid_token("Not authenticated.")
     return principal
-
-
-async def wait_for_listener(timeout: float = 5.0) -> bool:
-    """Tests and benchmarks: wait until the invalidation listener is up."""
-    deadline = time.monotonic() + timeout
-    while not token_cache.enabled and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    return token_cache.enabled

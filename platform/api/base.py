@@ -13,8 +13,8 @@ from litestar import Request, Response
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
-from litestar.openapi.spec import SecurityRequirement
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import SecurityRequirement
 from litestar.router import Router
 from litestar.types import ControllerRouterHandler
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -73,7 +73,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
     return {
         code: ResponseSpec(
             data_container=Problem, description=PROBLEM_DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE
-        )  # fmt: skip
+        )
         for code in wanted
     }
 
@@ -201,7 +201,7 @@ async def idempotent_create(
             request_hash=fingerprint,
             status_code=201,
             response_body=msgspec.to_builtins(created),
-        )  # fmt: skip
+        )
     )
     try:
         await session.flush()

@@ -1,16 +1,17 @@
 """Rate limits per installation: a fixed one-minute window, ``RateLimit-*`` headers, 429 with ``Retry-After``.
 
 Counters live in the app process (a shared store would add a database round trip to every call); with N app
-processes an installation gets at most N × the limit. The headers follow draft-ietf-httpapi-ratelimit-headers.
+processes an installation gets at most N times the limit. The headers follow draft-ietf-httpapi-ratelimit-headers.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from nexo.platform.web.errors import ProblemError
@@ -51,12 +52,12 @@ class RateLimitHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
-            headers = scope.get(HEADERS_SCOPE_KEY)  # type: ignore[call-overload]
+            headers = cast("dict[str, str] | None", scope.get(HEADERS_SCOPE_KEY))
             if message["type"] == "http.response.start" and headers:
                 existing = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [

@@ -1,4 +1,4 @@
-"""OAuth clients, installations (client × tenant), authorization codes and tokens (public schema).
+"""OAuth clients, installations (client and tenant), authorization codes and tokens (public schema).
 
 Secrets, codes and tokens are stored as SHA-256 hashes only: they are long random strings, so a fast hash is
 enough and a database leak reveals nothing usable.

@@ -9,7 +9,7 @@ import secrets
 ACCESS_PREFIX = "nxo_at_"
 REFRESH_PREFIX = "nxo_rt_"
 CODE_PREFIX = "nxo_ac_"
-SECRET_PREFIX = "nxo_cs_"
+SECRET_PREFIX = "nxo_cs_"  # noqa: S105 -- a prefix, not a secret
 
 
 def new_secret(prefix: str, nbytes: int = 32) -> str:

@@ -20,8 +20,8 @@ import contextvars
 import datetime
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -55,7 +55,7 @@ _current_store: contextvars.ContextVar[OAuthStore] = contextvars.ContextVar("nex
 # --- Litestar request / response wrappers -------------------------------------------------------------------
 
 
-class LitestarPayload(OAuth2Payload):
+class LitestarPayload(OAuth2Payload):  # type: ignore[misc]
     """Query and form parameters of the request, read beforehand (Litestar reads bodies asynchronously)."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
@@ -73,7 +73,7 @@ class LitestarPayload(OAuth2Payload):
         return self._datalist
 
 
-class LitestarOAuth2Request(OAuth2Request):
+class LitestarOAuth2Request(OAuth2Request):  # type: ignore[misc]
     def __init__(self, method: str, uri: str, headers: Mapping[str, str], query: list[tuple[str, str]],
                  form: list[tuple[str, str]]) -> None:  # fmt: skip
         super().__init__(method=method, uri=uri, headers=headers)
@@ -403,8 +403,8 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[mis
         installation = private_installation(client.row)
         if installation is None:
             raise InvalidScopeError("This integration has no active installation.")
-        allowed = set(installation.scopes) & enabled_scopes(current_store().enabled_modules.get(client.row.tenant_id or 0,
-                                                                                               frozenset()))  # fmt: skip
+        modules = current_store().enabled_modules.get(client.row.tenant_id or 0, frozenset())
+        allowed = set(installation.scopes) & enabled_scopes(modules)
         requested = scope_to_list(self.request.payload.scope) or sorted(allowed)
         if not set(requested) <= allowed:
             raise InvalidScopeError("A requested scope is not granted to this integration or its module is off.")
@@ -534,8 +534,14 @@ class NexoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         )
 
     @staticmethod
-    def generate_bearer_token(grant_type: str, client: ClientAdapter, user: Any = None, scope: str | None = None,
-                              expires_in: int | None = None, include_refresh_token: bool = True) -> dict[str, Any]:  # fmt: skip
+    def generate_bearer_token(
+        grant_type: str,
+        client: ClientAdapter,
+        user: Any = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
         token: dict[str, Any] = {
             "token_type": "Bearer",
             "access_token": new_secret(ACCESS_PREFIX),

@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.directory.api import IdParam
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, keyset_page, problem_responses
 from nexo.platform.web.errors import ProblemError
@@ -139,7 +140,7 @@ class WebhooksApi(Controller):
     @delete("/subscriptions/{subscription_id:int}", security=ANY_TOKEN, responses=problem_responses(404),
             operation_id="deleteSubscription", summary="Stop a subscription")  # fmt: skip
     async def delete_subscription(
-        self, db_session: AsyncSession, principal: ApiPrincipal, subscription_id: int
+        self, db_session: AsyncSession, principal: ApiPrincipal, subscription_id: IdParam
     ) -> None:
         row = await db_session.get(WebhookSubscription, subscription_id)
         if row is None or row.installation_id != principal.installation_id:
@@ -164,7 +165,7 @@ class WebhooksApi(Controller):
 
     @post("/deliveries/{delivery_id:int}/redeliver", security=ANY_TOKEN, responses=problem_responses(404),
           operation_id="redeliver", summary="Send a delivery again", status_code=202)  # fmt: skip
-    async def redeliver(self, db_session: AsyncSession, principal: ApiPrincipal, delivery_id: int) -> DeliveryOut:
+    async def redeliver(self, db_session: AsyncSession, principal: ApiPrincipal, delivery_id: IdParam) -> DeliveryOut:
         row = await db_session.get(WebhookDelivery, delivery_id)
         if row is None or row.installation_id != principal.installation_id:
             raise ProblemError(404, "No such delivery for this installation.", "not-found")

@@ -24,7 +24,7 @@ RETRY = RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=4)
 TIMEOUT_SECONDS = 10.0
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailedError(Exception):
     """The receiver did not answer 2xx; procrastinate retries the job."""
 
 
@@ -40,7 +40,7 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> str:
 
 
 async def attempt_delivery(sessions: async_sessionmaker[AsyncSession], delivery_id: int, *, final: bool) -> str:
-    """POST the signed event once and log the outcome; raise ``DeliveryFailed`` to have it retried."""
+    """POST the signed event once and log the outcome; raise ``DeliveryFailedError`` to have it retried."""
     async with sessions() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.status is DeliveryStatus.SUCCEEDED:
@@ -79,5 +79,5 @@ async def attempt_delivery(sessions: async_sessionmaker[AsyncSession], delivery_
         await session.commit()
     if error is not None:
         logger.info("webhook delivery failed", delivery=delivery_id, error=error)
-        raise DeliveryFailed(error)
+        raise DeliveryFailedError(error)
     return "delivered"

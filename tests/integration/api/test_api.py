@@ -32,7 +32,9 @@ def problem_type(response: Any) -> str:
     return str(response.json()["type"]).rsplit("/", 1)[-1]
 
 
-async def test_missing_and_unknown_tokens_are_problems(client: Client, tenant_a: Workspace, tenant_b: Workspace) -> None:
+async def test_missing_and_unknown_tokens_are_problems(
+    client: Client, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     missing = await client.get("/api/v1/directory/people")
     assert missing.status_code == 401 and problem_type(missing) == "missing-token"
     assert missing.headers["www-authenticate"].startswith("Bearer")
@@ -43,10 +45,12 @@ async def test_missing_and_unknown_tokens_are_problems(client: Client, tenant_a:
 async def test_tenant_comes_from_the_token_only(client: Client, token_for: TokenFactory, tenant_a: Workspace,
                                                 tenant_b: Workspace) -> None:  # fmt: skip
     headers_a, headers_b = await token_for(tenant_a), await token_for(tenant_b)
-    made_a = await client.post("/api/v1/directory/people", json={"first_name": "Ann", "last_name": "Alpha"},
-                               headers=headers_a)  # fmt: skip
-    made_b = await client.post("/api/v1/directory/people", json={"first_name": "Bob", "last_name": "Beta"},
-                               headers=headers_b)  # fmt: skip
+    made_a = await client.post(
+        "/api/v1/directory/people", json={"first_name": "Ann", "last_name": "Alpha"}, headers=headers_a
+    )
+    made_b = await client.post(
+        "/api/v1/directory/people", json={"first_name": "Bob", "last_name": "Beta"}, headers=headers_b
+    )
     assert made_a.status_code == made_b.status_code == 201
     assert made_a.json()["id"] == made_b.json()["id"]  # same id, two schemas
     person_id = made_a.json()["id"]
@@ -59,15 +63,18 @@ async def test_tenant_comes_from_the_token_only(client: Client, token_for: Token
 async def test_validation_errors_list_the_fields(client: Client, token_for: TokenFactory, tenant_a: Workspace,
                                                  tenant_b: Workspace) -> None:  # fmt: skip
     headers = await token_for(tenant_a)
-    bad = await client.post("/api/v1/directory/people", json={"first_name": "", "last_name": "x" * 101},
-                            headers=headers)  # fmt: skip
+    bad = await client.post(
+        "/api/v1/directory/people", json={"first_name": "", "last_name": "x" * 101}, headers=headers
+    )
     assert bad.status_code == 400 and problem_type(bad) == "validation-error"
     assert bad.json()["errors"] and "first_name" in str(bad.json()["errors"])
-    email = await client.post("/api/v1/directory/people", json={"first_name": "A", "last_name": "B", "email": "nope"},
-                              headers=headers)  # fmt: skip
+    email = await client.post(
+        "/api/v1/directory/people", json={"first_name": "A", "last_name": "B", "email": "nope"}, headers=headers
+    )
     assert problem_type(email) == "validation-error" and email.json()["errors"][0]["key"] == "email"
-    org = await client.post("/api/v1/directory/people",
-                            json={"first_name": "A", "last_name": "B", "organization_id": 999}, headers=headers)  # fmt: skip
+    org = await client.post(
+        "/api/v1/directory/people", json={"first_name": "A", "last_name": "B", "organization_id": 999}, headers=headers
+    )
     assert org.json()["errors"][0]["key"] == "organization_id"
     listed = await client.get("/api/v1/directory/people", headers=headers)
     assert listed.json()["data"] == []  # nothing half-written
@@ -78,9 +85,11 @@ async def test_cursor_pagination_filters_and_sorting(client: Client, token_for: 
     headers = await token_for(tenant_a)
     names = ["Zed", "Adams", "Moss", "Baker", "Kent", "Adams"]
     for index, last in enumerate(names):
-        created = await client.post("/api/v1/directory/people", headers=headers,
-                                    json={"first_name": f"P{index}", "last_name": last,
-                                          "email": f"p{index}@example.com"})  # fmt: skip
+        created = await client.post(
+            "/api/v1/directory/people",
+            headers=headers,
+            json={"first_name": f"P{index}", "last_name": last, "email": f"p{index}@example.com"},
+        )
         assert created.status_code == 201
     seen: list[str] = []
     cursor = None
@@ -104,8 +113,9 @@ async def test_cursor_pagination_filters_and_sorting(client: Client, token_for: 
     assert bad_sort.status_code == 400 and problem_type(bad_sort) == "invalid-sort"
     bad_cursor = await client.get("/api/v1/directory/people?cursor=garbage", headers=headers)
     assert bad_cursor.status_code == 400 and problem_type(bad_cursor) == "invalid-cursor"
-    other_sort = await client.get(f"/api/v1/directory/people?sort=id&cursor={descending['next_cursor']}",
-                                  headers=headers)  # fmt: skip
+    other_sort = await client.get(
+        f"/api/v1/directory/people?sort=id&cursor={descending['next_cursor']}", headers=headers
+    )
     assert problem_type(other_sort) == "invalid-cursor"
     too_big = await client.get("/api/v1/directory/people?limit=1000", headers=headers)
     assert too_big.status_code == 400
@@ -157,16 +167,25 @@ async def test_crm_contacts_are_directory_people(client: Client, token_for: Toke
     headers = await token_for(crm_a, CRM)
     company = await client.post("/api/v1/crm/companies", json={"name": "Acme", "industry": "Tools"}, headers=headers)
     assert company.status_code == 201, company.text
-    contact = await client.post("/api/v1/crm/contacts", headers=headers,
-                                json={"first_name": "Cora", "last_name": "Contact", "company_id": company.json()["id"],
-                                      "lifecycle_stage": "customer", "tags": ["vip"]})  # fmt: skip
+    contact = await client.post(
+        "/api/v1/crm/contacts",
+        headers=headers,
+        json={
+            "first_name": "Cora",
+            "last_name": "Contact",
+            "company_id": company.json()["id"],
+            "lifecycle_stage": "customer",
+            "tags": ["vip"],
+        },
+    )
     assert contact.status_code == 201, contact.text
     person = await client.get(f"/api/v1/directory/people/{contact.json()['id']}", headers=headers)
     assert person.json()["last_name"] == "Contact" and person.json()["organization_id"] == company.json()["id"]
     listed = (await client.get("/api/v1/crm/contacts?stage=customer&tag=vip", headers=headers)).json()["data"]
     assert [c["last_name"] for c in listed] == ["Contact"]
-    changed = await client.patch(f"/api/v1/crm/contacts/{contact.json()['id']}", json={"lifecycle_stage": "former"},
-                                 headers=headers)  # fmt: skip
+    changed = await client.patch(
+        f"/api/v1/crm/contacts/{contact.json()['id']}", json={"lifecycle_stage": "former"}, headers=headers
+    )
     assert changed.json()["lifecycle_stage"] == "former"
     other = await client.get(f"/api/v1/crm/contacts/{contact.json()['id']}", headers=await token_for(crm_b, CRM))
     assert other.status_code == 404
@@ -190,8 +209,11 @@ async def test_switched_off_module_refuses_calls_and_its_scopes_stop(
     from nexo.tests.partner import make_integration
 
     integration = await make_integration(sessions, crm_a, CRM)
-    refused = await client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "crm.read"},
-                                auth=(integration.client_id, integration.client_secret))  # fmt: skip
+    refused = await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "crm.read"},
+        auth=(integration.client_id, integration.client_secret),
+    )
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_scope"
     await switch_module(sessions, crm_a, "crm", True)
     assert (await client.get("/api/v1/crm/contacts", headers=headers)).status_code == 200  # data and scope are back

@@ -1,5 +1,7 @@
 """OAuth 2 flows driven by independent clients (requests-oauthlib, Authlib) against a live server."""
 
+# ruff: noqa: ASYNC210, S113 -- the live server runs in its own thread; the independent clients block
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -26,7 +28,9 @@ async def add_person(sessions: async_sessionmaker[AsyncSession], ws: Workspace, 
         return person.id
 
 
-def authorize_with_requests_oauthlib(live: LiveServer, app: PartnerApp, ws: Workspace, scope: list[str]) -> tuple[OAuth2Session, dict]:
+def authorize_with_requests_oauthlib(
+    live: LiveServer, app: PartnerApp, ws: Workspace, scope: list[str]
+) -> tuple[OAuth2Session, dict]:
     oauth = OAuth2Session(app.client_id, redirect_uri=app.redirect_uri, scope=scope, pkce="S256")
     url, state = oauth.authorization_url(f"{live.url}/oauth/authorize")
     browser = browser_login(live.url, ws.owner.email)
@@ -92,7 +96,9 @@ async def test_refresh_rotation_and_reuse_detection_with_authlib(
         with pytest.raises(OAuthError) as reuse:
             await client.refresh_token(token_url, refresh_token=token["refresh_token"])
         assert reuse.value.error == "invalid_grant"
-        after = await api.get("/api/v1/directory/people", headers={"Authorization": f"Bearer {rotated['access_token']}"})
+        after = await api.get(
+            "/api/v1/directory/people", headers={"Authorization": f"Bearer {rotated['access_token']}"}
+        )
         assert after.status_code == 401
         with pytest.raises(OAuthError):
             await client.refresh_token(token_url, refresh_token=rotated["refresh_token"])

@@ -1,5 +1,7 @@
 """What the authorization server refuses: every deviation from the registered, PKCE-protected code flow."""
 
+# ruff: noqa: ASYNC210, S113 -- the live server runs in its own thread; the independent clients block
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +43,9 @@ async def get_code(live: LiveServer, app: PartnerApp, ws: Workspace, verifier: s
     return parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
 
 
-def exchange(live: LiveServer, app: PartnerApp, code: str, verifier: str | None, redirect_uri: str | None = None) -> requests.Response:
+def exchange(
+    live: LiveServer, app: PartnerApp, code: str, verifier: str | None, redirect_uri: str | None = None
+) -> requests.Response:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri or app.redirect_uri}
     if verifier is not None:
         data["code_verifier"] = verifier
@@ -55,9 +59,15 @@ async def app(sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, t
 
 @pytest.mark.parametrize(
     "redirect_uri",
-    ["http://127.0.0.1:9/callback/", "http://127.0.0.1:9/Callback", "http://127.0.0.1:9/callback?x=1",
-     "http://localhost:9/callback", "https://127.0.0.1:9/callback", "http://127.0.0.1:90/callback"],
-)  # fmt: skip
+    [
+        "http://127.0.0.1:9/callback/",
+        "http://127.0.0.1:9/Callback",
+        "http://127.0.0.1:9/callback?x=1",
+        "http://localhost:9/callback",
+        "https://127.0.0.1:9/callback",
+        "http://127.0.0.1:90/callback",
+    ],
+)
 async def test_redirect_uri_that_differs_in_any_way_is_refused_without_redirect(
     live_server: LiveServer, app: PartnerApp, tenant_a: Workspace, redirect_uri: str
 ) -> None:
@@ -75,8 +85,9 @@ async def test_missing_or_plain_code_challenge_is_refused(
     live_server: LiveServer, app: PartnerApp, tenant_a: Workspace, challenge: str | None, method: str | None
 ) -> None:
     browser = browser_login(live_server.url, tenant_a.owner.email)
-    page = browser.get(authorize_url(live_server, app, code_challenge=challenge, code_challenge_method=method),
-                       allow_redirects=False)  # fmt: skip
+    page = browser.get(
+        authorize_url(live_server, app, code_challenge=challenge, code_challenge_method=method), allow_redirects=False
+    )
     assert page.status_code == 302
     query = parse_qs(urlsplit(page.headers["location"]).query)
     assert query["error"] == ["invalid_request"] and query["state"] == ["st-123"]
@@ -114,8 +125,11 @@ async def test_replayed_code_is_refused_and_revokes_what_it_issued(
     replay = exchange(live_server, app, code, verifier)
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     assert requests.get(api, headers={"Authorization": f"Bearer {access}"}).status_code == 401
-    refresh = requests.post(f"{live_server.url}/oauth/token", auth=(app.client_id, app.client_secret),
-                            data={"grant_type": "refresh_token", "refresh_token": first.json()["refresh_token"]})  # fmt: skip
+    refresh = requests.post(
+        f"{live_server.url}/oauth/token",
+        auth=(app.client_id, app.client_secret),
+        data={"grant_type": "refresh_token", "refresh_token": first.json()["refresh_token"]},
+    )
     assert refresh.json()["error"] == "invalid_grant"
 
 
@@ -128,20 +142,30 @@ async def test_implicit_and_password_grants_do_not_exist(
     assert parse_qs(urlsplit(implicit.headers["location"]).query)["error"] == ["unsupported_response_type"]
     async with AsyncOAuth2Client(app.client_id, app.client_secret) as client:
         with pytest.raises(OAuthError) as password:
-            await client.fetch_token(f"{live_server.url}/oauth/token", username=tenant_a.owner.email,
-                                     password="Tr0ub4dor&3-horse", grant_type="password")  # fmt: skip
+            await client.fetch_token(
+                f"{live_server.url}/oauth/token",
+                username=tenant_a.owner.email,
+                password="Tr0ub4dor&3-horse",
+                grant_type="password",
+            )
     assert password.value.error == "unsupported_grant_type"
     # a partner app cannot use the client-credentials grant either (only a workspace's own integrations can)
-    cc = requests.post(f"{live_server.url}/oauth/token", data={"grant_type": "client_credentials"},
-                       auth=(app.client_id, app.client_secret))  # fmt: skip
+    cc = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(app.client_id, app.client_secret),
+    )
     assert cc.json()["error"] == "unauthorized_client"
 
 
 async def test_wrong_client_secret_and_scope_beyond_registration(
     live_server: LiveServer, app: PartnerApp, tenant_a: Workspace
 ) -> None:
-    bad = requests.post(f"{live_server.url}/oauth/token", data={"grant_type": "authorization_code", "code": "x"},
-                        auth=(app.client_id, "nxo_cs_wrong"))  # fmt: skip
+    bad = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={"grant_type": "authorization_code", "code": "x"},
+        auth=(app.client_id, "nxo_cs_wrong"),
+    )
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
     browser = browser_login(live_server.url, tenant_a.owner.email)
     page = browser.get(authorize_url(live_server, app, scope="directory.read billing.admin"), allow_redirects=False)
@@ -167,7 +191,10 @@ async def test_consent_post_needs_the_csrf_token(live_server: LiveServer, app: P
 
 
 async def test_token_of_tenant_a_never_reaches_tenant_b_ids(
-    live_server: LiveServer, app: PartnerApp, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace,
+    live_server: LiveServer,
+    app: PartnerApp,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
     tenant_b: Workspace,
 ) -> None:
     from nexo.tests.integration.oauth.test_flows import add_person

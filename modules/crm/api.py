@@ -24,6 +24,7 @@ from nexo.modules.directory.api import (
     IdParam,
     Name,
     Notes,
+    OptionalIdParam,
     OrgName,
     Phone,
     Url,
@@ -157,7 +158,7 @@ class ContactsApi(Controller):
          summary="List contacts", operation_id="listContacts")  # fmt: skip
     async def list_contacts(
         self, db_session: AsyncSession, q: str | None = None, tag: str | None = None, stage: Stage | None = None,
-        owner_id: IdParam | None = None, company_id: IdParam | None = None,
+        owner_id: OptionalIdParam = None, company_id: OptionalIdParam = None,
         sort: str = "last_name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[ContactOut]:  # fmt: skip

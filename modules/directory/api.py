@@ -37,6 +37,8 @@ LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addr
 BIGINT_MAX = 2**63 - 1
 DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
 IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
+# Litestar drops the constraints of ``IdParam | None``: an optional id keeps them inside the annotation.
+OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
 Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
 Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
 
@@ -143,7 +145,7 @@ class PeopleApi(Controller):
          summary="List people", operation_id="listPeople")  # fmt: skip
     async def list_people(
         self, db_session: AsyncSession, q: str | None = None, email: str | None = None,
-        organization_id: IdParam | None = None, sort: str = "last_name", cursor: Cursor = None,
+        organization_id: OptionalIdParam = None, sort: str = "last_name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PersonOut]:  # fmt: skip
         """People of the workspace. ``q`` searches names and e-mails; ``sort`` is ``id``, ``last_name`` or

@@ -468,7 +468,7 @@ class TokenIntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
             "exp": int(expires.timestamp()) if expires else None,
             "iat": int(token.row.created_at.timestamp()),
             "sub": str(token.row.user_id) if token.row.user_id else f"client:{token.client.client_id}",
-            "iss": NexoAuthorizationServer.issuer,
+            "iss": self.server.issuer,
             "tenant": tenant.slug if tenant else None,
             "installation_id": token.row.installation_id,
         }
@@ -478,23 +478,29 @@ class TokenIntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
 
 
 class NexoIssuer(IssuerParameter):  # type: ignore[misc]
+    """RFC 9207: ``iss`` in authorization responses, the issuer of the server it is registered on."""
+
+    def __init__(self, issuer: str) -> None:
+        super().__init__()
+        self.issuer = issuer
+
     def get_issuer(self) -> str:
-        return NexoAuthorizationServer.issuer
+        return self.issuer
 
 
 class NexoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
-    issuer = "http://127.0.0.1:8000"
+    """One per issuer (``NEXO_BASE_URL``); the issuer is per instance, so two apps in a process never mix them."""
 
     def __init__(self, issuer: str) -> None:
         super().__init__(scopes_supported=None)
-        NexoAuthorizationServer.issuer = issuer.rstrip("/")
+        self.issuer = issuer.rstrip("/")
         self.register_token_generator("default", self.generate_bearer_token)
         self.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
         self.register_grant(RefreshTokenGrant)
         self.register_grant(ClientCredentialsGrant)
         self.register_endpoint(TokenRevocationEndpoint)
         self.register_endpoint(TokenIntrospectionEndpoint)
-        self.register_extension(NexoIssuer())
+        self.register_extension(NexoIssuer(self.issuer))
 
     def query_client(self, client_id: str) -> ClientAdapter | None:
         row = current_store().clients.get(client_id)

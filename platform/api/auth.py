@@ -145,7 +145,7 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     generation = token_cache.generation
     row = (
         await session.execute(
-            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))  # type: ignore[arg-type]
+            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))
             .join(Installation, Installation.id == OAuthToken.installation_id)
             .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
             .join(Tenant, Tenant.id == Installation.tenant_id)

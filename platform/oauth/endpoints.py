@@ -82,7 +82,7 @@ def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 async def admin_workspaces(session: AsyncSession, user: User) -> list[tuple[Tenant, frozenset[str]]]:
     rows = await session.execute(
-        select(Tenant, enabled_modules_subquery(Tenant.id))  # type: ignore[arg-type]
+        select(Tenant, enabled_modules_subquery(Tenant.id))
         .join(Membership, Membership.tenant_id == Tenant.id)
         .where(Membership.user_id == user.id, Membership.role.in_([Role.ADMIN, Role.OWNER]))
         .order_by(Tenant.name)

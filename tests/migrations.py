@@ -46,9 +46,10 @@ def additive_core_revision(
     """Add a core revision on top of the current head (``table`` gains ``column`` and an index) while inside.
 
     ``reads_data`` makes it read the table through ``op.get_bind()`` first, like a data migration."""
-    from nexo.platform.migrations.config import branch_heads, set_extra_tenant_versions
+    from nexo.platform.migrations.config import set_extra_tenant_versions
+    from nexo.platform.migrations.runner import branch_head
 
-    down = branch_heads()["core"]
+    down = branch_head("core")
     folder.mkdir(parents=True, exist_ok=True)
     reads = READS_DATA.format(table=table) if reads_data else ""
     text = ADDITIVE_REVISION.format(revision=revision, down=down, table=table, column=column, reads_data=reads)

@@ -29,11 +29,6 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def sync_url(url: str) -> str:
-    """The same database through psycopg (Alembic's offline tools, the job queue)."""
-    return url.replace("postgresql+asyncpg://", "postgresql+psycopg://", 1)
-
-
 def libpq_url(url: str) -> str:
     """A plain libpq URL (``postgresql://``) for psycopg connections and command-line tools."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)

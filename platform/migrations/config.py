@@ -97,30 +97,3 @@ PUBLIC_MODEL_MODULES: list[str] = [
     "nexo.platform.api.models",
     "nexo.billing.models",
 ]
-
-
-def branch_heads() -> dict[str, str]:
-    """Branch label -> head revision of the tenant tree."""
-    script = tenant_script()
-    heads: dict[str, str] = {}
-    for head in script.get_revisions("heads"):
-        assert head is not None
-        labels = _branch_labels_of(script, head.revision)
-        for label in labels:
-            heads[label] = head.revision
-    return heads
-
-
-def _branch_labels_of(script: ScriptDirectory, revision: str) -> set[str]:
-    labels: set[str] = set()
-    for rev in script.iterate_revisions(revision, "base"):
-        labels |= set(rev.branch_labels)
-    return labels
-
-
-def module_branch_labels() -> dict[str, str]:
-    """Module key -> branch label, for every module with migrations, plus the core branch."""
-    labels = {CORE_BRANCH: CORE_BRANCH}
-    for manifest in get_registry():
-        labels[manifest.key] = manifest.branch
-    return labels

@@ -1,8 +1,8 @@
 """A tenant's billing account: the customer, one provider subscription item per enabled paid module, the state.
 
-Each paid module is billed by its own provider subscription with exactly one item (the module's monthly price):
-switching a module on starts it (inside the trial when the trial runs, else billed from now), switching it off
-cancels it with proration. The state is never taken from an event's payload: it is derived from the provider's
+Which provider objects bill the modules (today one subscription per paid module, with its single item) is decided
+in one place, :mod:`nexo.billing.layout`; switching on bills from now (inside the trial while it runs), switching
+off stops billing with proration. The state is never taken from an event's payload: it is derived from the provider's
 current subscriptions (re-read), so duplicate and out-of-order events converge to the same result.
 """
 
@@ -16,8 +16,9 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.billing.catalog import paid_module_keys, price_id_for
+from nexo.billing.layout import BilledModule, apply_module_set
 from nexo.billing.models import BillingAccount, BillingState, SubscriptionItem
-from nexo.billing.provider import ProviderSubscription, get_provider
+from nexo.billing.provider import get_provider
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import bind_tenant
 from nexo.tenants import audit
@@ -102,7 +103,11 @@ class ItemChanges:
 async def sync_items(
     session: AsyncSession, tenant: Tenant, enabled: frozenset[str], now: datetime.datetime
 ) -> ItemChanges:
-    """Make the provider items match the enabled paid modules (the caller's transaction, tenant-bound)."""
+    """Make the provider bill the enabled paid modules (the caller's transaction, tenant-bound).
+
+    :func:`nexo.billing.layout.apply_module_set` decides which provider objects that takes; this records the
+    result: one row per billed module, and an audit entry per module added or removed.
+    """
     provider = get_provider()
     if not provider.enabled:
         return ItemChanges((), ())
@@ -115,31 +120,28 @@ async def sync_items(
     customer_id = await ensure_customer(session, account, tenant)
     rows = {row.module_key: row for row in await session.scalars(
         select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.id))}  # fmt: skip
-    wanted = paid_module_keys(enabled)
-    added = sorted(wanted - rows.keys())
-    removed = sorted(rows.keys() - wanted)
-    trial_end = account.trial_ends_at if account.trial_ends_at > now else None
-    for key in added:
-        subscription = await provider.create_subscription(
-            customer_id=customer_id, price_id=await price_id_for(session, key), tenant_id=tenant.id,
-            module_key=key, trial_end=trial_end,
-        )  # fmt: skip
-        session.add(_item_row(tenant.id, key, subscription))
-        await audit.record(session, "billing.item_added", target=key, details={"subscription": subscription.id})
-    for key in removed:
-        await provider.cancel_subscription(rows[key].subscription_id)
-        await session.delete(rows[key])
-        await audit.record(session, "billing.item_removed", target=key,
-                           details={"subscription": rows[key].subscription_id})  # fmt: skip
-    await session.flush()
-    return ItemChanges(tuple(added), tuple(removed))
-
-
-def _item_row(tenant_id: int, module_key: str, subscription: ProviderSubscription) -> SubscriptionItem:
-    return SubscriptionItem(
-        tenant_id=tenant_id, module_key=module_key, subscription_id=subscription.id, item_id=subscription.item_id,
-        price_id=subscription.price_id, status=subscription.status,
+    wanted = {key: await price_id_for(session, key) for key in sorted(paid_module_keys(enabled))}
+    change = await apply_module_set(
+        provider, customer_id=customer_id, tenant_id=tenant.id, billed={k: _billed(r) for k, r in rows.items()},
+        wanted=wanted, trial_end=account.trial_ends_at if account.trial_ends_at > now else None,
     )  # fmt: skip
+    for billed in change.added:
+        session.add(SubscriptionItem(
+            tenant_id=tenant.id, module_key=billed.module_key, subscription_id=billed.subscription_id,
+            item_id=billed.item_id, price_id=billed.price_id, status=billed.status,
+        ))  # fmt: skip
+        await audit.record(session, "billing.item_added", target=billed.module_key,
+                           details={"subscription": billed.subscription_id, "item": billed.item_id})  # fmt: skip
+    for billed in change.removed:
+        await session.delete(rows[billed.module_key])
+        await audit.record(session, "billing.item_removed", target=billed.module_key,
+                           details={"subscription": billed.subscription_id, "item": billed.item_id})  # fmt: skip
+    await session.flush()
+    return ItemChanges(tuple(b.module_key for b in change.added), tuple(b.module_key for b in change.removed))
+
+
+def _billed(row: SubscriptionItem) -> BilledModule:
+    return BilledModule(row.module_key, row.subscription_id, row.item_id, row.price_id, row.status)
 
 
 async def cancel_orphans(session: AsyncSession, account: BillingAccount) -> list[str]:
@@ -169,13 +171,14 @@ def derive_state(account: BillingAccount, statuses: list[str], now: datetime.dat
 
 
 async def refresh_items(session: AsyncSession, tenant_id: int) -> list[str]:
-    """Re-read each item's subscription from the provider; return the statuses."""
-    statuses: list[str] = []
+    """Re-read each distinct subscription behind the tenant's items from the provider; return their statuses."""
+    statuses: dict[str, str] = {}
     for row in await session.scalars(select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant_id)):
-        row.status = (await get_provider().retrieve_subscription(row.subscription_id)).status
-        statuses.append(row.status)
+        if row.subscription_id not in statuses:
+            statuses[row.subscription_id] = (await get_provider().retrieve_subscription(row.subscription_id)).status
+        row.status = statuses[row.subscription_id]
     await session.flush()
-    return statuses
+    return list(statuses.values())
 
 
 async def reconcile_account(session: AsyncSession, tenant_id: int, now: datetime.datetime) -> BillingState | None:

@@ -62,15 +62,19 @@ class BillingAccount(PublicBase):
 
 
 class SubscriptionItem(PublicBase):
-    """A paid module billed to a tenant: the provider subscription (and its single item) that charges for it."""
+    """A paid module billed to a tenant: the provider subscription item that charges for it, and its subscription.
+
+    Several rows may share one subscription (one subscription with an item per module); today each module has its
+    own (see :mod:`nexo.billing.layout`). The item id is what is unique.
+    """
 
     __tablename__ = "billing_subscription_items"
     __table_args__ = (UniqueConstraint("tenant_id", "module_key"),)
 
     tenant_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("public.tenants.id", ondelete="CASCADE"), index=True)
     module_key: Mapped[str] = mapped_column(String(63))
-    subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
-    item_id: Mapped[str] = mapped_column(String(255))
+    subscription_id: Mapped[str] = mapped_column(String(255), index=True)
+    item_id: Mapped[str] = mapped_column(String(255), unique=True)
     price_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(32), default="trialing")  # the provider's subscription status
 

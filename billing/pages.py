@@ -47,6 +47,14 @@ def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _modules_by_subscription(items: list[SubscriptionItem]) -> dict[str, list[str]]:
+    """The module keys each distinct subscription bills (one upcoming invoice per subscription)."""
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        grouped.setdefault(item.subscription_id, []).append(item.module_key)
+    return grouped
+
+
 async def _account(db_session: AsyncSession, tenant: TenantContext) -> BillingAccount:
     if not get_provider().enabled:
         raise NotFoundException("Billing is off on this server.")
@@ -73,10 +81,10 @@ class BillingPages(Controller):
         invoices, upcoming = [], []
         if account.customer_id:
             invoices = [_invoice_view(i) for i in await provider.list_invoices(account.customer_id)]
-            for item in items:
-                preview = await provider.preview_invoice(account.customer_id, item.subscription_id)
+            for subscription_id, modules in _modules_by_subscription(items).items():
+                preview = await provider.preview_invoice(account.customer_id, subscription_id)
                 if preview:
-                    upcoming.append(_invoice_view(preview) | {"module": item.module_key})
+                    upcoming.append(_invoice_view(preview) | {"module": ", ".join(modules)})
         context = {
             "account": account, "items": item_views, "invoices": invoices, "upcoming": upcoming,
             "publishable_key": provider.publishable_key, "stripe_js_url": provider.js_url,

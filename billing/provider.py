@@ -29,10 +29,15 @@ class WebhookSignatureError(ValueError):
 
 
 @dataclass(frozen=True)
+class ProviderItem:
+    id: str
+    price_id: str
+
+
+@dataclass(frozen=True)
 class ProviderSubscription:
     id: str
-    item_id: str
-    price_id: str
+    items: tuple[ProviderItem, ...]
     status: str
     customer_id: str
     metadata: dict[str, str]
@@ -176,8 +181,9 @@ class StripeProvider:
         return _subscription(subscription)
 
     async def cancel_subscription(self, subscription_id: str) -> None:
+        """Cancel now; the unused part of the paid period becomes a credit on the customer's next invoice."""
         try:
-            await self.client.v1.subscriptions.cancel_async(subscription_id)
+            await self.client.v1.subscriptions.cancel_async(subscription_id, {"prorate": True})
         except stripe.InvalidRequestError as exc:
             if exc.http_status != 404:
                 raise
@@ -243,12 +249,13 @@ class StripeProvider:
 
 def _subscription(stripe_object: Any) -> ProviderSubscription:
     subscription: dict[str, Any] = stripe_object.to_dict()
-    item = subscription["items"]["data"][0]
-    price = item.get("price") or item.get("plan") or {}
+    items = tuple(
+        ProviderItem(id=str(item["id"]), price_id=str((item.get("price") or item.get("plan") or {}).get("id", "")))
+        for item in subscription["items"]["data"]
+    )
     return ProviderSubscription(
         id=str(subscription["id"]),
-        item_id=str(item["id"]),
-        price_id=str(price.get("id", "")),
+        items=items,
         status=str(subscription["status"]),
         customer_id=str(subscription["customer"]),
         metadata=dict(subscription.get("metadata") or {}),

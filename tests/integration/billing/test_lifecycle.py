@@ -64,7 +64,10 @@ async def test_module_switches_change_the_subscription_items(
     items = await items_of(sessions, alpha.tenant.id)
     assert set(items) == {"crm", "erp.sales", "erp.inventory"}  # sales switches its dependency on too
     crm = await stripe_api.call("GET", f"/v1/subscriptions/{items['crm'].subscription_id}")
-    assert [i["plan"]["id"] for i in crm["items"]["data"]] == [prices["crm"]]
+    assert [(i["id"], i["plan"]["id"]) for i in crm["items"]["data"]] == [(items["crm"].item_id, prices["crm"])]
+    for key, row in items.items():  # each billed module: its item, with its module's price, at the provider
+        provider_items = (await stripe_api.call("GET", f"/v1/subscriptions/{row.subscription_id}"))["items"]["data"]
+        assert row.item_id in {i["id"] for i in provider_items} and row.price_id == prices[key]
     assert crm["trial_end"] is not None  # inside the workspace's trial
     assert crm["metadata"] == {"tenant_id": str(alpha.tenant.id), "module": "crm"}
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.billing.accounts import defer_in_transaction, status_for
 from nexo.billing.models import BillingAccount, BillingState
+from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.tenancy import bind_tenant
 from nexo.tenants import audit
 from nexo.tenants.models import Tenant, TenantStatus
@@ -33,7 +34,9 @@ async def apply_state(
         account.past_due_since = None
     if new_state is BillingState.CANCELED:
         account.canceled_at = now
-    tenant.status = status_for(new_state, tenant.status)
+    old_status, tenant.status = tenant.status, status_for(new_state, tenant.status)
+    if tenant.status is not old_status:
+        await notify_revocation(session)  # API principals cache the tenant's status: drop them on commit
     await audit.record(
         session, f"billing.{new_state.value}", target=tenant.slug,
         details={"from": old_state.value, "tenant_status": tenant.status.value},
@@ -59,6 +62,7 @@ async def enforce_grace(session: AsyncSession, now: datetime.datetime, grace_day
     ).all()
     for account, tenant in rows:
         tenant.status = TenantStatus.READ_ONLY
+        await notify_revocation(session)
         await bind_tenant(session, tenant.schema_name)
         since = account.past_due_since.isoformat() if account.past_due_since else ""
         await audit.record(session, "billing.read_only", target=tenant.slug, details={"past_due_since": since})

@@ -18,6 +18,12 @@ from nexo.platform.migrations.runner import tables_of
 Exported = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 
 
+ALLOWED_WHEN_READ_ONLY: dict[str, Any] = {"allow_when_read_only": True}
+"""Handler ``opt`` of every data export: exports stay open in a read-only (unpaid) or canceled workspace. The data is
+the customer's, and "read-only, export allowed" is what the dunning and cancelation messages promise; the marking
+keeps them open on purpose, whatever their method, instead of by the accident of being a GET."""
+
+
 async def _existing_tables(session: AsyncSession, schema: str, key: str) -> list[Table]:
     found: list[Table] = []
     for table in tables_of([key]):

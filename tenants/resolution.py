@@ -155,14 +155,22 @@ def refuse_writes_when_read_only(
 ) -> None:
     """A read-only (unpaid) or canceled workspace refuses writes except on ``allow_when_read_only`` handlers
     (billing, export)."""
-    if context.status not in READ_ONLY_STATUSES or connection.scope.get("method") not in UNSAFE_METHODS:
+    refuse_when_read_only(connection, handler, context.status, context.name)
+
+
+def refuse_when_read_only(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, status: str, name: str
+) -> None:
+    """Pages and the API alike: in a read-only or canceled workspace only safe methods pass, plus the handlers
+    marked ``allow_when_read_only`` (billing, data export); anything else is a 403 problem of type ``read-only``."""
+    if status not in READ_ONLY_STATUSES:
         return
-    if handler.opt.get("allow_when_read_only"):
+    if connection.scope.get("method") not in UNSAFE_METHODS or handler.opt.get("allow_when_read_only"):
         return
-    reason = "its subscription has ended" if context.status == "canceled" else "a payment is overdue"
+    reason = "its subscription has ended" if status == "canceled" else "a payment is overdue"
     raise ProblemError(
         403,
-        f"{context.name} is read-only because {reason}: you can still read and export its data. "
+        f"{name} is read-only because {reason}: you can still read and export its data. "
         "The owner can restore it under Settings → Billing.",
         "read-only",
     )

@@ -49,6 +49,8 @@ class ApiPrincipal:
     client_name: str
     tenant_id: int
     tenant_slug: str
+    tenant_name: str
+    tenant_status: str  # active, read_only or canceled: writes are refused unless active
     schema: str
     user_id: int | None
     granted_scopes: frozenset[str]
@@ -164,6 +166,8 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
         client_name=client.name,
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
+        tenant_name=tenant.name,
+        tenant_status=str(tenant.status),
         schema=tenant.schema_name,
         user_id=token.user_id,
         granted_scopes=frozenset(token.scope.split()),
@@ -203,9 +207,10 @@ async def touch_last_used(session: AsyncSession, principal: ApiPrincipal) -> Non
 
 
 async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Authenticate the bearer token, bind its tenant, refuse a switched-off module or a missing scope."""
+    """Authenticate the bearer token, bind its tenant, refuse a switched-off module, a missing scope, or a write
+    to a read-only workspace."""
     from nexo.platform.api.ratelimit import enforce_rate_limit
-    from nexo.tenants.resolution import module_off_error, request_db_session
+    from nexo.tenants.resolution import module_off_error, refuse_when_read_only, request_db_session
 
     session = request_db_session(connection)
     principal = await load_principal(session, bearer_token(connection))
@@ -225,6 +230,7 @@ async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             error = ProblemError(403, f"This call needs the '{scope}' scope.", "insufficient-scope", scope=scope)
             error.headers = {"WWW-Authenticate": f'Bearer realm="nexo", error="insufficient_scope", scope="{scope}"'}
             raise error
+    refuse_when_read_only(connection, handler, principal.tenant_status, principal.tenant_name)
     await bind_tenant(session, principal.schema)
     await touch_last_used(session, principal)
 

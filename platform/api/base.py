@@ -59,7 +59,8 @@ class Page(msgspec.Struct, Generic[T]):
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid input or cursor (problem types: validation-error, invalid-cursor, bad-request)",
     401: "Missing, unknown, expired or revoked access token (problem types: missing-token, invalid-token)",
-    403: "Scope missing (insufficient-scope) or the module is off in this workspace (module-disabled)",
+    403: "Scope missing (insufficient-scope), the module is off in this workspace (module-disabled), or the "
+    "workspace is read-only and refuses writes (read-only)",
     404: "No such record in this workspace (not-found)",
     409: "The Idempotency-Key is being used by a concurrent request (idempotency-key-in-use)",
     422: "The Idempotency-Key was used before with another request (idempotency-key-reused)",

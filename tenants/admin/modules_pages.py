@@ -17,7 +17,13 @@ from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY, FormData, tenant_row
 from nexo.tenants.audit import record
-from nexo.tenants.module_export import export_csv_zip, export_json, export_tables, table_row_counts
+from nexo.tenants.module_export import (
+    ALLOWED_WHEN_READ_ONLY,
+    export_csv_zip,
+    export_json,
+    export_tables,
+    table_row_counts,
+)
 from nexo.tenants.module_switches import (
     ModuleSwitchError,
     disable_module,
@@ -129,7 +135,7 @@ class PurgePages(Controller):
             return render(request, "admin/purge.html", context, status_code=400)
         return Redirect(f"/w/{tenant.slug}/settings/modules", status_code=303)
 
-    @get("/export", name="admin.modules.export")
+    @get("/export", name="admin.modules.export", opt=ALLOWED_WHEN_READ_ONLY)
     async def export(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, key: str,
         format: str = "json",

@@ -72,8 +72,6 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
             async with engine.begin() as connection:
                 await connection.run_sync(upgrade_public)
             sessions = create_session_maker(engine)
-            registry = fx.paid_test_registry()
-            catalog.get_registry = lambda: registry  # type: ignore[assignment]  # two paid modules for the bench
             from nexo.platform.app import create_app
 
             app = create_app(settings)

@@ -71,7 +71,8 @@ async def _sell(
     session = await tenant_session(sessions, ws)
     async with session:
         sales = SalesService(session, erp_context(ws, MODULES))
-        order = await sales.create_order(seeded.customer, seeded.warehouse, [OrderLineInput(seeded.widget, D(quantity))])
+        line = OrderLineInput(seeded.widget, D(quantity))
+        order = await sales.create_order(seeded.customer, seeded.warehouse, [line])
         delivery = await sales.deliver(order.id)
         invoice = await sales.invoice(order.id)
         ids = {"order": order.id, "delivery": delivery.id, "invoice": invoice.id}
@@ -159,7 +160,7 @@ async def test_won_opportunity_becomes_one_quote_linked_both_ways(
     quote_page = await web.get(quote_url)
     assert quote_page.status_code == 200
     assert f'href="/w/{ws_a.slug}/crm/opportunities/{won_deal}"' in quote_page.text
-    assert "300.00" in quote_page.text and "Grace Hopper" in quote_page.text  # 2 × 150, to the deal's contact
+    assert "300.00" in quote_page.text and "Grace Hopper" in quote_page.text  # 2 x 150, to the deal's contact
     session = await tenant_session(sessions, ws_a)
     async with session:
         quote = (await session.scalars(select(Quote))).one()
@@ -261,7 +262,7 @@ async def test_company_page_shows_the_open_balance_in_the_workspace_currency(
 ) -> None:
     seeded = await _seed(sessions, ws_a)
     seeded_b = await _seed(sessions, ws_b, "B-")
-    first = await _sell(sessions, ws_a, seeded, 3, D("10"))  # 3 × 10 + 20 % tax = 36.00, 10.00 paid
+    first = await _sell(sessions, ws_a, seeded, 3, D("10"))  # 3 x 10 + 20 % tax = 36.00, 10.00 paid
     await _sell(sessions, ws_a, seeded, 1, D("12"))  # 12.00, paid in full: not open
     await _sell(sessions, ws_a, seeded, 2, D("0"))  # 24.00, unpaid
     await _sell(sessions, ws_b, seeded_b, 5, D("0"))  # B's own customer owes B 60.00
@@ -332,6 +333,7 @@ async def test_performance_report_adds_pipeline_conversion_and_win_rate_when_crm
     assert '<td id="pipeline-leads">2</td>' in page_b.text and 'id="win-rate">0.0 %' in page_b.text
     await _switch(sessions, ws_b, "crm", False)
     hidden = await web.get(f"/w/{ws_b.slug}/erp/reports/?{query}")
-    assert hidden.status_code == 200 and 'id="pipeline-report"' not in hidden.text and "chart=pipeline" not in hidden.text
+    assert hidden.status_code == 200 and 'id="pipeline-report"' not in hidden.text
+    assert "chart=pipeline" not in hidden.text
     assert (await web.get(f"/w/{ws_b.slug}/erp/reports/data.json?chart=pipeline&{query}")).status_code == 403
     assert await _count(sessions, ws_b, Lead) == 2 and await _count(sessions, ws_b, Opportunity) == 1  # data kept

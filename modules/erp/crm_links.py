@@ -153,6 +153,8 @@ async def product_choices(session: AsyncSession) -> list[tuple[int, str]]:
 
 
 FIELDS = {"product_id": "quote_product", "quantity": "quote_quantity", "unit_price": "quote_price"}
+MAX_ID_DIGITS = 18  # ids are bigint
+MAX_AMOUNT = Decimal(10) ** 13  # quote lines are numeric(18, 4)
 
 
 async def quote_from_opportunity(
@@ -183,7 +185,7 @@ async def quote_from_opportunity(
 
 def _line_from_form(form: dict[str, str]) -> OrderLineInput:
     product = form.get("quote_product", "").strip()
-    if not product.isdigit():
+    if not product.isdigit() or len(product) > MAX_ID_DIGITS:
         raise IntegrationError("Choose the product to quote.", "quote_product")
     quantity = _decimal(form.get("quote_quantity", ""), "quote_quantity", "quantity", Decimal(1))
     if quantity is None or quantity <= 0:
@@ -204,6 +206,8 @@ def _decimal(raw: str, field: str, label: str, default: Decimal | None) -> Decim
         raise IntegrationError(f"The {label} must be a number.", field) from None
     if not value.is_finite():
         raise IntegrationError(f"The {label} must be a number.", field)
+    if abs(value) >= MAX_AMOUNT:
+        raise IntegrationError(f"The {label} is too large.", field)
     return value
 
 

@@ -144,6 +144,12 @@ async def test_won_opportunity_becomes_one_quote_linked_both_ways(
     assert bad.status_code == 400 and 'id="quote_product-error"' in bad.text
     bad = await web.post(f"{crm}/{won_deal}/quote", {"quote_product": str(seeded.widget), "quote_quantity": "0"})
     assert bad.status_code == 400 and 'id="quote_quantity-error"' in bad.text
+    huge = await web.post(f"{crm}/{won_deal}/quote", {"quote_product": "9" * 30, "quote_price": "1e40"})
+    assert huge.status_code == 400 and 'id="quote_product-error"' in huge.text
+    huge = await web.post(f"{crm}/{won_deal}/quote", {"quote_product": str(seeded.widget), "quote_price": "1e40"})
+    assert huge.status_code == 400 and 'id="quote_price-error"' in huge.text
+    missing = await web.post(f"{crm}/{won_deal}/quote", {"quote_product": "987654"})
+    assert missing.status_code == 400 and "No product with id 987654" in missing.text
     assert await _count(sessions, ws_a, Quote) == 0  # nothing half-written
 
     made = await web.post(
@@ -196,6 +202,12 @@ async def test_quote_needs_a_company_and_sales_on(
     assert await _count(sessions, ws_a, Quote) == 0
     await _switch(sessions, ws_a, "erp.sales", True)
     assert 'id="create-quote"' in (await web.get(f"{crm}/{won_deal}")).text
+    made = await web.post(f"{crm}/{won_deal}/quote", {"quote_product": str(seeded.widget)})
+    assert made.status_code == 303
+    await _switch(sessions, ws_a, "crm", False)  # the quote page stays, without the link to the (hidden) deal
+    quote_page = await web.get(made.headers["location"])
+    assert quote_page.status_code == 200 and "/crm/opportunities/" not in quote_page.text
+    assert "10.00" in quote_page.text  # no price given: the product's sale price
     await web.login(ws_b.owner.email)
     assert (await web.get(f"{crm}/{won_deal}")).status_code == 404
 

@@ -26,6 +26,7 @@ from nexo.modules.crm.pages.base import (
 from nexo.modules.crm.pages.contacts import csv_response, typed_rows_data
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.export import export_companies
+from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
@@ -93,13 +94,16 @@ class CompanyPages(CrmController):
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         service = CompanyService(session=db_session)
         members = await members_of(db_session, tenant)
-        context = {
+        context: dict[str, Any] = {
             "organization": organization, "profile": await service.profile_of(organization.id),
             "people": await service.people_of(organization.id), "members": members, "names": member_names(members),
-            "timeline": await timeline(db_session, Subject(organization_id=organization.id)),
+            "timeline": await timeline(db_session, Subject(organization_id=organization.id), tenant.modules),
             "activity_kinds": list(ActivityKind), "subject_path": f"companies/{organization.id}", "errors": {},
-            "data": {},
+            "data": {}, "open_balance": None,
         }  # fmt: skip
+        provider = balance_provider(tenant.modules)  # with Accounting on: what the customer still owes
+        if provider is not None:
+            context["open_balance"] = await provider.balance(db_session, organization.id, tenant.currency)
         return render(request, "crm/company_detail.html", context)
 
     @get("/{organization_id:int}/edit", name="crm.companies.edit")

@@ -125,7 +125,7 @@ class ContactPages(CrmController):
         context = {
             "person": person, "profile": profile, "members": await members_of(db_session, tenant),
             "names": member_names(await members_of(db_session, tenant)),
-            "timeline": await timeline(db_session, Subject(person_id=person.id)),
+            "timeline": await timeline(db_session, Subject(person_id=person.id), tenant.modules),
             "activity_kinds": list(ActivityKind), "subject_path": f"contacts/{person.id}", "errors": {}, "data": {},
         }  # fmt: skip
         return render(request, "crm/contact_detail.html", context)

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm import schemas
-from nexo.modules.crm.models import ActivityKind, Campaign, Lead, LeadStatus, Opportunity, Stage, StageKind
+from nexo.modules.crm.models import (
+    ActivityKind,
+    Campaign,
+    Lead,
+    LeadStatus,
+    Opportunity,
+    OpportunityStatus,
+    Stage,
+    StageKind,
+)
 from nexo.modules.crm.pages.base import (
     AnyRequest,
     CrmController,
@@ -23,11 +32,12 @@ from nexo.modules.crm.pages.base import (
     see_other,
 )
 from nexo.modules.crm.services.contacts import CompanyService
+from nexo.modules.crm.services.integrations import IntegrationError, quote_provider
 from nexo.modules.crm.services.leads import LeadService
 from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.resolution import TenantContext, module_off_error
 
 
 async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:
@@ -35,6 +45,26 @@ async def board_context(session: AsyncSession, tenant: TenantContext, error: str
     service = OpportunityService(session=session)
     return {"columns": await service.board(stages), "forecast": await service.forecast(), "error": error,
             "names": member_names(await members_of(session, tenant)), "stages": stages}  # fmt: skip
+
+
+async def opportunity_context(session: AsyncSession, tenant: TenantContext, opportunity: Opportunity,
+                              errors: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The opportunity page; with Sales on, its quote (or the form making one once the deal is won)."""
+    members = await members_of(session, tenant)
+    context = {
+        "opportunity": opportunity, "members": members, "names": member_names(members),
+        "timeline": await timeline(session, Subject(opportunity_id=opportunity.id), tenant.modules),
+        "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
+        "errors": errors, "data": data, "stages": await StageService(session=session).stages(),
+        "quotes_on": False, "quote": None, "quote_products": [],
+    }  # fmt: skip
+    provider = quote_provider(tenant.modules)
+    if provider is not None:
+        context["quotes_on"] = True
+        context["quote"] = await provider.existing(session, opportunity.id)
+        if context["quote"] is None and opportunity.status == OpportunityStatus.WON:
+            context["quote_products"] = await provider.choices(session)
+    return context
 
 
 class PipelinePages(CrmController):
@@ -115,13 +145,7 @@ class PipelinePages(CrmController):
     async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
                      opportunity_id: int) -> Template:  # fmt: skip
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
-        members = await members_of(db_session, tenant)
-        context = {
-            "opportunity": opportunity, "members": members, "names": member_names(members),
-            "timeline": await timeline(db_session, Subject(opportunity_id=opportunity.id)),
-            "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
-            "errors": {}, "data": {}, "stages": await StageService(session=db_session).stages(),
-        }  # fmt: skip
+        context = await opportunity_context(db_session, tenant, opportunity, {}, {})
         return render(request, "crm/opportunity_detail.html", context)
 
     @get("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.edit")
@@ -161,15 +185,25 @@ class PipelinePages(CrmController):
                 opportunity, won=form.get("outcome") == "won", reason=form.get("reason", "")[:300], stages=stages
             )
         except PipelineError as exc:
-            members = await members_of(db_session, tenant)
-            context = {
-                "opportunity": opportunity, "members": members, "names": member_names(members),
-                "timeline": await timeline(db_session, Subject(opportunity_id=opportunity.id)),
-                "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
-                "errors": {"reason": str(exc)}, "data": form, "stages": stages,
-            }  # fmt: skip
+            context = await opportunity_context(db_session, tenant, opportunity, {"reason": str(exc)}, form)
             return render(request, "crm/opportunity_detail.html", context, status_code=400)
         return see_other(tenant, f"opportunities/{opportunity.id}")
+
+    @post("/opportunities/{opportunity_id:int}/quote", name="crm.opportunities.quote")
+    async def quote(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
+                    opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+        """A won deal becomes a quote in one step (needs Sales); a second click goes to the quote it already has."""
+        opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
+        provider = quote_provider(tenant.modules)
+        if provider is None:
+            raise module_off_error("erp.sales")
+        form = clean_form(data)
+        try:
+            quote = await provider.create(db_session, tenant, opportunity, form)
+        except IntegrationError as exc:
+            context = await opportunity_context(db_session, tenant, opportunity, {exc.field: exc.message}, form)
+            return render(request, "crm/opportunity_detail.html", context, status_code=400)
+        return Redirect(f"/w/{tenant.slug}/{quote.path}", status_code=303)
 
     # Stages: the tenant's own pipeline columns.
     @get("/stages", name="crm.stages")

@@ -1,7 +1,8 @@
 """The timeline of a contact, company, opportunity or case: activities, cases, deals and case messages by date.
 
-When ERP is on, its orders and invoices will join here through ``TIMELINE_SOURCES`` (each source returns entries
-for a record); the CRM's own sources are registered below.
+Each source returns the entries of one record. The CRM's own sources are in ``TIMELINE_SOURCES``; other modules add
+theirs with ``register_source(module_key, source)`` (the ERP does, from ``nexo.modules.erp.crm_links``), and a
+registered source runs only while its module is on in the workspace.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class TimelineEntry:
     done: bool | None = None
     due_date: datetime.date | None = None
     activity_id: int | None = None
+    area: str = "crm"  # the link is relative to /w/<workspace>/<area>/; "erp" for ERP documents
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,29 @@ async def _deals(session: AsyncSession, subject: Subject) -> list[TimelineEntry]
 
 TimelineSource = Callable[[AsyncSession, Subject], Awaitable[list[TimelineEntry]]]
 TIMELINE_SOURCES: list[TimelineSource] = [_activities, _cases, _case_messages, _deals]
+# (module key, source): sources of other modules, each run only while its module is on.
+MODULE_TIMELINE_SOURCES: list[tuple[str, TimelineSource]] = []
 
 
-async def timeline(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
-    """Every entry of every source, newest first."""
+def register_source(module_key: str, source: TimelineSource) -> None:
+    """Add another module's source (once: registering the same source again changes nothing)."""
+    if (module_key, source) not in MODULE_TIMELINE_SOURCES:
+        MODULE_TIMELINE_SOURCES.append((module_key, source))
+
+
+async def timeline(
+    session: AsyncSession, subject: Subject, modules: frozenset[str] = frozenset()
+) -> list[TimelineEntry]:
+    """Every entry of every source, newest first; ``modules`` are the workspace's enabled modules."""
     entries: list[TimelineEntry] = []
     for source in TIMELINE_SOURCES:
         entries += await source(session, subject)
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    for module_key, source in MODULE_TIMELINE_SOURCES:
+        if module_key in modules:
+            entries += await source(session, subject)
+    return sorted(entries, key=lambda e: _aware(e.when), reverse=True)
+
+
+def _aware(when: datetime.datetime) -> datetime.datetime:
+    """Dates of documents (midnight, naive) sort together with the CRM's UTC timestamps."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=datetime.UTC)

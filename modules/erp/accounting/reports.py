@@ -204,3 +204,64 @@ async def open_balance(session: AsyncSession, org_id: int) -> Decimal:
         )
     )
     return Decimal(value or 0)
+
+
+@dataclass(frozen=True)
+class PipelineConversion:
+    """The CRM funnel over a period: the leads that came in, how many became opportunities and how many of those
+    were won; and the win rate of the deals closed in the period."""
+
+    leads: int  # leads created in the period
+    converted: int  # of those, qualified into an opportunity
+    won_from_leads: int  # of those opportunities, won (by now)
+    won: int  # opportunities won in the period
+    lost: int  # opportunities lost in the period
+
+    @property
+    def conversion_percent(self) -> Decimal | None:
+        return _percent(self.converted, self.leads)
+
+    @property
+    def won_percent(self) -> Decimal | None:
+        return _percent(self.won_from_leads, self.converted)
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        """won / (won + lost), in percent; ``None`` while nothing was closed."""
+        return _percent(self.won, self.won + self.lost)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
+
+
+async def pipeline_conversion(session: AsyncSession, period: Period) -> PipelineConversion:
+    """Needs the CRM's tables (call it only while CRM is on). Periods are whole UTC days."""
+    from nexo.modules.crm.models import Lead, Opportunity  # the CRM is optional: imported only when asked
+
+    start = datetime.datetime.combine(period.start, datetime.time(), datetime.UTC)
+    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(), datetime.UTC)
+    won = Opportunity.status == "won"
+    leads = (
+        await session.execute(
+            select(func.count(Lead.id), func.count(Opportunity.id), func.count(Opportunity.id).filter(won))
+            .outerjoin(Opportunity, Opportunity.id == Lead.opportunity_id)
+            .where(Lead.created_at >= start, Lead.created_at < end)
+        )
+    ).one()
+    closed = dict(
+        (
+            await session.execute(
+                select(Opportunity.status, func.count())
+                .where(Opportunity.status.in_(("won", "lost")), Opportunity.closed_at >= start,
+                       Opportunity.closed_at < end)
+                .group_by(Opportunity.status)
+            )
+        )
+        .tuples()
+        .all()
+    )  # fmt: skip
+    return PipelineConversion(
+        leads=int(leads[0]), converted=int(leads[1]), won_from_leads=int(leads[2]),
+        won=int(closed.get("won", 0)), lost=int(closed.get("lost", 0)),
+    )  # fmt: skip

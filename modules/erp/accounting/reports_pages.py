@@ -1,5 +1,6 @@
 """Report pages: profitability, liquidity (cash position, receivables and payables aging), performance and stock,
-with a date-range filter, charts (Chart.js, fed by the JSON endpoint) and CSV export."""
+with a date-range filter, charts (Chart.js, fed by the JSON endpoint) and CSV export. While CRM is on, the
+performance section adds the pipeline conversion (leads → opportunities → won) and the win rate."""
 
 from __future__ import annotations
 
@@ -12,20 +13,23 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp import crm_links  # registers the ERP's providers with the CRM
 from nexo.modules.erp.accounting.reports import (
     GroupBy,
     Period,
     aging,
     cash_position,
     ledger_totals,
+    pipeline_conversion,
     profitability,
 )
 from nexo.modules.erp.web import FormErrors
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.resolution import TenantContext, module_off_error
 
 GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
+CRM = "crm"
 
 
 def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
@@ -41,6 +45,18 @@ def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
 
 def _group(value: str) -> GroupBy:
     return value if value in GROUPS else "product"
+
+
+async def _pipeline_chart(session: AsyncSession, tenant: TenantContext, period: Period, chart: str) -> dict[str, Any]:
+    if CRM not in tenant.modules:
+        raise module_off_error(CRM)
+    funnel = await pipeline_conversion(session, period)
+    if chart == "pipeline":
+        return {"type": "bar", "labels": ["Leads", "Became opportunities", "Won"],
+                "datasets": [{"label": "Leads created in the period",
+                              "data": [funnel.leads, funnel.converted, funnel.won_from_leads]}]}  # fmt: skip
+    return {"type": "bar", "labels": ["Won", "Lost"],
+            "datasets": [{"label": "Deals closed in the period", "data": [funnel.won, funnel.lost]}]}  # fmt: skip
 
 
 class ReportPages(Controller):
@@ -61,8 +77,10 @@ class ReportPages(Controller):
             "receivables": await aging(db_session, "receivable", period.end),
             "payables": await aging(db_session, "payable", period.end),
             "revenue": sum((r.revenue for r in rows), 0), "cost": sum((r.cost for r in rows), 0),
-            "stock": None,
+            "stock": None, "pipeline": None,
         }  # fmt: skip
+        if CRM in tenant.modules:
+            context["pipeline"] = await pipeline_conversion(db_session, period)
         if "erp.inventory" in tenant.modules:
             from nexo.modules.erp.inventory.services import stock_on_hand
 
@@ -84,6 +102,8 @@ class ReportPages(Controller):
             return {"type": "line", "labels": [p.month for p in points],
                     "datasets": [{"label": f"Cash and bank ({tenant.currency})",
                                   "data": [float(p.balance) for p in points]}]}  # fmt: skip
+        if chart in ("pipeline", "winrate"):
+            return await _pipeline_chart(db_session, tenant, period, chart)
         if chart == "aging":
             receivables = await aging(db_session, "receivable", period.end)
             payables = await aging(db_session, "payable", period.end)
@@ -120,4 +140,4 @@ class ReportPages(Controller):
         )
 
 
-__all__ = ["ReportPages", "datetime"]
+__all__ = ["ReportPages", "crm_links", "datetime"]

@@ -1,4 +1,5 @@
-"""Inventory pages: products (search, create), stock on hand and valuation per warehouse, warehouses."""
+"""Inventory pages: products (search, create), stock on hand and valuation per warehouse, warehouses, and the
+inventory settings (whether stock may go negative: admins and owners only, audit-logged)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product, Warehouse
-from nexo.modules.erp.inventory.services import create_product, create_warehouse, product_errors, stock_on_hand
+from nexo.modules.erp.inventory.services import (
+    StockService,
+    create_product,
+    create_warehouse,
+    product_errors,
+    stock_on_hand,
+)
 from nexo.modules.erp.web import FormData, FormErrors, parse_decimal
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.audit import record
+from nexo.tenants.models import Role
+from nexo.tenants.resolution import TenantContext, require_role
 
 PAGE_SIZE = 50
+CHECKED = {"on", "true", "1"}
 
 
 class InventoryPages(Controller):
@@ -94,3 +104,31 @@ class InventoryPages(Controller):
             return render(request, "erp/stock.html", context, status_code=400)
         await db_session.commit()  # redirects are not auto-committed
         return Redirect(f"/w/{tenant.slug}/erp/inventory/stock", status_code=303)
+
+    # Settings: admins and owners switch negative stock on or off; each change is audit-logged.
+    @get("/settings", name="erp.inventory.settings", opt=require_role(Role.ADMIN))
+    async def settings(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
+    ) -> Template:
+        allowed = await StockService(db_session).allow_negative()
+        return render(request, "erp/inventory_settings.html", {"allowed": allowed, "errors": {}, "saved": False})
+
+    @post("/settings", name="erp.inventory.settings.save", opt=require_role(Role.ADMIN))
+    async def save(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template:
+        stock = StockService(db_session)
+        was = await stock.allow_negative()
+        raw = (data.get("allow_negative_stock") or "").strip().lower()
+        if raw and raw not in CHECKED:
+            errors = {"allow_negative_stock": "Tick the box to allow negative stock, or leave it empty."}
+            context = {"allowed": was, "errors": errors, "saved": False}
+            return render(request, "erp/inventory_settings.html", context, status_code=400)
+        allowed = raw in CHECKED
+        if allowed != was:
+            await stock.set_allow_negative(allowed)
+            await record(
+                db_session, "inventory.negative_stock_changed", target="erp.inventory",
+                details={"allow_negative_stock": allowed, "was": was}, **tenant.actor,
+            )  # fmt: skip
+        return render(request, "erp/inventory_settings.html", {"allowed": allowed, "errors": {}, "saved": True})

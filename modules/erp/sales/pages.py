@@ -10,7 +10,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.directory.models import Organization
+from nexo.modules.directory.models import Organization, Person
+from nexo.modules.erp import crm_links  # registers the ERP's timeline, quote and balance providers with the CRM
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError
@@ -84,6 +85,28 @@ class SalesPages(Controller):
         warehouses = list(await db_session.scalars(select(Warehouse).order_by(Warehouse.code)))
         return render(request, "erp/quotes.html", {"rows": rows, "warehouses": warehouses})
 
+    @get("/quotes/{quote_id:int}", name="erp.sales.quote")
+    async def quote_detail(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, quote_id: int
+    ) -> Template:
+        quote = await get_or_404(db_session, Quote, quote_id, "quote")
+        await db_session.refresh(quote, ["lines"])
+        opportunity = None
+        if quote.opportunity_id is not None and "crm" in tenant.modules:
+            from nexo.modules.crm.models import Opportunity  # CRM tables exist only while CRM is on
+
+            opportunity = await db_session.get(Opportunity, quote.opportunity_id)
+        context = {
+            "quote": quote, "customer": await db_session.get(Organization, quote.customer_org_id),
+            "contact": await db_session.get(Person, quote.contact_person_id) if quote.contact_person_id else None,
+            "opportunity": opportunity, "order": await db_session.scalar(
+                select(SalesOrder).where(SalesOrder.quote_id == quote.id).order_by(SalesOrder.id).limit(1)
+            ),
+            "warehouses": list(await db_session.scalars(select(Warehouse).order_by(Warehouse.code))),
+            "total": sum((ln.quantity * ln.unit_price for ln in quote.lines), Decimal(0)),
+        }  # fmt: skip
+        return render(request, "erp/quote.html", context)
+
     @get(["/orders/new", "/quotes/new"], name="erp.sales.new")
     async def new_document(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
@@ -107,7 +130,7 @@ class SalesPages(Controller):
                 async with db_session.begin_nested():
                     if kind == "quotes":
                         quote = await service.create_quote(customer, lines)
-                        target = f"quotes#quote-{quote.id}"
+                        target = f"quotes/{quote.id}"
                     else:
                         assert warehouse is not None
                         order = await service.create_order(customer, warehouse, lines)
@@ -185,4 +208,4 @@ class SalesPages(Controller):
         return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html")
 
 
-__all__ = ["Decimal", "SalesPages"]
+__all__ = ["Decimal", "SalesPages", "crm_links"]

@@ -53,8 +53,8 @@ from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
-R = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
 SUPPLIER_KINDS = ("supplier_bill", "supplier_credit_note")
 STATUSES = ("draft", "open", "paid", "cancelled")

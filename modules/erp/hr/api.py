@@ -37,8 +37,8 @@ from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_crea
 from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
-R = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 LEAVE_STATUSES = ("pending", "approved", "rejected", "cancelled")
 Days = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$", examples=["25"],
                                    description="Days per year as a decimal string.")]  # fmt: skip

@@ -55,8 +55,8 @@ Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
 WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 READ_SCOPE, WRITE_SCOPE = "erp.inventory.read", "erp.inventory.write"
-R = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 
 
 class ProductOut(msgspec.Struct):

@@ -37,8 +37,8 @@ from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_crea
 from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
-R = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 STATUSES = ("draft", "done")
 
 

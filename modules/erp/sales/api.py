@@ -45,8 +45,8 @@ from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_crea
 from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
-R = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
 ORDER_STATUSES = ("open", "partially_delivered", "delivered", "cancelled")

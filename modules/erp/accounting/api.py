@@ -272,7 +272,8 @@ async def list_payments(session: AsyncSession, invoice_id: int, kinds: tuple[str
 async def credit_document(
     session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...], data: CreditNoteCreate
 ) -> InvoiceOut:
-    await document(session, invoice_id, kinds)
+    original = await document(session, invoice_id, kinds)
+    was_paid = original.status == "paid"
     lines = None if data.lines is None else [
         LineInput(ln.description, Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.tax_rate), ln.product_id)
         for ln in data.lines
@@ -282,6 +283,9 @@ async def credit_document(
     )
     out = await fresh(session, note.id)
     await emit(session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
+    settled = await fresh(session, invoice_id)
+    if settled.status == "paid" and not was_paid:  # the credit note settled the rest of the balance
+        await emit(session, "erp.invoice.paid", msgspec.to_builtins(settled))  # webhook event
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from nexo.platform.settings import Settings
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tests.factories import Workspace, make_workspace, tenant_session
 from nexo.tests.integration.api.conftest import TokenFactory, switch_module
+from nexo.tests.integration.api.test_webhooks import run_worker
 from nexo.tests.partner import LiveServer, Receiver, make_integration, run_live_server
 
 Client = AsyncTestClient[Litestar]
@@ -175,6 +177,10 @@ async def test_bad_input_is_a_4xx_and_writes_nothing(
                                         headers=headers)  # fmt: skip
     assert invoice_nothing.status_code == 409 and problem_type(invoice_nothing) == "invalid-state"
     assert (await client.get(f"{API}/accounting/invoices", headers=headers)).json()["data"] == []
+    huge = await client.post(f"{API}/inventory/stock-moves/adjustments", headers=headers, json={
+        "product_id": ids["widget"], "warehouse_id": ids["warehouse"], "counted_quantity": "999999999",
+        "unit_cost": "999999999"})  # fmt: skip
+    assert huge.status_code == 422 and problem_type(huge) == "business-rule" and "too large" in huge.json()["detail"]
     for bad in ("-1", "abc", "1.23456", ""):
         answer = await client.post(f"{API}/inventory/stock-moves/adjustments", headers=headers, json={
             "product_id": ids["widget"], "warehouse_id": ids["warehouse"], "counted_quantity": bad})  # fmt: skip
@@ -227,21 +233,24 @@ async def test_scopes_and_switched_off_modules_are_refused(
     assert (await client.get(f"{API}/accounting/accounts", headers=books)).json()["data"]
 
 
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
 async def test_order_to_cash_over_the_api_fires_invoice_paid(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, erp_a: Workspace,
-    erp_b: Workspace,
+    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
+    erp_a: Workspace, erp_b: Workspace,
 ) -> None:  # fmt: skip
     headers, headers_b = await token_for(erp_a, ALL), await token_for(erp_b, ALL)
     ids = await seed(client, headers)
     await seed(client, headers_b, prefix="B-")
-    receiver = Receiver()
-    try:
-        events = ["erp.sales_order.confirmed", "erp.invoice.posted", "erp.payment.created", "erp.invoice.paid"]
-        subscribed = await client.post("/api/v1/webhooks/subscriptions", headers=headers,
-                                       json={"url": receiver.url, "event_types": events})  # fmt: skip
-        assert subscribed.status_code == 201, subscribed.text
-    finally:
-        receiver.close()
+    events = ["erp.sales_order.confirmed", "erp.invoice.posted", "erp.payment.created", "erp.invoice.paid"]
+    subscribed = await client.post("/api/v1/webhooks/subscriptions", headers=headers,
+                                   json={"url": receiver.url, "event_types": events})  # fmt: skip
+    assert subscribed.status_code == 201, subscribed.text
     # buy: purchase order → send → receive partly, then the rest → supplier bill
     po = await created(client, f"{API}/purchasing/orders", {"supplier_org_id": ids["supplier"],
                        "warehouse_id": ids["warehouse"], "lines": [{"product_id": ids["widget"], "quantity": "10"}]},
@@ -300,7 +309,12 @@ async def test_order_to_cash_over_the_api_fires_invoice_paid(
                              headers=headers)  # fmt: skip
     assert over.status_code == 422 and over.json()["errors"][0]["key"] == "amount"
     assert await paid_events(sessions, erp_a) == []
-    await created(client, f"{API}/accounting/invoices/{invoice['id']}/payments", {"amount": "20"}, headers)
+    keyed_payment = {**headers, "Idempotency-Key": "pay-rest"}
+    rest = await client.post(f"{API}/accounting/invoices/{invoice['id']}/payments", json={"amount": "20"},
+                             headers=keyed_payment)  # fmt: skip
+    retried = await client.post(f"{API}/accounting/invoices/{invoice['id']}/payments", json={"amount": "20"},
+                                headers=keyed_payment)  # fmt: skip
+    assert rest.status_code == retried.status_code == 201 and retried.json() == rest.json()  # recorded once
     paid = (await client.get(f"{API}/accounting/invoices/{invoice['id']}", headers=headers)).json()
     assert (paid["status"], paid["amount_paid"], paid["balance_due"]) == ("paid", "36.00", "0.00")
     payments = (await client.get(f"{API}/accounting/invoices/{invoice['id']}/payments", headers=headers)).json()
@@ -325,6 +339,12 @@ async def test_order_to_cash_over_the_api_fires_invoice_paid(
     await created(client, f"{API}/accounting/bills/{bill['id']}/payments", {"amount": "48.00"}, headers)
     assert (await client.get(f"{API}/accounting/bills/{bill['id']}", headers=headers)).json()["status"] == "paid"
     assert len(await paid_events(sessions, erp_a)) == 2
+    # the worker delivers the signed events to the partner's receiver
+    await run_worker()
+    delivered = [json.loads(r["body"]) for r in receiver.requests]
+    paid_bodies = [d for d in delivered if d["type"] == "erp.invoice.paid"]
+    assert sorted(d["data"]["number"] for d in paid_bodies) == sorted([invoice["number"], bill["number"]])
+    assert all(r["headers"]["Nexo-Signature"].startswith("t=") for r in receiver.requests)
 
 
 async def paid_events(sessions: async_sessionmaker[AsyncSession], ws: Workspace) -> list[dict[str, Any]]:

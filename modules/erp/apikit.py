@@ -53,7 +53,8 @@ DESCRIPTIONS = {
     400: "Invalid input, cursor or sort, or a referenced record that does not exist in this workspace "
     "(problem types: validation-error, invalid-cursor, invalid-sort)",
     401: "Missing, unknown, expired or revoked access token (problem types: missing-token, invalid-token)",
-    403: "Scope missing (insufficient-scope) or the module is off in this workspace (module-disabled)",
+    403: "Scope missing (insufficient-scope), the module (or one the call reaches into) is off in this workspace "
+    "(module-disabled), or the workspace is read-only and refuses writes (read-only)",
     404: "No such record in this workspace (not-found)",
     409: "The document's state does not allow this (invalid-state), or the Idempotency-Key is in use by a "
     "concurrent request (idempotency-key-in-use)",

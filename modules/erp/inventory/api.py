@@ -54,6 +54,7 @@ from nexo.platform.webhooks.events import emit
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
 WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 READ_SCOPE, WRITE_SCOPE = "erp.inventory.read", "erp.inventory.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
 W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
@@ -75,7 +76,7 @@ class ProductOut(msgspec.Struct):
 
 class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
     sku: Annotated64
-    name: Text200
+    name: Name
     unit: Unit = "unit"
     cost: Amount = "0"
     sale_price: Amount = "0"
@@ -84,7 +85,7 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
     sku: Annotated64 | msgspec.UnsetType = msgspec.UNSET
-    name: Text200 | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
     unit: Unit | msgspec.UnsetType = msgspec.UNSET
     cost: Amount | msgspec.UnsetType = msgspec.UNSET
     sale_price: Amount | msgspec.UnsetType = msgspec.UNSET
@@ -101,7 +102,7 @@ class WarehouseOut(msgspec.Struct):
 
 class WarehouseCreate(msgspec.Struct, forbid_unknown_fields=True):
     code: WarehouseCode
-    name: Text200
+    name: Name
 
 
 class StockLevelOut(msgspec.Struct):

@@ -302,6 +302,18 @@ async def test_order_to_cash_over_the_api_fires_invoice_paid(
     foreign = await client.post(f"{API}/accounting/invoices/{invoice['id']}/payments", json={"amount": "1"},
                                 headers=headers_b)  # fmt: skip
     assert foreign.status_code == 404
+    for path in (
+        f"purchasing/orders/{po['id']}",
+        f"purchasing/receipts/{part['id']}",
+        f"sales/quotes/{quote['id']}",
+        f"sales/orders/{order['id']}",
+        f"sales/deliveries/{delivery.json()['id']}",
+        f"accounting/bills/{bill['id']}",
+        f"accounting/journal-entries/{invoice['journal_entry_id']}",
+    ):
+        assert (await client.get(f"{API}/{path}", headers=headers_b)).status_code == 404, path
+    deliver_b = await client.post(f"{API}/sales/orders/{order['id']}/deliveries", json={}, headers=headers_b)
+    assert deliver_b.status_code == 404 and problem_type(deliver_b) == "not-found"
     partial = await created(client, f"{API}/accounting/invoices/{invoice['id']}/payments",
                             {"amount": "16.00", "reference": "first"}, headers)  # fmt: skip
     assert partial["amount"] == "16.00"

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,11 @@ OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
 Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
 Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
 Sort = Annotated[str, Parameter(max_length=40, description="Field to sort by; prefix '-' for descending.")]
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200,
+                    description="Retry a create safely: the same key and body return the stored response."),
+]  # fmt: skip
 # Decimals travel as JSON strings ("12.50"): exact, never a binary float.
 Quantity = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["2", "1.5"],
                                        description="A quantity as a decimal string (up to 4 decimals).")]  # fmt: skip

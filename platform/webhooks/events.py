@@ -38,12 +38,21 @@ EVENT_TYPES: dict[str, str] = {
     "crm.company.updated": "A CRM company changed",
     "crm.company.deleted": "A CRM company was deleted",
 }
+# Event types whose scope is not ``<first part>.read`` (``erp.invoice.paid`` needs ``erp.accounting.read``).
+EVENT_SCOPES: dict[str, str] = {}
 _background: set[asyncio.Task[Any]] = set()
+
+
+def register_event_types(types: dict[str, tuple[str, str]]) -> None:
+    """Modules add their event types: ``{event_type: (description, scope needed to receive it)}``."""
+    for event_type, (description, scope) in types.items():
+        EVENT_TYPES[event_type] = description
+        EVENT_SCOPES[event_type] = scope
 
 
 def event_scope(event_type: str) -> str:
     """The scope needed to receive an event: ``<module>.read`` (``crm.contact.created`` → ``crm.read``)."""
-    return event_type.split(".", 1)[0] + ".read"
+    return EVENT_SCOPES.get(event_type) or event_type.split(".", 1)[0] + ".read"
 
 
 def tenant_id_of(session: Session | AsyncSession) -> int | None:

@@ -32,4 +32,10 @@ MANIFEST = Manifest(
         "nexo.modules.erp.accounting.pages:AccountingPages",
         "nexo.modules.erp.accounting.reports_pages:ReportPages",
     ),
+    api_controllers=(
+        "nexo.modules.erp.accounting.api:AccountsApi",
+        "nexo.modules.erp.accounting.api:JournalApi",
+        "nexo.modules.erp.accounting.api:InvoicesApi",
+        "nexo.modules.erp.accounting.api:BillsApi",
+    ),
 )

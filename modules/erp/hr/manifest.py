@@ -18,4 +18,9 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Employees", "erp/hr/employees"), NavEntry("Leave", "erp/hr/leave")),
     monthly_price=Decimal("10"),
     controllers=("nexo.modules.erp.hr.pages:HrPages",),
+    api_controllers=(
+        "nexo.modules.erp.hr.api:DepartmentsApi",
+        "nexo.modules.erp.hr.api:EmployeesApi",
+        "nexo.modules.erp.hr.api:LeaveApi",
+    ),
 )

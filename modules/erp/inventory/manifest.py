@@ -18,4 +18,9 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Products", "erp/inventory/products"), NavEntry("Stock", "erp/inventory/stock")),
     monthly_price=Decimal("15"),
     controllers=("nexo.modules.erp.inventory.pages:InventoryPages",),
+    api_controllers=(
+        "nexo.modules.erp.inventory.api:ProductsApi",
+        "nexo.modules.erp.inventory.api:WarehousesApi",
+        "nexo.modules.erp.inventory.api:StockApi",
+    ),
 )

@@ -353,3 +353,29 @@ async def transfer_stock(
         reference="Transfer", source_type="transfer",
     )  # fmt: skip
     return (await StockService(session).move([request]))[0]
+
+
+async def update_product(session: AsyncSession, product: Product, **changes: object) -> Product:
+    """Change a product's master data with the same rules as creating one (the API's PATCH; ``active`` too)."""
+    merged: dict[str, object] = {
+        "sku": product.sku, "name": product.name, "unit": product.unit, "cost": product.cost,
+        "sale_price": product.sale_price, "tax_rate": product.tax_rate, **changes,
+    }  # fmt: skip
+    errors = product_errors(
+        sku=str(merged["sku"]), name=str(merged["name"]), unit=str(merged["unit"]), cost=Decimal(str(merged["cost"])),
+        sale_price=Decimal(str(merged["sale_price"])), tax_rate=Decimal(str(merged["tax_rate"])),
+    )  # fmt: skip
+    if errors:
+        field_name, message = next(iter(errors.items()))
+        raise ErpError(message, field_name)
+    sku = str(merged["sku"]).strip()
+    if sku != product.sku and await session.scalar(select(Product.id).where(Product.sku == sku)):
+        raise ErpError(f"The SKU {sku} is already used by another product.", "sku")
+    product.sku, product.name = sku, str(merged["name"]).strip()
+    product.unit = str(merged["unit"]).strip() or "unit"
+    product.cost, product.sale_price = Decimal(str(merged["cost"])), Decimal(str(merged["sale_price"]))
+    product.tax_rate = Decimal(str(merged["tax_rate"]))
+    if "active" in changes:
+        product.active = bool(changes["active"])
+    await session.flush()
+    return product

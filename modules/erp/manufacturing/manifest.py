@@ -19,4 +19,5 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Work orders", "erp/manufacturing/work-orders"),),
     monthly_price=Decimal("20"),
     controllers=("nexo.modules.erp.manufacturing.pages:ManufacturingPages",),
+    api_controllers=("nexo.modules.erp.manufacturing.api:BomsApi", "nexo.modules.erp.manufacturing.api:WorkOrdersApi"),
 )

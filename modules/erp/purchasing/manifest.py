@@ -19,4 +19,5 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Purchase orders", "erp/purchasing/orders"),),
     monthly_price=Decimal("15"),
     controllers=("nexo.modules.erp.purchasing.pages:PurchasingPages",),
+    api_controllers=("nexo.modules.erp.purchasing.api:PurchaseOrdersApi",),
 )

@@ -19,4 +19,9 @@ MANIFEST = Manifest(
     navigation=(NavEntry("Quotes", "erp/sales/quotes"), NavEntry("Sales orders", "erp/sales/orders")),
     monthly_price=Decimal("20"),
     controllers=("nexo.modules.erp.sales.pages:SalesPages",),
+    api_controllers=(
+        "nexo.modules.erp.sales.api:QuotesApi",
+        "nexo.modules.erp.sales.api:SalesOrdersApi",
+        "nexo.modules.erp.sales.api:DeliveriesApi",
+    ),
 )

@@ -1,0 +1,496 @@
+"""Accounting REST API (``/api/v1/erp/accounting/...``): the chart of accounts and the journal (read-only), customer
+invoices and supplier bills with their payments and credit notes, through ``InvoiceService`` (and ``SalesService`` /
+``PurchasingService`` for documents made from an order).
+
+Customer documents live under ``/invoices``, supplier documents under ``/bills``: an id of the other family is a
+404 there, like an id of another workspace."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.accounting.models import Account, Invoice, JournalEntry, Payment
+from nexo.modules.erp.accounting.services import InvoiceService, LineInput
+from nexo.modules.erp.apikit import (
+    ACTION,
+    CREATE,
+    EXCEPTION_HANDLERS,
+    READ,
+    READ_ONE,
+    Amount,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Quantity,
+    Rate,
+    Sort,
+    Text200,
+    check_status,
+    erp_context,
+    get_or_404,
+    not_found,
+    require_module,
+)
+from nexo.modules.erp.errors import NotFoundError
+from nexo.modules.erp.money import round_money
+from nexo.modules.erp.purchasing.models import PurchaseOrder
+from nexo.modules.erp.purchasing.services import PurchasingService
+from nexo.modules.erp.sales.models import SalesOrder
+from nexo.modules.erp.sales.services import SalesService
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.web.errors import ProblemError
+from nexo.platform.webhooks.events import emit
+
+READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
+SUPPLIER_KINDS = ("supplier_bill", "supplier_credit_note")
+STATUSES = ("draft", "open", "paid", "cancelled")
+
+
+class AccountOut(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    type: str
+    role: str | None
+    active: bool
+
+
+class JournalLineOut(msgspec.Struct):
+    id: int
+    account_id: int
+    debit: Decimal
+    credit: Decimal
+    partner_org_id: int | None
+    label: str
+
+
+class JournalEntryOut(msgspec.Struct):
+    id: int
+    entry_date: datetime.date
+    memo: str
+    currency: str
+    source_type: str | None
+    source_id: int | None
+    lines: list[JournalLineOut]
+
+
+class InvoiceLineOut(msgspec.Struct):
+    id: int
+    product_id: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    net_amount: Decimal
+    tax_amount: Decimal
+
+
+class InvoiceOut(msgspec.Struct):
+    id: int
+    number: str
+    kind: str
+    status: str
+    partner_org_id: int
+    issue_date: datetime.date
+    due_date: datetime.date
+    currency: str
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    balance_due: Decimal
+    reference: str
+    sales_order_id: int | None
+    purchase_order_id: int | None
+    credited_invoice_id: int | None
+    journal_entry_id: int | None
+    lines: list[InvoiceLineOut]
+    created_at: datetime.datetime
+
+
+class InvoiceFromOrder(msgspec.Struct, forbid_unknown_fields=True):
+    """Invoice what was delivered on the sales order and not invoiced yet; posted at once."""
+
+    sales_order_id: DbId
+    issue_date: datetime.date | None = None
+    due_date: datetime.date | None = None
+
+
+class BillFromOrder(msgspec.Struct, forbid_unknown_fields=True):
+    """Bill what was received on the purchase order and not billed yet; posted at once."""
+
+    purchase_order_id: DbId
+    issue_date: datetime.date | None = None
+    reference: Text200 = ""
+
+
+class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Amount
+    paid_on: datetime.date | None = None
+    account: Literal["bank", "cash"] = "bank"
+    reference: Text200 = ""
+
+
+class PaymentOut(msgspec.Struct):
+    id: int
+    invoice_id: int
+    paid_on: datetime.date
+    amount: Decimal
+    account_id: int
+    journal_entry_id: int
+    reference: str
+
+
+class CreditLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    quantity: Quantity
+    unit_price: Amount
+    tax_rate: Rate = "0"
+    product_id: DbId | None = None
+
+
+class CreditNoteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Credit the whole document, or only the ``lines`` given."""
+
+    lines: Annotated[list[CreditLineIn], msgspec.Meta(min_length=1, max_length=200)] | None = None
+    issue_date: datetime.date | None = None
+
+
+def money(value: Decimal, currency: str) -> Decimal:
+    return round_money(value, currency)
+
+
+def invoice_out(i: Invoice) -> InvoiceOut:
+    c = i.currency
+    lines = [InvoiceLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
+                            money(ln.net_amount, c), money(ln.tax_amount, c)) for ln in i.lines]  # fmt: skip
+    return InvoiceOut(id=i.id, number=i.number, kind=i.kind, status=i.status, partner_org_id=i.partner_org_id,
+                      issue_date=i.issue_date, due_date=i.due_date, currency=c, subtotal=money(i.subtotal, c),
+                      tax_total=money(i.tax_total, c), total=money(i.total, c), amount_paid=money(i.amount_paid, c),
+                      balance_due=money(i.balance_due, c), reference=i.reference, sales_order_id=i.sales_order_id,
+                      purchase_order_id=i.purchase_order_id, credited_invoice_id=i.credited_invoice_id,
+                      journal_entry_id=i.journal_entry_id, lines=lines, created_at=i.created_at)  # fmt: skip
+
+
+def payment_out(p: Payment, currency: str) -> PaymentOut:
+    return PaymentOut(id=p.id, invoice_id=p.invoice_id, paid_on=p.paid_on, amount=money(p.amount, currency),
+                      account_id=p.account_id, journal_entry_id=p.journal_entry_id, reference=p.reference)  # fmt: skip
+
+
+def entry_out(e: JournalEntry) -> JournalEntryOut:
+    return JournalEntryOut(id=e.id, entry_date=e.entry_date, memo=e.memo, currency=e.currency,
+                           source_type=e.source_type, source_id=e.source_id,
+                           lines=[JournalLineOut(ln.id, ln.account_id, money(ln.debit, e.currency),
+                                                 money(ln.credit, e.currency), ln.partner_org_id, ln.label)
+                                  for ln in e.lines])  # fmt: skip
+
+
+# --- shared by invoices (customer) and bills (supplier) --------------------------------------------------------
+
+
+async def document(session: AsyncSession, invoice_id: int, kinds: tuple[str, ...], *, lock: bool = False) -> Invoice:
+    invoice = await session.get(Invoice, invoice_id, with_for_update=lock)
+    if invoice is None or invoice.kind not in kinds:
+        raise not_found("invoice" if kinds == CUSTOMER_KINDS else "bill")
+    return invoice
+
+
+async def fresh(session: AsyncSession, invoice_id: int) -> InvoiceOut:
+    invoice = await session.get_one(Invoice, invoice_id)
+    await session.refresh(invoice)
+    await session.refresh(invoice, ["lines"])
+    return invoice_out(invoice)
+
+
+async def list_documents(
+    session: AsyncSession, kinds: tuple[str, ...], kind: str | None, status: str | None, partner_org_id: int | None,
+    sort: str, cursor: str | None, limit: int,
+) -> Page[InvoiceOut]:  # fmt: skip
+    check_status(status, STATUSES)
+    if kind is not None and kind not in kinds:
+        raise ProblemError(400, f"'kind' is one of: {', '.join(kinds)}.", "validation-error")
+    conditions: list[Any] = [Invoice.kind.in_([kind] if kind else kinds)]
+    if status:
+        conditions.append(Invoice.status == status)
+    if partner_org_id is not None:
+        conditions.append(Invoice.partner_org_id == partner_org_id)
+    rows, next_cursor = await keyset_page(
+        session, select(Invoice).where(and_(*conditions)), sortable={"id": Invoice.id}, id_column=Invoice.id,
+        sort=sort, cursor=cursor, limit=limit,
+    )  # fmt: skip
+    return Page(data=[invoice_out(i) for i in rows], next_cursor=next_cursor)
+
+
+async def post_document(
+    session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...]
+) -> InvoiceOut:
+    invoice = await document(session, invoice_id, kinds, lock=True)
+    await InvoiceService(session, await erp_context(session, principal)).post(invoice)
+    out = await fresh(session, invoice_id)
+    await emit(session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
+    return out
+
+
+async def pay_document(
+    session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...], data: PaymentCreate
+) -> PaymentOut:
+    await document(session, invoice_id, kinds)
+    service = InvoiceService(session, await erp_context(session, principal))
+    payment = await service.pay(invoice_id, Decimal(data.amount), paid_on=data.paid_on, account_role=data.account,
+                                reference=data.reference)  # fmt: skip
+    await session.refresh(payment)
+    invoice = await fresh(session, invoice_id)
+    out = payment_out(payment, invoice.currency)
+    await emit(
+        session, "erp.payment.created", {"payment": msgspec.to_builtins(out), "invoice": msgspec.to_builtins(invoice)}
+    )  # webhook event
+    if invoice.status == "paid":
+        await emit(session, "erp.invoice.paid", msgspec.to_builtins(invoice))  # webhook event
+    return out
+
+
+async def list_payments(session: AsyncSession, invoice_id: int, kinds: tuple[str, ...]) -> list[PaymentOut]:
+    invoice = await document(session, invoice_id, kinds)
+    rows = await session.scalars(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id))
+    return [payment_out(p, invoice.currency) for p in rows]
+
+
+async def credit_document(
+    session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...], data: CreditNoteCreate
+) -> InvoiceOut:
+    original = await document(session, invoice_id, kinds)
+    was_paid = original.status == "paid"
+    lines = None if data.lines is None else [
+        LineInput(ln.description, Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.tax_rate), ln.product_id)
+        for ln in data.lines
+    ]  # fmt: skip
+    note = await InvoiceService(session, await erp_context(session, principal)).credit(
+        invoice_id, lines, issue_date=data.issue_date
+    )
+    out = await fresh(session, note.id)
+    await emit(session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
+    settled = await fresh(session, invoice_id)
+    if settled.status == "paid" and not was_paid:  # the credit note settled the rest of the balance
+        await emit(session, "erp.invoice.paid", msgspec.to_builtins(settled))  # webhook event
+    return out
+
+
+# --- controllers -----------------------------------------------------------------------------------------------
+
+
+class AccountsApi(Controller):
+    path = "/erp/accounting/accounts"
+    tags = ["erp.accounting"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List the chart of accounts", operation_id="listAccounts")
+    async def list_accounts(
+        self, db_session: AsyncSession, type: str | None = None, sort: Sort = "code", cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[AccountOut]:  # fmt: skip
+        """``type`` filters (asset, liability, equity, income, expense); ``sort``: ``id``, ``code`` or ``name``."""
+        statement = select(Account) if type is None else select(Account).where(Account.type == type)
+        rows, next_cursor = await keyset_page(
+            db_session, statement, sortable={"id": Account.id, "code": Account.code, "name": Account.name},
+            id_column=Account.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[AccountOut(a.id, a.code, a.name, a.type, a.role, a.active) for a in rows],
+                    next_cursor=next_cursor)  # fmt: skip
+
+    @get("/{account_id:int}", **R, responses=READ_ONE, summary="Get an account", operation_id="getAccount")
+    async def get_account(self, db_session: AsyncSession, account_id: IdParam) -> AccountOut:
+        a = await get_or_404(db_session, Account, account_id, "account")
+        return AccountOut(a.id, a.code, a.name, a.type, a.role, a.active)
+
+
+class JournalApi(Controller):
+    path = "/erp/accounting/journal-entries"
+    tags = ["erp.accounting"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List journal entries", operation_id="listJournalEntries")
+    async def list_entries(
+        self, db_session: AsyncSession, source_type: str | None = None, source_id: OptionalIdParam = None,
+        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[JournalEntryOut]:  # fmt: skip
+        """Newest first by default. ``source_type`` (invoice, payment, receipt, stock_move, ...) and ``source_id``
+        find the entries a document posted."""
+        conditions: list[Any] = []
+        if source_type is not None:
+            conditions.append(JournalEntry.source_type == source_type)
+        if source_id is not None:
+            conditions.append(JournalEntry.source_id == source_id)
+        rows, next_cursor = await keyset_page(
+            db_session, select(JournalEntry).where(and_(True, *conditions)), sortable={"id": JournalEntry.id},
+            id_column=JournalEntry.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[entry_out(e) for e in rows], next_cursor=next_cursor)
+
+    @get("/{entry_id:int}", **R, responses=READ_ONE, summary="Get a journal entry", operation_id="getJournalEntry")
+    async def get_entry(self, db_session: AsyncSession, entry_id: IdParam) -> JournalEntryOut:
+        return entry_out(await get_or_404(db_session, JournalEntry, entry_id, "journal entry"))
+
+
+class InvoicesApi(Controller):
+    path = "/erp/accounting/invoices"
+    tags = ["erp.accounting"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List customer invoices and credit notes", operation_id="listInvoices")
+    async def list_invoices(
+        self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
+        partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[InvoiceOut]:  # fmt: skip
+        """``kind``: customer_invoice or customer_credit_note; ``status``: draft, open, paid, cancelled."""
+        return await list_documents(db_session, CUSTOMER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
+
+    @post("/", **W, responses=CREATE, summary="Invoice a sales order", operation_id="createInvoice", status_code=201)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: InvoiceFromOrder, idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:  # fmt: skip
+        """Needs the Sales module on too. The invoice is posted to the journal at once. Send
+        ``Idempotency-Key`` to retry safely."""
+        require_module(principal, "erp.sales")
+
+        async def make() -> InvoiceOut:
+            if await db_session.get(SalesOrder, data.sales_order_id) is None:
+                raise NotFoundError("No such sales order in this workspace.", "sales_order_id")
+            service = SalesService(db_session, await erp_context(db_session, principal))
+            invoice = await service.invoice(data.sales_order_id, issue_date=data.issue_date, due_date=data.due_date)
+            out = await fresh(db_session, invoice.id)
+            await emit(db_session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{invoice_id:int}", **R, responses=READ_ONE, summary="Get a customer invoice", operation_id="getInvoice")
+    async def get_invoice(self, db_session: AsyncSession, invoice_id: IdParam) -> InvoiceOut:
+        return invoice_out(await document(db_session, invoice_id, CUSTOMER_KINDS))
+
+    @post("/{invoice_id:int}/post", **W, responses=ACTION, summary="Post a draft invoice",
+          operation_id="postInvoice", status_code=200)  # fmt: skip
+    async def post_invoice(self, db_session: AsyncSession, principal: ApiPrincipal, invoice_id: IdParam) -> InvoiceOut:
+        return await post_document(db_session, principal, invoice_id, CUSTOMER_KINDS)
+
+    @get("/{invoice_id:int}/payments", **R, responses=READ_ONE, summary="Payments of a customer invoice",
+         operation_id="listInvoicePayments")  # fmt: skip
+    async def payments(self, db_session: AsyncSession, invoice_id: IdParam) -> list[PaymentOut]:
+        return await list_payments(db_session, invoice_id, CUSTOMER_KINDS)
+
+    @post("/{invoice_id:int}/payments", **W, responses=ACTION, summary="Record a (partial) payment",
+          operation_id="payInvoice", status_code=201)  # fmt: skip
+    async def pay(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        invoice_id: IdParam, data: PaymentCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentOut]:  # fmt: skip
+        """Money in (a refund out for a credit note). Paying the balance in full fires ``erp.invoice.paid``.
+        Send ``Idempotency-Key``: a retried payment is then recorded once."""
+        return await idempotent_create(
+            request,
+            db_session,
+            principal,
+            data,
+            lambda: pay_document(db_session, principal, invoice_id, CUSTOMER_KINDS, data),
+        )
+
+    @post("/{invoice_id:int}/credit-notes", **W, responses=ACTION, summary="Credit a customer invoice",
+          operation_id="creditInvoice", status_code=201)  # fmt: skip
+    async def credit(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        invoice_id: IdParam, data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:  # fmt: skip
+        """A posted credit note settles the invoice's open balance first."""
+        return await idempotent_create(request, db_session, principal, data,
+                                       lambda: credit_document(db_session, principal, invoice_id, CUSTOMER_KINDS,
+                                                               data))  # fmt: skip
+
+
+class BillsApi(Controller):
+    path = "/erp/accounting/bills"
+    tags = ["erp.accounting"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List supplier bills and credit notes", operation_id="listBills")
+    async def list_bills(
+        self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
+        partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[InvoiceOut]:  # fmt: skip
+        """``kind``: supplier_bill or supplier_credit_note; ``status``: draft, open, paid, cancelled."""
+        return await list_documents(db_session, SUPPLIER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
+
+    @post("/", **W, responses=CREATE, summary="Bill a purchase order", operation_id="createBill", status_code=201)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: BillFromOrder, idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:  # fmt: skip
+        """Needs the Purchasing module on too. The bill is posted at once. Send ``Idempotency-Key``."""
+        require_module(principal, "erp.purchasing")
+
+        async def make() -> InvoiceOut:
+            if await db_session.get(PurchaseOrder, data.purchase_order_id) is None:
+                raise NotFoundError("No such purchase order in this workspace.", "purchase_order_id")
+            service = PurchasingService(db_session, await erp_context(db_session, principal))
+            bill = await service.bill(data.purchase_order_id, issue_date=data.issue_date, reference=data.reference)
+            out = await fresh(db_session, bill.id)
+            await emit(db_session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{bill_id:int}", **R, responses=READ_ONE, summary="Get a supplier bill", operation_id="getBill")
+    async def get_bill(self, db_session: AsyncSession, bill_id: IdParam) -> InvoiceOut:
+        return invoice_out(await document(db_session, bill_id, SUPPLIER_KINDS))
+
+    @post("/{bill_id:int}/post", **W, responses=ACTION, summary="Post a draft bill", operation_id="postBill",
+          status_code=200)  # fmt: skip
+    async def post_bill(self, db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam) -> InvoiceOut:
+        return await post_document(db_session, principal, bill_id, SUPPLIER_KINDS)
+
+    @get("/{bill_id:int}/payments", **R, responses=READ_ONE, summary="Payments of a supplier bill",
+         operation_id="listBillPayments")  # fmt: skip
+    async def payments(self, db_session: AsyncSession, bill_id: IdParam) -> list[PaymentOut]:
+        return await list_payments(db_session, bill_id, SUPPLIER_KINDS)
+
+    @post("/{bill_id:int}/payments", **W, responses=ACTION, summary="Pay a supplier bill (partly or fully)",
+          operation_id="payBill", status_code=201)  # fmt: skip
+    async def pay(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
+        data: PaymentCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentOut]:  # fmt: skip
+        return await idempotent_create(
+            request,
+            db_session,
+            principal,
+            data,
+            lambda: pay_document(db_session, principal, bill_id, SUPPLIER_KINDS, data),
+        )
+
+    @post("/{bill_id:int}/credit-notes", **W, responses=ACTION, summary="Record a supplier credit note",
+          operation_id="creditBill", status_code=201)  # fmt: skip
+    async def credit(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
+        data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:  # fmt: skip
+        return await idempotent_create(request, db_session, principal, data,
+                                       lambda: credit_document(db_session, principal, bill_id, SUPPLIER_KINDS,
+                                                               data))  # fmt: skip
+
+
+__all__ = ["AccountsApi", "BillsApi", "InvoicesApi", "JournalApi"]

@@ -1,0 +1,191 @@
+"""What the ERP API controllers share: decimal fields as strings, ErpError → problem details, the ERP context of the
+token's workspace, lookups that answer 404, and the ERP webhook event types.
+
+Controllers stay thin: every change goes through the ERP services (``modules/erp/*/services.py``); this file only
+translates between JSON and the services.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter, Parameter
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem
+from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response
+from nexo.platform.webhooks.events import register_event_types
+from nexo.tenants.models import Tenant
+from nexo.tenants.resolution import module_off_error
+
+T = TypeVar("T")
+BIGINT_MAX = 2**63 - 1
+DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
+IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
+OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
+Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
+Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
+Sort = Annotated[str, Parameter(max_length=40, description="Field to sort by; prefix '-' for descending.")]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200,
+                    description="Retry a create safely: the same key and body return the stored response."),
+]  # fmt: skip
+# Decimals travel as JSON strings ("12.50"): exact, never a binary float.
+Quantity = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["2", "1.5"],
+                                       description="A quantity as a decimal string (up to 4 decimals).")]  # fmt: skip
+Amount = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["19.99"],
+                                     description="An amount of money as a decimal string.")]  # fmt: skip
+Rate = Annotated[str, msgspec.Meta(pattern=r"^0(\.[0-9]{1,4})?$", examples=["0.2"],
+                                   description="A tax rate as a fraction (0.2 = 20 %).")]  # fmt: skip
+Text200 = Annotated[str, msgspec.Meta(max_length=200)]
+Text300 = Annotated[str, msgspec.Meta(max_length=300)]
+Text500 = Annotated[str, msgspec.Meta(max_length=500)]
+Day = datetime.date
+
+DESCRIPTIONS = {
+    400: "Invalid input, cursor or sort, or a referenced record that does not exist in this workspace "
+    "(problem types: validation-error, invalid-cursor, invalid-sort)",
+    401: "Missing, unknown, expired or revoked access token (problem types: missing-token, invalid-token)",
+    403: "Scope missing (insufficient-scope), the module (or one the call reaches into) is off in this workspace "
+    "(module-disabled), or the workspace is read-only and refuses writes (read-only)",
+    404: "No such record in this workspace (not-found)",
+    409: "The document's state does not allow this (invalid-state), or the Idempotency-Key is in use by a "
+    "concurrent request (idempotency-key-in-use)",
+    422: "A business rule refused the change, e.g. not enough stock (business-rule; see errors), or the "
+    "Idempotency-Key was used before with another request (idempotency-key-reused)",
+    429: "Rate limit reached (rate-limited); see Retry-After",
+}
+
+
+def responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the problems an ERP operation can answer (400, 401, 403, 429 always)."""
+    return {
+        code: ResponseSpec(data_container=Problem, description=DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE)
+        for code in sorted({400, 401, 403, 429, *codes})
+    }
+
+
+READ = responses()
+READ_ONE = responses(404)
+CREATE = responses(409, 422)
+ACTION = responses(404, 409, 422)
+
+
+def decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def fmt_qty(value: Decimal) -> str:
+    """A quantity without trailing zeros ("2", "1.5")."""
+    text = f"{value.normalize():f}"
+    return text if text != "-0" else "0"
+
+
+class LineQuantity(msgspec.Struct, forbid_unknown_fields=True):
+    line_id: DbId
+    quantity: Quantity
+
+
+def quantities(lines: list[LineQuantity] | None) -> dict[int, Decimal] | None:
+    """Order line id → quantity to deliver or receive (a line named twice adds up)."""
+    if lines is None:
+        return None
+    wanted: dict[int, Decimal] = {}
+    for line in lines:
+        wanted[line.line_id] = wanted.get(line.line_id, Decimal(0)) + Decimal(line.quantity)
+    return wanted
+
+
+def check_status(value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise ProblemError(400, f"'status' is one of: {', '.join(allowed)}.", "validation-error")
+
+
+# --- errors --------------------------------------------------------------------------------------------------
+
+
+def erp_error_handler(request: Request[Any, Any, Any], exc: ErpError) -> Response[Any]:
+    """A refused change as a problem: unknown references 400, a state that forbids it 409, other rules 422."""
+    error = {"key": exc.field or None, "message": exc.message, "source": "body"}
+    if exc.field == "accounting":
+        off = module_off_error("erp.accounting")
+        return problem_response(request, 403, str(off.detail), "module-disabled", context={"module": "erp.accounting"})
+    if isinstance(exc, NotFoundError):
+        return problem_response(request, 400, exc.message, "validation-error", errors=[error])
+    if exc.field == "status":
+        return problem_response(request, 409, exc.message, "invalid-state", errors=[error])
+    return problem_response(request, 422, exc.message, "business-rule", errors=[error])
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """Values the database refuses (a total beyond its precision, a race on a unique key) are the caller's 4xx."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    if code == "22003":
+        return problem_response(request, 422, "A number is too large for this workspace's books.", "business-rule")
+    if code in ("23505", "40001", "40P01"):
+        return problem_response(request, 409, "A concurrent change conflicts; try again.", "conflict")
+    return internal_error_handler(request, exc)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {ErpError: erp_error_handler, DBAPIError: database_error_handler}
+
+
+def not_found(what: str) -> ProblemError:
+    return ProblemError(404, f"No such {what} in this workspace.", "not-found")
+
+
+async def get_or_404(session: AsyncSession, model: type[T], key: int, what: str, *, lock: bool = False) -> T:
+    row = await session.get(model, key, with_for_update=lock)
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+# --- workspace context ---------------------------------------------------------------------------------------
+
+
+def require_module(principal: ApiPrincipal, key: str) -> None:
+    """Calls that reach into another ERP module (invoicing a sales order) need that module on too."""
+    if key not in principal.modules:
+        raise module_off_error(key)
+
+
+async def erp_context(session: AsyncSession, principal: ApiPrincipal) -> ErpContext:
+    currency = await session.scalar(select(Tenant.currency).where(Tenant.id == principal.tenant_id))
+    return ErpContext(currency=currency or "EUR", modules=principal.modules, user_id=principal.user_id,
+                      user_label=f"API: {principal.client_name}")  # fmt: skip
+
+
+# --- webhook events ------------------------------------------------------------------------------------------
+
+register_event_types(
+    {
+        "erp.product.created": ("A product was created", "erp.inventory.read"),
+        "erp.product.updated": ("A product changed (or was deactivated)", "erp.inventory.read"),
+        "erp.stock_move.created": ("Stock was adjusted or transferred through the API", "erp.inventory.read"),
+        "erp.purchase_order.created": ("A purchase order was created", "erp.purchasing.read"),
+        "erp.purchase_order.sent": ("A purchase order was sent to the supplier", "erp.purchasing.read"),
+        "erp.purchase_order.received": ("Goods of a purchase order were received", "erp.purchasing.read"),
+        "erp.quote.created": ("A quote was created", "erp.sales.read"),
+        "erp.sales_order.confirmed": ("A sales order was confirmed (created, or from an accepted quote)",
+                                      "erp.sales.read"),
+        "erp.sales_order.delivered": ("Goods of a sales order were delivered", "erp.sales.read"),
+        "erp.invoice.posted": ("A customer invoice, supplier bill or credit note was posted", "erp.accounting.read"),
+        "erp.payment.created": ("A payment was recorded against an invoice or bill", "erp.accounting.read"),
+        "erp.invoice.paid": ("An invoice or bill is fully paid", "erp.accounting.read"),
+        "erp.leave_request.created": ("A leave request was made", "erp.hr.read"),
+        "erp.leave_request.decided": ("A leave request was approved or refused", "erp.hr.read"),
+        "erp.work_order.completed": ("A work order was completed", "erp.manufacturing.read"),
+    }
+)  # fmt: skip

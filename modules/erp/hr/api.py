@@ -1,0 +1,297 @@
+"""HR REST API (``/api/v1/erp/hr/...``): departments, employees (directory people), leave types and leave requests
+with approval, through ``HrService``."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.apikit import (
+    ACTION,
+    CREATE,
+    EXCEPTION_HANDLERS,
+    READ,
+    READ_ONE,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+    Text200,
+    Text500,
+    check_status,
+    get_or_404,
+)
+from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
+from nexo.modules.erp.hr.services import HrService
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.webhooks.events import emit
+
+READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+LEAVE_STATUSES = ("pending", "approved", "rejected", "cancelled")
+Days = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$", examples=["25"],
+                                   description="Days per year as a decimal string.")]  # fmt: skip
+
+
+class DepartmentOut(msgspec.Struct):
+    id: int
+    name: str
+    created_at: datetime.datetime
+
+
+class DepartmentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class EmployeeOut(msgspec.Struct):
+    id: int
+    person_id: int
+    first_name: str
+    last_name: str
+    department_id: int | None
+    user_id: int | None
+    job_title: str
+    hired_on: datetime.date | None
+    active: bool
+    created_at: datetime.datetime
+
+
+class EmployeeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Hire a person of the directory."""
+
+    person_id: DbId
+    department_id: DbId | None = None
+    job_title: Text200 = ""
+    hired_on: datetime.date | None = None
+
+
+class LeaveTypeOut(msgspec.Struct):
+    id: int
+    name: str
+    days_per_year: Decimal
+    paid: bool
+
+
+class LeaveTypeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    days_per_year: Days
+    paid: bool = True
+
+
+class LeaveRequestOut(msgspec.Struct):
+    id: int
+    employee_id: int
+    leave_type_id: int
+    start_date: datetime.date
+    end_date: datetime.date
+    days: Decimal
+    status: str
+    reason: str
+    decided_by_user_id: int | None
+    decided_at: datetime.datetime | None
+    decision_note: str
+    created_at: datetime.datetime
+
+
+class LeaveRequestCreate(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: DbId
+    leave_type_id: DbId
+    start_date: datetime.date
+    end_date: datetime.date
+    reason: Text500 = ""
+
+
+class Decision(msgspec.Struct, forbid_unknown_fields=True):
+    note: Text500 = ""
+
+
+def employee_out(e: Employee) -> EmployeeOut:
+    return EmployeeOut(id=e.id, person_id=e.person_id, first_name=e.person.first_name, last_name=e.person.last_name,
+                       department_id=e.department_id, user_id=e.user_id, job_title=e.job_title, hired_on=e.hired_on,
+                       active=e.active, created_at=e.created_at)  # fmt: skip
+
+
+def leave_out(r: LeaveRequest) -> LeaveRequestOut:
+    return LeaveRequestOut(id=r.id, employee_id=r.employee_id, leave_type_id=r.leave_type_id, start_date=r.start_date,
+                           end_date=r.end_date, days=r.days, status=r.status, reason=r.reason,
+                           decided_by_user_id=r.decided_by_user_id, decided_at=r.decided_at,
+                           decision_note=r.decision_note, created_at=r.created_at)  # fmt: skip
+
+
+class DepartmentsApi(Controller):
+    path = "/erp/hr/departments"
+    tags = ["erp.hr"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List departments", operation_id="listDepartments")
+    async def list_departments(
+        self, db_session: AsyncSession, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[DepartmentOut]:
+        """``sort``: ``id`` or ``name``."""
+        rows, next_cursor = await keyset_page(
+            db_session, select(Department), sortable={"id": Department.id, "name": Department.name},
+            id_column=Department.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[DepartmentOut(d.id, d.name, d.created_at) for d in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Create a department", operation_id="createDepartment",
+          status_code=201)  # fmt: skip
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: DepartmentCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[DepartmentOut]:  # fmt: skip
+        async def make() -> DepartmentOut:
+            department = await HrService(db_session).create_department(data.name)
+            await db_session.refresh(department)
+            return DepartmentOut(department.id, department.name, department.created_at)
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{department_id:int}", **R, responses=READ_ONE, summary="Get a department", operation_id="getDepartment")
+    async def get_department(self, db_session: AsyncSession, department_id: IdParam) -> DepartmentOut:
+        d = await get_or_404(db_session, Department, department_id, "department")
+        return DepartmentOut(d.id, d.name, d.created_at)
+
+
+class EmployeesApi(Controller):
+    path = "/erp/hr/employees"
+    tags = ["erp.hr"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List employees", operation_id="listEmployees")
+    async def list_employees(
+        self, db_session: AsyncSession, department_id: OptionalIdParam = None, active: bool | None = None,
+        sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[EmployeeOut]:  # fmt: skip
+        conditions: list[Any] = []
+        if department_id is not None:
+            conditions.append(Employee.department_id == department_id)
+        if active is not None:
+            conditions.append(Employee.active.is_(active))
+        rows, next_cursor = await keyset_page(
+            db_session, select(Employee).where(and_(True, *conditions)), sortable={"id": Employee.id},
+            id_column=Employee.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[employee_out(e) for e in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Hire a person (create an employee)", operation_id="createEmployee",
+          status_code=201)  # fmt: skip
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: EmployeeCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[EmployeeOut]:  # fmt: skip
+        async def make() -> EmployeeOut:
+            employee = await HrService(db_session).hire(data.person_id, department_id=data.department_id,
+                                                        job_title=data.job_title, hired_on=data.hired_on)  # fmt: skip
+            await db_session.refresh(employee)
+            await db_session.refresh(employee, ["person"])
+            return employee_out(employee)
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{employee_id:int}", **R, responses=READ_ONE, summary="Get an employee", operation_id="getEmployee")
+    async def get_employee(self, db_session: AsyncSession, employee_id: IdParam) -> EmployeeOut:
+        return employee_out(await get_or_404(db_session, Employee, employee_id, "employee"))
+
+
+class LeaveApi(Controller):
+    path = "/erp/hr"
+    tags = ["erp.hr"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/leave-types", **R, responses=READ, summary="List leave types", operation_id="listLeaveTypes")
+    async def list_types(self, db_session: AsyncSession) -> list[LeaveTypeOut]:
+        rows = await db_session.scalars(select(LeaveType).order_by(LeaveType.name))
+        return [LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid) for t in rows]
+
+    @post("/leave-types", **W, responses=CREATE, summary="Create a leave type", operation_id="createLeaveType",
+          status_code=201)  # fmt: skip
+    async def create_type(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: LeaveTypeCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[LeaveTypeOut]:  # fmt: skip
+        async def make() -> LeaveTypeOut:
+            t = await HrService(db_session).create_leave_type(data.name, Decimal(data.days_per_year), paid=data.paid)
+            return LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid)
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/leave-requests", **R, responses=READ, summary="List leave requests", operation_id="listLeaveRequests")
+    async def list_requests(
+        self, db_session: AsyncSession, employee_id: OptionalIdParam = None, status: str | None = None,
+        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[LeaveRequestOut]:  # fmt: skip
+        """``status``: pending, approved, rejected, cancelled."""
+        check_status(status, LEAVE_STATUSES)
+        conditions: list[Any] = []
+        if employee_id is not None:
+            conditions.append(LeaveRequest.employee_id == employee_id)
+        if status is not None:
+            conditions.append(LeaveRequest.status == status)
+        rows, next_cursor = await keyset_page(
+            db_session, select(LeaveRequest).where(and_(True, *conditions)), sortable={"id": LeaveRequest.id},
+            id_column=LeaveRequest.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[leave_out(r) for r in rows], next_cursor=next_cursor)
+
+    @post("/leave-requests", **W, responses=CREATE, summary="Request leave", operation_id="createLeaveRequest",
+          status_code=201)  # fmt: skip
+    async def create_request(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: LeaveRequestCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[LeaveRequestOut]:  # fmt: skip
+        """Counts working days; refused (422) beyond the remaining yearly allowance or over another request."""
+
+        async def make() -> LeaveRequestOut:
+            leave = await HrService(db_session).request_leave(data.employee_id, data.leave_type_id, data.start_date,
+                                                              data.end_date, reason=data.reason)  # fmt: skip
+            await db_session.refresh(leave)
+            out = leave_out(leave)
+            await emit(db_session, "erp.leave_request.created", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/leave-requests/{request_id:int}", **R, responses=READ_ONE, summary="Get a leave request",
+         operation_id="getLeaveRequest")  # fmt: skip
+    async def get_request(self, db_session: AsyncSession, request_id: IdParam) -> LeaveRequestOut:
+        return leave_out(await get_or_404(db_session, LeaveRequest, request_id, "leave request"))
+
+    @post("/leave-requests/{request_id:int}/approve", **W, responses=ACTION, summary="Approve a leave request",
+          operation_id="approveLeaveRequest", status_code=200)  # fmt: skip
+    async def approve(
+        self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
+    ) -> LeaveRequestOut:
+        return await self._decide(db_session, principal, request_id, data, approve=True)
+
+    @post("/leave-requests/{request_id:int}/refuse", **W, responses=ACTION, summary="Refuse a leave request",
+          operation_id="refuseLeaveRequest", status_code=200)  # fmt: skip
+    async def refuse(
+        self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
+    ) -> LeaveRequestOut:
+        return await self._decide(db_session, principal, request_id, data, approve=False)
+
+    @staticmethod
+    async def _decide(
+        session: AsyncSession, principal: ApiPrincipal, request_id: int, data: Decision | None, *, approve: bool
+    ) -> LeaveRequestOut:
+        """The decider is the token's user (none for a client-credentials integration)."""
+        await get_or_404(session, LeaveRequest, request_id, "leave request")
+        leave = await HrService(session).decide(
+            request_id, approve=approve, user_id=principal.user_id, note=data.note if data else ""
+        )
+        await session.refresh(leave)
+        out = leave_out(leave)
+        await emit(session, "erp.leave_request.decided", msgspec.to_builtins(out))  # webhook event
+        return out

@@ -1,0 +1,395 @@
+"""Inventory REST API (``/api/v1/erp/inventory/...``): products, warehouses, on-hand stock and stock moves.
+
+Stock only changes through ``StockService`` (adjustments and transfers here; receipts, deliveries and work orders
+in their own modules)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.apikit import (
+    ACTION,
+    CREATE,
+    EXCEPTION_HANDLERS,
+    READ,
+    READ_ONE,
+    Amount,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Quantity,
+    Rate,
+    Sort,
+    Text200,
+    decimal,
+    erp_context,
+    get_or_404,
+)
+from nexo.modules.erp.errors import NotFoundError
+from nexo.modules.erp.inventory.models import MOVE_KINDS, Product, StockLevel, StockMove, Warehouse
+from nexo.modules.erp.inventory.services import (
+    RecordedMove,
+    adjust_stock,
+    create_product,
+    create_warehouse,
+    on_hand,
+    transfer_stock,
+    update_product,
+)
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.web.errors import ProblemError
+from nexo.platform.webhooks.events import emit
+
+Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Unit = Annotated[str, msgspec.Meta(max_length=20)]
+WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+READ_SCOPE, WRITE_SCOPE = "erp.inventory.read", "erp.inventory.write"
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+
+
+class ProductOut(msgspec.Struct):
+    id: int
+    sku: str
+    name: str
+    unit: str
+    cost: Decimal
+    sale_price: Decimal
+    tax_rate: Decimal
+    average_cost: Decimal
+    active: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Annotated64
+    name: Name
+    unit: Unit = "unit"
+    cost: Amount = "0"
+    sale_price: Amount = "0"
+    tax_rate: Rate = "0"
+
+
+class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Annotated64 | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    unit: Unit | msgspec.UnsetType = msgspec.UNSET
+    cost: Amount | msgspec.UnsetType = msgspec.UNSET
+    sale_price: Amount | msgspec.UnsetType = msgspec.UNSET
+    tax_rate: Rate | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class WarehouseOut(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    created_at: datetime.datetime
+
+
+class WarehouseCreate(msgspec.Struct, forbid_unknown_fields=True):
+    code: WarehouseCode
+    name: Name
+
+
+class StockLevelOut(msgspec.Struct):
+    product_id: int
+    warehouse_id: int
+    quantity: Decimal
+    average_cost: Decimal
+    value: Decimal
+
+
+class StockMoveOut(msgspec.Struct):
+    id: int
+    kind: str
+    product_id: int
+    quantity: Decimal
+    from_warehouse_id: int | None
+    to_warehouse_id: int | None
+    unit_cost: Decimal
+    moved_on: datetime.date
+    reference: str
+    source_type: str | None
+    source_id: int | None
+
+
+class AdjustmentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Bring on-hand of a product in a warehouse to the counted quantity."""
+
+    product_id: DbId
+    warehouse_id: DbId
+    counted_quantity: Quantity
+    unit_cost: Amount | None = None
+    reason: Text200 = "Stock count"
+    moved_on: datetime.date | None = None
+
+
+class AdjustmentOut(msgspec.Struct):
+    move: StockMoveOut | None  # null when on-hand already equalled the count
+    on_hand: Decimal
+
+
+class TransferCreate(msgspec.Struct, forbid_unknown_fields=True):
+    product_id: DbId
+    from_warehouse_id: DbId
+    to_warehouse_id: DbId
+    quantity: Quantity
+
+
+def product_out(p: Product) -> ProductOut:
+    return ProductOut(id=p.id, sku=p.sku, name=p.name, unit=p.unit, cost=p.cost, sale_price=p.sale_price,
+                      tax_rate=p.tax_rate, average_cost=p.average_cost, active=p.active, created_at=p.created_at,
+                      updated_at=p.updated_at)  # fmt: skip
+
+
+def warehouse_out(w: Warehouse) -> WarehouseOut:
+    return WarehouseOut(id=w.id, code=w.code, name=w.name, created_at=w.created_at)
+
+
+def move_out(m: StockMove) -> StockMoveOut:
+    return StockMoveOut(id=m.id, kind=m.kind, product_id=m.product_id, quantity=m.quantity,
+                        from_warehouse_id=m.from_warehouse_id, to_warehouse_id=m.to_warehouse_id,
+                        unit_cost=m.unit_cost, moved_on=m.moved_on, reference=m.reference,
+                        source_type=m.source_type, source_id=m.source_id)  # fmt: skip
+
+
+async def recorded_out(session: AsyncSession, move: RecordedMove) -> StockMoveOut:
+    row = await session.get_one(StockMove, move.id)
+    return move_out(row)
+
+
+class ProductsApi(Controller):
+    path = "/erp/inventory/products"
+    tags = ["erp.inventory"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List products", operation_id="listProducts")
+    async def list_products(
+        self, db_session: AsyncSession, q: str | None = None, active: bool | None = None, sort: Sort = "sku",
+        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[ProductOut]:  # fmt: skip
+        """``q`` matches the start of the SKU or name (case-insensitive); ``sort`` is ``id``, ``sku``, ``name`` or
+        ``created_at``."""
+        statement = select(Product)
+        if q and q.strip():
+            prefix = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            statement = statement.where(
+                func.lower(Product.sku).like(prefix, escape="\\") | func.lower(Product.name).like(prefix, escape="\\")
+            )
+        if active is not None:
+            statement = statement.where(Product.active.is_(active))
+        rows, next_cursor = await keyset_page(
+            db_session, statement, sortable={"id": Product.id, "sku": Product.sku, "name": Product.name,
+                                             "created_at": Product.created_at},
+            id_column=Product.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[product_out(p) for p in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Create a product", operation_id="createProduct", status_code=201)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: ProductCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ProductOut]:  # fmt: skip
+        """Create a product. Send ``Idempotency-Key`` to retry safely."""
+
+        async def make() -> ProductOut:
+            product = await create_product(
+                db_session, sku=data.sku, name=data.name, unit=data.unit, cost=Decimal(data.cost),
+                sale_price=Decimal(data.sale_price), tax_rate=Decimal(data.tax_rate),
+            )  # fmt: skip
+            await db_session.refresh(product)
+            out = product_out(product)
+            await emit(db_session, "erp.product.created", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{product_id:int}", **R, responses=READ_ONE, summary="Get a product", operation_id="getProduct")
+    async def get_product(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
+        return product_out(await get_or_404(db_session, Product, product_id, "product"))
+
+    @patch("/{product_id:int}", **W, responses=ACTION, summary="Change a product", operation_id="updateProduct")
+    async def update(self, db_session: AsyncSession, product_id: IdParam, data: ProductUpdate) -> ProductOut:
+        """Change master data; ``active: false`` stops selling the product (its history stays)."""
+        product = await get_or_404(db_session, Product, product_id, "product", lock=True)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        for key in ("cost", "sale_price", "tax_rate"):
+            if key in values:
+                values[key] = Decimal(values[key])
+        return await self._changed(db_session, await update_product(db_session, product, **values))
+
+    @post("/{product_id:int}/deactivate", **W, responses=ACTION, summary="Deactivate a product",
+          operation_id="deactivateProduct", status_code=200)  # fmt: skip
+    async def deactivate(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
+        """An inactive product can no longer be sold; its stock and history stay."""
+        product = await get_or_404(db_session, Product, product_id, "product", lock=True)
+        return await self._changed(db_session, await update_product(db_session, product, active=False))
+
+    @staticmethod
+    async def _changed(session: AsyncSession, product: Product) -> ProductOut:
+        await session.refresh(product)
+        out = product_out(product)
+        await emit(session, "erp.product.updated", msgspec.to_builtins(out))  # webhook event
+        return out
+
+
+class WarehousesApi(Controller):
+    path = "/erp/inventory/warehouses"
+    tags = ["erp.inventory"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List warehouses", operation_id="listWarehouses")
+    async def list_warehouses(
+        self, db_session: AsyncSession, sort: Sort = "code", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[WarehouseOut]:
+        """``sort`` is ``id``, ``code`` or ``name``."""
+        rows, next_cursor = await keyset_page(
+            db_session, select(Warehouse),
+            sortable={"id": Warehouse.id, "code": Warehouse.code, "name": Warehouse.name},
+            id_column=Warehouse.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[warehouse_out(w) for w in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Create a warehouse", operation_id="createWarehouse", status_code=201)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: WarehouseCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[WarehouseOut]:  # fmt: skip
+        async def make() -> WarehouseOut:
+            warehouse = await create_warehouse(db_session, code=data.code, name=data.name)
+            await db_session.refresh(warehouse)
+            return warehouse_out(warehouse)
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{warehouse_id:int}", **R, responses=READ_ONE, summary="Get a warehouse", operation_id="getWarehouse")
+    async def get_warehouse(self, db_session: AsyncSession, warehouse_id: IdParam) -> WarehouseOut:
+        return warehouse_out(await get_or_404(db_session, Warehouse, warehouse_id, "warehouse"))
+
+
+class StockApi(Controller):
+    path = "/erp/inventory"
+    tags = ["erp.inventory"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/stock", **R, responses=READ, summary="On-hand stock per product and warehouse",
+         operation_id="listStockLevels")  # fmt: skip
+    async def stock(
+        self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
+        sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[StockLevelOut]:  # fmt: skip
+        """Non-zero on-hand quantities, valued at the product's average cost."""
+        statement = (
+            select(StockLevel, Product.average_cost)
+            .join(Product, Product.id == StockLevel.product_id)
+            .where(StockLevel.quantity != 0)
+        )
+        if product_id is not None:
+            statement = statement.where(StockLevel.product_id == product_id)
+        if warehouse_id is not None:
+            statement = statement.where(StockLevel.warehouse_id == warehouse_id)
+        rows, next_cursor = await keyset_page(
+            db_session, statement, sortable={"id": StockLevel.id},
+            id_column=StockLevel.id, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+        )  # fmt: skip
+        return Page(data=[StockLevelOut(level.product_id, level.warehouse_id, level.quantity, cost,
+                                        (level.quantity * cost).quantize(Decimal("0.0001")))
+                          for level, cost in rows], next_cursor=next_cursor)  # fmt: skip
+
+    @get("/stock-moves", **R, responses=READ, summary="List stock moves", operation_id="listStockMoves")
+    async def moves(
+        self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
+        kind: str | None = None, sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[StockMoveOut]:  # fmt: skip
+        """Newest first by default. ``kind`` is one of receipt, delivery, transfer, adjustment, consumption,
+        production; ``sort`` is ``id`` or ``-id``."""
+        statement = select(StockMove)
+        conditions: list[Any] = []
+        if product_id is not None:
+            conditions.append(StockMove.product_id == product_id)
+        if warehouse_id is not None:
+            conditions.append(
+                (StockMove.from_warehouse_id == warehouse_id) | (StockMove.to_warehouse_id == warehouse_id)
+            )
+        if kind is not None:
+            if kind not in MOVE_KINDS:
+                raise ProblemError(400, f"'kind' is one of: {', '.join(MOVE_KINDS)}.", "validation-error")
+            conditions.append(StockMove.kind == kind)
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        rows, next_cursor = await keyset_page(
+            db_session, statement, sortable={"id": StockMove.id},
+            id_column=StockMove.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[move_out(m) for m in rows], next_cursor=next_cursor)
+
+    @get("/stock-moves/{move_id:int}", **R, responses=READ_ONE, summary="Get a stock move",
+         operation_id="getStockMove")  # fmt: skip
+    async def get_move(self, db_session: AsyncSession, move_id: IdParam) -> StockMoveOut:
+        return move_out(await get_or_404(db_session, StockMove, move_id, "stock move"))
+
+    @post("/stock-moves/adjustments", **W, responses=CREATE, summary="Adjust stock to a counted quantity",
+          operation_id="createStockAdjustment", status_code=201)  # fmt: skip
+    async def adjust(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: AdjustmentCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[AdjustmentOut]:  # fmt: skip
+        """With accounting on, the value difference is posted to stock adjustments."""
+
+        async def make() -> AdjustmentOut:
+            await _check_stock_refs(db_session, data.product_id, data.warehouse_id)
+            context = await erp_context(db_session, principal)
+            move = await adjust_stock(
+                db_session, context, data.product_id, data.warehouse_id, Decimal(data.counted_quantity),
+                unit_cost=decimal(data.unit_cost), reason=data.reason or "Stock count", moved_on=data.moved_on,
+            )  # fmt: skip
+            out = AdjustmentOut(await recorded_out(db_session, move) if move else None, await on_hand(
+                db_session, data.product_id, data.warehouse_id))  # fmt: skip
+            if out.move is not None:
+                await emit(db_session, "erp.stock_move.created", msgspec.to_builtins(out.move))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @post("/stock-moves/transfers", **W, responses=CREATE, summary="Transfer stock between warehouses",
+          operation_id="createStockTransfer", status_code=201)  # fmt: skip
+    async def transfer(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: TransferCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[StockMoveOut]:  # fmt: skip
+        async def make() -> StockMoveOut:
+            await _check_stock_refs(db_session, data.product_id, data.from_warehouse_id, "from_warehouse_id")
+            await _check_stock_refs(db_session, data.product_id, data.to_warehouse_id, "to_warehouse_id")
+            move = await transfer_stock(db_session, data.product_id, data.from_warehouse_id, data.to_warehouse_id,
+                                        Decimal(data.quantity))  # fmt: skip
+            out = await recorded_out(db_session, move)
+            await emit(db_session, "erp.stock_move.created", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+
+async def _check_stock_refs(
+    session: AsyncSession, product_id: int, warehouse_id: int, field: str = "warehouse_id"
+) -> None:
+    if await session.get(Product, product_id) is None:
+        raise NotFoundError("No such product in this workspace.", "product_id")
+    if await session.get(Warehouse, warehouse_id) is None:
+        raise NotFoundError("No such warehouse in this workspace.", field)
+
+
+__all__ = ["ProductsApi", "StockApi", "WarehousesApi"]

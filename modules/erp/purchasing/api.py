@@ -1,0 +1,233 @@
+"""Purchasing REST API (``/api/v1/erp/purchasing/...``): purchase orders, sending them and receiving goods, through
+``PurchasingService``. The supplier's bill is an accounting document: ``POST /api/v1/erp/accounting/bills``."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.apikit import (
+    ACTION,
+    CREATE,
+    EXCEPTION_HANDLERS,
+    READ,
+    READ_ONE,
+    Amount,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    LineQuantity,
+    OptionalIdParam,
+    Quantity,
+    Rate,
+    Sort,
+    Text300,
+    check_status,
+    decimal,
+    erp_context,
+    get_or_404,
+    quantities,
+)
+from nexo.modules.erp.money import round_money, total
+from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
+from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.webhooks.events import emit
+
+READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+STATUSES = ("draft", "sent", "partially_received", "received", "closed", "cancelled")
+
+
+class PurchaseLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    product_id: DbId
+    quantity: Quantity
+    unit_cost: Amount | None = None  # the product's cost when omitted
+    tax_rate: Rate | None = None
+    description: Text300 = ""
+
+
+class PurchaseLineOut(msgspec.Struct):
+    id: int
+    product_id: int
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal
+    tax_rate: Decimal
+    net_amount: Decimal
+    quantity_received: Decimal
+    quantity_billed: Decimal
+
+
+class PurchaseOrderOut(msgspec.Struct):
+    id: int
+    number: str
+    supplier_org_id: int
+    warehouse_id: int
+    status: str
+    order_date: datetime.date
+    expected_on: datetime.date | None
+    currency: str
+    subtotal: Decimal
+    lines: list[PurchaseLineOut]
+    created_at: datetime.datetime
+
+
+class PurchaseOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    supplier_org_id: DbId
+    warehouse_id: DbId
+    lines: Annotated[list[PurchaseLineIn], msgspec.Meta(min_length=1, max_length=200)]
+    order_date: datetime.date | None = None
+    expected_on: datetime.date | None = None
+
+
+class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Receive the ``lines`` given (order line id and quantity), or everything outstanding when omitted."""
+
+    lines: Annotated[list[LineQuantity], msgspec.Meta(min_length=1, max_length=200)] | None = None
+    received_on: datetime.date | None = None
+
+
+class ReceiptLineOut(msgspec.Struct):
+    id: int
+    order_line_id: int
+    quantity: Decimal
+    stock_move_id: int
+
+
+class ReceiptOut(msgspec.Struct):
+    id: int
+    number: str
+    order_id: int
+    warehouse_id: int
+    received_on: datetime.date
+    lines: list[ReceiptLineOut]
+
+
+def order_out(o: PurchaseOrder) -> PurchaseOrderOut:
+    lines = [PurchaseLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_cost, ln.tax_rate,
+                             round_money(ln.quantity * ln.unit_cost, o.currency), ln.quantity_received,
+                             ln.quantity_billed) for ln in o.lines]  # fmt: skip
+    return PurchaseOrderOut(id=o.id, number=o.number, supplier_org_id=o.supplier_org_id, warehouse_id=o.warehouse_id,
+                            status=o.status, order_date=o.order_date, expected_on=o.expected_on, currency=o.currency,
+                            subtotal=total(ln.net_amount for ln in lines), lines=lines,
+                            created_at=o.created_at)  # fmt: skip
+
+
+def receipt_out(r: Receipt) -> ReceiptOut:
+    return ReceiptOut(id=r.id, number=r.number, order_id=r.order_id, warehouse_id=r.warehouse_id,
+                      received_on=r.received_on,
+                      lines=[ReceiptLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id)
+                             for ln in r.lines])  # fmt: skip
+
+
+async def fresh_order(session: AsyncSession, order_id: int) -> PurchaseOrder:
+    order = await session.get_one(PurchaseOrder, order_id)
+    await session.refresh(order)
+    await session.refresh(order, ["lines"])
+    return order
+
+
+class PurchaseOrdersApi(Controller):
+    path = "/erp/purchasing"
+    tags = ["erp.purchasing"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/orders", **R, responses=READ, summary="List purchase orders", operation_id="listPurchaseOrders")
+    async def list_orders(
+        self, db_session: AsyncSession, status: str | None = None, supplier_org_id: OptionalIdParam = None,
+        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[PurchaseOrderOut]:  # fmt: skip
+        """``status``: draft, sent, partially_received, received, closed, cancelled; ``sort``: ``id`` or ``-id``."""
+        check_status(status, STATUSES)
+        conditions: list[Any] = []
+        if status:
+            conditions.append(PurchaseOrder.status == status)
+        if supplier_org_id is not None:
+            conditions.append(PurchaseOrder.supplier_org_id == supplier_org_id)
+        rows, next_cursor = await keyset_page(
+            db_session, select(PurchaseOrder).where(and_(True, *conditions)), sortable={"id": PurchaseOrder.id},
+            id_column=PurchaseOrder.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
+
+    @post("/orders", **W, responses=CREATE, summary="Create a purchase order (draft)",
+          operation_id="createPurchaseOrder", status_code=201)  # fmt: skip
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: PurchaseOrderCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[PurchaseOrderOut]:  # fmt: skip
+        """Costs and tax rates default to the product's. Send ``Idempotency-Key`` to retry safely."""
+
+        async def make() -> PurchaseOrderOut:
+            service = PurchasingService(db_session, await erp_context(db_session, principal))
+            lines = [PurchaseLineInput(ln.product_id, Decimal(ln.quantity), decimal(ln.unit_cost),
+                                       decimal(ln.tax_rate), ln.description) for ln in data.lines]  # fmt: skip
+            order = await service.create_order(data.supplier_org_id, data.warehouse_id, lines,
+                                               order_date=data.order_date, expected_on=data.expected_on)  # fmt: skip
+            out = order_out(await fresh_order(db_session, order.id))
+            await emit(db_session, "erp.purchase_order.created", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/orders/{order_id:int}", **R, responses=READ_ONE, summary="Get a purchase order",
+         operation_id="getPurchaseOrder")  # fmt: skip
+    async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> PurchaseOrderOut:
+        return order_out(await get_or_404(db_session, PurchaseOrder, order_id, "purchase order"))
+
+    @post("/orders/{order_id:int}/send", **W, responses=ACTION, summary="Send a purchase order to the supplier",
+          operation_id="sendPurchaseOrder", status_code=200)  # fmt: skip
+    async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
+        await get_or_404(db_session, PurchaseOrder, order_id, "purchase order")
+        await PurchasingService(db_session, await erp_context(db_session, principal)).send(order_id)
+        out = order_out(await fresh_order(db_session, order_id))
+        await emit(db_session, "erp.purchase_order.sent", msgspec.to_builtins(out))  # webhook event
+        return out
+
+    @post("/orders/{order_id:int}/receipts", **W, responses=ACTION, summary="Receive goods (fully or partly)",
+          operation_id="receivePurchaseOrder", status_code=201)  # fmt: skip
+    async def receive(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
+        data: ReceiptCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[ReceiptOut]:  # fmt: skip
+        """Stock comes in at the order's cost (valued in the ledger when accounting is on)."""
+
+        async def make() -> ReceiptOut:
+            await get_or_404(db_session, PurchaseOrder, order_id, "purchase order")
+            service = PurchasingService(db_session, await erp_context(db_session, principal))
+            receipt = await service.receive(order_id, quantities(data.lines), received_on=data.received_on)
+            await db_session.refresh(receipt, ["lines"])
+            out = receipt_out(receipt)
+            order = order_out(await fresh_order(db_session, order_id))
+            await emit(db_session, "erp.purchase_order.received",
+                       {"order": msgspec.to_builtins(order), "receipt": msgspec.to_builtins(out)})  # fmt: skip
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/receipts", **R, responses=READ, summary="List receipts", operation_id="listReceipts")
+    async def list_receipts(
+        self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[ReceiptOut]:  # fmt: skip
+        statement = select(Receipt)
+        if order_id is not None:
+            statement = statement.where(Receipt.order_id == order_id)
+        rows, next_cursor = await keyset_page(db_session, statement, sortable={"id": Receipt.id},
+                                              id_column=Receipt.id, sort=sort, cursor=cursor, limit=limit)  # fmt: skip
+        return Page(data=[receipt_out(r) for r in rows], next_cursor=next_cursor)
+
+    @get("/receipts/{receipt_id:int}", **R, responses=READ_ONE, summary="Get a receipt", operation_id="getReceipt")
+    async def get_receipt(self, db_session: AsyncSession, receipt_id: IdParam) -> ReceiptOut:
+        return receipt_out(await get_or_404(db_session, Receipt, receipt_id, "receipt"))

@@ -1,0 +1,366 @@
+"""Sales REST API (``/api/v1/erp/sales/...``): quotes, sales orders and their deliveries, through ``SalesService``.
+
+Invoicing a sales order is an accounting document: ``POST /api/v1/erp/accounting/invoices``."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexo.modules.erp.apikit import (
+    ACTION,
+    CREATE,
+    EXCEPTION_HANDLERS,
+    READ,
+    READ_ONE,
+    Amount,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    LineQuantity,
+    OptionalIdParam,
+    Quantity,
+    Rate,
+    Sort,
+    Text300,
+    check_status,
+    decimal,
+    erp_context,
+    get_or_404,
+    quantities,
+)
+from nexo.modules.erp.money import round_money, total
+from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
+from nexo.modules.erp.sales.services import OrderLineInput, SalesService
+from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.webhooks.events import emit
+
+READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
+R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
+W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
+Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
+QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
+ORDER_STATUSES = ("open", "partially_delivered", "delivered", "cancelled")
+
+
+class LineIn(msgspec.Struct, forbid_unknown_fields=True):
+    product_id: DbId
+    quantity: Quantity
+    unit_price: Amount | None = None  # the product's sale price when omitted
+    tax_rate: Rate | None = None  # the product's tax rate when omitted
+    description: Text300 = ""
+
+
+Lines = Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=200)]
+
+
+class LineOut(msgspec.Struct):
+    id: int
+    product_id: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    net_amount: Decimal
+
+
+class OrderLineOut(LineOut):
+    quantity_delivered: Decimal
+    quantity_invoiced: Decimal
+
+
+class QuoteOut(msgspec.Struct):
+    id: int
+    number: str
+    customer_org_id: int
+    contact_person_id: int | None
+    status: str
+    quote_date: datetime.date
+    valid_until: datetime.date | None
+    currency: str
+    opportunity_id: int | None
+    notes: str | None
+    subtotal: Decimal
+    lines: list[LineOut]
+    created_at: datetime.datetime
+
+
+class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    customer_org_id: DbId
+    lines: Lines
+    quote_date: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    contact_person_id: DbId | None = None
+    notes: Notes | None = None
+
+
+class ConfirmQuote(msgspec.Struct, forbid_unknown_fields=True):
+    warehouse_id: DbId
+    order_date: datetime.date | None = None
+
+
+class SalesOrderOut(msgspec.Struct):
+    id: int
+    number: str
+    quote_id: int | None
+    customer_org_id: int
+    warehouse_id: int
+    status: str
+    order_date: datetime.date
+    currency: str
+    subtotal: Decimal
+    lines: list[OrderLineOut]
+    created_at: datetime.datetime
+
+
+class SalesOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    customer_org_id: DbId
+    warehouse_id: DbId
+    lines: Lines
+    order_date: datetime.date | None = None
+
+
+class DeliveryCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Deliver the ``lines`` given (order line id and quantity), or everything outstanding when omitted."""
+
+    lines: Annotated[list[LineQuantity], msgspec.Meta(min_length=1, max_length=200)] | None = None
+    delivered_on: datetime.date | None = None
+
+
+class DeliveryLineOut(msgspec.Struct):
+    id: int
+    order_line_id: int
+    quantity: Decimal
+    stock_move_id: int
+
+
+class DeliveryOut(msgspec.Struct):
+    id: int
+    number: str
+    order_id: int
+    warehouse_id: int
+    delivered_on: datetime.date
+    lines: list[DeliveryLineOut]
+
+
+def line_inputs(lines: list[LineIn]) -> list[OrderLineInput]:
+    return [OrderLineInput(ln.product_id, Decimal(ln.quantity), decimal(ln.unit_price), decimal(ln.tax_rate),
+                           ln.description) for ln in lines]  # fmt: skip
+
+
+def _net(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
+    return round_money(quantity * price, currency)
+
+
+def quote_out(q: Quote) -> QuoteOut:
+    lines = [LineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
+                     _net(ln.quantity, ln.unit_price, q.currency)) for ln in q.lines]  # fmt: skip
+    return QuoteOut(id=q.id, number=q.number, customer_org_id=q.customer_org_id, contact_person_id=q.contact_person_id,
+                    status=q.status, quote_date=q.quote_date, valid_until=q.valid_until, currency=q.currency,
+                    opportunity_id=q.opportunity_id, notes=q.notes, subtotal=total(ln.net_amount for ln in lines),
+                    lines=lines, created_at=q.created_at)  # fmt: skip
+
+
+def order_out(o: SalesOrder) -> SalesOrderOut:
+    lines = [OrderLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
+                          _net(ln.quantity, ln.unit_price, o.currency), ln.quantity_delivered, ln.quantity_invoiced)
+             for ln in o.lines]  # fmt: skip
+    return SalesOrderOut(id=o.id, number=o.number, quote_id=o.quote_id, customer_org_id=o.customer_org_id,
+                         warehouse_id=o.warehouse_id, status=o.status, order_date=o.order_date, currency=o.currency,
+                         subtotal=total(ln.net_amount for ln in lines), lines=lines,
+                         created_at=o.created_at)  # fmt: skip
+
+
+def delivery_out(d: Delivery) -> DeliveryOut:
+    return DeliveryOut(id=d.id, number=d.number, order_id=d.order_id, warehouse_id=d.warehouse_id,
+                       delivered_on=d.delivered_on,
+                       lines=[DeliveryLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id)
+                              for ln in d.lines])  # fmt: skip
+
+
+async def fresh_order(session: AsyncSession, order_id: int) -> SalesOrder:
+    order = await session.get_one(SalesOrder, order_id)
+    await session.refresh(order)
+    await session.refresh(order, ["lines"])
+    return order
+
+
+class QuotesApi(Controller):
+    path = "/erp/sales/quotes"
+    tags = ["erp.sales"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List quotes", operation_id="listQuotes")
+    async def list_quotes(
+        self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
+        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[QuoteOut]:  # fmt: skip
+        """``status``: draft, sent, accepted, declined; ``sort``: ``id`` or ``-id``."""
+        check_status(status, QUOTE_STATUSES)
+        conditions: list[Any] = []
+        if status:
+            conditions.append(Quote.status == status)
+        if customer_org_id is not None:
+            conditions.append(Quote.customer_org_id == customer_org_id)
+        rows, next_cursor = await keyset_page(
+            db_session, select(Quote).where(and_(True, *conditions)),
+            sortable={"id": Quote.id},
+            id_column=Quote.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[quote_out(q) for q in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Create a quote", operation_id="createQuote", status_code=201)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: QuoteCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[QuoteOut]:  # fmt: skip
+        """Prices and tax rates default to the product's. Send ``Idempotency-Key`` to retry safely."""
+
+        async def make() -> QuoteOut:
+            service = SalesService(db_session, await erp_context(db_session, principal))
+            quote = await service.create_quote(
+                data.customer_org_id, line_inputs(data.lines), quote_date=data.quote_date,
+                valid_until=data.valid_until, contact_person_id=data.contact_person_id, notes=data.notes,
+            )  # fmt: skip
+            await db_session.refresh(quote)
+            out = quote_out(quote)
+            await emit(db_session, "erp.quote.created", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{quote_id:int}", **R, responses=READ_ONE, summary="Get a quote", operation_id="getQuote")
+    async def get_quote(self, db_session: AsyncSession, quote_id: IdParam) -> QuoteOut:
+        return quote_out(await get_or_404(db_session, Quote, quote_id, "quote"))
+
+    @post("/{quote_id:int}/send", **W, responses=ACTION, summary="Mark a quote as sent", operation_id="sendQuote",
+          status_code=200)  # fmt: skip
+    async def send(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
+        return await self._mark(db_session, principal, quote_id, "sent")
+
+    @post("/{quote_id:int}/decline", **W, responses=ACTION, summary="Mark a quote as declined",
+          operation_id="declineQuote", status_code=200)  # fmt: skip
+    async def decline(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
+        return await self._mark(db_session, principal, quote_id, "declined")
+
+    @post("/{quote_id:int}/confirm", **W, responses=ACTION, summary="Confirm a quote into a sales order",
+          operation_id="confirmQuote", status_code=201)  # fmt: skip
+    async def confirm(
+        self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam, data: ConfirmQuote
+    ) -> SalesOrderOut:
+        """The customer accepted: the quote becomes a sales order shipped from ``warehouse_id``."""
+        await get_or_404(db_session, Quote, quote_id, "quote")
+        service = SalesService(db_session, await erp_context(db_session, principal))
+        order = await service.confirm_quote(quote_id, data.warehouse_id, order_date=data.order_date)
+        out = order_out(await fresh_order(db_session, order.id))
+        await emit(db_session, "erp.sales_order.confirmed", msgspec.to_builtins(out))  # webhook event
+        return out
+
+    @staticmethod
+    async def _mark(session: AsyncSession, principal: ApiPrincipal, quote_id: int, status: str) -> QuoteOut:
+        await get_or_404(session, Quote, quote_id, "quote")
+        quote = await SalesService(session, await erp_context(session, principal)).mark_quote(quote_id, status)
+        await session.refresh(quote)
+        return quote_out(quote)
+
+
+class SalesOrdersApi(Controller):
+    path = "/erp/sales/orders"
+    tags = ["erp.sales"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List sales orders", operation_id="listSalesOrders")
+    async def list_orders(
+        self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
+        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[SalesOrderOut]:  # fmt: skip
+        """``status``: open, partially_delivered, delivered, cancelled; ``sort``: ``id`` or ``-id``."""
+        check_status(status, ORDER_STATUSES)
+        conditions: list[Any] = []
+        if status:
+            conditions.append(SalesOrder.status == status)
+        if customer_org_id is not None:
+            conditions.append(SalesOrder.customer_org_id == customer_org_id)
+        rows, next_cursor = await keyset_page(
+            db_session, select(SalesOrder).where(and_(True, *conditions)),
+            sortable={"id": SalesOrder.id},
+            id_column=SalesOrder.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
+
+    @post("/", **W, responses=CREATE, summary="Create (confirm) a sales order", operation_id="createSalesOrder",
+          status_code=201)  # fmt: skip
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        data: SalesOrderCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[SalesOrderOut]:  # fmt: skip
+        """A confirmed order, open for delivery from ``warehouse_id``. Send ``Idempotency-Key`` to retry safely."""
+
+        async def make() -> SalesOrderOut:
+            service = SalesService(db_session, await erp_context(db_session, principal))
+            order = await service.create_order(data.customer_org_id, data.warehouse_id, line_inputs(data.lines),
+                                               order_date=data.order_date)  # fmt: skip
+            out = order_out(await fresh_order(db_session, order.id))
+            await emit(db_session, "erp.sales_order.confirmed", msgspec.to_builtins(out))  # webhook event
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+    @get("/{order_id:int}", **R, responses=READ_ONE, summary="Get a sales order", operation_id="getSalesOrder")
+    async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> SalesOrderOut:
+        return order_out(await get_or_404(db_session, SalesOrder, order_id, "sales order"))
+
+    @post("/{order_id:int}/deliveries", **W, responses=ACTION, summary="Deliver a sales order (fully or partly)",
+          operation_id="deliverSalesOrder", status_code=201)  # fmt: skip
+    async def deliver(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
+        data: DeliveryCreate, idempotency_key: IdempotencyKey = None,
+    ) -> Response[DeliveryOut]:  # fmt: skip
+        """Ships out of the order's warehouse; refused (422) when stock is short. Send ``Idempotency-Key``."""
+
+        async def make() -> DeliveryOut:
+            await get_or_404(db_session, SalesOrder, order_id, "sales order")
+            service = SalesService(db_session, await erp_context(db_session, principal))
+            delivery = await service.deliver(order_id, quantities(data.lines), delivered_on=data.delivered_on)
+            await db_session.refresh(delivery, ["lines"])
+            out = delivery_out(delivery)
+            order = order_out(await fresh_order(db_session, order_id))
+            await emit(db_session, "erp.sales_order.delivered",
+                       {"order": msgspec.to_builtins(order), "delivery": msgspec.to_builtins(out)})  # fmt: skip
+            return out
+
+        return await idempotent_create(request, db_session, principal, data, make)
+
+
+class DeliveriesApi(Controller):
+    path = "/erp/sales/deliveries"
+    tags = ["erp.sales"]
+    exception_handlers = EXCEPTION_HANDLERS
+
+    @get("/", **R, responses=READ, summary="List deliveries", operation_id="listSalesDeliveries")
+    async def list_deliveries(
+        self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[DeliveryOut]:  # fmt: skip
+        """Newest first by default (``sort``: ``id`` or ``-id``)."""
+        statement = select(Delivery)
+        if order_id is not None:
+            statement = statement.where(Delivery.order_id == order_id)
+        rows, next_cursor = await keyset_page(
+            db_session, statement, sortable={"id": Delivery.id},
+            id_column=Delivery.id, sort=sort, cursor=cursor, limit=limit,
+        )  # fmt: skip
+        return Page(data=[delivery_out(d) for d in rows], next_cursor=next_cursor)
+
+    @get("/{delivery_id:int}", **R, responses=READ_ONE, summary="Get a delivery", operation_id="getSalesDelivery")
+    async def get_delivery(self, db_session: AsyncSession, delivery_id: IdParam) -> DeliveryOut:
+        return delivery_out(await get_or_404(db_session, Delivery, delivery_id, "delivery"))

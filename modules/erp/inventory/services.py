@@ -167,7 +167,14 @@ class StockService:
             for m in recorded
         ]
         ids = (
-            (await self.session.execute(insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True), rows))
+            (
+                await self.session.execute(
+                    insert(StockMove)
+                    .returning(StockMove.id, sort_by_parameter_order=True)
+                    .execution_options(render_nulls=True),
+                    rows,
+                )
+            )
             .scalars()
             .all()
         )

@@ -335,10 +335,15 @@ class SalesService:
                     sales_order_id=order.id,
                 )
             )
-        return await InvoiceService(self.session, self.context).create_many(drafts)
+        invoices = await InvoiceService(self.session, self.context).create_many(drafts)
+        for order in orders.values():  # only once every document is written: a refused batch changes nothing
+            for line in order.lines:
+                line.quantity_invoiced = max(line.quantity_invoiced, line.quantity_delivered)
+        await self.session.flush()
+        return invoices
 
     def _invoice_lines(self, lines: Sequence[SalesOrderLine]) -> list[LineInput]:
-        """What is delivered and not yet invoiced on ``lines`` (marked invoiced), at its delivered cost."""
+        """What is delivered and not yet invoiced on ``lines``, at its delivered cost."""
         inputs: list[LineInput] = []
         for line in lines:
             quantity = line.quantity_delivered - line.quantity_invoiced
@@ -356,7 +361,6 @@ class SalesService:
                     line.id,
                 )
             )
-            line.quantity_invoiced += quantity
         return inputs
 
     async def _lock_orders(self, order_ids: Sequence[int]) -> dict[int, SalesOrder]:

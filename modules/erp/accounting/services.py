@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +30,7 @@ from nexo.modules.erp.accounting.models import (
     Payment,
     profit_rollup_statements,
 )
+from nexo.modules.erp.bulk import update_rows
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.money import ZERO, round_money, round_quantity, total
@@ -109,7 +111,7 @@ class JournalService:
         await self.session.flush()
         now = utcnow()
         await self.session.execute(
-            insert(JournalLine).execution_options(render_nulls=True),
+            insert(cast("Table", JournalLine.__table__)),
             [
                 {
                     "entry_id": entry.id,
@@ -320,23 +322,33 @@ class InvoiceService:
             .all()
         )
         splits = [await self._expense_split(invoice) for invoice in invoices]
-        await self._number(invoices)
-        entries = await self.journal.post_many(
-            [
-                EntryDraft(
-                    invoice.issue_date,
-                    f"{invoice.number} {invoice.reference}".strip(),
-                    _invoice_postings(invoice, Decimal(costs.get(invoice.id) or ZERO), split),
-                    source_type="invoice",
-                    source_id=invoice.id,
-                )
-                for invoice, split in zip(invoices, splits, strict=True)
-            ]
+        numbers = await self._number(invoices)
+        try:
+            entries = await self.journal.post_many(
+                [
+                    EntryDraft(
+                        invoice.issue_date,
+                        f"{invoice.number} {invoice.reference}".strip(),
+                        _invoice_postings(invoice, Decimal(costs.get(invoice.id) or ZERO), split),
+                        source_type="invoice",
+                        source_id=invoice.id,
+                    )
+                    for invoice, split in zip(invoices, splits, strict=True)
+                ]
+            )
+        except Exception:
+            for invoice in invoices:  # the number was shown to the memo only: the document keeps none
+                set_committed_value(invoice, "sequence_number", None)
+            raise
+        await update_rows(
+            self.session,
+            invoices,
+            {
+                "sequence_number": numbers,
+                "journal_entry_id": [entry.id for entry in entries],
+                "status": ["open" if invoice.total > 0 else "paid" for invoice in invoices],
+            },
         )
-        for invoice, entry in zip(invoices, entries, strict=True):
-            invoice.journal_entry_id = entry.id
-            invoice.status = "open" if invoice.total > 0 else "paid"
-        await self.session.flush()
         customer_ids = [invoice.id for invoice in invoices if invoice.is_customer]
         if customer_ids:
             for statement in profit_rollup_statements(only_listed_invoices=True):
@@ -346,13 +358,15 @@ class InvoiceService:
                 await self._apply_credit_note(invoice)
         return entries
 
-    async def _number(self, invoices: Sequence[Invoice]) -> None:
-        """Give each document the next number of its kind, in id order (one counter upsert per kind)."""
+    async def _number(self, invoices: Sequence[Invoice]) -> list[int]:
+        """The next numbers of each kind for ``invoices``, in id order (one counter upsert per kind).
+
+        They are set on the objects as their committed state, for the memos; ``post_many`` writes them."""
         by_kind: dict[str, list[Invoice]] = defaultdict(list)
         for invoice in invoices:
             by_kind[invoice.kind].append(invoice)
         now = utcnow()
-        for kind in sorted(by_kind):  # a fixed order: two batches never wait on each other's counters
+        for kind in sorted(by_kind):  # one order of counter locks for every batch: no deadlock between batches
             documents = sorted(by_kind[kind], key=lambda invoice: invoice.id)
             statement = pg_insert(InvoiceCounter).values(
                 kind=kind, last_number=len(documents), created_at=now, updated_at=now
@@ -363,7 +377,8 @@ class InvoiceService:
             )
             last = int((await self.session.execute(statement.returning(InvoiceCounter.last_number))).scalar_one())
             for offset, invoice in enumerate(documents):
-                invoice.sequence_number = last - len(documents) + 1 + offset
+                set_committed_value(invoice, "sequence_number", last - len(documents) + 1 + offset)
+        return [int(invoice.sequence_number or 0) for invoice in invoices]
 
     async def _lines(self, invoice_id: int) -> list[InvoiceLine]:
         return list(await self.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)))

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceDraft, InvoiceService, LineInput
+from nexo.modules.erp.bulk import update_rows
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.inventory.models import Product, Warehouse
@@ -279,7 +280,7 @@ class SalesService:
         ]
         now = utcnow()
         await self.session.execute(
-            insert(DeliveryLine),
+            insert(cast("Table", DeliveryLine.__table__)),
             [
                 {
                     "delivery_id": delivery.id,
@@ -292,13 +293,22 @@ class SalesService:
                 for (delivery, line, qty), move in zip(shipped, moves, strict=True)
             ],
         )
-        for (_, line, qty), move in zip(shipped, moves, strict=True):
-            line.quantity_delivered += qty
-            line.delivered_cost += qty * move.unit_cost
-        for order, _ in plans:
-            fully = all(ln.quantity_delivered >= ln.quantity for ln in order.lines)
-            order.status = "delivered" if fully else "partially_delivered"
-        await self.session.flush()
+        await update_rows(
+            self.session,
+            [line for _, line, _ in shipped],
+            {
+                "quantity_delivered": [line.quantity_delivered + qty for _, line, qty in shipped],
+                "delivered_cost": [
+                    line.delivered_cost + qty * move.unit_cost
+                    for (_, line, qty), move in zip(shipped, moves, strict=True)
+                ],
+            },
+        )
+        statuses = [
+            "delivered" if all(ln.quantity_delivered >= ln.quantity for ln in order.lines) else "partially_delivered"
+            for order, _ in plans
+        ]
+        await update_rows(self.session, [order for order, _ in plans], {"status": statuses})
         return deliveries
 
     async def invoice(
@@ -336,10 +346,11 @@ class SalesService:
                 )
             )
         invoices = await InvoiceService(self.session, self.context).create_many(drafts)
-        for order in orders.values():  # only once every document is written: a refused batch changes nothing
-            for line in order.lines:
-                line.quantity_invoiced = max(line.quantity_invoiced, line.quantity_delivered)
-        await self.session.flush()
+        # Only once every document is written: a refused batch changes nothing.
+        invoiced = [
+            ln for order in orders.values() for ln in order.lines if ln.quantity_delivered > ln.quantity_invoiced
+        ]
+        await update_rows(self.session, invoiced, {"quantity_invoiced": [ln.quantity_delivered for ln in invoiced]})
         return invoices
 
     def _invoice_lines(self, lines: Sequence[SalesOrderLine]) -> list[LineInput]:

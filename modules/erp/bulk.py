@@ -32,6 +32,8 @@ async def update_rows(
         return
     table = type(objects[0]).__table__
     assert isinstance(table, Table) and all(type(o) is type(objects[0]) for o in objects)
+    if len({o.id for o in objects}) != len(objects):
+        raise ValueError("update_rows: each row can be updated once per statement")
     stored = {name: [_as_stored(table, name, value) for value in column] for name, column in values.items()}
     arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=_DIALECT)}[])" for name in ("id", *stored))
     assignments = ", ".join([*(f"{name} = v.{name}" for name in stored), "updated_at = now()"])

@@ -19,7 +19,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    Index,
     Numeric,
     String,
     UniqueConstraint,
@@ -90,8 +89,6 @@ class Invoice(TenantBase):
         CheckConstraint("amount_paid >= 0 AND amount_paid <= total", name="paid_within_total"),
         CheckConstraint("sequence_number IS NOT NULL OR status IN ('draft', 'cancelled')", name="posted_numbered"),
         UniqueConstraint("kind", "sequence_number", name="uq_erp_invoices_kind_sequence_number"),
-        # The profitability report's edge months (and the pages' lists) read posted documents by date.
-        Index("ix_erp_invoices_kind_issue_date", "kind", "issue_date"),
     )
 
     kind: Mapped[str] = mapped_column(String(30), index=True)

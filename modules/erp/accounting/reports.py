@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import (
@@ -135,13 +136,14 @@ def _rollup_rows(group_by: GroupBy, first: datetime.date, last: datetime.date) -
 def _line_rows(group_by: GroupBy, start: datetime.date, end: datetime.date) -> Select[Any]:
     """(key, label, revenue, cost) per group from the posted customer documents' lines of ``start`` to ``end``."""
     sign = case((Invoice.kind == "customer_credit_note", literal_column("-1")), else_=literal_column("1"))
+    key: ColumnElement[Any] | InstrumentedAttribute[Any]
+    label: ColumnElement[Any]
     if group_by == "product":
         key, label = InvoiceLine.product_id, func.min(InvoiceLine.description)
     elif group_by == "customer":
         key, label = Invoice.partner_org_id, literal("")
     else:
-        key = func.to_char(Invoice.issue_date, MONTH_FORMAT)
-        label = key
+        key = label = func.to_char(Invoice.issue_date, MONTH_FORMAT)
     return (
         select(
             key.label("key"),

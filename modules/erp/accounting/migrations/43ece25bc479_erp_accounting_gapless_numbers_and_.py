@@ -88,12 +88,10 @@ def upgrade() -> None:
         "erp_invoices",
         "sequence_number IS NOT NULL OR status IN ('draft', 'cancelled')",
     )
-    op.create_index("ix_erp_invoices_kind_issue_date", "erp_invoices", ["kind", "issue_date"], unique=False)
     run_statements(op.get_bind(), profit_rollup_statements())
 
 
 def downgrade() -> None:
-    op.drop_index("ix_erp_invoices_kind_issue_date", table_name="erp_invoices")
     op.drop_constraint(op.f("ck_erp_invoices_posted_numbered"), "erp_invoices", type_="check")
     op.drop_constraint("uq_erp_invoices_kind_sequence_number", "erp_invoices", type_="unique")
     op.drop_column("erp_invoices", "sequence_number")

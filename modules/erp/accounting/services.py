@@ -129,6 +129,12 @@ class JournalService:
         )
         return entries
 
+    async def check(self, postings: Sequence[Sequence[Posting]]) -> None:
+        """Refuse, as ``post_many`` would, any of these entries that is empty or does not balance; write nothing."""
+        roles = await account_ids_by_role(self.session)
+        for entry_postings in postings:
+            self._lines(roles, entry_postings)
+
     def _lines(self, roles: dict[str, int], postings: Sequence[Posting]) -> list[_Line]:
         """Round, orient and resolve ``postings``; refuse an empty or unbalanced entry."""
         currency = self.context.currency
@@ -322,6 +328,12 @@ class InvoiceService:
             .all()
         )
         splits = [await self._expense_split(invoice) for invoice in invoices]
+
+        def postings(invoice: Invoice, split: tuple[Decimal, Decimal]) -> list[Posting]:
+            return _invoice_postings(invoice, Decimal(costs.get(invoice.id) or ZERO), split)
+
+        # Checked before numbering: a refused entry must not take a number (the caller may commit without it).
+        await self.journal.check([postings(invoice, split) for invoice, split in zip(invoices, splits, strict=True)])
         numbers = await self._number(invoices)
         try:
             entries = await self.journal.post_many(
@@ -329,7 +341,7 @@ class InvoiceService:
                     EntryDraft(
                         invoice.issue_date,
                         f"{invoice.number} {invoice.reference}".strip(),
-                        _invoice_postings(invoice, Decimal(costs.get(invoice.id) or ZERO), split),
+                        postings(invoice, split),
                         source_type="invoice",
                         source_id=invoice.id,
                     )
@@ -337,7 +349,7 @@ class InvoiceService:
                 ]
             )
         except Exception:
-            for invoice in invoices:  # the number was shown to the memo only: the document keeps none
+            for invoice in invoices:  # a database error: the transaction is lost, and the document keeps no number
                 set_committed_value(invoice, "sequence_number", None)
             raise
         await update_rows(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.accounting.models import Invoice, JournalEntry, Payment
-from nexo.modules.erp.accounting.services import InvoiceService
+from nexo.modules.erp.accounting.services import InvoiceService, LineInput
 from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product, StockMove
 from nexo.modules.erp.inventory.services import MoveRequest, StockService, adjust_stock, create_product, on_hand
@@ -309,3 +309,17 @@ async def test_batch_posting_equals_one_by_one(session_a: AsyncSession, erp_a: W
     assert await session_a.scalar(select(func.count()).select_from(StockMove)) == moves
     assert await session_a.scalar(select(func.count()).select_from(JournalEntry)) == entries
     assert await on_hand(session_a, cat.widget, cat.warehouse) == D(38)
+
+
+async def test_refused_posting_takes_no_number(session_a: AsyncSession, erp_a: Workspace) -> None:
+    """A document the journal refuses is not numbered, so a caller that carries on leaves no gap."""
+    invoices = InvoiceService(session_a, erp_context(erp_a))
+    cat = await seed_catalog(session_a)
+    first = await invoices.create("customer_invoice", cat.customer, [LineInput("Consulting", D(1), D(100))])
+    with pytest.raises(ErpError, match="at least one amount"):
+        await invoices.create("customer_invoice", cat.customer, [LineInput("Free sample", D(1), D(0))])
+    second = await invoices.create("customer_invoice", cat.customer, [LineInput("Support", D(2), D(50))])
+    assert (first.number, second.number) == ("INV-000001", "INV-000002")
+    drafts = list(await session_a.scalars(select(Invoice).where(Invoice.status == "draft")))
+    assert [draft.sequence_number for draft in drafts] == [None]  # the refused one stays an unnumbered draft
+    assert drafts[0].number.startswith("INV-DRAFT-")

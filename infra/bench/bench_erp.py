@@ -246,15 +246,28 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 class _Database:
-    """``temporary_database`` on ``NEXO_TEST_DATABASE_URL`` or an embedded server under ``NEXO_BENCH_PGDATA``."""
+    """``temporary_database`` on ``NEXO_TEST_DATABASE_URL`` or an embedded server under ``NEXO_BENCH_PGDATA``.
+
+    Without ``NEXO_BENCH_PGDATA`` the embedded server lives in a new temporary directory, stopped and deleted at the
+    end (``temporary_database`` leaves its server running for reuse)."""
 
     def __enter__(self) -> str:
-        data_dir = Path(os.environ.get("NEXO_BENCH_PGDATA") or tempfile.mkdtemp(prefix="nexo-bench-pg-"))
-        self._context = temporary_database(data_dir)
+        given = os.environ.get("NEXO_BENCH_PGDATA")
+        self._data_dir = Path(given or tempfile.mkdtemp(prefix="nexo-bench-pg-"))
+        self._own_server = not given and not os.environ.get("NEXO_TEST_DATABASE_URL")
+        self._context = temporary_database(self._data_dir)
         return self._context.__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        self._context.__exit__(*exc)  # type: ignore[arg-type]
+        try:
+            self._context.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            if self._own_server:
+                import pgserver
+
+                server = pgserver.get_server(str(self._data_dir), cleanup_mode=None)
+                server.cleanup_mode = "delete"
+                server.cleanup()
 
 
 BENCHMARKS = {"erp_profitability": bench_profitability, "erp_post": bench_post}

@@ -187,7 +187,7 @@ async def _seed_catalog(bench: Bench, workers: int) -> tuple[int, int, list[int]
 
 
 async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
-    invoices = getattr(args, "samples", None) or 1000
+    invoices = getattr(args, "samples", None) or 2000
     workers = getattr(args, "concurrency", None) or 4
     context = ErpContext(currency="EUR", modules=frozenset(ERP_MODULES))
     with _Database() as url:

@@ -2,6 +2,10 @@
 
 Every journal entry balances: a deferred constraint trigger checks, at commit, that the debits of each touched entry
 equal its credits (and that it has lines), and ``JournalService`` is the only writer of entries and lines.
+
+Posted documents are numbered without gaps per kind (``InvoiceCounter``, one row per kind, bumped in the posting
+transaction), and posting keeps the profitability rollups (``ProfitByProduct``, ``ProfitByCustomer``: revenue and
+cost of goods sold per month) in step; ``InvoiceService`` is their only writer.
 """
 
 from __future__ import annotations
@@ -9,7 +13,17 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nexo.modules.erp.ddl import after_create
@@ -73,6 +87,8 @@ class Invoice(TenantBase):
         CheckConstraint(f"kind IN {INVOICE_KINDS!r}", name="known_kind"),
         CheckConstraint(f"status IN {INVOICE_STATUSES!r}", name="known_status"),
         CheckConstraint("amount_paid >= 0 AND amount_paid <= total", name="paid_within_total"),
+        CheckConstraint("sequence_number IS NOT NULL OR status IN ('draft', 'cancelled')", name="posted_numbered"),
+        UniqueConstraint("kind", "sequence_number", name="uq_erp_invoices_kind_sequence_number"),
     )
 
     kind: Mapped[str] = mapped_column(String(30), index=True)
@@ -93,6 +109,8 @@ class Invoice(TenantBase):
     journal_entry_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("erp_journal_entries.id"), nullable=True
     )
+    # Gapless per kind, given when the document is posted (``InvoiceCounter``); drafts have none.
+    sequence_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     lines: Mapped[list[InvoiceLine]] = relationship(lazy="selectin", order_by="InvoiceLine.id", viewonly=True)
 
@@ -105,7 +123,9 @@ class Invoice(TenantBase):
 
     @property
     def number(self) -> str:
-        return f"{self.PREFIXES[self.kind]}-{self.id:06d}"
+        if self.sequence_number is None:
+            return f"{self.PREFIXES[self.kind]}-DRAFT-{self.id}"
+        return f"{self.PREFIXES[self.kind]}-{self.sequence_number:06d}"
 
     @property
     def is_customer(self) -> bool:
@@ -150,6 +170,44 @@ class Payment(TenantBase):
     account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("erp_accounts.id"))
     journal_entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("erp_journal_entries.id"))
     reference: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class InvoiceCounter(TenantBase):
+    """The last number given to a posted document of ``kind``: updated in the posting transaction, so a rolled-back
+    posting gives its number back and numbers have no gaps (the row lock orders concurrent postings)."""
+
+    __tablename__ = "erp_invoice_counters"
+    __module_key__ = KEY
+
+    kind: Mapped[str] = mapped_column(String(30), unique=True)
+    last_number: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class ProfitByProduct(TenantBase):
+    """Posted customer documents summed per month and product (``product_id`` 0: lines without a product)."""
+
+    __tablename__ = "erp_profit_by_product"
+    __module_key__ = KEY
+    __table_args__ = (UniqueConstraint("month", "product_id"),)
+
+    month: Mapped[datetime.date] = mapped_column(Date)  # first day of the month
+    product_id: Mapped[int] = mapped_column(BigInteger)  # soft: erp.inventory
+    label: Mapped[str] = mapped_column(String(300))  # the smallest line description, as the report shows it
+    revenue: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
+    cost: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
+
+
+class ProfitByCustomer(TenantBase):
+    """Posted customer documents summed per month and customer."""
+
+    __tablename__ = "erp_profit_by_customer"
+    __module_key__ = KEY
+    __table_args__ = (UniqueConstraint("month", "partner_org_id"),)
+
+    month: Mapped[datetime.date] = mapped_column(Date)  # first day of the month
+    partner_org_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations.id"), index=True)
+    revenue: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
+    cost: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
 
 
 # The default chart of accounts, created with the table: (code, name, type, role).
@@ -230,6 +288,32 @@ CREATE CONSTRAINT TRIGGER erp_journal_entries_have_lines
     AFTER INSERT ON erp_journal_entries
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION erp_check_entry_balanced()""",
+    ]
+
+
+def profit_rollup_statements(*, only_listed_invoices: bool = False) -> list[str]:
+    """Add posted customer documents to the profitability rollups, grouped as the report groups them.
+
+    Either every posted one (building the rollups: migrations, bulk loads) or those whose ids are in the ``:ids``
+    array parameter (posting). Rows are upserted in key order, so concurrent postings lock them in one order."""
+    which = "i.id = ANY(:ids)" if only_listed_invoices else "i.status IN ('open', 'paid')"
+    source = f"""
+FROM erp_invoice_lines l JOIN erp_invoices i ON i.id = l.invoice_id
+WHERE i.kind IN ('customer_invoice', 'customer_credit_note') AND {which}"""
+    sign = "CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END"
+    month = "CAST(date_trunc('month', i.issue_date) AS date)"
+    sums = f"sum(l.net_amount * {sign}), sum(l.cost_amount * {sign}), now(), now()"
+    add = "revenue = {t}.revenue + excluded.revenue, cost = {t}.cost + excluded.cost, updated_at = excluded.updated_at"
+    return [
+        f"""INSERT INTO erp_profit_by_product (month, product_id, label, revenue, cost, created_at, updated_at)
+SELECT {month}, coalesce(l.product_id, 0), min(l.description), {sums} {source}
+GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, product_id) DO UPDATE SET {add.format(t="erp_profit_by_product")},
+    label = least(erp_profit_by_product.label, excluded.label)""",
+        f"""INSERT INTO erp_profit_by_customer (month, partner_org_id, revenue, cost, created_at, updated_at)
+SELECT {month}, i.partner_org_id, {sums} {source}
+GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, partner_org_id) DO UPDATE SET {add.format(t="erp_profit_by_customer")}""",
     ]
 
 

@@ -1,8 +1,8 @@
 """Financial reports computed in the database: profitability, liquidity (cash and aging), performance.
 
 Profitability reads the posted customer documents (revenue = net amounts, cost = cost of goods sold on them,
-credit notes subtract); its totals equal the revenue and cost-of-goods-sold accounts of the ledger for the period,
-which ``ledger_totals`` reads, and the tests compare the two.
+credit notes subtract), whole months from the rollups posting keeps; its totals equal the revenue and
+cost-of-goods-sold accounts of the ledger for the period, which ``ledger_totals`` reads, and the tests compare the two.
 """
 
 from __future__ import annotations
@@ -10,13 +10,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from nexo.modules.directory.models import Organization
-from nexo.modules.erp.accounting.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine
+from nexo.modules.erp.accounting.models import (
+    Account,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    ProfitByCustomer,
+    ProfitByProduct,
+)
 from nexo.modules.erp.money import ZERO
 
 MONTH_FORMAT: ColumnElement[str] = literal_column("'YYYY-MM'")
@@ -58,32 +67,28 @@ class ProfitRow:
 
 
 async def profitability(session: AsyncSession, period: Period, group_by: GroupBy = "product") -> list[ProfitRow]:
-    sign = case((Invoice.kind == "customer_credit_note", literal_column("-1")), else_=literal_column("1"))
-    revenue = func.sum(InvoiceLine.net_amount * sign)
-    cost = func.sum(InvoiceLine.cost_amount * sign)
-    base = (
-        select()
-        .select_from(InvoiceLine)
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(
-            Invoice.kind.in_(CUSTOMER_KINDS),
-            Invoice.status.in_(("open", "paid")),
-            Invoice.issue_date.between(period.start, period.end),
-        )
-    )
-    if group_by == "product":
-        statement = base.add_columns(InvoiceLine.product_id, func.min(InvoiceLine.description), revenue, cost).group_by(
-            InvoiceLine.product_id
-        )
-    elif group_by == "customer":
+    """Revenue and cost per product, customer or month over ``period``, in one query.
+
+    Whole months come from the rollups that posting keeps (``ProfitByProduct``, ``ProfitByCustomer``: a few rows
+    per month); only the partial months at either end of the period read the invoice lines."""
+    parts = []
+    months, edges = _split_months(period)
+    if months is not None:
+        parts.append(_rollup_rows(group_by, *months))
+    parts.extend(_line_rows(group_by, edge.start, edge.end) for edge in edges)
+    rows_of = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    statement = select(
+        rows_of.c.key, func.min(rows_of.c.label), func.sum(rows_of.c.revenue), func.sum(rows_of.c.cost)
+    ).group_by(rows_of.c.key)
+    if group_by == "customer":
         statement = (
-            base.join(Organization, Organization.id == Invoice.partner_org_id)
-            .add_columns(Invoice.partner_org_id, func.min(Organization.name), revenue, cost)
-            .group_by(Invoice.partner_org_id)
+            select(rows_of.c.key, func.min(Organization.name), func.sum(rows_of.c.revenue), func.sum(rows_of.c.cost))
+            .select_from(rows_of)
+            .join(Organization, Organization.id == rows_of.c.key)
+            .group_by(rows_of.c.key)
         )
-    else:
-        month = func.to_char(Invoice.issue_date, MONTH_FORMAT)
-        statement = base.add_columns(month, month, revenue, cost).group_by(month).order_by(month)
+    if group_by == "month":
+        statement = statement.order_by(rows_of.c.key)
     rows = [
         ProfitRow(str(k), str(label), Decimal(r or 0), Decimal(c or 0))
         for k, label, r, c in await session.execute(statement)
@@ -91,6 +96,70 @@ async def profitability(session: AsyncSession, period: Period, group_by: GroupBy
     if group_by != "month":
         rows.sort(key=lambda row: row.revenue, reverse=True)
     return rows
+
+
+def _split_months(period: Period) -> tuple[tuple[datetime.date, datetime.date] | None, list[Period]]:
+    """(first and last whole month of ``period``, or None; the partial stretches before and after them)."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    after = period.end + datetime.timedelta(days=1)
+    stop = after.replace(day=1)  # the first month not wholly inside
+    if first >= stop:
+        return None, [period]
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - datetime.timedelta(days=1)))
+    if stop <= period.end:
+        edges.append(Period(stop, period.end))
+    last = (stop - datetime.timedelta(days=1)).replace(day=1)
+    return (first, last), edges
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _rollup_rows(group_by: GroupBy, first: datetime.date, last: datetime.date) -> Select[Any]:
+    """(key, label, revenue, cost) from the monthly rollups, months ``first`` to ``last`` included."""
+    if group_by == "customer":
+        c = ProfitByCustomer
+        return select(
+            c.partner_org_id.label("key"), literal("").label("label"), c.revenue.label("revenue"), c.cost.label("cost")
+        ).where(c.month.between(first, last))
+    p = ProfitByProduct
+    key = func.nullif(p.product_id, 0) if group_by == "product" else func.to_char(p.month, MONTH_FORMAT)
+    label = p.label if group_by == "product" else func.to_char(p.month, MONTH_FORMAT)
+    return select(key.label("key"), label.label("label"), p.revenue.label("revenue"), p.cost.label("cost")).where(
+        p.month.between(first, last)
+    )
+
+
+def _line_rows(group_by: GroupBy, start: datetime.date, end: datetime.date) -> Select[Any]:
+    """(key, label, revenue, cost) per group from the posted customer documents' lines of ``start`` to ``end``."""
+    sign = case((Invoice.kind == "customer_credit_note", literal_column("-1")), else_=literal_column("1"))
+    key: ColumnElement[Any] | InstrumentedAttribute[Any]
+    label: ColumnElement[Any]
+    if group_by == "product":
+        key, label = InvoiceLine.product_id, func.min(InvoiceLine.description)
+    elif group_by == "customer":
+        key, label = Invoice.partner_org_id, literal("")
+    else:
+        key = label = func.to_char(Invoice.issue_date, MONTH_FORMAT)
+    return (
+        select(
+            key.label("key"),
+            label.label("label"),
+            func.sum(InvoiceLine.net_amount * sign).label("revenue"),
+            func.sum(InvoiceLine.cost_amount * sign).label("cost"),
+        )
+        .select_from(InvoiceLine)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(
+            Invoice.kind.in_(CUSTOMER_KINDS),
+            Invoice.status.in_(("open", "paid")),
+            Invoice.issue_date.between(start, end),
+        )
+        .group_by(key)
+    )
 
 
 @dataclass(frozen=True)

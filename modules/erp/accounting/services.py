@@ -1,17 +1,36 @@
 """Accounting rules. ``JournalService`` is the only writer of journal entries and lines; the database checks again
-at commit that every entry balances (see ``models.balance_trigger_statements``)."""
+at commit that every entry balances (see ``models.balance_trigger_statements``). ``InvoiceService`` is the only
+writer of document numbers and of the profitability rollups.
+
+Every write is set-based: ``create_many``/``post_many``/``JournalService.post_many`` handle a batch of documents in
+a fixed number of statements (one insert per table, one counter bump per kind, one rollup upsert), and the
+one-document methods are batches of one, so both paths run the same rules."""
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
-from nexo.modules.erp.accounting.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine, Payment
+from nexo.modules.erp.accounting.models import (
+    Account,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    Payment,
+    profit_rollup_statements,
+)
+from nexo.modules.erp.bulk import update_rows
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.money import ZERO, round_money, round_quantity, total
@@ -40,6 +59,20 @@ async def account_ids_by_role(session: AsyncSession) -> dict[str, int]:
     return dict(cached)
 
 
+@dataclass(frozen=True)
+class EntryDraft:
+    """One journal entry to write with ``JournalService.post_many``."""
+
+    entry_date: datetime.date
+    memo: str
+    postings: Sequence[Posting]
+    source_type: str | None = None
+    source_id: int | None = None
+
+
+_Line = tuple[int, Decimal, Decimal, int | None, str]
+
+
 class JournalService:
     def __init__(self, session: AsyncSession, context: ErpContext) -> None:
         self.session = session
@@ -55,9 +88,57 @@ class JournalService:
         source_id: int | None = None,
     ) -> JournalEntry:
         """Write one balanced entry (amounts rounded to the currency first); refuse an unbalanced one."""
+        return (await self.post_many([EntryDraft(entry_date, memo, postings, source_type, source_id)]))[0]
+
+    async def post_many(self, drafts: Sequence[EntryDraft]) -> list[JournalEntry]:
+        """Write balanced entries: all are checked before any is written (one insert for entries, one for lines)."""
+        if not drafts:
+            return []
         roles = await account_ids_by_role(self.session)
+        prepared = [self._lines(roles, draft.postings) for draft in drafts]
         currency = self.context.currency
-        lines = []
+        entries = [
+            JournalEntry(
+                entry_date=draft.entry_date,
+                memo=draft.memo[:300],
+                currency=currency,
+                source_type=draft.source_type,
+                source_id=draft.source_id,
+            )
+            for draft in drafts
+        ]
+        self.session.add_all(entries)
+        await self.session.flush()
+        now = utcnow()
+        await self.session.execute(
+            insert(cast("Table", JournalLine.__table__)),
+            [
+                {
+                    "entry_id": entry.id,
+                    "account_id": a,
+                    "debit": d,
+                    "credit": c,
+                    "partner_org_id": p,
+                    "label": label[:300],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for entry, lines in zip(entries, prepared, strict=True)
+                for a, d, c, p, label in lines
+            ],
+        )
+        return entries
+
+    async def check(self, postings: Sequence[Sequence[Posting]]) -> None:
+        """Refuse, as ``post_many`` would, any of these entries that is empty or does not balance; write nothing."""
+        roles = await account_ids_by_role(self.session)
+        for entry_postings in postings:
+            self._lines(roles, entry_postings)
+
+    def _lines(self, roles: dict[str, int], postings: Sequence[Posting]) -> list[_Line]:
+        """Round, orient and resolve ``postings``; refuse an empty or unbalanced entry."""
+        currency = self.context.currency
+        lines: list[_Line] = []
         for posting in postings:
             debit, credit = round_money(posting.debit, currency), round_money(posting.credit, currency)
             if debit < 0 or credit < 0:  # a negative amount belongs on the other side
@@ -71,33 +152,12 @@ class JournalService:
             else:
                 account_id = posting.account
             lines.append((account_id, debit, credit, posting.partner_org_id, posting.label))
-        debits, credits = total(d for _, d, _, _, _ in lines), total(c for _, _, c, _, _ in lines)
         if not lines:
             raise ErpError("A journal entry needs at least one amount.", "lines")
+        debits, credits = total(d for _, d, _, _, _ in lines), total(c for _, _, c, _, _ in lines)
         if debits != credits:
             raise ErpError(f"The entry does not balance: debits {debits} ≠ credits {credits}.", "lines")
-        entry = JournalEntry(
-            entry_date=entry_date, memo=memo[:300], currency=currency, source_type=source_type, source_id=source_id
-        )
-        self.session.add(entry)
-        await self.session.flush()
-        await self.session.execute(
-            insert(JournalLine),
-            [
-                {
-                    "entry_id": entry.id,
-                    "account_id": a,
-                    "debit": d,
-                    "credit": c,
-                    "partner_org_id": p,
-                    "label": label[:300],
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
-                }
-                for a, d, c, p, label in lines
-            ],
-        )
-        return entry
+        return lines
 
 
 @dataclass(frozen=True)
@@ -112,6 +172,21 @@ class LineInput:
 
 
 PAYMENT_TERMS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    """One document to create with ``InvoiceService.create_many``."""
+
+    kind: str
+    partner_org_id: int
+    lines: Sequence[LineInput]
+    issue_date: datetime.date | None = None
+    due_date: datetime.date | None = None
+    reference: str = ""
+    sales_order_id: int | None = None
+    purchase_order_id: int | None = None
+    credited_invoice_id: int | None = None
 
 
 class InvoiceService:
@@ -136,31 +211,48 @@ class InvoiceService:
         credited_invoice_id: int | None = None,
         post: bool = True,
     ) -> Invoice:
-        if not lines:
-            raise ErpError("An invoice needs at least one line.", "lines")
-        currency = self.context.currency
-        issue_date = issue_date or datetime.date.today()
-        rows = []
-        for line in lines:
-            if line.quantity <= 0:
-                raise ErpError("Quantities must be greater than zero.", "quantity")
-            if line.unit_price < 0:
-                raise ErpError("Prices cannot be negative.", "unit_price")
-            net = round_money(line.quantity * line.unit_price, currency)
-            rows.append((line, net, round_money(net * line.tax_rate, currency)))
-        subtotal = total(n for _, n, _ in rows)
-        tax_total = total(t for _, _, t in rows)
-        invoice = Invoice(
-            kind=kind, status="draft", partner_org_id=partner_org_id, issue_date=issue_date,
-            due_date=due_date or issue_date + datetime.timedelta(days=PAYMENT_TERMS_DAYS), currency=currency,
-            subtotal=subtotal, tax_total=tax_total, total=subtotal + tax_total, amount_paid=ZERO,
-            reference=reference[:200], sales_order_id=sales_order_id, purchase_order_id=purchase_order_id,
+        draft = InvoiceDraft(
+            kind, partner_org_id, lines, issue_date=issue_date, due_date=due_date, reference=reference,
+            sales_order_id=sales_order_id, purchase_order_id=purchase_order_id,
             credited_invoice_id=credited_invoice_id,
         )  # fmt: skip
-        self.session.add(invoice)
+        return (await self.create_many([draft], post=post))[0]
+
+    async def create_many(self, drafts: Sequence[InvoiceDraft], *, post: bool = True) -> list[Invoice]:
+        """Create documents (one insert for the documents, one for their lines), posted unless ``post`` is false.
+
+        Everything is checked before anything is written."""
+        currency = self.context.currency
+        priced = [self._priced(draft) for draft in drafts]
+        invoices = []
+        for draft, rows in zip(drafts, priced, strict=True):
+            subtotal, tax_total = total(n for _, n, _ in rows), total(t for _, _, t in rows)
+            issue_date = draft.issue_date or datetime.date.today()
+            invoices.append(
+                Invoice(
+                    kind=draft.kind,
+                    status="draft",
+                    partner_org_id=draft.partner_org_id,
+                    issue_date=issue_date,
+                    due_date=draft.due_date or issue_date + datetime.timedelta(days=PAYMENT_TERMS_DAYS),
+                    currency=currency,
+                    subtotal=subtotal,
+                    tax_total=tax_total,
+                    total=subtotal + tax_total,
+                    amount_paid=ZERO,
+                    reference=draft.reference[:200],
+                    sales_order_id=draft.sales_order_id,
+                    purchase_order_id=draft.purchase_order_id,
+                    credited_invoice_id=draft.credited_invoice_id,
+                )
+            )
+        self.session.add_all(invoices)
         await self.session.flush()
-        await self.session.execute(
-            insert(InvoiceLine),
+        now = utcnow()
+        created = await self.session.scalars(
+            insert(InvoiceLine)
+            .returning(InvoiceLine, sort_by_parameter_order=True)
+            .execution_options(render_nulls=True),
             [
                 {
                     "invoice_id": invoice.id,
@@ -173,37 +265,132 @@ class InvoiceService:
                     "tax_amount": tax,
                     "cost_amount": round_money(line.cost_amount, currency),
                     "order_line_id": line.order_line_id,
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
+                    "created_at": now,
+                    "updated_at": now,
                 }
+                for invoice, rows in zip(invoices, priced, strict=True)
                 for line, net, tax in rows
             ],
         )
-        await self.session.refresh(invoice, ["lines"])
+        by_invoice: dict[int, list[InvoiceLine]] = defaultdict(list)
+        for invoice_line in created:
+            by_invoice[invoice_line.invoice_id].append(invoice_line)
+        for invoice in invoices:
+            set_committed_value(invoice, "lines", by_invoice[invoice.id])
         if post:
-            await self.post(invoice, cost=total(round_money(line.cost_amount, currency) for line in lines))
-        return invoice
+            await self.post_many(invoices)
+        return invoices
 
-    async def post(self, invoice: Invoice, *, cost: Decimal | None = None) -> JournalEntry:
+    def _priced(self, draft: InvoiceDraft) -> list[tuple[LineInput, Decimal, Decimal]]:
+        """Each line with its net and tax amounts, rounded to the currency; refuse bad lines."""
+        if draft.kind not in Invoice.PREFIXES:
+            raise ErpError("Unknown kind of document.", "kind")
+        if not draft.lines:
+            raise ErpError("An invoice needs at least one line.", "lines")
+        currency = self.context.currency
+        rows = []
+        for line in draft.lines:
+            if line.quantity <= 0:
+                raise ErpError("Quantities must be greater than zero.", "quantity")
+            if line.unit_price < 0:
+                raise ErpError("Prices cannot be negative.", "unit_price")
+            net = round_money(line.quantity * line.unit_price, currency)
+            rows.append((line, net, round_money(net * line.tax_rate, currency)))
+        return rows
+
+    async def post(self, invoice: Invoice) -> JournalEntry:
         """Post a draft document to the journal and open it for payment."""
-        if invoice.status != "draft":
-            raise ErpError(f"{invoice.number} is already posted.", "status")
-        if cost is None:
-            cost = total(line.cost_amount for line in await self._lines(invoice.id))
-        expense_lines = await self._expense_split(invoice)
-        entry = await self.journal.post(
-            invoice.issue_date,
-            f"{invoice.number} {invoice.reference}".strip(),
-            _invoice_postings(invoice, cost, expense_lines),
-            source_type="invoice",
-            source_id=invoice.id,
+        return (await self.post_many([invoice]))[0]
+
+    async def post_many(self, invoices: Sequence[Invoice]) -> list[JournalEntry]:
+        """Post drafts: number them (gapless per kind), write their entries, roll them up for profitability.
+
+        The counter rows are bumped after everything else is checked, so a refused batch takes no number, and they
+        stay locked to the end of the transaction: concurrent postings of one kind queue there, and a rollback gives
+        the numbers back."""
+        if not invoices:
+            return []
+        if len({invoice.id for invoice in invoices}) != len(invoices):
+            raise ErpError("A document can be posted only once.", "status")
+        for invoice in invoices:
+            if invoice.status != "draft":
+                raise ErpError(f"{invoice.number} is already posted.", "status")
+        ids = [invoice.id for invoice in invoices]
+        costs = dict(
+            (
+                await self.session.execute(
+                    select(InvoiceLine.invoice_id, func.sum(InvoiceLine.cost_amount))
+                    .where(InvoiceLine.invoice_id.in_(ids))
+                    .group_by(InvoiceLine.invoice_id)
+                )
+            )
+            .tuples()
+            .all()
         )
-        invoice.journal_entry_id = entry.id
-        invoice.status = "open" if invoice.total > 0 else "paid"
-        await self.session.flush()
-        if invoice.credited_invoice_id is not None:
-            await self._apply_credit_note(invoice)
-        return entry
+        splits = [await self._expense_split(invoice) for invoice in invoices]
+
+        def postings(invoice: Invoice, split: tuple[Decimal, Decimal]) -> list[Posting]:
+            return _invoice_postings(invoice, Decimal(costs.get(invoice.id) or ZERO), split)
+
+        # Checked before numbering: a refused entry must not take a number (the caller may commit without it).
+        await self.journal.check([postings(invoice, split) for invoice, split in zip(invoices, splits, strict=True)])
+        numbers = await self._number(invoices)
+        try:
+            entries = await self.journal.post_many(
+                [
+                    EntryDraft(
+                        invoice.issue_date,
+                        f"{invoice.number} {invoice.reference}".strip(),
+                        postings(invoice, split),
+                        source_type="invoice",
+                        source_id=invoice.id,
+                    )
+                    for invoice, split in zip(invoices, splits, strict=True)
+                ]
+            )
+        except Exception:
+            for invoice in invoices:  # a database error: the transaction is lost, and the document keeps no number
+                set_committed_value(invoice, "sequence_number", None)
+            raise
+        await update_rows(
+            self.session,
+            invoices,
+            {
+                "sequence_number": numbers,
+                "journal_entry_id": [entry.id for entry in entries],
+                "status": ["open" if invoice.total > 0 else "paid" for invoice in invoices],
+            },
+        )
+        customer_ids = [invoice.id for invoice in invoices if invoice.is_customer]
+        if customer_ids:
+            for statement in profit_rollup_statements(only_listed_invoices=True):
+                await self.session.execute(text(statement), {"ids": customer_ids})
+        for invoice in invoices:
+            if invoice.credited_invoice_id is not None:
+                await self._apply_credit_note(invoice)
+        return entries
+
+    async def _number(self, invoices: Sequence[Invoice]) -> list[int]:
+        """The next numbers of each kind for ``invoices``, in id order (one counter upsert per kind).
+
+        They are set on the objects as their committed state, for the memos; ``post_many`` writes them."""
+        by_kind: dict[str, list[Invoice]] = defaultdict(list)
+        for invoice in invoices:
+            by_kind[invoice.kind].append(invoice)
+        now = utcnow()
+        for kind in sorted(by_kind):  # one order of counter locks for every batch: no deadlock between batches
+            documents = sorted(by_kind[kind], key=lambda invoice: invoice.id)
+            statement = pg_insert(InvoiceCounter).values(
+                kind=kind, last_number=len(documents), created_at=now, updated_at=now
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=["kind"],
+                set_={"last_number": InvoiceCounter.last_number + statement.excluded.last_number, "updated_at": now},
+            )
+            last = int((await self.session.execute(statement.returning(InvoiceCounter.last_number))).scalar_one())
+            for offset, invoice in enumerate(documents):
+                set_committed_value(invoice, "sequence_number", last - len(documents) + 1 + offset)
+        return [int(invoice.sequence_number or 0) for invoice in invoices]
 
     async def _lines(self, invoice_id: int) -> list[InvoiceLine]:
         return list(await self.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)))

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -167,7 +168,14 @@ class StockService:
             for m in recorded
         ]
         ids = (
-            (await self.session.execute(insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True), rows))
+            (
+                await self.session.execute(
+                    insert(cast("Table", StockMove.__table__)).returning(
+                        StockMove.__table__.c.id, sort_by_parameter_order=True
+                    ),
+                    rows,
+                )
+            )
             .scalars()
             .all()
         )

@@ -1,19 +1,26 @@
-"""Sales rules: quote → sales order → delivery (stock out) → invoice (posted to accounting when it is on)."""
+"""Sales rules: quote → sales order → delivery (stock out) → invoice (posted to accounting when it is on).
+
+Orders, deliveries and invoices also go in batches (``create_orders``, ``deliver_many``, ``invoice_many``): each step
+is a fixed number of set-based statements whatever the batch size, and the one-order methods are batches of one."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Invoice
-from nexo.modules.erp.accounting.services import InvoiceService, LineInput
+from nexo.modules.erp.accounting.services import InvoiceDraft, InvoiceService, LineInput
+from nexo.modules.erp.bulk import update_rows
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.inventory.models import Product, Warehouse
@@ -43,40 +50,61 @@ class OrderLineInput:
 
 
 async def _priced_lines(session: AsyncSession, lines: Sequence[OrderLineInput]) -> list[dict[str, object]]:
-    if not lines:
+    return (await _priced_line_sets(session, [lines]))[0]
+
+
+async def _priced_line_sets(
+    session: AsyncSession, line_sets: Sequence[Sequence[OrderLineInput]]
+) -> list[list[dict[str, object]]]:
+    """Rows for each set of lines, priced from the products (one query for all of them); refuse bad lines."""
+    if not line_sets or any(not lines for lines in line_sets):
         raise ErpError("Add at least one line.", "lines")
-    products = {
-        p.id: p for p in await session.scalars(select(Product).where(Product.id.in_({ln.product_id for ln in lines})))
+    wanted = {line.product_id for lines in line_sets for line in lines}
+    products = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(wanted)))}
+    now = utcnow()
+    return [[_priced_row(products.get(line.product_id), line, now) for line in lines] for lines in line_sets]
+
+
+def _priced_row(product: Product | None, line: OrderLineInput, now: datetime.datetime) -> dict[str, object]:
+    if product is None:
+        raise NotFoundError(f"No product with id {line.product_id} in this workspace.", "product_id")
+    if not product.active:
+        raise ErpError(f"{product.sku} is no longer sold (inactive).", "product_id")
+    if line.quantity <= 0:
+        raise ErpError("Quantities must be greater than zero.", "quantity")
+    price = product.sale_price if line.unit_price is None else line.unit_price
+    if price < 0:
+        raise ErpError("Prices cannot be negative.", "unit_price")
+    return {
+        "product_id": product.id,
+        "description": (line.description or product.name)[:300],
+        "quantity": round_quantity(line.quantity),
+        "unit_price": price,
+        "tax_rate": product.tax_rate if line.tax_rate is None else line.tax_rate,
+        "created_at": now,
+        "updated_at": now,
     }
-    rows: list[dict[str, object]] = []
-    for line in lines:
-        product = products.get(line.product_id)
-        if product is None:
-            raise NotFoundError(f"No product with id {line.product_id} in this workspace.", "product_id")
-        if not product.active:
-            raise ErpError(f"{product.sku} is no longer sold (inactive).", "product_id")
-        if line.quantity <= 0:
-            raise ErpError("Quantities must be greater than zero.", "quantity")
-        price = product.sale_price if line.unit_price is None else line.unit_price
-        if price < 0:
-            raise ErpError("Prices cannot be negative.", "unit_price")
-        rows.append(
-            {
-                "product_id": product.id,
-                "description": (line.description or product.name)[:300],
-                "quantity": round_quantity(line.quantity),
-                "unit_price": price,
-                "tax_rate": product.tax_rate if line.tax_rate is None else line.tax_rate,
-                "created_at": utcnow(),
-                "updated_at": utcnow(),
-            }
-        )
-    return rows
 
 
 async def _require_customer(session: AsyncSession, org_id: int) -> None:
-    if await session.get(Organization, org_id) is None:
+    await _require_customers(session, {org_id})
+
+
+async def _require_customers(session: AsyncSession, org_ids: set[int]) -> None:
+    found = set(await session.scalars(select(Organization.id).where(Organization.id.in_(org_ids))))
+    if found != org_ids:
         raise NotFoundError("No such customer in the directory of this workspace.", "customer_org_id")
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """One sales order to create with ``SalesService.create_orders``."""
+
+    customer_org_id: int
+    warehouse_id: int
+    lines: Sequence[OrderLineInput]
+    order_date: datetime.date | None = None
+    quote_id: int | None = None
 
 
 class SalesService:
@@ -163,19 +191,38 @@ class SalesService:
         order_date: datetime.date | None = None,
         quote_id: int | None = None,
     ) -> SalesOrder:
-        await _require_customer(self.session, customer_org_id)
-        if await self.session.get(Warehouse, warehouse_id) is None:
+        return (await self.create_orders([OrderInput(customer_org_id, warehouse_id, lines, order_date, quote_id)]))[0]
+
+    async def create_orders(self, orders: Sequence[OrderInput]) -> list[SalesOrder]:
+        """Create open sales orders (one insert for the orders, one for their lines); all checked first."""
+        if not orders:
+            return []
+        await _require_customers(self.session, {o.customer_org_id for o in orders})
+        warehouses = {o.warehouse_id for o in orders}
+        if set(await self.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(warehouses)))) != warehouses:
             raise NotFoundError("No such warehouse in this workspace.", "warehouse_id")
-        rows = await _priced_lines(self.session, lines)
-        order = SalesOrder(
-            quote_id=quote_id, customer_org_id=customer_org_id, warehouse_id=warehouse_id, status="open",
-            order_date=order_date or datetime.date.today(), currency=self.context.currency,
-        )  # fmt: skip
-        self.session.add(order)
+        priced = await _priced_line_sets(self.session, [o.lines for o in orders])
+        created = [
+            SalesOrder(
+                quote_id=o.quote_id,
+                customer_org_id=o.customer_org_id,
+                warehouse_id=o.warehouse_id,
+                status="open",
+                order_date=o.order_date or datetime.date.today(),
+                currency=self.context.currency,
+            )
+            for o in orders
+        ]
+        self.session.add_all(created)
         await self.session.flush()
-        await self.session.execute(insert(SalesOrderLine), [{**row, "order_id": order.id} for row in rows])
-        await self.session.refresh(order, ["lines"])
-        return order
+        lines = await self.session.scalars(
+            insert(SalesOrderLine)
+            .returning(SalesOrderLine, sort_by_parameter_order=True)
+            .execution_options(render_nulls=True),
+            [{**row, "order_id": order.id} for order, rows in zip(created, priced, strict=True) for row in rows],
+        )
+        _attach_lines(created, list(lines))
+        return created
 
     async def deliver(
         self,
@@ -185,14 +232,30 @@ class SalesService:
         delivered_on: datetime.date | None = None,
     ) -> Delivery:
         """Ship ``quantities`` (order line id → quantity; everything outstanding when omitted) out of stock."""
-        order = await self._get(SalesOrder, order_id, "order", lock=True)
-        if order.status in ("delivered", "cancelled"):
-            raise ErpError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
-        lines = await self._order_lines(order.id)
-        wanted = _wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver")
+        return (await self._deliver([(order_id, quantities)], delivered_on))[0]
+
+    async def deliver_many(
+        self, order_ids: Sequence[int], *, delivered_on: datetime.date | None = None
+    ) -> list[Delivery]:
+        """Ship everything outstanding on each order: one delivery per order, all stock moves in one batch."""
+        return await self._deliver([(order_id, None) for order_id in order_ids], delivered_on)
+
+    async def _deliver(
+        self, requests: Sequence[tuple[int, Mapping[int, Decimal] | None]], delivered_on: datetime.date | None
+    ) -> list[Delivery]:
+        orders = await self._lock_orders([order_id for order_id, _ in requests])
+        plans = []
+        for order_id, quantities in requests:
+            order = orders[order_id]
+            if order.status in ("delivered", "cancelled"):
+                raise ErpError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
+            outstanding = _wanted_quantities(
+                order.lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver"
+            )
+            plans.append((order, outstanding))
         delivered_on = delivered_on or datetime.date.today()
-        delivery = Delivery(order_id=order.id, warehouse_id=order.warehouse_id, delivered_on=delivered_on)
-        self.session.add(delivery)
+        deliveries = [Delivery(order_id=o.id, warehouse_id=o.warehouse_id, delivered_on=delivered_on) for o, _ in plans]
+        self.session.add_all(deliveries)
         await self.session.flush()
         moves = await StockService(self.session).move(
             [
@@ -206,39 +269,92 @@ class SalesService:
                     source_id=delivery.id,
                     moved_on=delivered_on,
                 )
+                for (order, wanted), delivery in zip(plans, deliveries, strict=True)
                 for line, qty in wanted
             ]
         )
+        shipped = [
+            (delivery, line, qty)
+            for (_, wanted), delivery in zip(plans, deliveries, strict=True)
+            for line, qty in wanted
+        ]
+        now = utcnow()
         await self.session.execute(
-            insert(DeliveryLine),
+            insert(cast("Table", DeliveryLine.__table__)),
             [
                 {
                     "delivery_id": delivery.id,
                     "order_line_id": line.id,
                     "quantity": qty,
                     "stock_move_id": move.id,
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
+                    "created_at": now,
+                    "updated_at": now,
                 }
-                for (line, qty), move in zip(wanted, moves, strict=True)
+                for (delivery, line, qty), move in zip(shipped, moves, strict=True)
             ],
         )
-        for (line, qty), move in zip(wanted, moves, strict=True):
-            line.quantity_delivered += qty
-            line.delivered_cost += qty * move.unit_cost
-        fully = all(ln.quantity_delivered >= ln.quantity for ln in lines)
-        order.status = "delivered" if fully else "partially_delivered"
-        await self.session.flush()
-        return delivery
+        await update_rows(
+            self.session,
+            [line for _, line, _ in shipped],
+            {
+                "quantity_delivered": [line.quantity_delivered + qty for _, line, qty in shipped],
+                "delivered_cost": [
+                    line.delivered_cost + qty * move.unit_cost
+                    for (_, line, qty), move in zip(shipped, moves, strict=True)
+                ],
+            },
+        )
+        statuses = [
+            "delivered" if all(ln.quantity_delivered >= ln.quantity for ln in order.lines) else "partially_delivered"
+            for order, _ in plans
+        ]
+        await update_rows(self.session, [order for order, _ in plans], {"status": statuses})
+        return deliveries
 
     async def invoice(
         self, order_id: int, *, issue_date: datetime.date | None = None, due_date: datetime.date | None = None
     ) -> Invoice:
         """Invoice what was delivered and not yet invoiced; posts to the journal (needs erp.accounting)."""
+        return (await self.invoice_many([order_id], issue_date=issue_date, due_date=due_date))[0]
+
+    async def invoice_many(
+        self,
+        order_ids: Sequence[int],
+        *,
+        issue_date: datetime.date | None = None,
+        due_date: datetime.date | None = None,
+    ) -> list[Invoice]:
+        """One posted invoice per order for what was delivered and not yet invoiced, all in one posting batch."""
         if not self.context.accounting_on:
             raise ErpError("Switch on the Accounting module to invoice sales orders.", "accounting")
-        order = await self._get(SalesOrder, order_id, "order", lock=True)
-        lines = await self._order_lines(order.id)
+        orders = await self._lock_orders(order_ids)
+        drafts = []
+        for order_id in order_ids:
+            order = orders[order_id]
+            inputs = self._invoice_lines(order.lines)
+            if not inputs:
+                raise ErpError(f"Everything delivered on {order.number} is already invoiced; deliver first.", "status")
+            drafts.append(
+                InvoiceDraft(
+                    "customer_invoice",
+                    order.customer_org_id,
+                    inputs,
+                    issue_date=issue_date,
+                    due_date=due_date,
+                    reference=order.number,
+                    sales_order_id=order.id,
+                )
+            )
+        invoices = await InvoiceService(self.session, self.context).create_many(drafts)
+        # Only once every document is written: a refused batch changes nothing.
+        invoiced = [
+            ln for order in orders.values() for ln in order.lines if ln.quantity_delivered > ln.quantity_invoiced
+        ]
+        await update_rows(self.session, invoiced, {"quantity_invoiced": [ln.quantity_delivered for ln in invoiced]})
+        return invoices
+
+    def _invoice_lines(self, lines: Sequence[SalesOrderLine]) -> list[LineInput]:
+        """What is delivered and not yet invoiced on ``lines``, at its delivered cost."""
         inputs: list[LineInput] = []
         for line in lines:
             quantity = line.quantity_delivered - line.quantity_invoiced
@@ -256,30 +372,50 @@ class SalesService:
                     line.id,
                 )
             )
-            line.quantity_invoiced += quantity
-        if not inputs:
-            raise ErpError(f"Everything delivered on {order.number} is already invoiced; deliver first.", "status")
-        invoice = await InvoiceService(self.session, self.context).create(
-            "customer_invoice", order.customer_org_id, inputs, issue_date=issue_date, due_date=due_date,
-            reference=order.number, sales_order_id=order.id,
-        )  # fmt: skip
-        return invoice
+        return inputs
 
-    async def _order_lines(self, order_id: int) -> list[SalesOrderLine]:
-        return list(
-            await self.session.scalars(
-                select(SalesOrderLine)
-                .where(SalesOrderLine.order_id == order_id)
-                .order_by(SalesOrderLine.id)
+    async def _lock_orders(self, order_ids: Sequence[int]) -> dict[int, SalesOrder]:
+        """Lock the orders and their lines (in id order) and read them fresh; refuse unknown or repeated ids."""
+        wanted = set(order_ids)
+        if len(wanted) != len(order_ids):
+            raise ErpError("Each order can appear only once.", "order_id")
+        orders = {
+            order.id: order
+            for order in await self.session.scalars(
+                select(SalesOrder)
+                .where(SalesOrder.id.in_(wanted))
+                .order_by(SalesOrder.id)
                 .with_for_update()
+                .options(lazyload(SalesOrder.lines))
+                .execution_options(populate_existing=True)
             )
+        }
+        if orders.keys() != wanted:
+            raise NotFoundError("No such order in this workspace.", "order_id")
+        lines = await self.session.scalars(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id.in_(wanted))
+            .order_by(SalesOrderLine.order_id, SalesOrderLine.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
+        _attach_lines(orders.values(), list(lines))
+        return orders
 
     async def _get(self, model: type[T], key: int, label: str, *, lock: bool = False) -> T:
         row = await self.session.get(model, key, with_for_update=lock)
         if row is None:
             raise NotFoundError(f"No such {label} in this workspace.", f"{label}_id")
         return row
+
+
+def _attach_lines(orders: Iterable[SalesOrder], lines: Sequence[SalesOrderLine]) -> None:
+    """Set each order's ``lines`` (loaded, in id order) from ``lines``, without another query."""
+    by_order: dict[int, list[SalesOrderLine]] = defaultdict(list)
+    for line in lines:
+        by_order[line.order_id].append(line)
+    for order in orders:
+        set_committed_value(order, "lines", by_order[order.id])
 
 
 def _wanted_quantities(
@@ -307,4 +443,4 @@ def _wanted_quantities(
     return wanted
 
 
-__all__ = ["ZERO", "OrderLineInput", "SalesService"]
+__all__ = ["ZERO", "OrderInput", "OrderLineInput", "SalesService"]

@@ -3,24 +3,25 @@ quote → sales order → delivery → invoice → payment; purchase order → r
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.accounting.models import Invoice, JournalEntry, Payment
-from nexo.modules.erp.accounting.services import InvoiceService
+from nexo.modules.erp.accounting.services import InvoiceService, LineInput
 from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product, StockMove
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, adjust_stock, on_hand
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, adjust_stock, create_product, on_hand
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.models import Delivery, SalesOrder
-from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.tests.factories import Workspace
+from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
+from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
 from nexo.tests.integration.erp.helpers import account_balance, moves_sum, seed_catalog
 
@@ -166,8 +167,6 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
 ) -> None:
     cat = await seed_catalog(session_a)
     await seed_catalog(session_b, prefix="B-")
-    from nexo.modules.erp.inventory.services import create_product
-
     kit = await create_product(session_a, sku="KIT-1", name="Kit", sale_price=D(60))
     stock = StockService(session_a)
     await stock.move(
@@ -207,3 +206,120 @@ async def test_adjustment_posts_value_difference(session_a: AsyncSession, erp_a:
     assert await account_balance(session_a, "inventory") == D(24)
     assert await account_balance(session_a, "stock_adjustment") == D(-24)
     await session_a.commit()
+
+
+async def test_concurrent_posting_numbers_without_gaps_or_duplicates(
+    sessions: async_sessionmaker[AsyncSession], erp_a: Workspace, erp_b: Workspace
+) -> None:
+    """Invoices posted at once from many transactions (some rolled back, some in batches) are numbered 1..n."""
+    ctx = erp_context(erp_a)
+    seeding = await tenant_session(sessions, erp_a)
+    async with seeding:
+        cat = await seed_catalog(seeding)
+        own = [
+            (await create_product(seeding, sku=f"C-{n}", name=f"Concurrent {n}", sale_price=D(5))).id for n in range(8)
+        ]  # one product per task, so the tasks meet only at the number counter
+        await StockService(seeding).move(
+            [MoveRequest("receipt", p, D(100), to_warehouse_id=cat.warehouse, unit_cost=D(2)) for p in own]
+        )
+        await seeding.commit()
+
+    async def post(task: int) -> int:
+        session = await tenant_session(sessions, erp_a)
+        async with session:
+            sales = SalesService(session, ctx)
+            count = 3 if task % 2 else 1
+            orders = await sales.create_orders(
+                [OrderInput(cat.customer, cat.warehouse, [OrderLineInput(own[task], D(1))])] * count
+            )
+            ids = [order.id for order in orders]
+            await sales.deliver_many(ids)
+            invoices = await sales.invoice_many(ids) if count > 1 else [await sales.invoice(ids[0])]
+            assert all(invoice.sequence_number is not None for invoice in invoices)
+            if task % 4 == 3:  # numbered, then rolled back: the numbers go back to the counter
+                await session.rollback()
+                return 0
+            await session.commit()
+            return count
+
+    committed = sum(await asyncio.gather(*(post(task) for task in range(8))))
+    check = await tenant_session(sessions, erp_a)
+    async with check:
+        numbers = list(await check.scalars(select(Invoice.sequence_number).where(Invoice.kind == "customer_invoice")))
+        assert committed == 10  # tasks 0, 2, 4, 6 post one each; 1 and 5 three each; 3 and 7 roll back
+        assert sorted(numbers) == list(range(1, committed + 1))  # type: ignore[type-var]
+        names = set(await check.scalars(select(Invoice).where(Invoice.kind == "customer_invoice")))
+        assert {invoice.number for invoice in names} == {f"INV-{n:06d}" for n in range(1, committed + 1)}
+        assert await account_balance(check, "receivable") > 0
+    other = await tenant_session(sessions, erp_b)
+    async with other:
+        cat_b = await seed_catalog(other, prefix="B-")
+        await StockService(other).set_allow_negative(True)
+        sales_b = SalesService(other, erp_context(erp_b))
+        order = await sales_b.create_order(cat_b.customer, cat_b.warehouse, [OrderLineInput(cat_b.widget, D(1))])
+        await sales_b.deliver(order.id)
+        assert (await sales_b.invoice(order.id)).number == "INV-000001"  # each workspace counts on its own
+        await other.rollback()
+
+
+async def test_batch_posting_equals_one_by_one(session_a: AsyncSession, erp_a: Workspace) -> None:
+    """``create_orders``/``deliver_many``/``invoice_many`` write what the one-order methods write, and a refused
+    batch writes nothing."""
+    ctx = erp_context(erp_a)
+    cat = await seed_catalog(session_a)
+    await StockService(session_a).move(
+        [
+            MoveRequest("receipt", cat.widget, D(50), to_warehouse_id=cat.warehouse, unit_cost=D(4)),
+            MoveRequest("receipt", cat.gadget, D(50), to_warehouse_id=cat.warehouse, unit_cost=D(7)),
+        ]
+    )
+    sales = SalesService(session_a, ctx)
+    lines = [OrderLineInput(cat.widget, D(3)), OrderLineInput(cat.gadget, D(2), unit_price=D("19.99"))]
+    single = await sales.create_order(cat.customer, cat.warehouse, lines, order_date=DAY)
+    await sales.deliver(single.id, delivered_on=DAY)
+    one = await sales.invoice(single.id, issue_date=DAY)
+    batch = await sales.create_orders([OrderInput(cat.customer, cat.warehouse, lines, DAY)] * 3)
+    assert all(len(order.lines) == 2 for order in batch)
+    await sales.deliver_many([order.id for order in batch], delivered_on=DAY)
+    many = await sales.invoice_many([order.id for order in batch], issue_date=DAY)
+    for invoice in many:
+        assert (invoice.subtotal, invoice.tax_total, invoice.total, invoice.status) == (
+            one.subtotal, one.tax_total, one.total, one.status,
+        )  # fmt: skip
+        assert [(ln.product_id, ln.net_amount, ln.cost_amount) for ln in invoice.lines] == [
+            (ln.product_id, ln.net_amount, ln.cost_amount) for ln in one.lines
+        ]
+    assert [invoice.number for invoice in [one, *many]] == [f"INV-{n:06d}" for n in range(1, 5)]
+    assert await account_balance(session_a, "receivable") == 4 * one.total
+    assert await account_balance(session_a, "cogs") == 4 * D(26)  # 3 x 4 + 2 x 7 per order
+    assert await on_hand(session_a, cat.widget, cat.warehouse) == D(38)
+    assert all(o.status == "delivered" for o in batch)
+
+    again = await sales.create_orders([OrderInput(cat.customer, cat.warehouse, lines)] * 2)
+    entries = await session_a.scalar(select(func.count()).select_from(JournalEntry))
+    with pytest.raises(ErpError, match="deliver first"):
+        await sales.invoice_many([again[0].id, again[1].id])  # nothing delivered on either
+    with pytest.raises(ErpError, match="only once"):
+        await sales.deliver_many([again[0].id, again[0].id])
+    big = await sales.create_orders([OrderInput(cat.customer, cat.warehouse, [OrderLineInput(cat.widget, D(30))])] * 2)
+    moves = await session_a.scalar(select(func.count()).select_from(StockMove))
+    with pytest.raises(ErpError, match="Not enough stock"):
+        async with session_a.begin_nested():  # as the pages call it: a refusal undoes only this step
+            await sales.deliver_many([order.id for order in big])  # 60 wanted, 38 on hand
+    assert await session_a.scalar(select(func.count()).select_from(StockMove)) == moves
+    assert await session_a.scalar(select(func.count()).select_from(JournalEntry)) == entries
+    assert await on_hand(session_a, cat.widget, cat.warehouse) == D(38)
+
+
+async def test_refused_posting_takes_no_number(session_a: AsyncSession, erp_a: Workspace) -> None:
+    """A document the journal refuses is not numbered, so a caller that carries on leaves no gap."""
+    invoices = InvoiceService(session_a, erp_context(erp_a))
+    cat = await seed_catalog(session_a)
+    first = await invoices.create("customer_invoice", cat.customer, [LineInput("Consulting", D(1), D(100))])
+    with pytest.raises(ErpError, match="at least one amount"):
+        await invoices.create("customer_invoice", cat.customer, [LineInput("Free sample", D(1), D(0))])
+    second = await invoices.create("customer_invoice", cat.customer, [LineInput("Support", D(2), D(50))])
+    assert (first.number, second.number) == ("INV-000001", "INV-000002")
+    drafts = list(await session_a.scalars(select(Invoice).where(Invoice.status == "draft")))
+    assert [draft.sequence_number for draft in drafts] == [None]  # the refused one stays an unnumbered draft
+    assert drafts[0].number.startswith("INV-DRAFT-")

@@ -55,7 +55,7 @@ async def test_schemathesis_finds_no_server_error_or_schema_break(
         str(Path(sys.executable).with_name("st")), "run", f"{live_server.url}/api/schema/openapi.json",
         "--header", f"Authorization: Bearer {token}", "--include-path-regex", "^/api/v1/",
         "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
-        "--phases", "coverage", "--max-examples", "10", "--seed", "20261128", "--generation-deterministic",
+        "--phases", "coverage,fuzzing", "--max-examples", "10", "--seed", "20261128", "--generation-deterministic",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})

@@ -45,6 +45,7 @@ from nexo.platform.api.resource import (
     field_problem,
     list_op,
     read_op,
+    still_used,
     update_op,
 )
 from nexo.platform.web.errors import ProblemError
@@ -258,10 +259,11 @@ class ContactsApi(Controller):
         await ContactService(session=db_session).update_contact(person, {**current, **sent})
         return await read_contact(db_session, person)
 
-    @delete("/{contact_id:int}", **delete_op("crm.write", "Delete a contact", "deleteContact"))
+    @delete("/{contact_id:int}", **delete_op("crm.write", "Delete a contact", "deleteContact", 409))
     async def delete_contact(self, db_session: AsyncSession, contact_id: IdParam) -> None:
         person = await CONTACTS.get(db_session, contact_id)
-        await ContactService(session=db_session).delete_contact(person)
+        with still_used("contact"):
+            await ContactService(session=db_session).delete_contact(person)
 
 
 class CompaniesApi(Controller):
@@ -321,7 +323,8 @@ class CompaniesApi(Controller):
         await CompanyService(session=db_session).update_company(org, {**current, **sent})
         return await read_company(db_session, org)
 
-    @delete("/{company_id:int}", **delete_op("crm.write", "Delete a company", "deleteCompany"))
+    @delete("/{company_id:int}", **delete_op("crm.write", "Delete a company", "deleteCompany", 409))
     async def delete_company(self, db_session: AsyncSession, company_id: IdParam) -> None:
         org = await COMPANIES.get(db_session, company_id)
-        await CompanyService(session=db_session).delete_company(org)
+        with still_used("company"):
+            await CompanyService(session=db_session).delete_company(org)

@@ -32,6 +32,7 @@ from nexo.platform.api.resource import (
     field_problem,
     list_op,
     read_op,
+    still_used,
     update_op,
 )
 from nexo.platform.webhooks.events import emit
@@ -202,11 +203,12 @@ class PeopleApi(Controller):
         await emit(db_session, "directory.person.updated", msgspec.to_builtins(out))  # webhook event
         return out
 
-    @delete("/{person_id:int}", **delete_op("directory.write", "Delete a person", "deletePerson"))
+    @delete("/{person_id:int}", **delete_op("directory.write", "Delete a person", "deletePerson", 409))
     async def delete_person(self, db_session: AsyncSession, person_id: IdParam) -> None:
         person = await _person(db_session, person_id)
-        await db_session.delete(person)
-        await db_session.flush()
+        with still_used("person"):
+            await db_session.delete(person)
+            await db_session.flush()
         await emit(db_session, "directory.person.deleted", {"id": person_id})  # webhook event
 
 
@@ -264,11 +266,13 @@ class OrganizationsApi(Controller):
         await emit(db_session, "directory.organization.updated", msgspec.to_builtins(out))  # webhook event
         return out
 
-    @delete("/{organization_id:int}", **delete_op("directory.write", "Delete an organization", "deleteOrganization"))
+    @delete("/{organization_id:int}",
+            **delete_op("directory.write", "Delete an organization", "deleteOrganization", 409))  # fmt: skip
     async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
-        await db_session.delete(org)
-        await db_session.flush()
+        with still_used("organization"):
+            await db_session.delete(org)
+            await db_session.flush()
         await emit(db_session, "directory.organization.deleted", {"id": organization_id})  # webhook event
 
 

@@ -236,8 +236,18 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
     return problem_response(request, 400, detail, "validation-error", errors=errors)
 
 
+async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it in the query or the JSON body with a 400, never a 500."""
+    query = request.scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query or "\x00" in request.url.path:
+        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+    if request.method in ("POST", "PUT", "PATCH") and b"\\u0000" in await request.body():
+        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+
+
 def api_router(handlers: Sequence[ControllerRouterHandler]) -> Router:
     return Router(
+        before_request=refuse_nul_characters,
         path="/api/v1",
         route_handlers=list(handlers),
         guards=[api_guard],

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import msgspec
 from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -109,6 +110,16 @@ def refusals(*errors: type[Exception], status: int = 409, problem: str = "confli
         raise ProblemError(status, str(exc), problem) from exc
 
 
+@contextmanager
+def still_used(label: str) -> Iterator[None]:
+    """A delete the database refuses because other records point at the row: 409 ``conflict``, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise ProblemError(409, f"This {label} is still used by other records; change or remove them first.",
+                           "conflict") from exc  # fmt: skip
+
+
 async def check_exists(session: AsyncSession, model: type[Any], record_id: int | None, field_name: str,
                        label: str) -> None:  # fmt: skip
     """A body field that points at another record of this workspace: 400 naming the field when it does not."""
@@ -125,10 +136,9 @@ class Resource(Generic[M]):
     sortable: Mapping[str, InstrumentedAttribute[Any]]
     list_options: tuple[LoaderOption, ...] = field(default=())
 
-    @property
-    def id_column(self) -> InstrumentedAttribute[int]:
-        column: InstrumentedAttribute[int] = self.model.id
-        return column
+    def id_column(self) -> Any:
+        """The model's ``id`` column (every Nexo table has a bigint ``id``)."""
+        return cast("Any", self.model).id
 
     async def get(self, session: AsyncSession, record_id: int) -> M:
         """The record of this workspace (the session is bound to the token's tenant), or a 404 problem."""
@@ -163,5 +173,5 @@ class Resource(Generic[M]):
         if self.list_options:
             base = base.options(*self.list_options)
         base = self.where(base, filters or {})
-        return await keyset_page(session, base, sortable=dict(self.sortable), id_column=self.id_column, sort=sort,
+        return await keyset_page(session, base, sortable=dict(self.sortable), id_column=self.id_column(), sort=sort,
                                  cursor=cursor, limit=limit, entity_rows=entity_rows)  # fmt: skip

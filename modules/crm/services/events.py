@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_scoped_session
 
 from nexo.modules.crm.models import (
     Activity,
@@ -28,6 +28,8 @@ from nexo.modules.crm.models import (
 )
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.webhooks.events import emit, wants
+
+SessionLike = AsyncSession | async_scoped_session[AsyncSession]  # what the advanced-alchemy services hold
 
 
 class ContactOut(msgspec.Struct):
@@ -227,14 +229,14 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     )  # fmt: skip
 
 
-async def publish(session: AsyncSession, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
+async def publish(session: SessionLike, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
     """Emit ``event_type`` with ``record`` as its data. The ``*_event`` helpers below first ask whether anyone
     subscribed (one cached query per transaction), so a change nobody listens to costs no refresh."""
     data = record if isinstance(record, dict) else msgspec.to_builtins(record)
-    await emit(session, event_type, data)
+    await emit(cast("AsyncSession", session), event_type, data)
 
 
-async def refreshed(session: AsyncSession, *records: Any) -> None:
+async def refreshed(session: SessionLike, *records: Any) -> None:
     """Flush and reload server-set columns (ids, timestamps) so the event carries them."""
     await session.flush()
     for record in records:
@@ -242,10 +244,10 @@ async def refreshed(session: AsyncSession, *records: Any) -> None:
             await session.refresh(record)
 
 
-async def contact_event(session: AsyncSession, event_type: str, person: Person,
+async def contact_event(session: SessionLike, event_type: str, person: Person,
                         profile: ContactProfile | None) -> None:  # fmt: skip
     directory_event = "directory.person.created" if event_type == "crm.contact.created" else event_type
-    if not await wants(session, event_type, directory_event):
+    if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
     await refreshed(session, person, profile)
     out = contact_out(person, profile)
@@ -254,10 +256,10 @@ async def contact_event(session: AsyncSession, event_type: str, person: Person,
     await publish(session, event_type, out)
 
 
-async def company_event(session: AsyncSession, event_type: str, org: Organization,
+async def company_event(session: SessionLike, event_type: str, org: Organization,
                         profile: CompanyProfile | None) -> None:  # fmt: skip
     directory_event = "directory.organization.created" if event_type == "crm.company.created" else event_type
-    if not await wants(session, event_type, directory_event):
+    if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
     await refreshed(session, org, profile)
     out = company_out(org, profile)
@@ -266,47 +268,47 @@ async def company_event(session: AsyncSession, event_type: str, org: Organizatio
     await publish(session, event_type, out)
 
 
-async def lead_event(session: AsyncSession, event_type: str, lead: Lead) -> None:
-    if not await wants(session, event_type):
+async def lead_event(session: SessionLike, event_type: str, lead: Lead) -> None:
+    if not await wants(cast("AsyncSession", session), event_type):
         return
     await refreshed(session, lead)
     await publish(session, event_type, lead_out(lead))
 
 
-async def opportunity_event(session: AsyncSession, event_type: str, deal: Opportunity) -> None:
-    if not await wants(session, event_type):
+async def opportunity_event(session: SessionLike, event_type: str, deal: Opportunity) -> None:
+    if not await wants(cast("AsyncSession", session), event_type):
         return
     await refreshed(session, deal)
     await publish(session, event_type, opportunity_out(deal))
 
 
-async def activity_event(session: AsyncSession, event_type: str, activity: Activity) -> None:
-    if not await wants(session, event_type):
+async def activity_event(session: SessionLike, event_type: str, activity: Activity) -> None:
+    if not await wants(cast("AsyncSession", session), event_type):
         return
     await refreshed(session, activity)
     await publish(session, event_type, activity_out(activity))
 
 
-async def case_event(session: AsyncSession, event_type: str, support_case: SupportCase) -> None:
-    if not await wants(session, event_type):
+async def case_event(session: SessionLike, event_type: str, support_case: SupportCase) -> None:
+    if not await wants(cast("AsyncSession", session), event_type):
         return
     await refreshed(session, support_case)
     await publish(session, event_type, case_out(support_case))
 
 
-async def case_message_event(session: AsyncSession, message: CaseMessage) -> None:
-    if not await wants(session, "crm.case.message_added"):
+async def case_message_event(session: SessionLike, message: CaseMessage) -> None:
+    if not await wants(cast("AsyncSession", session), "crm.case.message_added"):
         return
     await refreshed(session, message)
     await publish(session, "crm.case.message_added", case_message_out(message))
 
 
-async def campaign_event(session: AsyncSession, event_type: str, campaign: Campaign) -> None:
-    if not await wants(session, event_type):
+async def campaign_event(session: SessionLike, event_type: str, campaign: Campaign) -> None:
+    if not await wants(cast("AsyncSession", session), event_type):
         return
     await refreshed(session, campaign)
     await publish(session, event_type, campaign_out(campaign))
 
 
-async def deleted_event(session: AsyncSession, event_type: str, record_id: int) -> None:
+async def deleted_event(session: SessionLike, event_type: str, record_id: int) -> None:
     await publish(session, event_type, {"id": record_id})

@@ -73,6 +73,11 @@ async def test_lead_disqualified_with_a_reason(client: Client, token_for: TokenF
     no_reason = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
                                   json={"reason": "  "})  # fmt: skip
     assert no_reason.status_code == 409 and "why" in no_reason.json()["detail"]
+    nul = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
+                            json={"reason": "bad\u0000byte"})  # fmt: skip
+    assert nul.status_code == 400 and problem_type(nul) == "validation-error"
+    nul_query = await client.get("/api/v1/crm/contacts?q=a%00b", headers=headers)
+    assert nul_query.status_code == 400
     done = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
                              json={"reason": "No budget"})  # fmt: skip
     assert done.status_code == 200 and done.json()["status"] == "disqualified"
@@ -214,3 +219,25 @@ async def test_tenant_boundary_scopes_and_module_off(client: Client, token_for: 
     off = await client.get("/api/v1/crm/opportunities", headers=unused)
     assert off.status_code == 403 and problem_type(off) == "module-disabled"
     assert (await client.get("/api/v1/crm/opportunities", headers=headers_b)).status_code == 200
+
+
+async def test_deleting_a_contact_still_used_elsewhere_is_a_conflict(
+    client: Client, token_for: TokenFactory, sessions: async_sessionmaker[AsyncSession], crm_b: Workspace
+) -> None:
+    from nexo.modules.erp.hr.models import Employee
+    from nexo.tests.factories import tenant_session
+
+    both = await make_workspace(sessions, name="Gamma Both", modules=("crm", "erp.hr"))
+    headers = await token_for(both, CRM)
+    contact = (await client.post("/api/v1/crm/contacts", headers=headers,
+                                 json={"first_name": "Eve", "last_name": "Employee"})).json()  # fmt: skip
+    session = await tenant_session(sessions, both)
+    async with session:
+        session.add(Employee(person_id=contact["id"], job_title="Clerk"))
+        await session.commit()
+    refused = await client.delete(f"/api/v1/crm/contacts/{contact['id']}", headers=headers)
+    assert refused.status_code == 409 and problem_type(refused) == "conflict"
+    assert (await client.get(f"/api/v1/crm/contacts/{contact['id']}", headers=headers)).status_code == 200
+    other = (await client.post("/api/v1/crm/contacts", headers=headers,
+                               json={"first_name": "Free", "last_name": "Agent"})).json()  # fmt: skip
+    assert (await client.delete(f"/api/v1/crm/contacts/{other['id']}", headers=headers)).status_code == 204

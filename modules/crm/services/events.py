@@ -312,3 +312,37 @@ async def campaign_event(session: SessionLike, event_type: str, campaign: Campai
 
 async def deleted_event(session: SessionLike, event_type: str, record_id: int) -> None:
     await publish(session, event_type, {"id": record_id})
+
+
+async def imported_events(session: SessionLike, entity: str, ids: list[int]) -> None:
+    """A CSV import writes with COPY (no ORM objects): it sends the same ``created`` events, read back in chunks,
+    and only when someone subscribed (one cached query otherwise)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import noload
+
+    plain = cast("AsyncSession", session)
+    contacts = entity == "contacts"
+    event_type = "crm.contact.created" if contacts else "crm.company.created"
+    directory_event = "directory.person.created" if contacts else "directory.organization.created"
+    if not ids or not await wants(plain, event_type, directory_event):
+        return
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if contacts:
+            rows = await plain.execute(
+                select(Person, ContactProfile).outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
+                .where(Person.id.in_(chunk)).options(noload(Person.emails), noload(Person.phones),
+                                                     noload(Person.addresses), noload(Person.organization))
+            )  # fmt: skip
+            outs: list[msgspec.Struct] = [contact_out(p, profile) for p, profile in rows]
+        else:
+            rows = await plain.execute(
+                select(Organization, CompanyProfile)
+                .outerjoin(CompanyProfile, CompanyProfile.organization_id == Organization.id)
+                .where(Organization.id.in_(chunk))
+                .options(noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses))
+            )  # fmt: skip
+            outs = [company_out(org, profile) for org, profile in rows]
+        for out in outs:
+            await publish(plain, directory_event, out)
+            await publish(plain, event_type, out)

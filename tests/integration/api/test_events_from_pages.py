@@ -122,3 +122,22 @@ async def test_deal_won_on_the_board_and_lead_qualified_through_the_api(
                                        ("crm.opportunity.won", deal_id)])  # fmt: skip
     won_event = next(e for e in events_of(receiver) if e["type"] == "crm.opportunity.won")
     assert won_event["data"]["status"] == "won"  # type: ignore[index]
+
+
+async def test_a_csv_import_sends_the_created_events(
+    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
+    crm_a: Workspace, crm_b: Workspace,
+) -> None:  # fmt: skip
+    from nexo.modules.crm.services.csv_import import check_rows, guess_mapping, import_rows, parse_csv
+
+    await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created")
+    parsed = parse_csv(b"first_name,last_name,email\nAda,Lovelace,ada@example.com\nAlan,Turing,alan@example.com\n")
+    checked = check_rows(parsed, guess_mapping(parsed.headers, "contacts"), "contacts")
+    assert not checked.errors
+    session = await tenant_session(sessions, crm_a)
+    async with session:
+        await import_rows(session, "contacts", checked.values, owner_id=None, actor={"actor_label": "test"})
+        await session.commit()
+    await run_worker()
+    received = sorted((e["type"], e["data"]["last_name"]) for e in events_of(receiver))  # type: ignore[index]
+    assert received == [("crm.contact.created", "Lovelace"), ("crm.contact.created", "Turing")]

@@ -156,9 +156,15 @@ async def seed_workspace(contacts: int) -> dict[str, Any]:
 
 async def measure(url: str, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> float:
     """Requests per second of ``GET path`` over ``seconds`` with ``concurrency`` keep-alive connections."""
+    done, elapsed = await _load(url, path, headers, seconds, concurrency)
+    return done / elapsed
+
+
+async def _load(url: str, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> tuple[int, float]:
+    """(requests done, seconds taken) of ``GET path`` under ``concurrency`` keep-alive connections."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
-        for _ in range(50):  # warm-up
+        for _ in range(20):  # warm-up
             assert (await client.get(path)).status_code == 200
         done = 0
         deadline = time.perf_counter() + seconds
@@ -173,7 +179,27 @@ async def measure(url: str, path: str, headers: dict[str, str], seconds: float, 
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.perf_counter() - started)
+        return done, time.perf_counter() - started
+
+
+async def measure_pair(
+    url: str,
+    paths: tuple[tuple[str, dict[str, str]], tuple[str, dict[str, str]]],
+    seconds: float,
+    concurrency: int,
+    rounds: int = 5,
+) -> tuple[float, float]:
+    """Both paths' requests per second, measured in alternating short rounds (ABBA order) so a load change on a
+    shared machine weighs on both alike."""
+    totals = [[0, 0.0], [0, 0.0]]
+    for round_number in range(rounds):
+        order = (0, 1) if round_number % 2 == 0 else (1, 0)
+        for index in order:
+            path, headers = paths[index]
+            done, elapsed = await _load(url, path, headers, seconds / rounds, concurrency)
+            totals[index][0] += done
+            totals[index][1] += elapsed
+    return totals[0][0] / totals[0][1], totals[1][0] / totals[1][1]
 
 
 # --- benchmarks ------------------------------------------------------------------------------------------------
@@ -194,8 +220,8 @@ async def api_list(args: argparse.Namespace) -> list[dict[str, Any]]:
             with_token = await client.get(path, headers=bearer)
             without = await client.get(OPEN_PATH + "?limit=50")
             assert with_token.json() == without.json() and len(with_token.json()["data"]) == 50
-            token_rps = await measure(url, path, bearer, seconds, concurrency)
-            open_rps = await measure(url, OPEN_PATH + "?limit=50", {}, seconds, concurrency)
+            token_rps, open_rps = await measure_pair(url, ((path, bearer), (OPEN_PATH + "?limit=50", {})), seconds,
+                                                     concurrency)  # fmt: skip
     return [{"name": "api_list", "token_rps": round(token_rps, 1), "open_rps": round(open_rps, 1),
              "ratio": round(token_rps / open_rps, 3), "seconds": seconds, "concurrency": concurrency,
              "page_size": 50}]  # fmt: skip

@@ -1,12 +1,15 @@
-"""CRM REST API: contacts and companies (``/api/v1/crm/...``).
+"""CRM REST API (``/api/v1/crm/...``): contacts and companies here; the pipeline (stages, leads, opportunities) in
+``api_pipeline``, activities, support cases and campaigns in ``api_work``.
 
 A CRM contact IS a directory person and a company a directory organization; the CRM adds its profile
-(lifecycle stage, source or industry). Creating a contact creates the person and its profile together.
+(lifecycle stage, source or industry). Every write goes through the CRM services, which hold the rules and emit
+the webhook events, so the API and the pages behave the same.
 """
 
 from __future__ import annotations
 
-import datetime
+import enum
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -17,60 +20,52 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
+from nexo.modules.crm.schemas import Cleaned
+from nexo.modules.crm.services.contacts import CompanyService, ContactService
+from nexo.modules.crm.services.events import CompanyOut, ContactOut, company_out, contact_out
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
-from nexo.modules.directory.api import (
-    DbId,
-    Email,
-    IdParam,
-    Name,
-    Notes,
-    OptionalIdParam,
-    OrgName,
-    Phone,
-    Url,
-    changes,
-    check_organization,
-    normalized_email,
-)
+from nexo.modules.crm.services.members import member_ids
+from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone, Url, normalized_email
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import (
-    DEFAULT_LIMIT,
-    Page,
-    api_opt,
-    idempotent_create,
-    keyset_page,
-    problem_responses,
-    security,
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Resource,
+    Sort,
+    changes,
+    check_exists,
+    create_op,
+    delete_op,
+    field_problem,
+    list_op,
+    read_op,
+    still_used,
+    update_op,
 )
 from nexo.platform.web.errors import ProblemError
-from nexo.platform.webhooks.events import emit
 
 Stage = LifecycleStage
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=50)]
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
-Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)]
+TagFilter = Annotated[str | None, Parameter(max_length=60, description="Only records with this tag.")]
+Query = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
+JobTitle = Annotated[str, msgspec.Meta(max_length=150)]
+Short = Annotated[str, msgspec.Meta(max_length=100)]
 PERSON_LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses),
                        noload(Person.organization))  # fmt: skip
 ORG_LIST_OPTIONS = (noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses))
 
-
-class ContactOut(msgspec.Struct):
-    id: int
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    job_title: str | None
-    company_id: int | None
-    owner_id: int | None
-    tags: list[str]
-    lifecycle_stage: Stage | None
-    source: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+CONTACTS = Resource(Person, "contact", {"id": Person.id, "last_name": Person.last_name,
+                                        "created_at": Person.created_at}, PERSON_LIST_OPTIONS)  # fmt: skip
+COMPANIES = Resource(Organization, "company", {"id": Organization.id, "name": Organization.name,
+                                               "created_at": Organization.created_at}, ORG_LIST_OPTIONS)  # fmt: skip
+__all__ = ["CompaniesApi", "CompanyOut", "ContactOut", "ContactsApi", "company_out", "contact_out"]
 
 
 class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,11 +73,12 @@ class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
     last_name: Name
     email: Email | None = None
     phone: Phone | None = None
-    job_title: Annotated[str, msgspec.Meta(max_length=150)] | None = None
+    job_title: JobTitle | None = None
     company_id: DbId | None = None
+    owner_id: DbId | None = None
     tags: Tags = []
     lifecycle_stage: Stage = Stage.LEAD
-    source: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    source: Short | None = None
     notes: Notes | None = None
 
 
@@ -91,25 +87,13 @@ class ContactUpdate(msgspec.Struct, forbid_unknown_fields=True):
     last_name: Name | msgspec.UnsetType = msgspec.UNSET
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
     phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
-    job_title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = msgspec.UNSET
+    job_title: JobTitle | msgspec.UnsetType | None = msgspec.UNSET
     company_id: DbId | msgspec.UnsetType | None = msgspec.UNSET
+    owner_id: DbId | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
-
-
-class CompanyOut(msgspec.Struct):
-    id: int
-    name: str
-    email: str | None
-    phone: str | None
-    website: str | None
-    owner_id: int | None
-    tags: list[str]
-    lifecycle_stage: Stage | None
-    industry: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    source: Short | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CompanyCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -117,9 +101,10 @@ class CompanyCreate(msgspec.Struct, forbid_unknown_fields=True):
     email: Email | None = None
     phone: Phone | None = None
     website: Url | None = None
+    owner_id: DbId | None = None
     tags: Tags = []
     lifecycle_stage: Stage = Stage.LEAD
-    industry: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    industry: Short | None = None
     notes: Notes | None = None
 
 
@@ -128,69 +113,113 @@ class CompanyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
     phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
     website: Url | msgspec.UnsetType | None = msgspec.UNSET
+    owner_id: DbId | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     lifecycle_stage: Stage | msgspec.UnsetType = msgspec.UNSET
-    industry: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType | None = msgspec.UNSET
+    industry: Short | msgspec.UnsetType | None = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
-def contact_out(person: Person, profile: ContactProfile | None) -> ContactOut:
-    return ContactOut(
-        id=person.id, first_name=person.first_name, last_name=person.last_name, email=person.email,
-        phone=person.phone, job_title=person.job_title, company_id=person.organization_id, owner_id=person.owner_id,
-        tags=list(person.tags or []), lifecycle_stage=Stage(profile.lifecycle_stage) if profile else None,
-        source=profile.source if profile else None, created_at=person.created_at, updated_at=person.updated_at,
-    )  # fmt: skip
+def _clean(values: dict[str, Any], text_fields: tuple[str, ...]) -> dict[str, Any]:
+    """The API's light normalisation before the service: trimmed names, a valid e-mail, unique sorted tags."""
+    cleaned = dict(values)
+    for name in text_fields:
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = cleaned[name].strip()
+    if "email" in cleaned:
+        cleaned["email"] = normalized_email(cleaned["email"])
+    if "tags" in cleaned:
+        cleaned["tags"] = sorted(set(cleaned["tags"]))
+    if "lifecycle_stage" in cleaned and isinstance(cleaned["lifecycle_stage"], Stage):
+        cleaned["lifecycle_stage"] = cleaned["lifecycle_stage"].value
+    return cleaned
 
 
-def company_out(org: Organization, profile: CompanyProfile | None) -> CompanyOut:
-    return CompanyOut(
-        id=org.id, name=org.name, email=org.email, phone=org.phone, website=org.website, owner_id=org.owner_id,
-        tags=list(org.tags or []), lifecycle_stage=Stage(profile.lifecycle_stage) if profile else None,
-        industry=profile.industry if profile else None, created_at=org.created_at, updated_at=org.updated_at,
-    )  # fmt: skip
+def _as_text(value: Any) -> str:
+    if value is None or value is msgspec.UNSET:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def form_values(form: Callable[..., Cleaned], body: Mapping[str, Any], **context: Any) -> dict[str, Any]:
+    """Validate an API body with the CRM's own input rules (``schemas.*_form``, shared with the pages and the CSV
+    import): clean values, or a 400 ``validation-error`` listing every field the rules refuse."""
+    cleaned = form({key: _as_text(value) for key, value in body.items()}, **context)
+    if cleaned.ok:
+        return cleaned.values
+    error = ProblemError(400, "Some fields are not valid: " + ", ".join(sorted(cleaned.errors)), "validation-error")
+    error.extra = [
+        {"key": key, "message": message, "source": "body"} for key, message in sorted(cleaned.errors.items())
+    ]
+    raise error
+
+
+async def check_member(session: AsyncSession, principal: ApiPrincipal, user_id: int | None, field: str) -> None:
+    """An owner or assignee must be a member of the workspace."""
+    if user_id is not None and user_id not in await member_ids(session, principal.tenant_id):
+        raise field_problem(field, "no such member in this workspace")
+
+
+def _secondary_points(record: Person | Organization) -> dict[str, Any]:
+    """The record's other e-mails and phones, kept when a partial update sets the primary ones."""
+    return {
+        "emails": [{"kind": e.kind, "value": e.address} for e in record.emails if not e.is_primary],
+        "phones": [{"kind": p.kind, "value": p.number} for p in record.phones if not p.is_primary],
+    }
+
+
+async def _contact(session: AsyncSession, contact_id: int) -> tuple[Person, ContactProfile | None]:
+    person = await CONTACTS.get(session, contact_id)
+    return person, await ContactService(session=session).profile_of(contact_id)
+
+
+async def _company(session: AsyncSession, company_id: int) -> tuple[Organization, CompanyProfile | None]:
+    org = await COMPANIES.get(session, company_id)
+    return org, await CompanyService(session=session).profile_of(company_id)
+
+
+async def read_contact(session: AsyncSession, person: Person) -> ContactOut:
+    await session.refresh(person)
+    return contact_out(person, await ContactService(session=session).profile_of(person.id))
+
+
+async def read_company(session: AsyncSession, org: Organization) -> CompanyOut:
+    await session.refresh(org)
+    return company_out(org, await CompanyService(session=session).profile_of(org.id))
 
 
 class ContactsApi(Controller):
     path = "/crm/contacts"
     tags = ["crm"]
 
-    @get("/", opt=api_opt("crm.read"), security=security("crm.read"), responses=problem_responses(),
-         summary="List contacts", operation_id="listContacts")  # fmt: skip
+    @get("/", **list_op("crm.read", "List contacts", "listContacts"))
     async def list_contacts(
-        self, db_session: AsyncSession, q: str | None = None, tag: str | None = None, stage: Stage | None = None,
-        owner_id: OptionalIdParam = None, company_id: OptionalIdParam = None,
-        sort: str = "last_name", cursor: Cursor = None,
-        limit: Limit = DEFAULT_LIMIT,
+        self, db_session: AsyncSession, q: Query = None, tag: TagFilter = None, stage: Stage | None = None,
+        owner_id: OptionalIdParam = None, company_id: OptionalIdParam = None, sort: Sort = "last_name",
+        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[ContactOut]:  # fmt: skip
         """Contacts (directory people with their CRM profile). ``q`` matches name or e-mail prefixes; ``sort`` is
         ``id``, ``last_name`` or ``created_at`` (prefix ``-`` for descending)."""
-        statement = (
-            select(Person, ContactProfile)
-            .outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
-            .options(*PERSON_LIST_OPTIONS)
-        )
+        statement = select(Person, ContactProfile).outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
         conditions: list[Any] = []
         if q and q.strip():
             conditions.append(contact_search_clause(q.strip()))
         if tag:
             conditions.append(Person.tags.contains([tag]))
-        if stage:
-            conditions.append(ContactProfile.lifecycle_stage == stage.value)
-        if owner_id is not None:
-            conditions.append(Person.owner_id == owner_id)
-        if company_id is not None:
-            conditions.append(Person.organization_id == company_id)
         if conditions:
             statement = statement.where(and_(*conditions))
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Person.id, "last_name": Person.last_name,
-                                             "created_at": Person.created_at},
-            id_column=Person.id, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+        rows, next_cursor = await CONTACTS.page(
+            db_session, statement, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+            filters={ContactProfile.lifecycle_stage: stage, Person.owner_id: owner_id,
+                     Person.organization_id: company_id},
         )  # fmt: skip
         return Page(data=[contact_out(person, profile) for person, profile in rows], next_cursor=next_cursor)
 
-    @post("/", opt=api_opt("crm.write"), security=security("crm.write"), responses=problem_responses(409, 422),
-          summary="Create a contact", operation_id="createContact", status_code=201)  # fmt: skip
+    @post("/", **create_op("crm.write", "Create a contact", "createContact"))
     async def create_contact(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: ContactCreate,
         idempotency_key: IdempotencyKey = None,
@@ -198,170 +227,104 @@ class ContactsApi(Controller):
         """Create a contact (a directory person with a CRM profile). Send ``Idempotency-Key`` to retry safely."""
 
         async def create() -> ContactOut:
-            await check_organization(db_session, data.company_id, field="company_id")
-            person = Person(first_name=data.first_name.strip(), last_name=data.last_name.strip(),
-                            email=normalized_email(data.email), phone=data.phone, job_title=data.job_title,
-                            organization_id=data.company_id, notes=data.notes, tags=sorted(set(data.tags)))  # fmt: skip
-            db_session.add(person)
-            await db_session.flush()
-            profile = ContactProfile(
-                person_id=person.id, lifecycle_stage=data.lifecycle_stage.value, source=data.source
-            )
-            db_session.add(profile)
-            await db_session.flush()
-            await db_session.refresh(person)
-            out = contact_out(person, profile)
-            payload = msgspec.to_builtins(out)
-            await emit(db_session, "directory.person.created", payload)  # webhook event
-            await emit(db_session, "crm.contact.created", payload)  # webhook event
-            return out
+            await check_exists(db_session, Organization, data.company_id, "company_id", "company")
+            await check_member(db_session, principal, data.owner_id, "owner_id")
+            values = _clean(msgspec.structs.asdict(data), ("first_name", "last_name"))
+            values["organization_id"] = values.pop("company_id")
+            person = await ContactService(session=db_session).create_contact(values)
+            return await read_contact(db_session, person)
 
         return await idempotent_create(request, db_session, principal, data, create)
 
-    @get("/{contact_id:int}", opt=api_opt("crm.read"), security=security("crm.read"),
-         responses=problem_responses(404), summary="Get a contact", operation_id="getContact")  # fmt: skip
+    @get("/{contact_id:int}", **read_op("crm.read", "Get a contact", "getContact"))
     async def get_contact(self, db_session: AsyncSession, contact_id: IdParam) -> ContactOut:
         return contact_out(*await _contact(db_session, contact_id))
 
-    @patch("/{contact_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
-           responses=problem_responses(404), summary="Change a contact", operation_id="updateContact")  # fmt: skip
-    async def update_contact(self, db_session: AsyncSession, contact_id: IdParam, data: ContactUpdate) -> ContactOut:
+    @patch("/{contact_id:int}", **update_op("crm.write", "Change a contact", "updateContact"))
+    async def update_contact(self, db_session: AsyncSession, principal: ApiPrincipal, contact_id: IdParam,
+                             data: ContactUpdate) -> ContactOut:  # fmt: skip
+        """Change the fields sent; the others keep their values."""
         person, profile = await _contact(db_session, contact_id)
-        values = changes(data)
-        if "email" in values:
-            values["email"] = normalized_email(values["email"])
-        if "company_id" in values:
-            await check_organization(db_session, values["company_id"], field="company_id")
-            person.organization_id = values.pop("company_id")
-        if "tags" in values:
-            values["tags"] = sorted(set(values["tags"]))
-        profile_values = {k: values.pop(k) for k in ("lifecycle_stage", "source") if k in values}
-        for key, value in values.items():
-            setattr(person, key, value.strip() if key in ("first_name", "last_name") else value)
-        if profile_values:
-            if profile is None:
-                profile = ContactProfile(person_id=person.id)
-                db_session.add(profile)
-            for key, value in profile_values.items():
-                setattr(profile, key, value.value if isinstance(value, Stage) else value)
-        await db_session.flush()
-        await db_session.refresh(person)
-        out = contact_out(person, profile)
-        await emit(db_session, "crm.contact.updated", msgspec.to_builtins(out))  # webhook event
-        return out
+        sent = _clean(changes(data), ("first_name", "last_name"))
+        await check_member(db_session, principal, sent.get("owner_id"), "owner_id")
+        if "company_id" in sent:
+            await check_exists(db_session, Organization, sent["company_id"], "company_id", "company")
+            sent["organization_id"] = sent.pop("company_id")
+        current = {"first_name": person.first_name, "last_name": person.last_name, "job_title": person.job_title,
+                   "organization_id": person.organization_id, "owner_id": person.owner_id,
+                   "tags": list(person.tags or []), "notes": person.notes, "email": person.email,
+                   "phone": person.phone, **_secondary_points(person),
+                   "lifecycle_stage": profile.lifecycle_stage if profile else None,
+                   "source": profile.source if profile else None}  # fmt: skip
+        await ContactService(session=db_session).update_contact(person, {**current, **sent})
+        return await read_contact(db_session, person)
 
-    @delete("/{contact_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
-            responses=problem_responses(404), summary="Delete a contact", operation_id="deleteContact")  # fmt: skip
+    @delete("/{contact_id:int}", **delete_op("crm.write", "Delete a contact", "deleteContact", 409))
     async def delete_contact(self, db_session: AsyncSession, contact_id: IdParam) -> None:
-        person, _ = await _contact(db_session, contact_id)
-        await db_session.delete(person)
-        await db_session.flush()
-        await emit(db_session, "crm.contact.deleted", {"id": contact_id})  # webhook event
+        person = await CONTACTS.get(db_session, contact_id)
+        with still_used("contact"):
+            await ContactService(session=db_session).delete_contact(person)
 
 
 class CompaniesApi(Controller):
     path = "/crm/companies"
     tags = ["crm"]
 
-    @get("/", opt=api_opt("crm.read"), security=security("crm.read"), responses=problem_responses(),
-         summary="List companies", operation_id="listCompanies")  # fmt: skip
+    @get("/", **list_op("crm.read", "List companies", "listCompanies"))
     async def list_companies(
-        self, db_session: AsyncSession, q: str | None = None, tag: str | None = None, stage: Stage | None = None,
-        sort: str = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
+        self, db_session: AsyncSession, q: Query = None, tag: TagFilter = None, stage: Stage | None = None,
+        owner_id: OptionalIdParam = None, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[CompanyOut]:  # fmt: skip
-        """Companies (directory organizations with their CRM profile); ``sort`` is ``id``, ``name`` or
-        ``created_at`` (prefix ``-`` for descending)."""
-        statement = (
-            select(Organization, CompanyProfile)
-            .outerjoin(CompanyProfile, CompanyProfile.organization_id == Organization.id)
-            .options(*ORG_LIST_OPTIONS)
+        """Companies (directory organizations with their CRM profile). ``q`` matches a name prefix; ``sort`` is
+        ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
+        statement = select(Organization, CompanyProfile).outerjoin(
+            CompanyProfile, CompanyProfile.organization_id == Organization.id
         )
         if q and q.strip():
             statement = statement.where(func.lower(Organization.name).like(escape_like(q.strip().lower()) + "%"))
         if tag:
             statement = statement.where(Organization.tags.contains([tag]))
-        if stage:
-            statement = statement.where(CompanyProfile.lifecycle_stage == stage.value)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Organization.id, "name": Organization.name,
-                                             "created_at": Organization.created_at},
-            id_column=Organization.id, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+        rows, next_cursor = await COMPANIES.page(
+            db_session, statement, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+            filters={CompanyProfile.lifecycle_stage: stage, Organization.owner_id: owner_id},
         )  # fmt: skip
         return Page(data=[company_out(org, profile) for org, profile in rows], next_cursor=next_cursor)
 
-    @post("/", opt=api_opt("crm.write"), security=security("crm.write"), responses=problem_responses(409, 422),
-          summary="Create a company", operation_id="createCompany", status_code=201)  # fmt: skip
+    @post("/", **create_op("crm.write", "Create a company", "createCompany"))
     async def create_company(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: CompanyCreate,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[CompanyOut]:  # fmt: skip
+        """Create a company (a directory organization with a CRM profile)."""
+
         async def create() -> CompanyOut:
-            org = Organization(name=data.name.strip(), email=normalized_email(data.email), phone=data.phone,
-                               website=data.website, notes=data.notes, tags=sorted(set(data.tags)))  # fmt: skip
-            db_session.add(org)
-            await db_session.flush()
-            profile = CompanyProfile(organization_id=org.id, lifecycle_stage=data.lifecycle_stage.value,
-                                     industry=data.industry)  # fmt: skip
-            db_session.add(profile)
-            await db_session.flush()
-            await db_session.refresh(org)
-            out = company_out(org, profile)
-            payload = msgspec.to_builtins(out)
-            await emit(db_session, "directory.organization.created", payload)  # webhook event
-            await emit(db_session, "crm.company.created", payload)  # webhook event
-            return out
+            await check_member(db_session, principal, data.owner_id, "owner_id")
+            values = _clean(msgspec.structs.asdict(data), ("name",))
+            org = await CompanyService(session=db_session).create_company(values)
+            return await read_company(db_session, org)
 
         return await idempotent_create(request, db_session, principal, data, create)
 
-    @get("/{company_id:int}", opt=api_opt("crm.read"), security=security("crm.read"),
-         responses=problem_responses(404), summary="Get a company", operation_id="getCompany")  # fmt: skip
+    @get("/{company_id:int}", **read_op("crm.read", "Get a company", "getCompany"))
     async def get_company(self, db_session: AsyncSession, company_id: IdParam) -> CompanyOut:
         return company_out(*await _company(db_session, company_id))
 
-    @patch("/{company_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
-           responses=problem_responses(404), summary="Change a company", operation_id="updateCompany")  # fmt: skip
-    async def update_company(self, db_session: AsyncSession, company_id: IdParam, data: CompanyUpdate) -> CompanyOut:
+    @patch("/{company_id:int}", **update_op("crm.write", "Change a company", "updateCompany"))
+    async def update_company(self, db_session: AsyncSession, principal: ApiPrincipal, company_id: IdParam,
+                             data: CompanyUpdate) -> CompanyOut:  # fmt: skip
+        """Change the fields sent; the others keep their values."""
         org, profile = await _company(db_session, company_id)
-        values = changes(data)
-        if "email" in values:
-            values["email"] = normalized_email(values["email"])
-        if "tags" in values:
-            values["tags"] = sorted(set(values["tags"]))
-        profile_values = {k: values.pop(k) for k in ("lifecycle_stage", "industry") if k in values}
-        for key, value in values.items():
-            setattr(org, key, value.strip() if key == "name" else value)
-        if profile_values:
-            if profile is None:
-                profile = CompanyProfile(organization_id=org.id)
-                db_session.add(profile)
-            for key, value in profile_values.items():
-                setattr(profile, key, value.value if isinstance(value, Stage) else value)
-        await db_session.flush()
-        await db_session.refresh(org)
-        out = company_out(org, profile)
-        await emit(db_session, "crm.company.updated", msgspec.to_builtins(out))  # webhook event
-        return out
+        sent = _clean(changes(data), ("name",))
+        await check_member(db_session, principal, sent.get("owner_id"), "owner_id")
+        current = {"name": org.name, "website": org.website, "owner_id": org.owner_id, "tags": list(org.tags or []),
+                   "notes": org.notes, "email": org.email, "phone": org.phone, **_secondary_points(org),
+                   "lifecycle_stage": profile.lifecycle_stage if profile else None,
+                   "industry": profile.industry if profile else None}  # fmt: skip
+        await CompanyService(session=db_session).update_company(org, {**current, **sent})
+        return await read_company(db_session, org)
 
-    @delete("/{company_id:int}", opt=api_opt("crm.write"), security=security("crm.write"),
-            responses=problem_responses(404), summary="Delete a company", operation_id="deleteCompany")  # fmt: skip
+    @delete("/{company_id:int}", **delete_op("crm.write", "Delete a company", "deleteCompany", 409))
     async def delete_company(self, db_session: AsyncSession, company_id: IdParam) -> None:
-        org, _ = await _company(db_session, company_id)
-        await db_session.delete(org)
-        await db_session.flush()
-        await emit(db_session, "crm.company.deleted", {"id": company_id})  # webhook event
-
-
-async def _contact(session: AsyncSession, contact_id: int) -> tuple[Person, ContactProfile | None]:
-    person = await session.get(Person, contact_id)
-    if person is None:
-        raise ProblemError(404, "No such contact in this workspace.", "not-found")
-    profile = await session.scalar(select(ContactProfile).where(ContactProfile.person_id == contact_id))
-    return person, profile
-
-
-async def _company(session: AsyncSession, company_id: int) -> tuple[Organization, CompanyProfile | None]:
-    org = await session.get(Organization, company_id)
-    if org is None:
-        raise ProblemError(404, "No such company in this workspace.", "not-found")
-    profile = await session.scalar(select(CompanyProfile).where(CompanyProfile.organization_id == company_id))
-    return org, profile
+        org = await COMPANIES.get(db_session, company_id)
+        with still_used("company"):
+            await CompanyService(session=db_session).delete_company(org)

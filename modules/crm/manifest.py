@@ -44,5 +44,14 @@ MANIFEST = Manifest(
         "nexo.modules.crm.pages:CasePages",
         "nexo.modules.crm.pages:CampaignPages",
     ),
-    api_controllers=("nexo.modules.crm.api:ContactsApi", "nexo.modules.crm.api:CompaniesApi"),
+    api_controllers=(
+        "nexo.modules.crm.api:ContactsApi",
+        "nexo.modules.crm.api:CompaniesApi",
+        "nexo.modules.crm.api_pipeline:StagesApi",
+        "nexo.modules.crm.api_pipeline:LeadsApi",
+        "nexo.modules.crm.api_pipeline:OpportunitiesApi",
+        "nexo.modules.crm.api_work:ActivitiesApi",
+        "nexo.modules.crm.api_work:CasesApi",
+        "nexo.modules.crm.api_work:CampaignsApi",
+    ),
 )

@@ -15,16 +15,26 @@ from sqlalchemy.orm import noload
 
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import (
-    DEFAULT_LIMIT,
-    Page,
-    api_opt,
-    idempotent_create,
-    keyset_page,
-    problem_responses,
-    security,
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.resource import (
+    BIGINT_MAX,
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Resource,
+    Sort,
+    changes,
+    create_op,
+    delete_op,
+    field_problem,
+    list_op,
+    read_op,
+    still_used,
+    update_op,
 )
-from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.events import emit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -34,13 +44,15 @@ Phone = Annotated[str, msgspec.Meta(max_length=50)]
 Url = Annotated[str, msgspec.Meta(max_length=300)]
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
-BIGINT_MAX = 2**63 - 1
-DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
-IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
-# Litestar drops the constraints of ``IdParam | None``: an optional id keeps them inside the annotation.
-OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
-Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
+Search = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
+PEOPLE = Resource(Person, "person", {"id": Person.id, "last_name": Person.last_name,
+                                     "created_at": Person.created_at}, LIST_OPTIONS)  # fmt: skip
+ORGANIZATIONS = Resource(Organization, "organization", {"id": Organization.id, "name": Organization.name,
+                                                        "created_at": Organization.created_at},
+                         (noload(Organization.emails), noload(Organization.phones),
+                          noload(Organization.addresses)))  # fmt: skip
+__all__ = ["BIGINT_MAX", "Cursor", "DbId", "IdParam", "IdempotencyKey", "Limit", "OptionalIdParam", "OrganizationsApi",
+           "PeopleApi", "changes", "check_organization", "field_problem", "normalized_email"]  # fmt: skip
 
 
 class PersonOut(msgspec.Struct):
@@ -111,12 +123,6 @@ def organization_out(org: Organization) -> OrganizationOut:
                            notes=org.notes, created_at=org.created_at, updated_at=org.updated_at)  # fmt: skip
 
 
-def field_problem(field: str, message: str) -> ProblemError:
-    error = ProblemError(400, f"{field}: {message}", "validation-error")
-    error.extra = [{"key": field, "message": message, "source": "body"}]
-    return error
-
-
 def normalized_email(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
@@ -133,46 +139,33 @@ async def check_organization(
         raise field_problem(field, "no such organization in this workspace")
 
 
-def changes(update: msgspec.Struct) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(update).items() if v is not msgspec.UNSET}
-
-
 class PeopleApi(Controller):
     path = "/directory/people"
     tags = ["directory"]
 
-    @get("/", opt=api_opt("directory.read"), security=security("directory.read"), responses=problem_responses(),
-         summary="List people", operation_id="listPeople")  # fmt: skip
+    @get("/", **list_op("directory.read", "List people", "listPeople"))
     async def list_people(
-        self, db_session: AsyncSession, q: str | None = None, email: str | None = None,
-        organization_id: OptionalIdParam = None, sort: str = "last_name", cursor: Cursor = None,
+        self, db_session: AsyncSession, q: Search = None, email: Search = None,
+        organization_id: OptionalIdParam = None, sort: Sort = "last_name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PersonOut]:  # fmt: skip
         """People of the workspace. ``q`` searches names and e-mails; ``sort`` is ``id``, ``last_name`` or
         ``created_at`` (prefix ``-`` for descending)."""
-        statement = select(Person).options(*LIST_OPTIONS)
+        statement = select(Person)
         if q:
             like = f"%{q.strip()}%"
             statement = statement.where(or_(Person.first_name.ilike(like), Person.last_name.ilike(like),
                                             Person.email.ilike(like)))  # fmt: skip
         if email:
             statement = statement.where(Person.email == email.strip().lower())
-        if organization_id is not None:
-            statement = statement.where(Person.organization_id == organization_id)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Person.id, "last_name": Person.last_name,
-                                             "created_at": Person.created_at},
-            id_column=Person.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await PEOPLE.page(db_session, statement, sort=sort, cursor=cursor, limit=limit,
+                                              filters={Person.organization_id: organization_id})  # fmt: skip
         return Page(data=[person_out(p) for p in rows], next_cursor=next_cursor)
 
-    @post("/", opt=api_opt("directory.write"), security=security("directory.write"),
-          responses=problem_responses(409, 422), summary="Create a person", operation_id="createPerson",
-          status_code=201)  # fmt: skip
+    @post("/", **create_op("directory.write", "Create a person", "createPerson"))
     async def create_person(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: PersonCreate,
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False,
-                                                         max_length=200)] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[PersonOut]:  # fmt: skip
         """Create a person. Send ``Idempotency-Key`` to make retries safe."""
 
@@ -190,13 +183,11 @@ class PeopleApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, create)
 
-    @get("/{person_id:int}", opt=api_opt("directory.read"), security=security("directory.read"),
-         responses=problem_responses(404), summary="Get a person", operation_id="getPerson")  # fmt: skip
+    @get("/{person_id:int}", **read_op("directory.read", "Get a person", "getPerson"))
     async def get_person(self, db_session: AsyncSession, person_id: IdParam) -> PersonOut:
         return person_out(await _person(db_session, person_id))
 
-    @patch("/{person_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
-           responses=problem_responses(404), summary="Change a person", operation_id="updatePerson")  # fmt: skip
+    @patch("/{person_id:int}", **update_op("directory.write", "Change a person", "updatePerson"))
     async def update_person(self, db_session: AsyncSession, person_id: IdParam, data: PersonUpdate) -> PersonOut:
         person = await _person(db_session, person_id)
         values = changes(data)
@@ -212,12 +203,12 @@ class PeopleApi(Controller):
         await emit(db_session, "directory.person.updated", msgspec.to_builtins(out))  # webhook event
         return out
 
-    @delete("/{person_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
-            responses=problem_responses(404), summary="Delete a person", operation_id="deletePerson")  # fmt: skip
+    @delete("/{person_id:int}", **delete_op("directory.write", "Delete a person", "deletePerson", 409))
     async def delete_person(self, db_session: AsyncSession, person_id: IdParam) -> None:
         person = await _person(db_session, person_id)
-        await db_session.delete(person)
-        await db_session.flush()
+        with still_used("person"):
+            await db_session.delete(person)
+            await db_session.flush()
         await emit(db_session, "directory.person.deleted", {"id": person_id})  # webhook event
 
 
@@ -225,32 +216,23 @@ class OrganizationsApi(Controller):
     path = "/directory/organizations"
     tags = ["directory"]
 
-    @get("/", opt=api_opt("directory.read"), security=security("directory.read"), responses=problem_responses(),
-         summary="List organizations", operation_id="listOrganizations")  # fmt: skip
+    @get("/", **list_op("directory.read", "List organizations", "listOrganizations"))
     async def list_organizations(
-        self, db_session: AsyncSession, q: str | None = None, sort: str = "name", cursor: Cursor = None,
+        self, db_session: AsyncSession, q: Search = None, sort: Sort = "name", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[OrganizationOut]:  # fmt: skip
         """Organizations; ``sort`` is ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
-        statement = select(Organization).options(noload(Organization.emails), noload(Organization.phones),
-                                                  noload(Organization.addresses))  # fmt: skip
+        statement = select(Organization)
         if q:
             statement = statement.where(Organization.name.ilike(f"%{q.strip()}%"))
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Organization.id, "name": Organization.name,
-                                             "created_at": Organization.created_at},
-            id_column=Organization.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await ORGANIZATIONS.page(db_session, statement, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[organization_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/", opt=api_opt("directory.write"), security=security("directory.write"),
-          responses=problem_responses(409, 422), summary="Create an organization",
-          operation_id="createOrganization", status_code=201)  # fmt: skip
+    @post("/", **create_op("directory.write", "Create an organization", "createOrganization"))
     async def create_organization(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: OrganizationCreate,
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False,
-                                                         max_length=200)] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[OrganizationOut]:  # fmt: skip
         async def create() -> OrganizationOut:
             org = Organization(name=data.name.strip(), email=normalized_email(data.email), phone=data.phone,
@@ -264,14 +246,11 @@ class OrganizationsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, create)
 
-    @get("/{organization_id:int}", opt=api_opt("directory.read"), security=security("directory.read"),
-         responses=problem_responses(404), summary="Get an organization", operation_id="getOrganization")  # fmt: skip
+    @get("/{organization_id:int}", **read_op("directory.read", "Get an organization", "getOrganization"))
     async def get_organization(self, db_session: AsyncSession, organization_id: IdParam) -> OrganizationOut:
         return organization_out(await _organization(db_session, organization_id))
 
-    @patch("/{organization_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
-           responses=problem_responses(404), summary="Change an organization",
-           operation_id="updateOrganization")  # fmt: skip
+    @patch("/{organization_id:int}", **update_op("directory.write", "Change an organization", "updateOrganization"))
     async def update_organization(
         self, db_session: AsyncSession, organization_id: IdParam, data: OrganizationUpdate
     ) -> OrganizationOut:
@@ -287,25 +266,19 @@ class OrganizationsApi(Controller):
         await emit(db_session, "directory.organization.updated", msgspec.to_builtins(out))  # webhook event
         return out
 
-    @delete("/{organization_id:int}", opt=api_opt("directory.write"), security=security("directory.write"),
-            responses=problem_responses(404), summary="Delete an organization",
-            operation_id="deleteOrganization")  # fmt: skip
+    @delete("/{organization_id:int}",
+            **delete_op("directory.write", "Delete an organization", "deleteOrganization", 409))  # fmt: skip
     async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
-        await db_session.delete(org)
-        await db_session.flush()
+        with still_used("organization"):
+            await db_session.delete(org)
+            await db_session.flush()
         await emit(db_session, "directory.organization.deleted", {"id": organization_id})  # webhook event
 
 
 async def _person(session: AsyncSession, person_id: int) -> Person:
-    person = await session.get(Person, person_id)
-    if person is None:
-        raise ProblemError(404, "No such person in this workspace.", "not-found")
-    return person
+    return await PEOPLE.get(session, person_id)
 
 
 async def _organization(session: AsyncSession, organization_id: int) -> Organization:
-    org = await session.get(Organization, organization_id)
-    if org is None:
-        raise ProblemError(404, "No such organization in this workspace.", "not-found")
-    return org
+    return await ORGANIZATIONS.get(session, organization_id)

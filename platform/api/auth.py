@@ -206,18 +206,35 @@ async def touch_last_used(session: AsyncSession, principal: ApiPrincipal) -> Non
     )
 
 
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], access_token: str) -> ApiPrincipal:
+    """The token's principal, with this call counted against its installation's rate limit.
+
+    One short autocommit connection serves both: the token lookup when the in-process cache misses, and the
+    shared rate-limit counter (one statement). It is back in the pool before the request's own transaction
+    starts, so a request never holds two connections."""
+    from nexo.platform.api.ratelimit import count_call, enforce_window
+
+    engine: AsyncEngine = connection.app.state["nexo_engine"]
+    limit = connection.app.state["nexo_settings"].security.api_rate_per_minute
+    async with engine.connect() as pooled:
+        autocommit = await pooled.execution_options(isolation_level="AUTOCOMMIT")
+        async with AsyncSession(bind=autocommit) as lookup:
+            principal = await load_principal(lookup, access_token)
+        if principal is None:
+            raise invalid_token("The access token is unknown, expired or revoked.")
+        window = await count_call(autocommit, principal.installation_id, limit)
+    connection.state[PRINCIPAL_STATE_KEY] = principal
+    enforce_window(connection, window)
+    return principal
+
+
 async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Authenticate the bearer token, bind its tenant, refuse a switched-off module, a missing scope, or a write
-    to a read-only workspace."""
-    from nexo.platform.api.ratelimit import enforce_rate_limit
+    """Authenticate the bearer token, count the call, bind its tenant, refuse a switched-off module, a missing
+    scope, or a write to a read-only workspace."""
     from nexo.tenants.resolution import module_off_error, refuse_when_read_only, request_db_session
 
+    principal = await authenticate(connection, bearer_token(connection))
     session = request_db_session(connection)
-    principal = await load_principal(session, bearer_token(connection))
-    if principal is None:
-        raise invalid_token("The access token is unknown, expired or revoked.")
-    connection.state[PRINCIPAL_STATE_KEY] = principal
-    enforce_rate_limit(connection, principal)
     module_key = handler.opt.get("module")
     if module_key and module_key not in principal.modules:
         raise module_off_error(module_key)

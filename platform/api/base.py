@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
@@ -62,7 +63,8 @@ PROBLEM_DESCRIPTIONS = {
     403: "Scope missing (insufficient-scope), the module is off in this workspace (module-disabled), or the "
     "workspace is read-only and refuses writes (read-only)",
     404: "No such record in this workspace (not-found)",
-    409: "The Idempotency-Key is being used by a concurrent request (idempotency-key-in-use)",
+    409: "The record's state refuses the change (conflict), or the Idempotency-Key is being used by a concurrent "
+    "request (idempotency-key-in-use)",
     422: "The Idempotency-Key was used before with another request (idempotency-key-reused)",
     429: "Rate limit reached (rate-limited); see Retry-After",
 }
@@ -112,6 +114,21 @@ def check_limit(limit: int) -> int:
     return limit
 
 
+def cursor_value(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    """A cursor's sort value back in the column's Python type (a forged cursor is a 400, never a 500)."""
+    if value is None:
+        raise ProblemError(400, "The cursor is not valid for this list and sort order.", "invalid-cursor")
+    try:
+        python_type = column.type.python_type
+        if python_type is datetime.datetime:
+            return datetime.datetime.fromisoformat(str(value))
+        if python_type is datetime.date:
+            return datetime.date.fromisoformat(str(value))
+        return python_type(value)
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
+        raise ProblemError(400, "The cursor is not valid for this list and sort order.", "invalid-cursor") from exc
+
+
 async def keyset_page(
     session: AsyncSession,
     statement: Select[Any],
@@ -135,11 +152,7 @@ async def keyset_page(
     limit = check_limit(limit)
     if cursor:
         value, last_id = decode_cursor(cursor, sort)
-        value = column.type.python_type(value) if value is not None and field != "created_at" else value
-        if field == "created_at":
-            import datetime
-
-            value = datetime.datetime.fromisoformat(str(value))
+        value = cursor_value(column, value)
         after: ColumnElement[bool] = (
             or_(column < value, and_(column == value, id_column < last_id))
             if descending
@@ -224,8 +237,18 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
     return problem_response(request, 400, detail, "validation-error", errors=errors)
 
 
+async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it in the query or the JSON body with a 400, never a 500."""
+    query = request.scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query or "\x00" in request.url.path:
+        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+    if request.method in ("POST", "PUT", "PATCH") and b"\\u0000" in await request.body():
+        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+
+
 def api_router(handlers: Sequence[ControllerRouterHandler]) -> Router:
     return Router(
+        before_request=refuse_nul_characters,
         path="/api/v1",
         route_handlers=list(handlers),
         guards=[api_guard],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexo.platform.db.base import PublicBase
@@ -21,3 +21,15 @@ class IdempotencyRecord(PublicBase):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[Any] = mapped_column(JSON)
+
+
+# Per-installation API call counters shared by every app process (see ``nexo.platform.api.ratelimit``). UNLOGGED:
+# a counter is worth nothing after a crash, and skipping the WAL keeps the one upsert per call cheap.
+rate_counters = Table(
+    "api_rate_counters",
+    PublicBase.metadata,
+    Column("installation_id", BigInteger, primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("calls", Integer, nullable=False),
+    prefixes=["UNLOGGED"],
+)

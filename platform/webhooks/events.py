@@ -24,6 +24,7 @@ from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, Webho
 logger = structlog.get_logger("nexo.webhooks")
 
 PENDING_KEY = "nexo_webhook_pending"
+SUBSCRIPTIONS_KEY = "nexo_webhook_subscriptions"
 EVENT_TYPES: dict[str, str] = {
     "directory.person.created": "A person was added to the directory",
     "directory.person.updated": "A person in the directory changed",
@@ -37,6 +38,22 @@ EVENT_TYPES: dict[str, str] = {
     "crm.company.created": "A CRM company was created",
     "crm.company.updated": "A CRM company changed",
     "crm.company.deleted": "A CRM company was deleted",
+    "crm.lead.created": "A lead was captured",
+    "crm.lead.qualified": "A lead was qualified into an opportunity",
+    "crm.lead.disqualified": "A lead was disqualified",
+    "crm.opportunity.created": "An opportunity was created",
+    "crm.opportunity.updated": "An opportunity changed",
+    "crm.opportunity.stage_changed": "An opportunity moved to another pipeline stage",
+    "crm.opportunity.won": "An opportunity was won",
+    "crm.opportunity.lost": "An opportunity was lost",
+    "crm.opportunity.reopened": "A closed opportunity was reopened",
+    "crm.activity.created": "An activity (call, meeting, e-mail, note, task) was logged",
+    "crm.activity.completed": "An activity was marked done",
+    "crm.case.created": "A support case was opened",
+    "crm.case.updated": "A support case changed (status, priority, assignee)",
+    "crm.case.message_added": "A reply or internal note was added to a support case",
+    "crm.campaign.created": "A campaign was created",
+    "crm.campaign.updated": "A campaign changed",
 }
 # Event types whose scope is not ``<first part>.read`` (``erp.invoice.paid`` needs ``erp.accounting.read``).
 EVENT_SCOPES: dict[str, str] = {}
@@ -60,26 +77,45 @@ def tenant_id_of(session: Session | AsyncSession) -> int | None:
     return int(schema.rsplit("_", 1)[1]) if schema else None
 
 
+async def _subscriptions(session: AsyncSession, tenant_id: int) -> list[tuple[int, int, frozenset[str]]]:
+    """The tenant's active subscriptions, read once per transaction (an import emitting per row costs one query)."""
+    info = session.sync_session.info
+    cached = info.get(SUBSCRIPTIONS_KEY)
+    if cached is not None and cached[0] == tenant_id:
+        return list(cached[1])
+    rows = (
+        await session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types)
+            .where(WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True))
+        )
+    ).all()  # fmt: skip
+    found = [(row[0], row[1], frozenset(row[2] or ())) for row in rows]
+    info[SUBSCRIPTIONS_KEY] = (tenant_id, found)
+    return found
+
+
+async def wants(session: AsyncSession, *event_types: str) -> bool:
+    """Whether any active subscription of the session's tenant listens to one of ``event_types`` (lets a caller
+    skip building a payload nobody receives)."""
+    tenant_id = tenant_id_of(session)
+    if tenant_id is None:
+        return False
+    return any(set(event_types) & s[2] for s in await _subscriptions(session, tenant_id))
+
+
 async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> int:
     """Record deliveries of ``event_type`` for the tenant the session is bound to; returns how many."""
     tenant_id = tenant_id_of(session)
     if tenant_id is None:
         raise RuntimeError("emit() needs a tenant-bound session")
-    subscriptions = (
-        await session.scalars(
-            select(WebhookSubscription).where(
-                WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True)
-            )
-        )
-    ).all()
-    matching = [s for s in subscriptions if event_type in s.event_types]
+    matching = [s for s in await _subscriptions(session, tenant_id) if event_type in s[2]]
     if not matching:
         return 0
     event_id = f"evt_{uuid.uuid4().hex}"
     payload = {"id": event_id, "type": event_type, "created_at": utcnow().isoformat(), "data": data}
     rows = [
-        {"subscription_id": s.id, "installation_id": s.installation_id, "tenant_id": tenant_id, "event_id": event_id,
-         "event_type": event_type, "payload": {**payload, "installation_id": s.installation_id},
+        {"subscription_id": s[0], "installation_id": s[1], "tenant_id": tenant_id, "event_id": event_id,
+         "event_type": event_type, "payload": {**payload, "installation_id": s[1]},
          "status": DeliveryStatus.PENDING, "attempts": 0}
         for s in matching
     ]  # fmt: skip
@@ -90,6 +126,7 @@ async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> 
 
 @event.listens_for(Session, "after_commit")
 def _defer_after_commit(session: Session) -> None:
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
     pending = session.info.pop(PENDING_KEY, None)
     if pending:
         schedule_deliveries(list(pending))
@@ -98,6 +135,7 @@ def _defer_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(SUBSCRIPTIONS_KEY, None)
 
 
 def schedule_deliveries(delivery_ids: list[int]) -> None:

@@ -10,6 +10,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import case, nulls_last, select
 
 from nexo.modules.crm.models import Activity, ActivityKind
+from nexo.modules.crm.services.events import activity_event
 from nexo.modules.crm.services.timeline import Subject
 from nexo.platform.db.base import utcnow
 
@@ -37,12 +38,16 @@ class ActivityService(SQLAlchemyAsyncRepositoryService[Activity, ActivityReposit
         )
         self.repository.session.add(activity)
         await self.repository.session.flush()
+        await activity_event(self.repository.session, "crm.activity.created", activity)
         return activity
 
     async def set_done(self, activity: Activity, done: bool) -> Activity:
+        was_done = activity.done
         activity.done = done
         activity.done_at = utcnow() if done else None
         await self.repository.session.flush()
+        if done and not was_done:
+            await activity_event(self.repository.session, "crm.activity.completed", activity)
         return activity
 
     async def my_tasks(self, user_id: int, *, today: datetime.date, include_done: bool = False) -> list[Activity]:

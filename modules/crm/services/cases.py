@@ -18,6 +18,7 @@ from nexo.modules.crm.models import (
     SavedFilter,
     SupportCase,
 )
+from nexo.modules.crm.services.events import campaign_event, case_event, case_message_event
 from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery, contacts_statement
 from nexo.modules.directory.models import Person
 
@@ -35,15 +36,17 @@ class CaseService(SQLAlchemyAsyncRepositoryService[SupportCase, CaseRepository])
         support_case = SupportCase(**values)
         self.repository.session.add(support_case)
         await self.repository.session.flush()
+        await case_event(self.repository.session, "crm.case.created", support_case)
         return support_case
 
     async def update_case(self, support_case: SupportCase, values: dict[str, Any]) -> SupportCase:
         for name, value in values.items():
             setattr(support_case, name, value)
         await self.repository.session.flush()
+        await case_event(self.repository.session, "crm.case.updated", support_case)
         return support_case
 
-    async def add_message(self, support_case: SupportCase, body: str, *, internal: bool, author_id: int,
+    async def add_message(self, support_case: SupportCase, body: str, *, internal: bool, author_id: int | None,
                           author_label: str) -> CaseMessage:  # fmt: skip
         message = CaseMessage(case_id=support_case.id, body=body, internal=internal, author_id=author_id,
                               author_label=author_label)  # fmt: skip
@@ -51,6 +54,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[SupportCase, CaseRepository])
         if not internal and support_case.status == CaseStatus.OPEN:
             support_case.status = CaseStatus.PENDING  # answered: waiting for the customer
         await self.repository.session.flush()
+        await case_message_event(self.repository.session, message)
         return message
 
     async def list_cases(self, *, status: str = "", assignee_id: int | None = None) -> list[SupportCase]:
@@ -72,13 +76,17 @@ class CampaignRepository(SQLAlchemyAsyncRepository[Campaign]):
 class CampaignService(SQLAlchemyAsyncRepositoryService[Campaign, CampaignRepository]):
     repository_type = CampaignRepository
 
-    async def save_campaign(self, campaign: Campaign | None, values: dict[str, Any], *, owner_id: int) -> Campaign:
+    async def save_campaign(self, campaign: Campaign | None, values: dict[str, Any], *,
+                            owner_id: int | None) -> Campaign:  # fmt: skip
+        created = campaign is None
         if campaign is None:
             campaign = Campaign(owner_id=owner_id)
             self.repository.session.add(campaign)
         for name, value in values.items():
             setattr(campaign, name, value)
         await self.repository.session.flush()
+        event_type = "crm.campaign.created" if created else "crm.campaign.updated"
+        await campaign_event(self.repository.session, event_type, campaign)
         return campaign
 
     def target_statement(self, campaign: Campaign, saved: SavedFilter | None) -> Any:

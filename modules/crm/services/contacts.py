@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
+from nexo.modules.crm.services.events import company_event, contact_event, deleted_event
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.directory.services import apply_organization, apply_person
 
@@ -45,14 +46,14 @@ class ContactService(SQLAlchemyAsyncRepositoryService[ContactProfile, ContactPro
         person = apply_person(Person(), values)
         self.session.add(person)
         await self.session.flush()
-        self.session.add(
-            ContactProfile(
-                person_id=person.id,
-                lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
-                source=values.get("source"),
-            )
+        profile = ContactProfile(
+            person_id=person.id,
+            lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
+            source=values.get("source"),
         )
+        self.session.add(profile)
         await self.session.flush()
+        await contact_event(self.session, "crm.contact.created", person, profile)
         return person
 
     async def update_contact(self, person: Person, values: dict[str, Any]) -> Person:
@@ -62,7 +63,15 @@ class ContactService(SQLAlchemyAsyncRepositoryService[ContactProfile, ContactPro
         profile.source = values.get("source")
         self.session.add(profile)
         await self.session.flush()
+        await contact_event(self.session, "crm.contact.updated", person, profile)
         return person
+
+    async def delete_contact(self, person: Person) -> None:
+        """Delete the person (its profile and timeline go with it)."""
+        person_id = person.id
+        await self.session.delete(person)
+        await self.session.flush()
+        await deleted_event(self.session, "crm.contact.deleted", person_id)
 
 
 class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyProfileRepository]):
@@ -85,14 +94,14 @@ class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyPro
         organization = apply_organization(Organization(), values)
         self.session.add(organization)
         await self.session.flush()
-        self.session.add(
-            CompanyProfile(
-                organization_id=organization.id,
-                lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
-                industry=values.get("industry"),
-            )
+        profile = CompanyProfile(
+            organization_id=organization.id,
+            lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
+            industry=values.get("industry"),
         )
+        self.session.add(profile)
         await self.session.flush()
+        await company_event(self.session, "crm.company.created", organization, profile)
         return organization
 
     async def update_company(self, organization: Organization, values: dict[str, Any]) -> Organization:
@@ -102,7 +111,14 @@ class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyPro
         profile.industry = values.get("industry")
         self.session.add(profile)
         await self.session.flush()
+        await company_event(self.session, "crm.company.updated", organization, profile)
         return organization
+
+    async def delete_company(self, organization: Organization) -> None:
+        organization_id = organization.id
+        await self.session.delete(organization)
+        await self.session.flush()
+        await deleted_event(self.session, "crm.company.deleted", organization_id)
 
     async def organization_choices(self, limit: int = 500) -> list[tuple[int, str]]:
         rows = await self.session.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm import schemas
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
+from nexo.modules.crm.services.events import imported_events
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
 from nexo.platform.db.base import utcnow
 from nexo.tenants.audit import record
@@ -177,6 +178,7 @@ async def import_rows(session: AsyncSession, entity: str, values: list[dict[str,
             for i, v in zip(ids, values, strict=True)
         ])  # fmt: skip
         await _contact_points(session, "organization_id", ids, values)
+    await imported_events(session, entity, ids)  # webhook events, as for contacts created one by one
     await record(session, "crm.import", target=entity, **actor,
                  details={"file": filename, "rows": len(values), "companies_created": companies_created})  # fmt: skip
     return ImportSummary(entity=entity, created=len(ids), companies_created=companies_created)

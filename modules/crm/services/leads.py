@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from nexo.modules.crm.models import Lead, LeadStatus, LifecycleStage, Opportunity, Stage
 from nexo.modules.crm.services.contacts import CompanyService, ContactService
+from nexo.modules.crm.services.events import lead_event
 from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
 from nexo.modules.directory.models import Organization, Person
 
@@ -26,6 +27,7 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         lead = Lead(**{k: v for k, v in values.items() if k != "owner_id"}, owner_id=values.get("owner_id") or owner_id)
         self.repository.session.add(lead)
         await self.repository.session.flush()
+        await lead_event(self.repository.session, "crm.lead.created", lead)
         return lead
 
     async def list_leads(self, status: str = "") -> list[Lead]:
@@ -76,6 +78,7 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         lead.status = LeadStatus.QUALIFIED
         lead.person_id, lead.organization_id, lead.opportunity_id = person_id, organization_id, opportunity.id
         await session.flush()
+        await lead_event(session, "crm.lead.qualified", lead)
         return opportunity
 
     async def disqualify(self, lead: Lead, reason: str) -> Lead:
@@ -86,4 +89,5 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         lead.status = LeadStatus.DISQUALIFIED
         lead.disqualified_reason = reason.strip()[:300]
         await self.repository.session.flush()
+        await lead_event(self.repository.session, "crm.lead.disqualified", lead)
         return lead

@@ -11,6 +11,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import func, select
 
 from nexo.modules.crm.models import Opportunity, OpportunityStatus, Stage, StageKind
+from nexo.modules.crm.services.events import opportunity_event
 from nexo.platform.db.base import utcnow
 
 DEFAULT_STAGES = (
@@ -122,6 +123,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         self._apply_stage_kind(opportunity, stage, reason=None)
         session.add(opportunity)
         await session.flush()
+        await opportunity_event(session, "crm.opportunity.created", opportunity)
         return opportunity
 
     async def update_opportunity(self, opportunity: Opportunity, values: dict[str, Any]) -> Opportunity:
@@ -133,6 +135,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         if values.get("stage_id") and values["stage_id"] != opportunity.stage_id:
             await self.move(opportunity, values["stage_id"], None)
         await self.repository.session.flush()
+        await opportunity_event(self.repository.session, "crm.opportunity.updated", opportunity)
         return opportunity
 
     async def move(self, opportunity: Opportunity, stage_id: int, position: int | None, *,
@@ -148,7 +151,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
             raise PipelineError("There is no such stage in this pipeline.")
         if stage.kind == StageKind.LOST and not (reason or opportunity.close_reason):
             raise PipelineError("Say why the deal was lost.")
-        old_stage_id = opportunity.stage_id
+        old_stage_id, old_status = opportunity.stage_id, opportunity.status
         cards = [c for c in await self._column(stage.id) if c.id != opportunity.id]
         index = len(cards) if position is None else max(0, min(position, len(cards)))
         cards.insert(index, opportunity)
@@ -162,7 +165,19 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
             opportunity.probability = stage.probability
         self._apply_stage_kind(opportunity, stage, reason=reason)
         await session.flush()
+        await self._transition_events(opportunity, old_stage_id, old_status)
         return opportunity
+
+    async def _transition_events(self, opportunity: Opportunity, old_stage_id: int | None, old_status: str) -> None:
+        """``crm.opportunity.stage_changed`` and, when the status changed, ``won`` / ``lost`` / ``reopened``."""
+        session = self.repository.session
+        if old_stage_id != opportunity.stage_id:
+            await opportunity_event(session, "crm.opportunity.stage_changed", opportunity)
+        if old_status != opportunity.status:
+            kind = {OpportunityStatus.WON: "won", OpportunityStatus.LOST: "lost"}.get(
+                OpportunityStatus(opportunity.status), "reopened"
+            )
+            await opportunity_event(session, f"crm.opportunity.{kind}", opportunity)
 
     async def step(self, opportunity: Opportunity, direction: int, stages: list[Stage]) -> Opportunity:
         """The keyboard move: to the previous (``-1``) or next (``+1``) stage, at the end of its column."""
@@ -178,9 +193,11 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         if not won and not reason.strip():
             raise PipelineError("Say why the deal was lost.")
         if stage is None:
+            old_status = opportunity.status
             opportunity.close_reason = reason.strip() or None
             self._close(opportunity, OpportunityStatus.WON if won else OpportunityStatus.LOST)
             await self.repository.session.flush()
+            await self._transition_events(opportunity, opportunity.stage_id, old_status)
             return opportunity
         return await self.move(opportunity, stage.id, None, reason=reason.strip() or None)
 

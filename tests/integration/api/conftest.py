@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -11,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nexo.platform.api.auth import token_cache
 from nexo.tenants.models import Tenant, TenantModule
 from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_module_keys
 from nexo.tests.factories import Workspace
@@ -32,7 +34,9 @@ def token_for(client: AsyncTestClient[Litestar], sessions: async_sessionmaker[As
 
 
 async def switch_module(sessions: async_sessionmaker[AsyncSession], ws: Workspace, key: str, enabled: bool) -> None:
-    """Flip a module the way the module switch does: the row, then the switch hooks, in one transaction."""
+    """Flip a module the way the module switch does: the row, then the switch hooks, in one transaction; then wait
+    until the app processed the cache invalidation (the NOTIFY arrives asynchronously after the commit)."""
+    generation = token_cache.generation
     async with sessions() as session:
         await session.execute(
             update(TenantModule).where(TenantModule.tenant_id == ws.tenant.id, TenantModule.module_key == key)
@@ -43,3 +47,7 @@ async def switch_module(sessions: async_sessionmaker[AsyncSession], ws: Workspac
         for hook in MODULE_SWITCH_HOOKS:
             await hook(session, tenant, keys)
         await session.commit()
+    for _ in range(500):  # at most ~5 s; normally one or two turns of the loop
+        if not token_cache.enabled or token_cache.generation != generation:
+            return
+        await asyncio.sleep(0.01)

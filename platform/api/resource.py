@@ -1,0 +1,177 @@
+"""The shared shape of a REST resource: operation metadata, typed parameters, fetch-or-404, filtered keyset
+lists, partial updates and service refusals as problems.
+
+A controller declares one ``Resource`` (model, label, sortable columns) and uses the ``*_op`` helpers for its
+route decorators, so every operation carries its scope, its security requirement and every problem response it
+can answer::
+
+    contacts = Resource(Person, "contact", sortable={"id": Person.id, "last_name": Person.last_name})
+
+    @get("/", **list_op("crm.read", "List contacts", "listContacts"))
+    async def list_contacts(self, db_session: AsyncSession, sort: str = "last_name", cursor: Cursor = None,
+                            limit: Limit = DEFAULT_LIMIT) -> Page[ContactOut]:
+        rows, next_cursor = await contacts.page(db_session, select(Person), sort=sort, cursor=cursor, limit=limit)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar, cast
+
+import msgspec
+from litestar.params import HeaderParameter, Parameter
+from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from nexo.platform.api.base import api_opt, keyset_page, problem_responses, security
+from nexo.platform.web.errors import ProblemError
+
+M = TypeVar("M")
+BIGINT_MAX = 2**63 - 1
+DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
+IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
+# Litestar drops the constraints of ``IdParam | None``: an optional id keeps them inside the annotation.
+OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
+Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
+Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200,
+              description="Retry a create safely: the same key and body return the stored response."),
+]  # fmt: skip
+Sort = Annotated[str, Parameter(max_length=40, description="A sortable field; prefix '-' for descending.")]
+
+
+# --- operation metadata ----------------------------------------------------------------------------------------
+
+
+def _operation(scope: str, summary: str, operation_id: str, codes: tuple[int, ...]) -> dict[str, Any]:
+    return {"opt": api_opt(scope), "security": security(scope), "responses": problem_responses(*codes),
+            "summary": summary, "operation_id": operation_id}  # fmt: skip
+
+
+def list_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    """Route kwargs of a list (400 for a bad filter, sort or cursor; 401, 403, 429)."""
+    return _operation(scope, summary, operation_id, codes)
+
+
+def read_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    return _operation(scope, summary, operation_id, (404, *codes))
+
+
+def create_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    """A create: 201, idempotent with ``Idempotency-Key`` (409 in use, 422 reused with another body)."""
+    return {**_operation(scope, summary, operation_id, (409, 422, *codes)), "status_code": 201}
+
+
+def update_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    return _operation(scope, summary, operation_id, (404, *codes))
+
+
+def delete_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    return {**_operation(scope, summary, operation_id, (404, *codes)), "status_code": 204}
+
+
+def action_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
+    """A state change on one record (``POST /{id}/qualify``): 200, 404, 409 when the record's state refuses it."""
+    return {**_operation(scope, summary, operation_id, (404, 409, *codes)), "status_code": 200}
+
+
+# --- records ---------------------------------------------------------------------------------------------------
+
+
+def not_found(label: str) -> ProblemError:
+    return ProblemError(404, f"No such {label} in this workspace.", "not-found")
+
+
+def field_problem(field_name: str, message: str) -> ProblemError:
+    """A 400 ``validation-error`` naming one body field (as the request validation does)."""
+    error = ProblemError(400, f"{field_name}: {message}", "validation-error")
+    error.extra = [{"key": field_name, "message": message, "source": "body"}]
+    return error
+
+
+def changes(update: msgspec.Struct) -> dict[str, Any]:
+    """The fields a partial update (a struct of ``UNSET`` defaults) actually sends."""
+    return {k: v for k, v in msgspec.structs.asdict(update).items() if v is not msgspec.UNSET}
+
+
+@contextmanager
+def refusals(*errors: type[Exception], status: int = 409, problem: str = "conflict") -> Iterator[None]:
+    """Turn a service's refusal (e.g. ``PipelineError``: the message is for people) into a problem."""
+    try:
+        yield
+    except errors as exc:
+        raise ProblemError(status, str(exc), problem) from exc
+
+
+@contextmanager
+def still_used(label: str) -> Iterator[None]:
+    """A delete the database refuses because other records point at the row: 409 ``conflict``, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise ProblemError(409, f"This {label} is still used by other records; change or remove them first.",
+                           "conflict") from exc  # fmt: skip
+
+
+async def check_exists(session: AsyncSession, model: type[Any], record_id: int | None, field_name: str,
+                       label: str) -> None:  # fmt: skip
+    """A body field that points at another record of this workspace: 400 naming the field when it does not."""
+    if record_id is not None and await session.get(model, record_id) is None:
+        raise field_problem(field_name, f"no such {label} in this workspace")
+
+
+@dataclass(frozen=True)
+class Resource(Generic[M]):
+    """One API resource over one model: fetch-or-404 and filtered, sorted keyset pages."""
+
+    model: type[M]
+    label: str
+    sortable: Mapping[str, InstrumentedAttribute[Any]]
+    list_options: tuple[LoaderOption, ...] = field(default=())
+
+    def id_column(self) -> Any:
+        """The model's ``id`` column (every Nexo table has a bigint ``id``)."""
+        return cast("Any", self.model).id
+
+    async def get(self, session: AsyncSession, record_id: int) -> M:
+        """The record of this workspace (the session is bound to the token's tenant), or a 404 problem."""
+        record = await session.get(self.model, record_id)
+        if record is None:
+            raise not_found(self.label)
+        return record
+
+    def where(self, statement: Select[Any], filters: Mapping[InstrumentedAttribute[Any], Any]) -> Select[Any]:
+        """Equality filters; a ``None`` value means "not filtered"."""
+        for column, value in filters.items():
+            if value is not None:
+                statement = statement.where(column == (value.value if hasattr(value, "value") else value))
+        return statement
+
+    async def page(
+        self,
+        session: AsyncSession,
+        statement: Select[Any] | None = None,
+        *,
+        sort: str,
+        cursor: str | None,
+        limit: int,
+        filters: Mapping[InstrumentedAttribute[Any], Any] | None = None,
+        entity_rows: bool = True,
+    ) -> tuple[list[Any], str | None]:
+        """One page of ``statement`` (default: every record) filtered, sorted by ``sort`` then id, after
+        ``cursor``."""
+        from sqlalchemy import select
+
+        base = statement if statement is not None else select(self.model)
+        if self.list_options:
+            base = base.options(*self.list_options)
+        base = self.where(base, filters or {})
+        return await keyset_page(session, base, sortable=dict(self.sortable), id_column=self.id_column(), sort=sort,
+                                 cursor=cursor, limit=limit, entity_rows=entity_rows)  # fmt: skip

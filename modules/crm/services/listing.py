@@ -31,7 +31,7 @@ PAGE_SIZES = (25, 50, 100)
 # Lists count their matches up to this many and then say "1,000+": an exact count of a broad search in a big
 # workspace costs more than the page itself, and nobody pages through a thousand contacts.
 COUNT_CAP = 1000
-WALK_ROWS = 5000  # how far a broad search may walk the sort-order index before it sorts its matches instead
+WALK_ROWS = 1000  # how far a broad search may walk the sort-order index before it sorts its matches instead
 CONTACT_SORTS = {
     "name": (Person.last_name, Person.first_name, Person.id),
     "email": (Person.email, Person.id),
@@ -269,15 +269,14 @@ async def _walk(session: AsyncSession, statement: Select[Any], query: ListQuery,
 
     Broad matches are usually spread through the sort order and the walk finds a page in a few hundred rows; when
     they cluster (every "Lovelace" sits in one stretch of the name order) the bound stops the walk, the page comes
-    up short and the caller sorts instead.
+    up short and the caller sorts instead. The bound (the sort key that many rows in) is a subquery of the same
+    statement, computed once before the walk; in a smaller table it is NULL and the walk finds nothing.
     """
     wanted = query.offset + query.per_page + 1
     ordered = [column.desc() if query.desc else column for column in order]
-    bound_row = (await session.execute(select(*order).order_by(*ordered).offset(max(WALK_ROWS, 20 * wanted) - 1)
-                                       .limit(1))).first()  # fmt: skip
-    if bound_row is None:  # a small table: sorting every match is cheap
-        return None
-    keys, bound = tuple_(*order), tuple_(*(literal(value) for value in bound_row))
+    reach = max(WALK_ROWS, 20 * wanted)
+    bound = select(*order).order_by(*ordered).offset(reach - 1).limit(1).correlate(None).scalar_subquery()
+    keys = tuple_(*order)
     rows = await _fetch(session, statement.where(keys >= bound if query.desc else keys <= bound), query, order)
     return rows if len(rows) > query.per_page else None
 

@@ -141,8 +141,7 @@ async def test_broad_searches_count_up_to_the_cap_and_page_honestly(
 async def test_a_search_term_is_escaped_into_the_sql(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace, crm_b: Workspace
 ) -> None:
-    """The prefix is inlined into the statement (so each search is planned for itself): quotes, backslashes and LIKE
-    wildcards in it are only text."""
+    """Quotes, backslashes and LIKE wildcards in a search are only text."""
     await add_person(sessions, crm_a, "O'Brien", "Test", email="ob@x.test")
     await add_person(sessions, crm_a, "100%", "Sure")
     await add_person(sessions, crm_a, "Back\\slash", "Name")

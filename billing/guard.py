@@ -6,11 +6,10 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import select
 
-from nexo.billing.models import BillingAccount, BillingState
+from nexo.billing.models import BillingState
 from nexo.billing.provider import get_provider
-from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext, request_db_session
+from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext
 
 NOTICE_KEY = "billing_notice"
 
@@ -23,8 +22,5 @@ async def billing_notice_guard(connection: ASGIConnection[Any, Any, Any, Any], h
     if context.status in {"read_only", "canceled"}:
         connection.state[NOTICE_KEY] = context.status
         return
-    state = await request_db_session(connection).scalar(
-        select(BillingAccount.state).where(BillingAccount.tenant_id == context.tenant_id)
-    )
-    if state is BillingState.PAST_DUE:
+    if context.billing_state == BillingState.PAST_DUE.value:  # read by the workspace guard's lookup
         connection.state[NOTICE_KEY] = "past_due"

@@ -40,6 +40,12 @@ async def bind_tenant(session: AsyncSession, schema: str) -> None:
         await session.execute(_BIND_SQL, {"schema": schema})
 
 
+def mark_bound(session: AsyncSession | Session, schema: str) -> None:
+    """Keep ``session`` bound to ``schema``: the caller's own query bound the current transaction (the workspace
+    guard folds ``set_config`` into its lookup), every later transaction is bound on begin."""
+    session.info[TENANT_SCHEMA_KEY] = check_schema_name(schema)
+
+
 def bound_schema(session: AsyncSession | Session) -> str | None:
     value = session.info.get(TENANT_SCHEMA_KEY)
     return value if isinstance(value, str) else None

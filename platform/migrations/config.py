@@ -47,10 +47,12 @@ def set_extra_tenant_versions(locations: list[Path]) -> None:
     EXTRA_TENANT_VERSION_LOCATIONS[:] = locations
     tenant_script.cache_clear()
     from nexo.platform.migrations.fanout import plan_for
-    from nexo.platform.migrations.runner import compiled_tenant_ddl
+    from nexo.platform.migrations.runner import compiled_module_ddl, compiled_stamp, compiled_tenant_ddl
 
     plan_for.cache_clear()
     compiled_tenant_ddl.cache_clear()
+    compiled_module_ddl.cache_clear()
+    compiled_stamp.cache_clear()
 
 
 @lru_cache(maxsize=1)

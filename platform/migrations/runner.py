@@ -115,10 +115,48 @@ def tables_of(module_keys: Iterable[str]) -> list[Table]:
 def create_module_tables(
     connection: Connection, schema: str, module_keys: Iterable[str], branches: Iterable[str]
 ) -> None:
-    """Create the tables of ``module_keys`` directly at head in ``schema`` and stamp their branches."""
-    bind_connection(connection, schema)
-    tenant_metadata().create_all(bind=connection, tables=tables_of(module_keys), checkfirst=False)
-    stamp_branches(connection, schema, branches)
+    """Create the tables of ``module_keys`` directly at head in ``schema`` and stamp their branches, in one round
+    trip within the caller's transaction (what switching a module on for the first time runs).
+
+    The tables' DDL (with the modules' DDL extras) is compiled once per process and module set, like provisioning's
+    (``compiled_module_ddl``); the stamp replaces any row of those branches with its head, as ``alembic stamp``
+    would, and the schema's version mark is rewritten from the version table by the same script.
+    """
+    check_schema_name(schema)
+    script = "\n".join(
+        [
+            f"SELECT set_config('search_path', '{schema}', true);",
+            *compiled_module_ddl(tuple(module_keys)),
+            *compiled_stamp(tuple(branches)),
+            _REMARK_SQL.replace("{schema}", schema),
+        ]
+    )
+    execute_script(connection, script)
+
+
+# Rewrites the schema comment from its version table (``status.write_version_mark`` in SQL, so it can close a script).
+_REMARK_SQL = (
+    "DO $nexo$ BEGIN EXECUTE format('COMMENT ON SCHEMA %I IS %L', '{schema}', "
+    f"'{MARK_PREFIX}' || coalesce((SELECT string_agg(version_num, ',' ORDER BY version_num COLLATE \"C\") "
+    f"FROM \"{{schema}}\".{TENANT_VERSION_TABLE}), '')); END $nexo$;"
+)
+
+
+@lru_cache(maxsize=64)
+def compiled_stamp(branches: tuple[str, ...]) -> tuple[str, ...]:
+    """Statements that set ``branches`` to their heads in a bound schema's version table (no other branch moves:
+    tenant branches carry no ``depends_on``)."""
+    if not branches:
+        return ()
+    script = tenant_script()
+    own = sorted({rev.revision for rev in script.walk_revisions() if set(rev.branch_labels) & set(branches)}
+                 | {r.revision for b in branches for r in script.iterate_revisions(f"{b}@head", "base")})  # fmt: skip
+    listed = ", ".join(f"'{revision}'" for revision in own)
+    heads = ", ".join(f"('{branch_head(branch)}')" for branch in sorted(branches))
+    return (
+        f"DELETE FROM {TENANT_VERSION_TABLE} WHERE version_num IN ({listed});",
+        f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {heads};",
+    )
 
 
 def stamp_branches(connection: Connection, schema: str, branches: Iterable[str]) -> None:
@@ -161,26 +199,38 @@ def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], 
     registry = get_registry()
     keys = [CORE_BRANCH, *module_keys]
     branches = [CORE_BRANCH] + [registry.get(k).branch for k in module_keys]
-    statements: list[str] = []
-
-    def collect(ddl: Any, *multiparams: Any, **params: Any) -> None:
-        statements.append(f"{str(ddl.compile(dialect=dialect)).strip()};")
-
-    # asyncpg's dialect: the script goes to asyncpg as is, so nothing may be %-escaped for a format paramstyle.
-    mock = create_mock_engine("postgresql+asyncpg://", collect)
-    dialect = mock.dialect
-    tenant_metadata().create_all(bind=mock, tables=tables_of(keys), checkfirst=False)
+    statements = list(compiled_module_ddl(tuple(keys)))
     version_table = MetaData()
     Table(
         TENANT_VERSION_TABLE,
         version_table,
         Column("version_num", String(32), nullable=False),
         PrimaryKeyConstraint("version_num", name=f"{TENANT_VERSION_TABLE}_pkc"),
-    ).create(bind=mock)
+    ).create(bind=_compiling_engine(statements))
     heads = sorted(branch_head(b) for b in branches)
     values = ", ".join(f"('{head}')" for head in heads)
     statements.append(f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {values};")
     return tuple(statements), MARK_PREFIX + ",".join(heads)
+
+
+@lru_cache(maxsize=64)
+def compiled_module_ddl(module_keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The statements creating the tables of ``module_keys`` in a bound schema: types, tables, indexes and the DDL
+    extras attached to them (triggers, seed rows), exactly what ``metadata.create_all`` would run."""
+    statements: list[str] = []
+    tenant_metadata().create_all(bind=_compiling_engine(statements), tables=tables_of(module_keys), checkfirst=False)
+    return tuple(statements)
+
+
+def _compiling_engine(statements: list[str]) -> Any:
+    """A mock engine appending each DDL element it is given, compiled, to ``statements``."""
+
+    def collect(ddl: Any, *multiparams: Any, **params: Any) -> None:
+        statements.append(f"{str(ddl.compile(dialect=mock.dialect)).strip()};")
+
+    # asyncpg's dialect: the script goes to asyncpg as is, so nothing may be %-escaped for a format paramstyle.
+    mock = create_mock_engine("postgresql+asyncpg://", collect)
+    return mock
 
 
 def branch_head(branch: str) -> str:

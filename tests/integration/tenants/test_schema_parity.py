@@ -8,7 +8,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from nexo.platform.migrations.config import CORE_BRANCH
-from nexo.platform.migrations.runner import build_tenant_schema, replay_tenant_schema
+from nexo.platform.migrations.runner import build_tenant_schema, create_module_tables, replay_tenant_schema
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.provisioning import default_module_keys
 
@@ -106,3 +106,29 @@ async def test_the_two_schemas_compared_are_different_tenants(engine: AsyncEngin
         second = await connection.run_sync(describe_schema, "tenant_900006")
         await connection.rollback()
     assert first != second and set(first["tables"]) - set(second["tables"]) == {"audit_log"}
+
+
+async def test_modules_switched_on_later_equal_replayed_migrations(engine: AsyncEngine) -> None:
+    """Switching modules on builds their tables from the compiled DDL and stamps their branches: the schema must
+    then equal one replayed with those modules from the start."""
+    registry = get_registry()
+    every_module = default_module_keys([m.key for m in registry if m.key != CORE_BRANCH])
+    later = [k for k in every_module if k not in default_module_keys()]
+    assert "crm" in later
+    built, replayed = "tenant_900007", "tenant_900008"
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(build_tenant_schema, built, default_module_keys())
+        async with engine.begin() as connection:
+            await connection.run_sync(create_module_tables, built, later, [registry.get(k).branch for k in later])
+        async with engine.begin() as connection:
+            await connection.run_sync(replay_tenant_schema, replayed, every_module)
+        async with engine.connect() as connection:
+            built_shape = await connection.run_sync(describe_schema, built)
+            replayed_shape = await connection.run_sync(describe_schema, replayed)
+    finally:
+        async with engine.begin() as connection:
+            for schema in (built, replayed):
+                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    assert {"crm_stages", "crm_opportunities"} <= set(built_shape["tables"])
+    assert built_shape == replayed_shape

@@ -21,8 +21,9 @@ import structlog
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
@@ -97,8 +98,16 @@ _last_used: dict[int, datetime.datetime] = {}
 
 
 async def notify_revocation(session: AsyncSession) -> None:
-    """Tell every app process to drop cached tokens when the current transaction commits."""
+    """Tell every app process to drop cached tokens when the current transaction commits.
+
+    This process drops its own cache synchronously at the commit: the NOTIFY reaches its listener a moment later,
+    and a request served in between must not be answered from the stale cache."""
     await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    event.listen(session.sync_session, "after_commit", _clear_token_cache, once=True)
+
+
+def _clear_token_cache(_session: Session) -> None:
+    token_cache.clear()
 
 
 async def _notify_on_module_switch(session: AsyncSession, tenant: Tenant, enabled: frozenset[str]) -> None:

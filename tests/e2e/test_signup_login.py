@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from nexo.tests.e2e.htmx import htmx_idle
 from nexo.tests.factories import unique_email, unique_slug
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,7 @@ async def test_sign_up_sign_out_sign_in_and_see_the_workspace_home(browser_page:
     await page.get_by_label("Company name").press_sequentially("Delta Stüdio", delay=20)
     await expect(page.locator("#slug")).to_have_value("delta-studio")  # suggested by htmx as the name was typed
     await screenshot(page, "signup")
+    await htmx_idle(page)
     await page.locator("#slug").fill(slug)
     await expect(page.locator("#slug-status")).to_have_text(f"/w/{slug}/ is free.")
     await page.get_by_label("Your name").fill("Dana Delta")

@@ -102,6 +102,13 @@ def module_page_handlers() -> list[ControllerRouterHandler]:
     return handlers
 
 
+def load_module_integrations() -> None:
+    """Import each module's integrations: they register with other modules' seams (see ``Manifest.integrations``)."""
+    for manifest in get_registry():
+        for module_name in manifest.integrations:
+            importlib.import_module(module_name)
+
+
 def module_api_handlers() -> list[ControllerRouterHandler]:
     """Each module's API controllers, tagged with the module (its guard refuses them while the module is off)."""
     handlers: list[ControllerRouterHandler] = []
@@ -166,6 +173,7 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
+        load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
         app_config.route_handlers.extend([pages, workspace_router(), *static_routers(),
                                           api_router([*API_HANDLERS, *module_api_handlers()])])  # fmt: skip

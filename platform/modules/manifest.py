@@ -42,6 +42,9 @@ class Manifest:
     default_on: bool = False
     controllers: tuple[str, ...] = field(default=())  # page controllers, dotted "pkg.module:Controller"
     api_controllers: tuple[str, ...] = field(default=())  # /api/v1 controllers, dotted "pkg.module:Controller"
+    # modules imported when the app is built, to register this module with another module's seams (the ERP's
+    # documents on the CRM timeline, say): dotted "pkg.module"; each registration names the module that must be on
+    integrations: tuple[str, ...] = field(default=())
 
     @property
     def branch(self) -> str:

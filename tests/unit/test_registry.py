@@ -75,6 +75,17 @@ def test_real_registry_builds_and_is_built_once() -> None:
     assert get_registry().get("directory").always_on
 
 
+def test_integrations_register_the_erp_with_the_crm_seams() -> None:
+    from nexo.modules.crm.services import integrations, timeline
+    from nexo.platform.core import load_module_integrations
+
+    load_module_integrations()
+    assert {"erp.sales", "erp.accounting"} <= {key for key, _ in timeline.MODULE_TIMELINE_SOURCES}
+    erp_on = frozenset({"crm", "erp.inventory", "erp.sales", "erp.accounting"})
+    assert integrations.quote_provider(erp_on) is not None and integrations.balance_provider(erp_on) is not None
+    assert integrations.quote_provider(frozenset({"crm"})) is None
+
+
 def test_enable_switches_dependencies_on_first_and_creates_only_missing_tables() -> None:
     registry = build_registry(erp_like())
     states = {"directory": True, "erp.accounting": False}  # accounting has tables but is off

@@ -13,7 +13,6 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp import crm_links  # registers the ERP's providers with the CRM
 from nexo.modules.erp.accounting.reports import (
     GroupBy,
     Period,
@@ -140,4 +139,4 @@ class ReportPages(Controller):
         )
 
 
-__all__ = ["ReportPages", "crm_links", "datetime"]
+__all__ = ["ReportPages", "datetime"]

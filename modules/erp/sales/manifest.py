@@ -24,4 +24,5 @@ MANIFEST = Manifest(
         "nexo.modules.erp.sales.api:SalesOrdersApi",
         "nexo.modules.erp.sales.api:DeliveriesApi",
     ),
+    integrations=("nexo.modules.erp.crm_links",),  # quotes from won deals, documents and balance in the CRM
 )

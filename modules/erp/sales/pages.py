@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization, Person
-from nexo.modules.erp import crm_links  # registers the ERP's timeline, quote and balance providers with the CRM
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError
@@ -208,4 +207,4 @@ class SalesPages(Controller):
         return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html")
 
 
-__all__ = ["Decimal", "SalesPages", "crm_links"]
+__all__ = ["Decimal", "SalesPages"]

@@ -14,6 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
 from nexo.modules.directory.models import Organization, Person
+from nexo.modules.directory.services import (
+    add_organization,
+    add_person,
+    remove_organization,
+    remove_person,
+    save_organization,
+    save_person,
+)
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
@@ -35,7 +43,6 @@ from nexo.platform.api.resource import (
     still_used,
     update_op,
 )
-from nexo.platform.webhooks.events import emit
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -174,12 +181,9 @@ class PeopleApi(Controller):
             person = Person(first_name=data.first_name.strip(), last_name=data.last_name.strip(),
                             email=normalized_email(data.email), phone=data.phone, notes=data.notes,
                             organization_id=data.organization_id)  # fmt: skip
-            db_session.add(person)
-            await db_session.flush()
+            await add_person(db_session, person)
             await db_session.refresh(person)
-            out = person_out(person)
-            await emit(db_session, "directory.person.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return person_out(person)
 
         return await idempotent_create(request, db_session, principal, data, create)
 
@@ -197,19 +201,15 @@ class PeopleApi(Controller):
             await check_organization(db_session, values["organization_id"])
         for key, value in values.items():
             setattr(person, key, value.strip() if key in ("first_name", "last_name") else value)
-        await db_session.flush()
+        await save_person(db_session, person)
         await db_session.refresh(person)
-        out = person_out(person)
-        await emit(db_session, "directory.person.updated", msgspec.to_builtins(out))  # webhook event
-        return out
+        return person_out(person)
 
     @delete("/{person_id:int}", **delete_op("directory.write", "Delete a person", "deletePerson", 409))
     async def delete_person(self, db_session: AsyncSession, person_id: IdParam) -> None:
         person = await _person(db_session, person_id)
         with still_used("person"):
-            await db_session.delete(person)
-            await db_session.flush()
-        await emit(db_session, "directory.person.deleted", {"id": person_id})  # webhook event
+            await remove_person(db_session, person)
 
 
 class OrganizationsApi(Controller):
@@ -237,12 +237,9 @@ class OrganizationsApi(Controller):
         async def create() -> OrganizationOut:
             org = Organization(name=data.name.strip(), email=normalized_email(data.email), phone=data.phone,
                                website=data.website, notes=data.notes)  # fmt: skip
-            db_session.add(org)
-            await db_session.flush()
+            await add_organization(db_session, org)
             await db_session.refresh(org)
-            out = organization_out(org)
-            await emit(db_session, "directory.organization.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return organization_out(org)
 
         return await idempotent_create(request, db_session, principal, data, create)
 
@@ -260,20 +257,16 @@ class OrganizationsApi(Controller):
             values["email"] = normalized_email(values["email"])
         for key, value in values.items():
             setattr(org, key, value.strip() if key == "name" else value)
-        await db_session.flush()
+        await save_organization(db_session, org)
         await db_session.refresh(org)
-        out = organization_out(org)
-        await emit(db_session, "directory.organization.updated", msgspec.to_builtins(out))  # webhook event
-        return out
+        return organization_out(org)
 
     @delete("/{organization_id:int}",
             **delete_op("directory.write", "Delete an organization", "deleteOrganization", 409))  # fmt: skip
     async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
         with still_used("organization"):
-            await db_session.delete(org)
-            await db_session.flush()
-        await emit(db_session, "directory.organization.deleted", {"id": organization_id})  # webhook event
+            await remove_organization(db_session, org)
 
 
 async def _person(session: AsyncSession, person_id: int) -> Person:

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Person
-from nexo.modules.directory.services import PersonService
+from nexo.modules.directory.services import PersonService, add_person
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext
 
@@ -78,8 +78,7 @@ class PeoplePages(Controller):
             phone=data.get("phone") or None,
             notes=data.get("notes") or None,
         )
-        db_session.add(person)
-        await db_session.flush()
+        await add_person(db_session, person)
         return Redirect(f"/w/{tenant.slug}/directory/people/{person.id}", status_code=303)
 
     @get("/{person_id:int}", name="directory.people.detail")

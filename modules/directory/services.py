@@ -1,4 +1,9 @@
-"""Directory rules (tenant-bound sessions only)."""
+"""Directory rules (tenant-bound sessions only).
+
+``add_*``/``save_*``/``remove_*`` are the one place a person or organization is written from the directory's pages and
+API, and they emit the ``directory.*`` webhook events (in the change's transaction: a rollback sends nothing). The
+payload is the record as the directory API answers it. CRM contacts and companies emit theirs from the CRM services.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
+from nexo.platform.webhooks.events import emit, wants
 
 
 class PersonRepository(SQLAlchemyAsyncRepository[Person]):
@@ -101,3 +107,62 @@ def apply_organization(organization: Organization, values: dict[str, Any]) -> Or
             setattr(organization, name, values[name])
     apply_contact_points(organization, values)
     return organization
+
+
+# --- writes and their webhook events -----------------------------------------------------------------------
+
+
+async def _record_event(session: AsyncSession, event_type: str, record: Person | Organization) -> None:
+    """Emit ``event_type`` with the record as the API shows it; nothing is built when nobody subscribed."""
+    if not await wants(session, event_type):
+        return
+    import msgspec
+
+    from nexo.modules.directory.api import organization_out, person_out  # the API module imports this one
+
+    await session.flush()
+    await session.refresh(record)
+    out = person_out(record) if isinstance(record, Person) else organization_out(record)
+    await emit(session, event_type, msgspec.to_builtins(out))
+
+
+async def add_person(session: AsyncSession, person: Person) -> Person:
+    session.add(person)
+    await session.flush()
+    await _record_event(session, "directory.person.created", person)
+    return person
+
+
+async def save_person(session: AsyncSession, person: Person) -> Person:
+    """Write the changes made to ``person``."""
+    await session.flush()
+    await _record_event(session, "directory.person.updated", person)
+    return person
+
+
+async def remove_person(session: AsyncSession, person: Person) -> None:
+    person_id = person.id
+    await session.delete(person)
+    await session.flush()
+    await emit(session, "directory.person.deleted", {"id": person_id})
+
+
+async def add_organization(session: AsyncSession, organization: Organization) -> Organization:
+    session.add(organization)
+    await session.flush()
+    await _record_event(session, "directory.organization.created", organization)
+    return organization
+
+
+async def save_organization(session: AsyncSession, organization: Organization) -> Organization:
+    """Write the changes made to ``organization``."""
+    await session.flush()
+    await _record_event(session, "directory.organization.updated", organization)
+    return organization
+
+
+async def remove_organization(session: AsyncSession, organization: Organization) -> None:
+    organization_id = organization.id
+    await session.delete(organization)
+    await session.flush()
+    await emit(session, "directory.organization.deleted", {"id": organization_id})

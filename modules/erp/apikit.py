@@ -1,5 +1,5 @@
 """What the ERP API controllers share: decimal fields as strings, ErpError → problem details, the ERP context of the
-token's workspace, lookups that answer 404, and the ERP webhook event types.
+token's workspace, and lookups that answer 404 (the services emit the webhook events: ``modules/erp/events.py``).
 
 Controllers stay thin: every change goes through the ERP services (``modules/erp/*/services.py``); this file only
 translates between JSON and the services.
@@ -24,7 +24,6 @@ from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem
 from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response
-from nexo.platform.webhooks.events import register_event_types
 from nexo.tenants.models import Tenant
 from nexo.tenants.resolution import module_off_error
 
@@ -165,27 +164,3 @@ async def erp_context(session: AsyncSession, principal: ApiPrincipal) -> ErpCont
     currency = await session.scalar(select(Tenant.currency).where(Tenant.id == principal.tenant_id))
     return ErpContext(currency=currency or "EUR", modules=principal.modules, user_id=principal.user_id,
                       user_label=f"API: {principal.client_name}")  # fmt: skip
-
-
-# --- webhook events ------------------------------------------------------------------------------------------
-
-register_event_types(
-    {
-        "erp.product.created": ("A product was created", "erp.inventory.read"),
-        "erp.product.updated": ("A product changed (or was deactivated)", "erp.inventory.read"),
-        "erp.stock_move.created": ("Stock was adjusted or transferred through the API", "erp.inventory.read"),
-        "erp.purchase_order.created": ("A purchase order was created", "erp.purchasing.read"),
-        "erp.purchase_order.sent": ("A purchase order was sent to the supplier", "erp.purchasing.read"),
-        "erp.purchase_order.received": ("Goods of a purchase order were received", "erp.purchasing.read"),
-        "erp.quote.created": ("A quote was created", "erp.sales.read"),
-        "erp.sales_order.confirmed": ("A sales order was confirmed (created, or from an accepted quote)",
-                                      "erp.sales.read"),
-        "erp.sales_order.delivered": ("Goods of a sales order were delivered", "erp.sales.read"),
-        "erp.invoice.posted": ("A customer invoice, supplier bill or credit note was posted", "erp.accounting.read"),
-        "erp.payment.created": ("A payment was recorded against an invoice or bill", "erp.accounting.read"),
-        "erp.invoice.paid": ("An invoice or bill is fully paid", "erp.accounting.read"),
-        "erp.leave_request.created": ("A leave request was made", "erp.hr.read"),
-        "erp.leave_request.decided": ("A leave request was approved or refused", "erp.hr.read"),
-        "erp.work_order.completed": ("A work order was completed", "erp.manufacturing.read"),
-    }
-)  # fmt: skip

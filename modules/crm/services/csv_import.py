@@ -246,5 +246,6 @@ async def _companies_for(session: AsyncSession, values: list[dict[str, Any]],
                                                     for k in missing])  # fmt: skip
     await _insert(session, CompanyProfile, [{"organization_id": i, "lifecycle_stage": LifecycleStage.LEAD.value}
                                             for i in created])  # fmt: skip
+    await imported_events(session, "companies", created)  # auto-created companies are created companies too
     found.update(dict(zip(missing, created, strict=True)))
     return found, len(created)

@@ -246,25 +246,23 @@ async def refreshed(session: SessionLike, *records: Any) -> None:
 
 async def contact_event(session: SessionLike, event_type: str, person: Person,
                         profile: ContactProfile | None) -> None:  # fmt: skip
-    directory_event = "directory.person.created" if event_type == "crm.contact.created" else event_type
+    directory_event = event_type.replace("crm.contact.", "directory.person.")  # a contact is a directory person
     if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
     await refreshed(session, person, profile)
     out = contact_out(person, profile)
-    if event_type == "crm.contact.created":
-        await publish(session, "directory.person.created", out)
+    await publish(session, directory_event, out)
     await publish(session, event_type, out)
 
 
 async def company_event(session: SessionLike, event_type: str, org: Organization,
                         profile: CompanyProfile | None) -> None:  # fmt: skip
-    directory_event = "directory.organization.created" if event_type == "crm.company.created" else event_type
+    directory_event = event_type.replace("crm.company.", "directory.organization.")  # a company is an organization
     if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
     await refreshed(session, org, profile)
     out = company_out(org, profile)
-    if event_type == "crm.company.created":
-        await publish(session, "directory.organization.created", out)
+    await publish(session, directory_event, out)
     await publish(session, event_type, out)
 
 
@@ -311,6 +309,11 @@ async def campaign_event(session: SessionLike, event_type: str, campaign: Campai
 
 
 async def deleted_event(session: SessionLike, event_type: str, record_id: int) -> None:
+    directory_event = event_type.replace("crm.contact.", "directory.person.").replace(
+        "crm.company.", "directory.organization."
+    )
+    if directory_event != event_type:  # a deleted contact or company is a person or organization gone
+        await publish(session, directory_event, {"id": record_id})
     await publish(session, event_type, {"id": record_id})
 
 

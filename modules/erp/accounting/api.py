@@ -50,7 +50,6 @@ from nexo.modules.erp.sales.services import SalesService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
 from nexo.platform.web.errors import ProblemError
-from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
@@ -240,9 +239,7 @@ async def post_document(
 ) -> InvoiceOut:
     invoice = await document(session, invoice_id, kinds, lock=True)
     await InvoiceService(session, await erp_context(session, principal)).post(invoice)
-    out = await fresh(session, invoice_id)
-    await emit(session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
-    return out
+    return await fresh(session, invoice_id)
 
 
 async def pay_document(
@@ -254,13 +251,7 @@ async def pay_document(
                                 reference=data.reference)  # fmt: skip
     await session.refresh(payment)
     invoice = await fresh(session, invoice_id)
-    out = payment_out(payment, invoice.currency)
-    await emit(
-        session, "erp.payment.created", {"payment": msgspec.to_builtins(out), "invoice": msgspec.to_builtins(invoice)}
-    )  # webhook event
-    if invoice.status == "paid":
-        await emit(session, "erp.invoice.paid", msgspec.to_builtins(invoice))  # webhook event
-    return out
+    return payment_out(payment, invoice.currency)
 
 
 async def list_payments(session: AsyncSession, invoice_id: int, kinds: tuple[str, ...]) -> list[PaymentOut]:
@@ -272,8 +263,7 @@ async def list_payments(session: AsyncSession, invoice_id: int, kinds: tuple[str
 async def credit_document(
     session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...], data: CreditNoteCreate
 ) -> InvoiceOut:
-    original = await document(session, invoice_id, kinds)
-    was_paid = original.status == "paid"
+    await document(session, invoice_id, kinds)
     lines = None if data.lines is None else [
         LineInput(ln.description, Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.tax_rate), ln.product_id)
         for ln in data.lines
@@ -281,12 +271,7 @@ async def credit_document(
     note = await InvoiceService(session, await erp_context(session, principal)).credit(
         invoice_id, lines, issue_date=data.issue_date
     )
-    out = await fresh(session, note.id)
-    await emit(session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
-    settled = await fresh(session, invoice_id)
-    if settled.status == "paid" and not was_paid:  # the credit note settled the rest of the balance
-        await emit(session, "erp.invoice.paid", msgspec.to_builtins(settled))  # webhook event
-    return out
+    return await fresh(session, note.id)
 
 
 # --- controllers -----------------------------------------------------------------------------------------------
@@ -373,9 +358,7 @@ class InvoicesApi(Controller):
                 raise NotFoundError("No such sales order in this workspace.", "sales_order_id")
             service = SalesService(db_session, await erp_context(db_session, principal))
             invoice = await service.invoice(data.sales_order_id, issue_date=data.issue_date, due_date=data.due_date)
-            out = await fresh(db_session, invoice.id)
-            await emit(db_session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
-            return out
+            return await fresh(db_session, invoice.id)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -448,9 +431,7 @@ class BillsApi(Controller):
                 raise NotFoundError("No such purchase order in this workspace.", "purchase_order_id")
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             bill = await service.bill(data.purchase_order_id, issue_date=data.issue_date, reference=data.reference)
-            out = await fresh(db_session, bill.id)
-            await emit(db_session, "erp.invoice.posted", msgspec.to_builtins(out))  # webhook event
-            return out
+            return await fresh(db_session, bill.id)
 
         return await idempotent_create(request, db_session, principal, data, make)
 

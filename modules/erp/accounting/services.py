@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import (
     Account,
     Invoice,
@@ -365,9 +366,14 @@ class InvoiceService:
         if customer_ids:
             for statement in profit_rollup_statements(only_listed_invoices=True):
                 await self.session.execute(text(statement), {"ids": customer_ids})
-        for invoice in invoices:
-            if invoice.credited_invoice_id is not None:
-                await self._apply_credit_note(invoice)
+        settled = [
+            original
+            for invoice in invoices
+            if invoice.credited_invoice_id is not None and (original := await self._apply_credit_note(invoice))
+        ]
+        await events.invoices_posted(self.session, invoices)
+        for original in settled:  # a credit note settled the rest of its invoice's balance
+            await events.invoice_paid(self.session, original)
         return entries
 
     async def _number(self, invoices: Sequence[Invoice]) -> list[int]:
@@ -409,18 +415,20 @@ class InvoiceService:
             return ordered, invoice.subtotal - ordered
         return ZERO, invoice.subtotal
 
-    async def _apply_credit_note(self, credit_note: Invoice) -> None:
-        """A credit note settles its invoice's open balance first; any rest stays open (to refund)."""
+    async def _apply_credit_note(self, credit_note: Invoice) -> Invoice | None:
+        """A credit note settles its invoice's open balance first; any rest stays open (to refund). Returns the
+        invoice when this settled it in full."""
         original = await self.session.get(Invoice, credit_note.credited_invoice_id, with_for_update=True)
         assert original is not None
         applied = min(original.balance_due, credit_note.total)
         if applied <= 0:
-            return
+            return None
         original.amount_paid += applied
         original.status = "paid" if original.amount_paid == original.total else original.status
         credit_note.amount_paid += applied
         credit_note.status = "paid" if credit_note.amount_paid == credit_note.total else "open"
         await self.session.flush()
+        return original if original.status == "paid" else None
 
     async def credit(
         self, invoice_id: int, lines: Sequence[LineInput] | None = None, *, issue_date: datetime.date | None = None
@@ -511,6 +519,7 @@ class InvoiceService:
         if invoice.amount_paid == invoice.total:
             invoice.status = "paid"
         await self.session.flush()
+        await events.payment_created(self.session, payment, invoice)
         return payment
 
 

@@ -34,7 +34,6 @@ from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, Leave
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
-from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
@@ -257,9 +256,7 @@ class LeaveApi(Controller):
             leave = await HrService(db_session).request_leave(data.employee_id, data.leave_type_id, data.start_date,
                                                               data.end_date, reason=data.reason)  # fmt: skip
             await db_session.refresh(leave)
-            out = leave_out(leave)
-            await emit(db_session, "erp.leave_request.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return leave_out(leave)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -292,6 +289,4 @@ class LeaveApi(Controller):
             request_id, approve=approve, user_id=principal.user_id, note=data.note if data else ""
         )
         await session.refresh(leave)
-        out = leave_out(leave)
-        await emit(session, "erp.leave_request.decided", msgspec.to_builtins(out))  # webhook event
-        return out
+        return leave_out(leave)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Person
+from nexo.modules.erp import events
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 
@@ -142,6 +143,7 @@ class HrService:
         )  # fmt: skip
         self.session.add(request)
         await self.session.flush()
+        await events.leave_request_event(self.session, "erp.leave_request.created", request)
         return request
 
     async def decide(self, request_id: int, *, approve: bool, user_id: int | None, note: str = "") -> LeaveRequest:
@@ -158,4 +160,5 @@ class HrService:
         request.decided_at = datetime.datetime.now(datetime.UTC)
         request.decision_note = note[:500]
         await self.session.flush()
+        await events.leave_request_event(self.session, "erp.leave_request.decided", request)
         return request

@@ -49,7 +49,6 @@ from nexo.modules.erp.inventory.services import (
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
 from nexo.platform.web.errors import ProblemError
-from nexo.platform.webhooks.events import emit
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
@@ -212,9 +211,7 @@ class ProductsApi(Controller):
                 sale_price=Decimal(data.sale_price), tax_rate=Decimal(data.tax_rate),
             )  # fmt: skip
             await db_session.refresh(product)
-            out = product_out(product)
-            await emit(db_session, "erp.product.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return product_out(product)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -242,9 +239,7 @@ class ProductsApi(Controller):
     @staticmethod
     async def _changed(session: AsyncSession, product: Product) -> ProductOut:
         await session.refresh(product)
-        out = product_out(product)
-        await emit(session, "erp.product.updated", msgspec.to_builtins(out))  # webhook event
-        return out
+        return product_out(product)
 
 
 class WarehousesApi(Controller):
@@ -359,8 +354,6 @@ class StockApi(Controller):
             )  # fmt: skip
             out = AdjustmentOut(await recorded_out(db_session, move) if move else None, await on_hand(
                 db_session, data.product_id, data.warehouse_id))  # fmt: skip
-            if out.move is not None:
-                await emit(db_session, "erp.stock_move.created", msgspec.to_builtins(out.move))  # webhook event
             return out
 
         return await idempotent_create(request, db_session, principal, data, make)
@@ -376,9 +369,7 @@ class StockApi(Controller):
             await _check_stock_refs(db_session, data.product_id, data.to_warehouse_id, "to_warehouse_id")
             move = await transfer_stock(db_session, data.product_id, data.from_warehouse_id, data.to_warehouse_id,
                                         Decimal(data.quantity))  # fmt: skip
-            out = await recorded_out(db_session, move)
-            await emit(db_session, "erp.stock_move.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return await recorded_out(db_session, move)
 
         return await idempotent_create(request, db_session, principal, data, make)
 

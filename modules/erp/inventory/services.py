@@ -13,6 +13,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp import events
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
@@ -276,6 +277,7 @@ async def create_product(
     )  # fmt: skip
     session.add(product)
     await session.flush()
+    await events.product_event(session, "erp.product.created", product)
     return product
 
 
@@ -348,6 +350,7 @@ async def adjust_stock(
             session, context, moved_on or datetime.date.today(), f"Stock adjustment: {reason}"[:300], value,
             counterpart="stock_adjustment", source_type="stock_move", source_id=move.id,
         )  # fmt: skip
+    await events.stock_move_created(session, move)
     return move
 
 
@@ -360,7 +363,9 @@ async def transfer_stock(
         "transfer", product_id, quantity, from_warehouse_id=from_warehouse_id, to_warehouse_id=to_warehouse_id,
         reference="Transfer", source_type="transfer",
     )  # fmt: skip
-    return (await StockService(session).move([request]))[0]
+    move = (await StockService(session).move([request]))[0]
+    await events.stock_move_created(session, move)
+    return move
 
 
 async def update_product(session: AsyncSession, product: Product, **changes: object) -> Product:
@@ -386,4 +391,5 @@ async def update_product(session: AsyncSession, product: Product, **changes: obj
     if "active" in changes:
         product.active = bool(changes["active"])
     await session.flush()
+    await events.product_event(session, "erp.product.updated", product)
     return product

@@ -34,7 +34,6 @@ from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
-from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
@@ -212,6 +211,4 @@ class WorkOrdersApi(Controller):
             work_order_id, completed_on=data.completed_on if data else None
         )
         await db_session.refresh(order)
-        out = work_order_out(order)
-        await emit(db_session, "erp.work_order.completed", msgspec.to_builtins(out))  # webhook event
-        return out
+        return work_order_out(order)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp import events
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
@@ -132,4 +133,5 @@ class ManufacturingService:
         order.status = "done"
         order.completed_on = completed_on
         await self.session.flush()
+        await events.work_order_completed(self.session, order)
         return order

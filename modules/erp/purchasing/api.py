@@ -41,7 +41,6 @@ from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
-from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
@@ -175,9 +174,7 @@ class PurchaseOrdersApi(Controller):
                                        decimal(ln.tax_rate), ln.description) for ln in data.lines]  # fmt: skip
             order = await service.create_order(data.supplier_org_id, data.warehouse_id, lines,
                                                order_date=data.order_date, expected_on=data.expected_on)  # fmt: skip
-            out = order_out(await fresh_order(db_session, order.id))
-            await emit(db_session, "erp.purchase_order.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return order_out(await fresh_order(db_session, order.id))
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -191,9 +188,7 @@ class PurchaseOrdersApi(Controller):
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
         await get_or_404(db_session, PurchaseOrder, order_id, "purchase order")
         await PurchasingService(db_session, await erp_context(db_session, principal)).send(order_id)
-        out = order_out(await fresh_order(db_session, order_id))
-        await emit(db_session, "erp.purchase_order.sent", msgspec.to_builtins(out))  # webhook event
-        return out
+        return order_out(await fresh_order(db_session, order_id))
 
     @post("/orders/{order_id:int}/receipts", **W, responses=ACTION, summary="Receive goods (fully or partly)",
           operation_id="receivePurchaseOrder", status_code=201)  # fmt: skip
@@ -208,11 +203,7 @@ class PurchaseOrdersApi(Controller):
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             receipt = await service.receive(order_id, quantities(data.lines), received_on=data.received_on)
             await db_session.refresh(receipt, ["lines"])
-            out = receipt_out(receipt)
-            order = order_out(await fresh_order(db_session, order_id))
-            await emit(db_session, "erp.purchase_order.received",
-                       {"order": msgspec.to_builtins(order), "receipt": msgspec.to_builtins(out)})  # fmt: skip
-            return out
+            return receipt_out(receipt)
 
         return await idempotent_create(request, db_session, principal, data, make)
 

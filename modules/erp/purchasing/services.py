@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
+from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput, post_stock_valuation
 from nexo.modules.erp.context import ErpContext
@@ -84,6 +85,7 @@ class PurchasingService:
         await self.session.flush()
         await self.session.execute(insert(PurchaseOrderLine), [{**row, "order_id": order.id} for row in rows])
         await self.session.refresh(order, ["lines"])
+        await events.purchase_order_event(self.session, "erp.purchase_order.created", order)
         return order
 
     async def send(self, order_id: int) -> PurchaseOrder:
@@ -92,6 +94,7 @@ class PurchasingService:
             raise ErpError(f"{order.number} was already sent.", "status")
         order.status = "sent"
         await self.session.flush()
+        await events.purchase_order_event(self.session, "erp.purchase_order.sent", order)
         return order
 
     async def receive(
@@ -150,6 +153,7 @@ class PurchasingService:
                 total(m.value for m in moves), counterpart="grni", source_type="receipt", source_id=receipt.id,
             )  # fmt: skip
         await self.session.flush()
+        await events.purchase_order_received(self.session, receipt)
         return receipt
 
     async def bill(self, order_id: int, *, issue_date: datetime.date | None = None, reference: str = "") -> Invoice:

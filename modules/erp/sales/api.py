@@ -42,7 +42,6 @@ from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
-from nexo.platform.webhooks.events import emit
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
@@ -232,9 +231,7 @@ class QuotesApi(Controller):
                 valid_until=data.valid_until, contact_person_id=data.contact_person_id, notes=data.notes,
             )  # fmt: skip
             await db_session.refresh(quote)
-            out = quote_out(quote)
-            await emit(db_session, "erp.quote.created", msgspec.to_builtins(out))  # webhook event
-            return out
+            return quote_out(quote)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -261,9 +258,7 @@ class QuotesApi(Controller):
         await get_or_404(db_session, Quote, quote_id, "quote")
         service = SalesService(db_session, await erp_context(db_session, principal))
         order = await service.confirm_quote(quote_id, data.warehouse_id, order_date=data.order_date)
-        out = order_out(await fresh_order(db_session, order.id))
-        await emit(db_session, "erp.sales_order.confirmed", msgspec.to_builtins(out))  # webhook event
-        return out
+        return order_out(await fresh_order(db_session, order.id))
 
     @staticmethod
     async def _mark(session: AsyncSession, principal: ApiPrincipal, quote_id: int, status: str) -> QuoteOut:
@@ -309,9 +304,7 @@ class SalesOrdersApi(Controller):
             service = SalesService(db_session, await erp_context(db_session, principal))
             order = await service.create_order(data.customer_org_id, data.warehouse_id, line_inputs(data.lines),
                                                order_date=data.order_date)  # fmt: skip
-            out = order_out(await fresh_order(db_session, order.id))
-            await emit(db_session, "erp.sales_order.confirmed", msgspec.to_builtins(out))  # webhook event
-            return out
+            return order_out(await fresh_order(db_session, order.id))
 
         return await idempotent_create(request, db_session, principal, data, make)
 
@@ -332,11 +325,7 @@ class SalesOrdersApi(Controller):
             service = SalesService(db_session, await erp_context(db_session, principal))
             delivery = await service.deliver(order_id, quantities(data.lines), delivered_on=data.delivered_on)
             await db_session.refresh(delivery, ["lines"])
-            out = delivery_out(delivery)
-            order = order_out(await fresh_order(db_session, order_id))
-            await emit(db_session, "erp.sales_order.delivered",
-                       {"order": msgspec.to_builtins(order), "delivery": msgspec.to_builtins(out)})  # fmt: skip
-            return out
+            return delivery_out(delivery)
 
         return await idempotent_create(request, db_session, principal, data, make)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from nexo.modules.directory.models import Organization
+from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceDraft, InvoiceService, LineInput
 from nexo.modules.erp.bulk import update_rows
@@ -135,6 +136,7 @@ class SalesService:
         await self.session.flush()
         await self.session.execute(insert(QuoteLine), [{**row, "quote_id": quote.id} for row in rows])
         await self.session.refresh(quote, ["lines"])
+        await events.quote_created(self.session, quote)
         return quote
 
     async def quote_from_opportunity(
@@ -222,6 +224,7 @@ class SalesService:
             [{**row, "order_id": order.id} for order, rows in zip(created, priced, strict=True) for row in rows],
         )
         _attach_lines(created, list(lines))
+        await events.orders_confirmed(self.session, created)
         return created
 
     async def deliver(
@@ -309,6 +312,7 @@ class SalesService:
             for order, _ in plans
         ]
         await update_rows(self.session, [order for order, _ in plans], {"status": statuses})
+        await events.orders_delivered(self.session, deliveries)
         return deliveries
 
     async def invoice(

@@ -141,3 +141,38 @@ async def test_a_csv_import_sends_the_created_events(
     await run_worker()
     received = sorted((e["type"], e["data"]["last_name"]) for e in events_of(receiver))  # type: ignore[index]
     assert received == [("crm.contact.created", "Lovelace"), ("crm.contact.created", "Turing")]
+
+
+async def test_companies_created_by_a_contact_import_send_company_created(
+    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
+    crm_a: Workspace, crm_b: Workspace,
+) -> None:  # fmt: skip
+    from nexo.modules.crm.services.csv_import import check_rows, guess_mapping, import_rows, parse_csv
+
+    other = Receiver()
+    try:
+        events = ("crm.company.created", "directory.organization.created", "crm.contact.created")
+        await subscribe(client, await token_for(crm_a, CRM), receiver.url, *events)
+        await subscribe(client, await token_for(crm_b, CRM), other.url, *events)
+        parsed = parse_csv(b"first_name,last_name,company\nAda,Lovelace,Engines Ltd\nAlan,Turing,Engines Ltd\n")
+        checked = check_rows(parsed, guess_mapping(parsed.headers, "contacts"), "contacts")
+        assert not checked.errors
+        session = await tenant_session(sessions, crm_a)
+        async with session:
+            summary = await import_rows(session, "contacts", checked.values, owner_id=None,
+                                        actor={"actor_label": "test"})  # fmt: skip
+            await session.commit()
+        assert summary.companies_created == 1
+        await run_worker()
+        assert other.requests == []
+    finally:
+        other.close()
+    received = sorted((e["type"], e["data"].get("name") or e["data"]["last_name"])  # type: ignore[union-attr]
+                      for e in events_of(receiver))  # fmt: skip
+    assert received == [
+        ("crm.company.created", "Engines Ltd"), ("crm.contact.created", "Lovelace"),
+        ("crm.contact.created", "Turing"), ("directory.organization.created", "Engines Ltd"),
+    ]  # fmt: skip
+    company = next(e for e in events_of(receiver) if e["type"] == "crm.company.created")
+    contact = next(e for e in events_of(receiver) if e["type"] == "crm.contact.created")
+    assert contact["data"]["company_id"] == company["data"]["id"]  # type: ignore[index]

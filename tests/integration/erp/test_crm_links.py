@@ -20,13 +20,12 @@ from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.erp import crm_links
 from nexo.modules.erp.accounting.services import InvoiceService
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.tenants.module_switches import disable_module, enable_module
 from nexo.tests.factories import WebClient, Workspace, make_workspace, tenant_session
 from nexo.tests.integration.erp.conftest import ERP_MODULES, erp_context
-from nexo.tests.integration.erp.helpers import seed_catalog
+from nexo.tests.integration.erp.helpers import seed_stocked_catalog
 
 D = Decimal
 MODULES = ("crm", *ERP_MODULES)
@@ -52,16 +51,15 @@ async def ws_b(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
 
 
 async def _seed(sessions: async_sessionmaker[AsyncSession], ws: Workspace, prefix: str = "") -> Seeded:
+    cat = await seed_stocked_catalog(sessions, ws, prefix)
     session = await tenant_session(sessions, ws)
     async with session:
-        cat = await seed_catalog(session, prefix)
         person = Person(first_name="Grace", last_name=f"{prefix}Hopper", organization_id=cat.customer)
         session.add(person)
-        await StockService(session).move(
-            [MoveRequest("receipt", cat.widget, D(50), to_warehouse_id=cat.warehouse, unit_cost=D(4))]
-        )
+        await session.flush()
+        seeded = Seeded(cat.customer, cat.supplier, person.id, cat.warehouse, cat.widget)
         await session.commit()
-        return Seeded(cat.customer, cat.supplier, person.id, cat.warehouse, cat.widget)
+        return seeded
 
 
 async def _sell(

@@ -4,6 +4,10 @@ move between stages, won / lost with a reason).
 Input goes through the CRM's own rules (``schemas.lead_form`` / ``opportunity_form``) and every change through its
 services (``LeadService``, ``OpportunityService``), which emit the webhook events. A refusal of the pipeline
 (``PipelineError``: a lead already qualified, a lost deal without a reason) is a 409 ``conflict`` problem.
+
+Deletes: a lead that was qualified into an opportunity is refused (409: it is the deal's origin; delete the
+opportunity first); an opportunity goes with its activities, and is refused (409) while an ERP quote was made from it
+and the sales module is on.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +44,7 @@ from nexo.platform.api.resource import (
     changes,
     check_exists,
     create_op,
+    delete_op,
     list_op,
     read_op,
     refusals,
@@ -233,6 +238,13 @@ class LeadsApi(Controller):
         await db_session.refresh(lead)
         return lead_out(lead)
 
+    @delete("/{lead_id:int}", **delete_op("crm.write", "Delete a lead", "deleteLead", 409))
+    async def delete_lead(self, db_session: AsyncSession, lead_id: IdParam) -> None:
+        """Delete a lead; 409 while it is qualified into an opportunity (delete the opportunity first)."""
+        lead = await LEADS.get(db_session, lead_id)
+        with refusals(PipelineError):
+            await LeadService(session=db_session).delete_lead(lead)
+
 
 class OpportunitiesApi(Controller):
     path = "/crm/opportunities"
@@ -312,6 +324,14 @@ class OpportunitiesApi(Controller):
     async def lose_opportunity(self, db_session: AsyncSession, opportunity_id: IdParam, data: Close) -> OpportunityOut:
         """Close the deal as lost; a ``reason`` is required (409 without one)."""
         return await self._close(db_session, opportunity_id, won=False, reason=data.reason or "")
+
+    @delete("/{opportunity_id:int}", **delete_op("crm.write", "Delete an opportunity", "deleteOpportunity", 409))
+    async def delete_opportunity(self, db_session: AsyncSession, principal: ApiPrincipal,
+                                 opportunity_id: IdParam) -> None:  # fmt: skip
+        """Delete the deal with its activities; 409 while an ERP quote was made from it."""
+        deal = await OPPORTUNITIES.get(db_session, opportunity_id)
+        with refusals(PipelineError):
+            await OpportunityService(session=db_session).delete_opportunity(deal, modules=principal.modules)
 
     async def _close(self, session: AsyncSession, opportunity_id: int, *, won: bool, reason: str) -> OpportunityOut:
         deal = await OPPORTUNITIES.get(session, opportunity_id)

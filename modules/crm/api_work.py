@@ -2,7 +2,9 @@
 cases with their messages, and campaigns (read and create).
 
 Input goes through the CRM's own rules (``schemas.activity_form`` / ``case_form`` / ``campaign_form``) and every
-change through its services, which emit the webhook events.
+change through its services, which emit the webhook events. An activity or a support case can be deleted (a case
+with its messages and activities); campaigns are not deleted through the API (their leads and deals keep them as
+their source).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +60,7 @@ from nexo.platform.api.resource import (
     changes,
     check_exists,
     create_op,
+    delete_op,
     field_problem,
     list_op,
     read_op,
@@ -197,6 +200,11 @@ class ActivitiesApi(Controller):
         await db_session.refresh(activity)
         return activity_out(activity)
 
+    @delete("/{activity_id:int}", **delete_op("crm.write", "Delete an activity", "deleteActivity"))
+    async def delete_activity(self, db_session: AsyncSession, activity_id: IdParam) -> None:
+        activity = await ACTIVITIES.get(db_session, activity_id)
+        await ActivityService(session=db_session).delete_activity(activity)
+
 
 class CasesApi(Controller):
     path = "/crm/cases"
@@ -250,6 +258,12 @@ class CasesApi(Controller):
         await CaseService(session=db_session).update_case(support_case, values)
         await db_session.refresh(support_case)
         return case_out(support_case)
+
+    @delete("/{case_id:int}", **delete_op("crm.write", "Delete a support case", "deleteCase"))
+    async def delete_case(self, db_session: AsyncSession, case_id: IdParam) -> None:
+        """Delete the case with its replies, internal notes and activities."""
+        support_case = await CASES.get(db_session, case_id)
+        await CaseService(session=db_session).delete_case(support_case)
 
     @get("/{case_id:int}/messages", **list_op("crm.read", "List a case's messages", "listCaseMessages", 404))
     async def list_messages(self, db_session: AsyncSession, case_id: IdParam, cursor: Cursor = None,

@@ -57,9 +57,9 @@ class Person(TenantBase):
     __table_args__ = (
         Index("ix_people_tags", "tags", postgresql_using="gin"),
         Index("ix_people_sort_name", "last_name", "first_name", "id"),
-        # Search as you type matches prefixes of the first name, last name, full name or e-mail: these
-        # pattern indexes answer it on any PostgreSQL (pg_trgm is not guaranteed to be installed).
-        Index("ix_people_first_name_prefix", text("lower(first_name) varchar_pattern_ops")),
+        # Search as you type matches prefixes of the last name, full name or e-mail (a first-name prefix is a
+        # prefix of the full name): these pattern indexes answer it on any PostgreSQL (pg_trgm is not guaranteed to
+        # be installed).
         Index("ix_people_last_name_prefix", text("lower(last_name) varchar_pattern_ops")),
         Index("ix_people_full_name_prefix", text("(lower(first_name) || ' ' || lower(last_name)) text_pattern_ops")),
         Index("ix_people_email_prefix", text("lower(email) varchar_pattern_ops")),

@@ -12,24 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.accounting.models import Invoice
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import Quote, SalesOrder
 from nexo.tests.factories import DEFAULT_PASSWORD, Workspace, make_workspace, tenant_session
-from nexo.tests.integration.erp.helpers import Catalog, seed_catalog
+from nexo.tests.integration.erp.helpers import seed_stocked_catalog
 
 pytestmark = pytest.mark.e2e
 ERP_MODULES = ("erp.inventory", "erp.sales", "erp.accounting")
-
-
-async def _seed(sessions: async_sessionmaker[AsyncSession], ws: Workspace, prefix: str) -> Catalog:
-    session = await tenant_session(sessions, ws)
-    async with session:
-        cat = await seed_catalog(session, prefix)
-        await StockService(session).move(
-            [MoveRequest("receipt", cat.widget, Decimal(20), to_warehouse_id=cat.warehouse, unit_cost=Decimal(4))]
-        )
-        await session.commit()
-        return cat
 
 
 async def _rows(sessions: async_sessionmaker[AsyncSession], ws: Workspace, model: Any) -> list[Any]:
@@ -49,8 +37,8 @@ async def test_quote_to_order_to_delivery_to_invoice_in_the_browser(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     workspace = await make_workspace(sessions, name="Browser ERP", modules=ERP_MODULES)
     other = await make_workspace(sessions, name="Other ERP", modules=ERP_MODULES)
-    cat = await _seed(sessions, workspace, "")
-    await _seed(sessions, other, "O-")
+    cat = await seed_stocked_catalog(sessions, workspace, widgets=20)
+    await seed_stocked_catalog(sessions, other, "O-", widgets=20)
 
     await page.goto("/login")
     await page.fill("#email", workspace.owner.email)

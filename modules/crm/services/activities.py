@@ -10,7 +10,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import case, nulls_last, select
 
 from nexo.modules.crm.models import Activity, ActivityKind
-from nexo.modules.crm.services.events import activity_event
+from nexo.modules.crm.services.events import activity_event, deleted_event
 from nexo.modules.crm.services.timeline import Subject
 from nexo.platform.db.base import utcnow
 
@@ -49,6 +49,12 @@ class ActivityService(SQLAlchemyAsyncRepositoryService[Activity, ActivityReposit
         if done and not was_done:
             await activity_event(self.repository.session, "crm.activity.completed", activity)
         return activity
+
+    async def delete_activity(self, activity: Activity) -> None:
+        activity_id = activity.id
+        await self.repository.session.delete(activity)
+        await self.repository.session.flush()
+        await deleted_event(self.repository.session, "crm.activity.deleted", activity_id)
 
     async def my_tasks(self, user_id: int, *, today: datetime.date, include_done: bool = False) -> list[Activity]:
         """Tasks assigned to ``user_id``: overdue first (oldest due first), then by due date, undated last."""

@@ -18,7 +18,7 @@ from nexo.modules.crm.models import (
     SavedFilter,
     SupportCase,
 )
-from nexo.modules.crm.services.events import campaign_event, case_event, case_message_event
+from nexo.modules.crm.services.events import campaign_event, case_event, case_message_event, deleted_event
 from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery, contacts_statement
 from nexo.modules.directory.models import Person
 
@@ -56,6 +56,13 @@ class CaseService(SQLAlchemyAsyncRepositoryService[SupportCase, CaseRepository])
         await self.repository.session.flush()
         await case_message_event(self.repository.session, message)
         return message
+
+    async def delete_case(self, support_case: SupportCase) -> None:
+        """Delete the case with its replies, internal notes and activities."""
+        case_id = support_case.id
+        await self.repository.session.delete(support_case)
+        await self.repository.session.flush()
+        await deleted_event(self.repository.session, "crm.case.deleted", case_id)
 
     async def list_cases(self, *, status: str = "", assignee_id: int | None = None) -> list[SupportCase]:
         priority = case(*[(SupportCase.priority == k, v) for k, v in PRIORITY_ORDER.items()], else_=9)

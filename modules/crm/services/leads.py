@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from nexo.modules.crm.models import Lead, LeadStatus, LifecycleStage, Opportunity, Stage
 from nexo.modules.crm.services.contacts import CompanyService, ContactService
-from nexo.modules.crm.services.events import lead_event
+from nexo.modules.crm.services.events import deleted_event, lead_event
 from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
 from nexo.modules.directory.models import Organization, Person
 
@@ -29,6 +29,17 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         await self.repository.session.flush()
         await lead_event(self.repository.session, "crm.lead.created", lead)
         return lead
+
+    async def delete_lead(self, lead: Lead) -> None:
+        """Delete a lead that did not become a deal. A lead qualified into an opportunity is that deal's origin
+        (source, campaign, first contact): it is refused while the opportunity exists."""
+        if lead.opportunity_id is not None:
+            raise PipelineError("This lead was qualified into an opportunity, which keeps it as its origin: "
+                                "delete the opportunity first.")  # fmt: skip
+        lead_id = lead.id
+        await self.repository.session.delete(lead)
+        await self.repository.session.flush()
+        await deleted_event(self.repository.session, "crm.lead.deleted", lead_id)
 
     async def list_leads(self, status: str = "") -> list[Lead]:
         statement = select(Lead).order_by(Lead.id.desc()).limit(500)

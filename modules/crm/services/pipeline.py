@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import Opportunity, OpportunityStatus, Stage, StageKind
-from nexo.modules.crm.services.events import opportunity_event
+from nexo.modules.crm.services.events import deleted_event, opportunity_event
+from nexo.modules.crm.services.integrations import quote_provider
 from nexo.platform.db.base import utcnow
 
 DEFAULT_STAGES = (
@@ -137,6 +139,22 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         await self.repository.session.flush()
         await opportunity_event(self.repository.session, "crm.opportunity.updated", opportunity)
         return opportunity
+
+    async def delete_opportunity(self, opportunity: Opportunity, *, modules: frozenset[str]) -> None:
+        """Delete the deal and its activities; a lead qualified into it keeps its history without the link.
+
+        Refused while another module's document was made from it (an ERP quote, when the module is on in
+        ``modules``): the quote names the deal as its origin, so deleting it would quietly break that chain.
+        """
+        session = cast("AsyncSession", self.repository.session)
+        quotes = quote_provider(modules)
+        quote = await quotes.existing(session, opportunity.id) if quotes is not None else None
+        if quote is not None:
+            raise PipelineError(f"Quote {quote.label} was made from this opportunity: it stays as the deal's record.")
+        opportunity_id = opportunity.id
+        await session.delete(opportunity)
+        await session.flush()
+        await deleted_event(session, "crm.opportunity.deleted", opportunity_id)
 
     async def move(self, opportunity: Opportunity, stage_id: int, position: int | None, *,
                    reason: str | None = None) -> Opportunity:  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
@@ -18,6 +18,27 @@ from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_date, p
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext
 
+INVOICE_LIST_STATUSES = ("open", "paid")
+MAX_ID_DIGITS = 18  # ids are bigint
+
+
+def _record_id(raw: str) -> int | None:
+    """A filter's record id, or ``None`` (not filtered) for anything else, like the other filters' unknown values."""
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) <= MAX_ID_DIGITS and int(raw) > 0 else None
+
+
+async def _partners(session: AsyncSession, selected: int | None) -> list[tuple[int, str]]:
+    """The organizations with invoices or bills (the customer filter's choices), plus the selected one."""
+    with_documents = select(Invoice.partner_org_id).distinct().scalar_subquery()
+    rows = await session.execute(
+        select(Organization.id, Organization.name)
+        .where(or_(Organization.id.in_(with_documents), Organization.id == selected))
+        .order_by(Organization.name, Organization.id)
+        .limit(500)
+    )
+    return [(org_id, name) for org_id, name in rows]
+
 
 class AccountingPages(Controller):
     path = "/erp/accounting"
@@ -26,8 +47,10 @@ class AccountingPages(Controller):
     @get("/invoices", name="erp.invoices")
     async def invoices(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, kind: str = "",
-        status: str = "",
+        status: str = "", customer: str = "",
     ) -> Template:  # fmt: skip
+        """Invoices and bills, newest first; filters by kind, status (open / paid) and customer (or supplier: the
+        partner organization). The company page's open balance links here with its filters set."""
         statement = (
             select(Invoice, Organization.name)
             .join(Organization, Organization.id == Invoice.partner_org_id)
@@ -36,10 +59,15 @@ class AccountingPages(Controller):
         )
         if kind in INVOICE_KINDS:
             statement = statement.where(Invoice.kind == kind)
-        if status in ("open", "paid"):
+        if status in INVOICE_LIST_STATUSES:
             statement = statement.where(Invoice.status == status)
+        customer_id = _record_id(customer)
+        if customer_id is not None:
+            statement = statement.where(Invoice.partner_org_id == customer_id)
         rows = (await db_session.execute(statement)).all()
-        context = {"rows": rows, "kind": kind, "status": status, "kinds": INVOICE_KINDS}
+        context = {"rows": rows, "kind": kind, "status": status, "kinds": INVOICE_KINDS,
+                   "statuses": INVOICE_LIST_STATUSES, "customer": customer_id,
+                   "customers": await _partners(db_session, customer_id)}  # fmt: skip
         return render(request, "erp/invoices.html", context, partial="erp/_invoices_table.html")
 
     @get("/invoices/{invoice_id:int}", name="erp.invoice")

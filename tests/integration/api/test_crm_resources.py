@@ -241,3 +241,92 @@ async def test_deleting_a_contact_still_used_elsewhere_is_a_conflict(
     other = (await client.post("/api/v1/crm/contacts", headers=headers,
                                json={"first_name": "Free", "last_name": "Agent"})).json()  # fmt: skip
     assert (await client.delete(f"/api/v1/crm/contacts/{other['id']}", headers=headers)).status_code == 204
+
+
+async def test_leads_opportunities_activities_and_cases_are_deleted(
+    client: Client, token_for: TokenFactory, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:  # fmt: skip
+    from nexo.tests.integration.api.test_webhooks import deliveries, subscribe
+
+    headers_a, headers_b = await token_for(crm_a, CRM), await token_for(crm_b, CRM)
+    kinds = ("lead", "opportunity", "activity", "case")
+    await subscribe(client, headers_a, "https://partner.example.com/hook", *(f"crm.{k}.deleted" for k in kinds))
+    company = (await client.post("/api/v1/crm/companies", headers=headers_a, json={"name": "Gone Co"})).json()
+    lead = (await client.post("/api/v1/crm/leads", headers=headers_a,
+                              json={"title": "Maybe", "email": "maybe@example.com"})).json()  # fmt: skip
+    deal = (await client.post("/api/v1/crm/opportunities", headers=headers_a, json={"title": "Deal"})).json()
+    on_deal = (await client.post("/api/v1/crm/activities", headers=headers_a,
+                                 json={"subject": "Pitch", "opportunity_id": deal["id"]})).json()  # fmt: skip
+    note = (await client.post("/api/v1/crm/activities", headers=headers_a,
+                              json={"subject": "Note", "company_id": company["id"]})).json()  # fmt: skip
+    case = (await client.post("/api/v1/crm/cases", headers=headers_a,
+                              json={"subject": "Help", "company_id": company["id"]})).json()  # fmt: skip
+    await client.post(f"/api/v1/crm/cases/{case['id']}/messages", headers=headers_a, json={"body": "On it."})
+    paths = {
+        "lead": f"/api/v1/crm/leads/{lead['id']}",
+        "opportunity": f"/api/v1/crm/opportunities/{deal['id']}",
+        "activity": f"/api/v1/crm/activities/{note['id']}",
+        "case": f"/api/v1/crm/cases/{case['id']}",
+    }
+    read_only = await token_for(crm_a, ("crm.read",))
+    for kind, path in paths.items():
+        other_tenant = await client.delete(path, headers=headers_b)
+        assert other_tenant.status_code == 404 and problem_type(other_tenant) == "not-found", kind
+        no_scope = await client.delete(path, headers=read_only)
+        assert no_scope.status_code == 403 and problem_type(no_scope) == "insufficient-scope", kind
+        assert (await client.get(path, headers=headers_a)).status_code == 200, kind
+    for kind, path in paths.items():
+        assert (await client.delete(path, headers=headers_a)).status_code == 204, kind
+        assert (await client.get(path, headers=headers_a)).status_code == 404, kind
+        again = await client.delete(path, headers=headers_a)
+        assert again.status_code == 404 and problem_type(again) == "not-found", kind
+    # the deal's activity and the case's messages went with them
+    assert (await client.get(f"/api/v1/crm/activities/{on_deal['id']}", headers=headers_a)).status_code == 404
+    assert (await client.get(f"/api/v1/crm/cases/{case['id']}/messages", headers=headers_a)).status_code == 404
+    sent = [(d.event_type, d.payload["data"]) for d in await deliveries(sessions, crm_a.tenant.id)]
+    assert sent == [
+        ("crm.lead.deleted", {"id": lead["id"]}),
+        ("crm.opportunity.deleted", {"id": deal["id"]}),
+        ("crm.activity.deleted", {"id": note["id"]}),
+        ("crm.case.deleted", {"id": case["id"]}),
+    ]
+    assert await deliveries(sessions, crm_b.tenant.id) == []
+
+
+async def test_a_qualified_lead_and_a_quoted_opportunity_are_not_deleted(
+    client: Client, token_for: TokenFactory, sessions: async_sessionmaker[AsyncSession], crm_b: Workspace
+) -> None:
+    import datetime
+
+    from nexo.modules.erp.sales.models import Quote
+    from nexo.tests.factories import tenant_session
+
+    both = await make_workspace(sessions, name="Gamma Quotes", modules=("crm", "erp.sales"))
+    headers = await token_for(both, CRM)
+    lead = (await client.post("/api/v1/crm/leads", headers=headers, json={
+        "title": "Big one", "last_name": "Quinn", "company_name": "Quinn AG"})).json()  # fmt: skip
+    qualified = (await client.post(f"/api/v1/crm/leads/{lead['id']}/qualify", headers=headers, json={})).json()
+    deal = qualified["opportunity"]
+    refused_lead = await client.delete(f"/api/v1/crm/leads/{lead['id']}", headers=headers)
+    assert refused_lead.status_code == 409 and problem_type(refused_lead) == "conflict"
+    assert "delete the opportunity first" in refused_lead.json()["detail"]
+    session = await tenant_session(sessions, both)
+    async with session:
+        quote = Quote(customer_org_id=deal["company_id"], quote_date=datetime.date(2026, 11, 1), currency="EUR",
+                      opportunity_id=deal["id"])  # fmt: skip
+        session.add(quote)
+        await session.commit()
+        quote_id = quote.id
+    refused_deal = await client.delete(f"/api/v1/crm/opportunities/{deal['id']}", headers=headers)
+    assert refused_deal.status_code == 409 and problem_type(refused_deal) == "conflict"
+    assert f"Q-{quote_id:06d}" in refused_deal.json()["detail"]
+    assert (await client.get(f"/api/v1/crm/opportunities/{deal['id']}", headers=headers)).status_code == 200
+    session = await tenant_session(sessions, both)
+    async with session:
+        await session.delete(await session.get(Quote, quote_id))
+        await session.commit()
+    assert (await client.delete(f"/api/v1/crm/opportunities/{deal['id']}", headers=headers)).status_code == 204
+    # without its deal, the lead is plain history again and can go
+    assert (await client.get(f"/api/v1/crm/leads/{lead['id']}", headers=headers)).json()["opportunity_id"] is None
+    assert (await client.delete(f"/api/v1/crm/leads/{lead['id']}", headers=headers)).status_code == 204

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Account, JournalLine
 from nexo.modules.erp.inventory.models import StockMove
-from nexo.modules.erp.inventory.services import create_product, create_warehouse
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_product, create_warehouse
+from nexo.tests.factories import Workspace, tenant_session
 
 
 @dataclass
@@ -38,6 +39,20 @@ async def seed_catalog(session: AsyncSession, prefix: str = "") -> Catalog:
         tax_rate=Decimal("0.1"),
     )  # fmt: skip
     return Catalog(customer.id, supplier.id, warehouse.id, widget.id, gadget.id)
+
+
+async def seed_stocked_catalog(
+    sessions: async_sessionmaker[AsyncSession], workspace: Workspace, prefix: str = "", widgets: int = 50
+) -> Catalog:
+    """``seed_catalog`` in ``workspace``, committed, with ``widgets`` widgets received into its warehouse at 4.00."""
+    session = await tenant_session(sessions, workspace)
+    async with session:
+        cat = await seed_catalog(session, prefix)
+        await StockService(session).move(
+            [MoveRequest("receipt", cat.widget, Decimal(widgets), to_warehouse_id=cat.warehouse, unit_cost=Decimal(4))]
+        )
+        await session.commit()
+        return cat
 
 
 async def account_balance(session: AsyncSession, role: str) -> Decimal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
@@ -17,16 +17,15 @@ from nexo.modules.crm.models import Lead, Opportunity
 from nexo.modules.crm.services.leads import LeadService
 from nexo.modules.crm.services.pipeline import OpportunityService, StageService
 from nexo.modules.crm.services.timeline import Subject, timeline
-from nexo.modules.directory.models import Person
+from nexo.modules.directory.models import Organization, Person
 from nexo.modules.erp import crm_links
 from nexo.modules.erp.accounting.services import InvoiceService
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.tenants.module_switches import disable_module, enable_module
 from nexo.tests.factories import WebClient, Workspace, make_workspace, tenant_session
 from nexo.tests.integration.erp.conftest import ERP_MODULES, erp_context
-from nexo.tests.integration.erp.helpers import seed_catalog
+from nexo.tests.integration.erp.helpers import seed_stocked_catalog
 
 D = Decimal
 MODULES = ("crm", *ERP_MODULES)
@@ -52,16 +51,15 @@ async def ws_b(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
 
 
 async def _seed(sessions: async_sessionmaker[AsyncSession], ws: Workspace, prefix: str = "") -> Seeded:
+    cat = await seed_stocked_catalog(sessions, ws, prefix)
     session = await tenant_session(sessions, ws)
     async with session:
-        cat = await seed_catalog(session, prefix)
         person = Person(first_name="Grace", last_name=f"{prefix}Hopper", organization_id=cat.customer)
         session.add(person)
-        await StockService(session).move(
-            [MoveRequest("receipt", cat.widget, D(50), to_warehouse_id=cat.warehouse, unit_cost=D(4))]
-        )
+        await session.flush()
+        seeded = Seeded(cat.customer, cat.supplier, person.id, cat.warehouse, cat.widget)
         await session.commit()
-        return Seeded(cat.customer, cat.supplier, person.id, cat.warehouse, cat.widget)
+        return seeded
 
 
 async def _sell(
@@ -349,3 +347,58 @@ async def test_performance_report_adds_pipeline_conversion_and_win_rate_when_crm
     assert "chart=pipeline" not in hidden.text
     assert (await web.get(f"/w/{ws_b.slug}/erp/reports/data.json?chart=pipeline&{query}")).status_code == 403
     assert await _count(sessions, ws_b, Lead) == 2 and await _count(sessions, ws_b, Opportunity) == 1  # data kept
+
+
+def _invoice_links(html: str) -> set[int]:
+    """The invoices listed in the invoice table (the ids of their detail links)."""
+    table = html.split('<div id="invoices-table">', 1)[1]
+    return {int(found) for found in re.findall(r"/erp/accounting/invoices/(\d+)\"", table)}
+
+
+async def test_open_balance_links_to_the_customers_open_invoices(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession], ws_a: Workspace, ws_b: Workspace
+) -> None:
+    seeded = await _seed(sessions, ws_a)
+    seeded_b = await _seed(sessions, ws_b, "B-")
+    part_paid = await _sell(sessions, ws_a, seeded, 3, D("10"))  # 36.00, 10.00 paid: open
+    paid = await _sell(sessions, ws_a, seeded, 1, D("12"))  # paid in full
+    unpaid = await _sell(sessions, ws_a, seeded, 2, D("0"))  # open
+    session = await tenant_session(sessions, ws_a)
+    async with session:
+        other = Organization(name="Other Buyer Ltd")
+        session.add(other)
+        await session.flush()
+        other_id = other.id
+        await session.commit()
+    elsewhere = await _sell(sessions, ws_a, replace(seeded, customer=other_id), 1, D("0"))
+    b_invoice = await _sell(sessions, ws_b, seeded_b, 5, D("0"))
+
+    await web.login(ws_a.owner.email)
+    page = await web.get(f"/w/{ws_a.slug}/crm/companies/{seeded.customer}")
+    link = re.search(r'href="([^"]+)"[^>]*id="open-balance"', page.text)
+    assert link is not None
+    target = link.group(1).replace("&amp;", "&")
+    assert target == (f"/w/{ws_a.slug}/erp/accounting/invoices?kind=customer_invoice&status=open"
+                      f"&customer={seeded.customer}")  # fmt: skip
+    listed = await web.get(target)
+    assert listed.status_code == 200
+    assert _invoice_links(listed.text) == {part_paid["invoice"], unpaid["invoice"]}
+    assert f'<option value="{seeded.customer}" selected>Customer Inc</option>' in listed.text
+    paid_only = await web.get(f"/w/{ws_a.slug}/erp/accounting/invoices?status=paid&customer={seeded.customer}")
+    assert _invoice_links(paid_only.text) == {paid["invoice"]}
+    everyone = await web.get(f"/w/{ws_a.slug}/erp/accounting/invoices?status=open", headers={"HX-Request": "true"})
+    assert _invoice_links(everyone.text) == {part_paid["invoice"], unpaid["invoice"], elsewhere["invoice"]}
+    assert "<h1>" not in everyone.text  # htmx gets the table alone
+    for junk in ("abc", "-1", "0", "99999999999999999999", str(seeded.customer + 999)):
+        answer = await web.get(f"/w/{ws_a.slug}/erp/accounting/invoices?customer={junk}")
+        assert answer.status_code == 200, junk
+    unknown = await web.get(f"/w/{ws_a.slug}/erp/accounting/invoices?customer={seeded.customer + 999}")
+    assert _invoice_links(unknown.text) == set()
+
+    # B's list for the same customer id shows B's own documents only, and B's customer is not offered to A
+    assert "B-Customer Inc" not in (await web.get(f"/w/{ws_a.slug}/erp/accounting/invoices")).text
+    await web.login(ws_b.owner.email)
+    listed_b = await web.get(f"/w/{ws_b.slug}/erp/accounting/invoices?status=open&customer={seeded_b.customer}")
+    assert _invoice_links(listed_b.text) == {b_invoice["invoice"]}
+    assert ">Customer Inc<" not in listed_b.text and ">Other Buyer Ltd<" not in listed_b.text
+    assert (await web.get(target)).status_code == 404

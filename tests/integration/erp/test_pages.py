@@ -13,24 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.reports import Period, ledger_totals
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import SalesOrder
 from nexo.tenants.models import TenantModule
 from nexo.tests.factories import WebClient, Workspace, tenant_session
-from nexo.tests.integration.erp.helpers import seed_catalog
+from nexo.tests.integration.erp.helpers import seed_catalog, seed_stocked_catalog
 
 D = Decimal
-
-
-async def _seed(sessions: async_sessionmaker[AsyncSession], workspace: Workspace, prefix: str = "") -> dict[str, int]:
-    session = await tenant_session(sessions, workspace)
-    async with session:
-        cat = await seed_catalog(session, prefix)
-        await StockService(session).move(
-            [MoveRequest("receipt", cat.widget, D(50), to_warehouse_id=cat.warehouse, unit_cost=D(4))]
-        )
-        await session.commit()
-        return {"customer": cat.customer, "warehouse": cat.warehouse, "widget": cat.widget}
 
 
 async def test_product_form_shows_errors_next_to_fields(web: WebClient, erp_a: Workspace, erp_b: Workspace) -> None:
@@ -54,20 +42,18 @@ async def test_product_form_shows_errors_next_to_fields(web: WebClient, erp_a: W
 async def test_order_to_paid_invoice_through_pages(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], erp_a: Workspace, erp_b: Workspace
 ) -> None:
-    ids = await _seed(sessions, erp_a)
-    await _seed(sessions, erp_b, "B-")
+    ids = await seed_stocked_catalog(sessions, erp_a)
+    await seed_stocked_catalog(sessions, erp_b, "B-")
     await web.login(erp_a.owner.email)
     sales = f"/w/{erp_a.slug}/erp/sales"
-    missing = await web.post(
-        f"{sales}/orders/new", {"customer": str(ids["customer"]), "warehouse": str(ids["warehouse"])}
-    )
+    missing = await web.post(f"{sales}/orders/new", {"customer": str(ids.customer), "warehouse": str(ids.warehouse)})
     assert missing.status_code == 400 and 'id="product_0-error"' in missing.text
     created = await web.post(
         f"{sales}/orders/new",
         {
-            "customer": str(ids["customer"]),
-            "warehouse": str(ids["warehouse"]),
-            "product_0": str(ids["widget"]),
+            "customer": str(ids.customer),
+            "warehouse": str(ids.warehouse),
+            "product_0": str(ids.widget),
             "quantity_0": "3",
         },
     )
@@ -105,16 +91,14 @@ async def test_reports_match_ledger_and_export_csv(
     from nexo.modules.erp.sales.services import OrderLineInput, SalesService
     from nexo.tests.integration.erp.conftest import erp_context
 
-    ids = await _seed(sessions, erp_a)
-    await _seed(sessions, erp_b, "B-")
+    ids = await seed_stocked_catalog(sessions, erp_a)
+    await seed_stocked_catalog(sessions, erp_b, "B-")
     session = await tenant_session(sessions, erp_a)
     async with session:
         sales = SalesService(session, erp_context(erp_a))
         for month, quantity in ((9, D(2)), (10, D(5)), (11, D("1.5"))):
             day = datetime.date(2026, month, 10)
-            order = await sales.create_order(
-                ids["customer"], ids["warehouse"], [OrderLineInput(ids["widget"], quantity)]
-            )
+            order = await sales.create_order(ids.customer, ids.warehouse, [OrderLineInput(ids.widget, quantity)])
             await sales.deliver(order.id, delivered_on=day)
             invoice = await sales.invoice(order.id, issue_date=day, due_date=day)
         await InvoiceService(session, erp_context(erp_a)).credit(invoice.id)  # November credited in full
@@ -146,14 +130,14 @@ async def test_reports_match_ledger_and_export_csv(
 async def test_disabled_sales_keeps_documents_and_hides_them(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], erp_a: Workspace, erp_b: Workspace
 ) -> None:
-    ids = await _seed(sessions, erp_a)
+    ids = await seed_stocked_catalog(sessions, erp_a)
     await web.login(erp_a.owner.email)
     created = await web.post(
         f"/w/{erp_a.slug}/erp/sales/orders/new",
         {
-            "customer": str(ids["customer"]),
-            "warehouse": str(ids["warehouse"]),
-            "product_0": str(ids["widget"]),
+            "customer": str(ids.customer),
+            "warehouse": str(ids.warehouse),
+            "product_0": str(ids.widget),
             "quantity_0": "1",
         },
     )

@@ -68,12 +68,21 @@ def describe_schema(connection: Connection, schema: str) -> dict[str, Any]:
     return {"tables": tables, "enums": enums, "versions": versions, "comment": comment}
 
 
-async def _compare(engine: AsyncEngine, built: str, replayed: str, module_keys: list[str]) -> None:
+async def _shapes(
+    engine: AsyncEngine, built: str, replayed: str, module_keys: list[str], later: list[str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Build ``built`` by provisioning with ``module_keys`` (then switch the ``later`` modules on), replay every
+    migration of all of them into ``replayed``, and describe both (the schemas are dropped afterwards)."""
+    later = later or []
     try:
         async with engine.begin() as connection:
             await connection.run_sync(build_tenant_schema, built, module_keys)
+        if later:
+            branches = [get_registry().get(k).branch for k in later]
+            async with engine.begin() as connection:
+                await connection.run_sync(create_module_tables, built, later, branches)
         async with engine.begin() as connection:
-            await connection.run_sync(replay_tenant_schema, replayed, module_keys)
+            await connection.run_sync(replay_tenant_schema, replayed, [*module_keys, *later])
         async with engine.connect() as connection:
             built_shape = await connection.run_sync(describe_schema, built)
             replayed_shape = await connection.run_sync(describe_schema, replayed)
@@ -81,6 +90,11 @@ async def _compare(engine: AsyncEngine, built: str, replayed: str, module_keys: 
         async with engine.begin() as connection:
             for schema in (built, replayed):
                 await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    return built_shape, replayed_shape
+
+
+async def _compare(engine: AsyncEngine, built: str, replayed: str, module_keys: list[str]) -> None:
+    built_shape, replayed_shape = await _shapes(engine, built, replayed, module_keys)
     assert built_shape["tables"], "nothing was built"
     assert "alembic_version" in built_shape["tables"]
     assert built_shape == replayed_shape
@@ -111,24 +125,9 @@ async def test_the_two_schemas_compared_are_different_tenants(engine: AsyncEngin
 async def test_modules_switched_on_later_equal_replayed_migrations(engine: AsyncEngine) -> None:
     """Switching modules on builds their tables from the compiled DDL and stamps their branches: the schema must
     then equal one replayed with those modules from the start."""
-    registry = get_registry()
-    every_module = default_module_keys([m.key for m in registry if m.key != CORE_BRANCH])
+    every_module = default_module_keys([m.key for m in get_registry() if m.key != CORE_BRANCH])
     later = [k for k in every_module if k not in default_module_keys()]
     assert "crm" in later
-    built, replayed = "tenant_900007", "tenant_900008"
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(build_tenant_schema, built, default_module_keys())
-        async with engine.begin() as connection:
-            await connection.run_sync(create_module_tables, built, later, [registry.get(k).branch for k in later])
-        async with engine.begin() as connection:
-            await connection.run_sync(replay_tenant_schema, replayed, every_module)
-        async with engine.connect() as connection:
-            built_shape = await connection.run_sync(describe_schema, built)
-            replayed_shape = await connection.run_sync(describe_schema, replayed)
-    finally:
-        async with engine.begin() as connection:
-            for schema in (built, replayed):
-                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    built_shape, replayed_shape = await _shapes(engine, "tenant_900007", "tenant_900008", default_module_keys(), later)
     assert {"crm_stages", "crm_opportunities"} <= set(built_shape["tables"])
     assert built_shape == replayed_shape

@@ -14,7 +14,6 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,23 +22,12 @@ from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem
+from nexo.platform.api.resource import DbId
 from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response
 from nexo.tenants.models import Tenant
 from nexo.tenants.resolution import module_off_error
 
 T = TypeVar("T")
-BIGINT_MAX = 2**63 - 1
-DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
-IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
-OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=BIGINT_MAX)]
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
-Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
-Sort = Annotated[str, Parameter(max_length=40, description="Field to sort by; prefix '-' for descending.")]
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200,
-                    description="Retry a create safely: the same key and body return the stored response."),
-]  # fmt: skip
 # Decimals travel as JSON strings ("12.50"): exact, never a binary float.
 Quantity = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["2", "1.5"],
                                        description="A quantity as a decimal string (up to 4 decimals).")]  # fmt: skip

@@ -25,15 +25,8 @@ from nexo.modules.erp.apikit import (
     READ,
     READ_ONE,
     Amount,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
-    OptionalIdParam,
     Quantity,
     Rate,
-    Sort,
     Text200,
     check_status,
     erp_context,
@@ -49,6 +42,15 @@ from nexo.modules.erp.sales.models import SalesOrder
 from nexo.modules.erp.sales.services import SalesService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 from nexo.platform.web.errors import ProblemError
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"

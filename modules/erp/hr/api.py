@@ -18,13 +18,6 @@ from nexo.modules.erp.apikit import (
     EXCEPTION_HANDLERS,
     READ,
     READ_ONE,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
-    OptionalIdParam,
-    Sort,
     Text200,
     Text500,
     check_status,
@@ -34,6 +27,15 @@ from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, Leave
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}

@@ -21,15 +21,8 @@ from nexo.modules.erp.apikit import (
     READ,
     READ_ONE,
     Amount,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
-    OptionalIdParam,
     Quantity,
     Rate,
-    Sort,
     Text200,
     decimal,
     erp_context,
@@ -48,6 +41,15 @@ from nexo.modules.erp.inventory.services import (
 )
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 from nexo.platform.web.errors import ProblemError
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -18,14 +18,7 @@ from nexo.modules.erp.apikit import (
     EXCEPTION_HANDLERS,
     READ,
     READ_ONE,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
-    OptionalIdParam,
     Quantity,
-    Sort,
     Text200,
     check_status,
     get_or_404,
@@ -34,6 +27,15 @@ from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}

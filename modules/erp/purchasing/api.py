@@ -19,16 +19,9 @@ from nexo.modules.erp.apikit import (
     READ,
     READ_ONE,
     Amount,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
     LineQuantity,
-    OptionalIdParam,
     Quantity,
     Rate,
-    Sort,
     Text300,
     check_status,
     decimal,
@@ -41,6 +34,15 @@ from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}

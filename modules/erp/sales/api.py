@@ -20,16 +20,9 @@ from nexo.modules.erp.apikit import (
     READ,
     READ_ONE,
     Amount,
-    Cursor,
-    DbId,
-    IdempotencyKey,
-    IdParam,
-    Limit,
     LineQuantity,
-    OptionalIdParam,
     Quantity,
     Rate,
-    Sort,
     Text300,
     check_status,
     decimal,
@@ -42,6 +35,15 @@ from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.resource import (
+    Cursor,
+    DbId,
+    IdempotencyKey,
+    IdParam,
+    Limit,
+    OptionalIdParam,
+    Sort,
+)
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
 R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}

@@ -56,13 +56,14 @@ def parse_product_form(data: dict[str, str], errors: FormErrors) -> dict[str, An
     tax = parse_decimal(data, "tax_rate", errors, label="tax rate", default=Decimal(0))
     if tax is not None and tax >= 100:
         errors["tax_rate"] = "The tax rate is a percentage below 100."
-    values = {
-        "sku": data.get("sku", ""), "name": data.get("name", ""), "unit": data.get("unit", "") or "unit",
-        "cost": cost or Decimal(0), "sale_price": price or Decimal(0), "tax_rate": (tax or Decimal(0)) / 100,
-    }  # fmt: skip
-    for name, message in product_errors(**{**values, "tax_rate": Decimal(0)}).items():
-        errors.setdefault(name, message)
-    return values
+    sku, name, unit = data.get("sku", ""), data.get("name", ""), data.get("unit", "") or "unit"
+    cost, price = cost or Decimal(0), price or Decimal(0)
+    for field_name, message in product_errors(
+        sku=sku, name=name, unit=unit, cost=cost, sale_price=price, tax_rate=Decimal(0)
+    ).items():  # the tax rate was checked above, as a percentage
+        errors.setdefault(field_name, message)
+    return {"sku": sku, "name": name, "unit": unit, "cost": cost, "sale_price": price,
+            "tax_rate": (tax or Decimal(0)) / 100}  # fmt: skip
 
 
 async def product_context(session: AsyncSession, product: Product) -> dict[str, Any]:

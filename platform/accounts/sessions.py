@@ -3,22 +3,46 @@
 The session id is rotated at login (``rotate_session``): the old id is deleted and a fresh one is issued, so an id
 planted before login is worthless after it. Anonymous requests that put nothing in the session create no row and
 set no cookie (a health check or a login page view must not write to the database).
+
+An ordinary page view costs one round trip: a single SELECT on an autocommit connection (no BEGIN/COMMIT). The row
+is written back only when the session data changed, or when its expiry was last pushed forward more than
+``refresh_interval`` seconds ago (so idle expiry still works to within that interval); otherwise the response
+carries no session cookie and nothing is written. The cookie is re-sent exactly when the row is written, so the
+browser's cookie and the server-side row expire together.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from advanced_alchemy.extensions.litestar.plugins.init import SQLAlchemyAsyncConfig
-from advanced_alchemy.extensions.litestar.session import SQLAlchemyAsyncSessionBackend
+from advanced_alchemy.extensions.litestar.session import SESSION_ID_MAX_LENGTH, SQLAlchemyAsyncSessionBackend
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from nexo.platform.accounts.models import UserSession
 
 ROTATE_FLAG = "nexo_rotate_session"
+LOADED_KEY = "_nexo_session_loaded"
+ROTATED_ID_KEY = "_nexo_session_id"
+REFRESH_INTERVAL_SECONDS = 60
+
+
+class LoadedSession(NamedTuple):
+    """What the request's one SELECT found: compared with the outgoing session to decide whether to write."""
+
+    session_id: str
+    data: bytes
+    expires_at: datetime.datetime
 
 
 def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -26,7 +50,88 @@ def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     connection.scope[ROTATE_FLAG] = True  # type: ignore[literal-required]
 
 
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
+    """advanced-alchemy's PostgreSQL session backend with rotation, lazy expiry refresh and write-on-change."""
+
+    _autocommit: AsyncEngine | None = None
+
+    @property
+    def table(self) -> Table:
+        return cast("Table", UserSession.__table__)
+
+    @property
+    def refresh_interval(self) -> datetime.timedelta:
+        config = self.config
+        assert isinstance(config, DatabaseSessionConfig)
+        return datetime.timedelta(seconds=config.effective_refresh_interval)
+
+    def _connect(self) -> AsyncConnection:
+        """A pooled connection in autocommit mode: each statement is one round trip, with no BEGIN or COMMIT."""
+        if self._autocommit is None:
+            self._autocommit = self.alchemy.get_engine().execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit.connect()
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if not session_id or len(session_id) > SESSION_ID_MAX_LENGTH:
+            return {}
+        async with self._connect() as db:
+            row = (
+                await db.execute(
+                    select(self.table.c.data, self.table.c.expires_at).where(self.table.c.session_id == session_id)
+                )
+            ).one_or_none()
+        if row is None or row.expires_at <= _now():
+            return {}  # unknown or expired: the empty session makes ``store_in_message`` delete the row and cookie
+        connection.scope[LOADED_KEY] = LoadedSession(session_id, row.data, row.expires_at)  # type: ignore[literal-required]
+        return self.deserialize_data(row.data)
+
+    async def get(self, /, session_id: str, store: Store) -> bytes | None:
+        async with self._connect() as db:
+            row = (
+                await db.execute(
+                    select(self.table.c.data, self.table.c.expires_at).where(self.table.c.session_id == session_id)
+                )
+            ).one_or_none()
+        return row.data if row is not None and row.expires_at > _now() else None
+
+    async def set(self, /, session_id: str, data: bytes, store: Store) -> None:
+        """Insert or replace the row in one statement, with a fresh expiry."""
+        expires_at = _now() + datetime.timedelta(seconds=self.config.max_age)
+        statement = insert(self.table).values(session_id=session_id, data=data, expires_at=expires_at)
+        statement = statement.on_conflict_do_update(
+            index_elements=[self.table.c.session_id], set_={"data": data, "expires_at": expires_at}
+        )
+        async with self._connect() as db:
+            await db.execute(statement)
+
+    async def delete(self, /, session_id: str, store: Store) -> None:
+        async with self._connect() as db:
+            await db.execute(delete(self.table).where(self.table.c.session_id == session_id))
+
+    async def refresh(self, session_id: str) -> None:
+        """Push the expiry forward without rewriting the data."""
+        expires_at = _now() + datetime.timedelta(seconds=self.config.max_age)
+        async with self._connect() as db:
+            await db.execute(
+                update(self.table).where(self.table.c.session_id == session_id).values(expires_at=expires_at)
+            )
+
+    def _kept(
+        self, scope_session: ScopeSession, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> LoadedSession | None:
+        """The loaded session if the outgoing one is the same id with the same bytes, else ``None``."""
+        loaded = connection.scope.get(LOADED_KEY)
+        if not isinstance(loaded, LoadedSession) or not scope_session or scope_session is Empty:
+            return None
+        if loaded.session_id != connection.cookies.get(self.config.key):
+            return None
+        return loaded if self.serialize_data(scope_session, connection.scope) == loaded.data else None
+
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
@@ -34,15 +139,27 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
         if connection.scope.get(ROTATE_FLAG):
             if cookie:
                 await self.delete(cookie, store=None)  # type: ignore[arg-type]
-            connection.scope["_nexo_session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
+            connection.scope[ROTATED_ID_KEY] = self.generate_session_id()  # type: ignore[literal-required]
         elif not scope_session and scope_session is not Empty and not cookie:
             return  # an anonymous visitor with nothing to keep: no row, no cookie
+        elif (kept := self._kept(scope_session, connection)) is not None:
+            last_refresh = kept.expires_at - datetime.timedelta(seconds=self.config.max_age)
+            if _now() - last_refresh >= self.refresh_interval:
+                await self.refresh(kept.session_id)
+                self._add_cookie(kept.session_id, message)
+            return  # unchanged: at most an expiry refresh, never a rewrite of the data
         if not scope_session and scope_session is not Empty:
             scope_session = Empty  # an empty session (expired or unknown id) is removed, and its cookie with it
         await super().store_in_message(scope_session, message, connection)
 
+    def _add_cookie(self, session_id: str, message: Message) -> None:
+        params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        MutableScopeHeaders.from_message(message).add(
+            "Set-Cookie", Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+        )
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        rotated = connection.scope.get("_nexo_session_id")
+        rotated = connection.scope.get(ROTATED_ID_KEY)
         if isinstance(rotated, str):
             return rotated
         return super().get_session_id(connection)
@@ -50,9 +167,20 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
 
 @dataclass
 class DatabaseSessionConfig(ServerSideSessionConfig):
-    """``ServerSideSessionConfig`` whose backend is the PostgreSQL-backed, rotating one."""
+    """``ServerSideSessionConfig`` whose backend is the PostgreSQL-backed, rotating one.
+
+    ``refresh_interval``: how long an unchanged session's expiry may go without being pushed forward (seconds);
+    by default a minute, or a tenth of ``max_age`` when that is shorter.
+    """
 
     alchemy_config: SQLAlchemyAsyncConfig | None = field(default=None)
+    refresh_interval: int | None = field(default=None)
+
+    @property
+    def effective_refresh_interval(self) -> int:
+        if self.refresh_interval is not None:
+            return self.refresh_interval
+        return min(REFRESH_INTERVAL_SECONDS, self.max_age // 10)
 
     def _make_backend(self) -> RotatingSessionBackend:
         assert self.alchemy_config is not None

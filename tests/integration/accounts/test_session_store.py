@@ -5,6 +5,7 @@ Time is moved by moving the row's expiry (as if its last refresh happened longer
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import UserSession
 from nexo.platform.accounts.sessions import DatabaseSessionConfig, RotatingSessionBackend
+from nexo.platform.db.engine import libpq_url
+from nexo.platform.settings import Settings
+from nexo.tests.conftest import require_system_part
 from nexo.tests.factories import WebClient, Workspace
-from nexo.tests.integration.accounts.helpers import session_cookie, session_rows, set_cookie_headers
+from nexo.tests.integration.accounts.helpers import app_with, session_cookie, session_rows, set_cookie_headers
+from nexo.tests.pgbouncer import find_pgbouncer, running_pgbouncer
 
 
 @contextmanager
@@ -165,6 +170,35 @@ async def test_a_changed_session_is_written(
     assert kinds.count("DELETE") == 1 and kinds.count("INSERT") == 1 and "UPDATE" not in kinds, statements
     assert await session_rows(sessions, first) == 0 and await session_rows(sessions, second) == 1
     assert (await web.get(f"/w/{tenant_b.slug}/", follow_redirects=False)).status_code == 200
+
+
+async def test_the_session_store_works_behind_pgbouncer_in_transaction_mode(
+    settings: Settings,
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
+    tenant_b: Workspace,
+) -> None:
+    """Autocommit reads and single-statement writes through PgBouncer: login, views, refresh, logout.
+
+    Two server connections: a write (login, logout, a refresh) goes out with the response headers, before Litestar's
+    ``before_send`` commits the request's own transaction, so it needs a second connection for that moment.
+    """
+    require_system_part(find_pgbouncer() is not None, "pgbouncer is not installed (apt-get install pgbouncer)")
+    with running_pgbouncer(libpq_url(database_url), server_connections=2) as bouncer_url:
+        db = dataclasses.replace(settings.db, url=bouncer_url, behind_pgbouncer=True)
+        async with app_with(settings, db=db) as client:
+            web = WebClient(client)
+            cookie = await signed_in_session(web, client, tenant_a)
+            for _ in range(3):
+                assert (await web.get(f"/w/{tenant_a.slug}/", follow_redirects=False)).status_code == 200
+            assert (await web.get(f"/w/{tenant_b.slug}/", follow_redirects=False)).status_code == 404
+            await move_expiry(sessions, cookie, -datetime.timedelta(minutes=5))
+            moved = await expiry_of(sessions, cookie)
+            assert (await web.get(f"/w/{tenant_a.slug}/", follow_redirects=False)).status_code == 200
+            assert await expiry_of(sessions, cookie) > moved
+            assert (await web.post("/logout")).status_code == 303
+            assert await session_rows(sessions, cookie) == 0
 
 
 def test_the_refresh_interval_defaults_to_a_minute_or_a_tenth_of_max_age() -> None:

@@ -17,6 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from advanced_alchemy.extensions.litestar.plugins.init import SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar.session import SESSION_ID_MAX_LENGTH, SQLAlchemyAsyncSessionBackend
 from litestar.connection import ASGIConnection
@@ -25,9 +26,10 @@ from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Executable, Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from nexo.platform.accounts.models import UserSession
 
@@ -99,27 +101,55 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
             ).one_or_none()
         return row.data if row is not None and row.expires_at > _now() else None
 
-    async def set(self, /, session_id: str, data: bytes, store: Store) -> None:
+    def _upsert(self, session_id: str, data: bytes) -> Executable:
         """Insert or replace the row in one statement, with a fresh expiry."""
         expires_at = _now() + datetime.timedelta(seconds=self.config.max_age)
         statement = insert(self.table).values(session_id=session_id, data=data, expires_at=expires_at)
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[self.table.c.session_id], set_={"data": data, "expires_at": expires_at}
         )
+
+    def _delete(self, session_id: str) -> Executable:
+        return delete(self.table).where(self.table.c.session_id == session_id)
+
+    def _refresh(self, session_id: str) -> Executable:
+        """Push the expiry forward without rewriting the data (a row deleted meanwhile stays deleted)."""
+        expires_at = _now() + datetime.timedelta(seconds=self.config.max_age)
+        return update(self.table).where(self.table.c.session_id == session_id).values(expires_at=expires_at)
+
+    async def _run(self, *statements: Executable) -> None:
         async with self._connect() as db:
-            await db.execute(statement)
+            for statement in statements:
+                await db.execute(statement)
+
+    async def _write(
+        self, statements: list[Executable], message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        """Run the writes in the request's own transaction when it is about to be committed, else on their own.
+
+        The session middleware sends the response headers before Litestar's ``before_send`` commits the request's
+        database session, so a write on a connection of its own would hold a second connection (and, behind
+        PgBouncer, a second server connection) while the request's is still checked out. Riding along with the
+        request's commit (``autocommit_include_redirects``: 2xx and 3xx) needs none, and a login's new session row
+        commits with the login itself.
+        """
+        request_session = get_aa_scope_state(connection.scope, self.alchemy.session_scope_key)
+        status = message.get("status", 500) if message["type"] == "http.response.start" else 500
+        if isinstance(request_session, AsyncSession) and 200 <= int(status) < 400:
+            try:
+                async with request_session.begin_nested():  # a savepoint: a failure leaves the request's work alone
+                    for statement in statements:
+                        await request_session.execute(statement)
+                return
+            except SQLAlchemyError:
+                pass  # the request's transaction cannot take it (already failed): write on a connection of its own
+        await self._run(*statements)
+
+    async def set(self, /, session_id: str, data: bytes, store: Store) -> None:
+        await self._run(self._upsert(session_id, data))
 
     async def delete(self, /, session_id: str, store: Store) -> None:
-        async with self._connect() as db:
-            await db.execute(delete(self.table).where(self.table.c.session_id == session_id))
-
-    async def refresh(self, session_id: str) -> None:
-        """Push the expiry forward without rewriting the data."""
-        expires_at = _now() + datetime.timedelta(seconds=self.config.max_age)
-        async with self._connect() as db:
-            await db.execute(
-                update(self.table).where(self.table.c.session_id == session_id).values(expires_at=expires_at)
-            )
+        await self._run(self._delete(session_id))
 
     def _kept(
         self, scope_session: ScopeSession, connection: ASGIConnection[Any, Any, Any, Any]
@@ -136,26 +166,32 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
         cookie = connection.cookies.get(self.config.key)
+        statements: list[Executable] = []
         if connection.scope.get(ROTATE_FLAG):
             if cookie:
-                await self.delete(cookie, store=None)  # type: ignore[arg-type]
+                statements.append(self._delete(cookie))
             connection.scope[ROTATED_ID_KEY] = self.generate_session_id()  # type: ignore[literal-required]
         elif not scope_session and scope_session is not Empty and not cookie:
             return  # an anonymous visitor with nothing to keep: no row, no cookie
         elif (kept := self._kept(scope_session, connection)) is not None:
             last_refresh = kept.expires_at - datetime.timedelta(seconds=self.config.max_age)
             if _now() - last_refresh >= self.refresh_interval:
-                await self.refresh(kept.session_id)
+                await self._write([self._refresh(kept.session_id)], message, connection)
                 self._add_cookie(kept.session_id, message)
             return  # unchanged: at most an expiry refresh, never a rewrite of the data
-        if not scope_session and scope_session is not Empty:
-            scope_session = Empty  # an empty session (expired or unknown id) is removed, and its cookie with it
-        await super().store_in_message(scope_session, message, connection)
+        session_id = self.get_session_id(connection)
+        if scope_session is Empty or not scope_session:  # cleared, expired or unknown: the row and the cookie go
+            statements.append(self._delete(session_id))
+            self._add_cookie("null", message, expires=0)
+        else:
+            statements.append(self._upsert(session_id, self.serialize_data(scope_session, connection.scope)))
+            self._add_cookie(session_id, message)
+        await self._write(statements, message, connection)
 
-    def _add_cookie(self, session_id: str, message: Message) -> None:
+    def _add_cookie(self, value: str, message: Message, **extra: Any) -> None:
         params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
         MutableScopeHeaders.from_message(message).add(
-            "Set-Cookie", Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+            "Set-Cookie", Cookie(value=value, key=self.config.key, **params, **extra).to_header(header="")
         )
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:

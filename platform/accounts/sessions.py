@@ -8,7 +8,8 @@ An ordinary page view costs one round trip: a single SELECT on an autocommit con
 is written back only when the session data changed, or when its expiry was last pushed forward more than
 ``refresh_interval`` seconds ago (so idle expiry still works to within that interval); otherwise the response
 carries no session cookie and nothing is written. The cookie is re-sent exactly when the row is written, so the
-browser's cookie and the server-side row expire together.
+browser's cookie and the server-side row expire together. Writes go in the request's own transaction when it is
+about to commit (see ``_write``).
 """
 
 from __future__ import annotations
@@ -81,25 +82,24 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
         session_id = connection.cookies.get(self.config.key)
         if not session_id or len(session_id) > SESSION_ID_MAX_LENGTH:
             return {}
-        async with self._connect() as db:
-            row = (
-                await db.execute(
-                    select(self.table.c.data, self.table.c.expires_at).where(self.table.c.session_id == session_id)
-                )
-            ).one_or_none()
-        if row is None or row.expires_at <= _now():
+        loaded = await self._fetch(session_id)
+        if loaded is None:
             return {}  # unknown or expired: the empty session makes ``store_in_message`` delete the row and cookie
-        connection.scope[LOADED_KEY] = LoadedSession(session_id, row.data, row.expires_at)  # type: ignore[literal-required]
-        return self.deserialize_data(row.data)
+        connection.scope[LOADED_KEY] = loaded  # type: ignore[literal-required]
+        return self.deserialize_data(loaded.data)
+
+    async def _fetch(self, session_id: str) -> LoadedSession | None:
+        """The live session under ``session_id`` (one SELECT, autocommit), or ``None`` when unknown or expired."""
+        statement = select(self.table.c.data, self.table.c.expires_at).where(self.table.c.session_id == session_id)
+        async with self._connect() as db:
+            row = (await db.execute(statement)).one_or_none()
+        if row is None or row.expires_at <= _now():
+            return None
+        return LoadedSession(session_id, row.data, row.expires_at)
 
     async def get(self, /, session_id: str, store: Store) -> bytes | None:
-        async with self._connect() as db:
-            row = (
-                await db.execute(
-                    select(self.table.c.data, self.table.c.expires_at).where(self.table.c.session_id == session_id)
-                )
-            ).one_or_none()
-        return row.data if row is not None and row.expires_at > _now() else None
+        loaded = await self._fetch(session_id)
+        return None if loaded is None else loaded.data
 
     def _upsert(self, session_id: str, data: bytes) -> Executable:
         """Insert or replace the row in one statement, with a fresh expiry."""

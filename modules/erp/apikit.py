@@ -63,10 +63,10 @@ def responses(*codes: int) -> dict[int, ResponseSpec]:
     }
 
 
-READ = responses()
-READ_ONE = responses(404)
-CREATE = responses(409, 422)
-ACTION = responses(404, 409, 422)
+def erp(operation: dict[str, Any]) -> dict[str, Any]:
+    """A ``platform/api/resource.py`` operation (``list_op(...)`` and the others) with the ERP problem descriptions
+    (invalid-state, business-rule), which partners read in the schema."""
+    return {**operation, "responses": responses(*operation["responses"])}
 
 
 def decimal(value: str | None) -> Decimal | None:
@@ -94,9 +94,10 @@ def quantities(lines: list[LineQuantity] | None) -> dict[int, Decimal] | None:
     return wanted
 
 
-def check_status(value: str | None, allowed: tuple[str, ...]) -> None:
+def check_status(value: str | None, allowed: tuple[str, ...], name: str = "status") -> None:
+    """A choice filter (``status``, ``kind``) outside its values: 400 before any query."""
     if value is not None and value not in allowed:
-        raise ProblemError(400, f"'status' is one of: {', '.join(allowed)}.", "validation-error")
+        raise ProblemError(400, f"'{name}' is one of: {', '.join(allowed)}.", "validation-error")
 
 
 # --- errors --------------------------------------------------------------------------------------------------
@@ -128,14 +129,13 @@ def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> 
 EXCEPTION_HANDLERS: dict[Any, Any] = {ErpError: erp_error_handler, DBAPIError: database_error_handler}
 
 
-def not_found(what: str) -> ProblemError:
-    return ProblemError(404, f"No such {what} in this workspace.", "not-found")
-
-
-async def get_or_404(session: AsyncSession, model: type[T], key: int, what: str, *, lock: bool = False) -> T:
-    row = await session.get(model, key, with_for_update=lock)
-    if row is None:
-        raise not_found(what)
+async def reloaded(session: AsyncSession, model: type[T], key: int, *relations: str) -> T:
+    """The record as the services left it: its columns and ``relations`` read again (triggers and services change
+    them behind the identity map)."""
+    row = await session.get_one(model, key)
+    await session.refresh(row)
+    if relations:
+        await session.refresh(row, list(relations))
     return row
 
 

@@ -140,9 +140,10 @@ class Resource(Generic[M]):
         """The model's ``id`` column (every Nexo table has a bigint ``id``)."""
         return cast("Any", self.model).id
 
-    async def get(self, session: AsyncSession, record_id: int) -> M:
-        """The record of this workspace (the session is bound to the token's tenant), or a 404 problem."""
-        record = await session.get(self.model, record_id)
+    async def get(self, session: AsyncSession, record_id: int, *, lock: bool = False) -> M:
+        """The record of this workspace (the session is bound to the token's tenant), or a 404 problem; ``lock``
+        reads it ``FOR UPDATE`` for a change that must not race another."""
+        record = await session.get(self.model, record_id, with_for_update=lock)
         if record is None:
             raise not_found(self.label)
         return record

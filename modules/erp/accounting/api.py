@@ -13,25 +13,21 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.accounting.models import Account, Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Amount,
     Quantity,
     Rate,
     Text200,
     check_status,
+    erp,
     erp_context,
-    get_or_404,
-    not_found,
+    reloaded,
     require_module,
 )
 from nexo.modules.erp.errors import NotFoundError
@@ -41,7 +37,7 @@ from nexo.modules.erp.purchasing.services import PurchasingService
 from nexo.modules.erp.sales.models import SalesOrder
 from nexo.modules.erp.sales.services import SalesService
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -49,13 +45,16 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    not_found,
+    read_op,
 )
-from nexo.platform.web.errors import ProblemError
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
 SUPPLIER_KINDS = ("supplier_bill", "supplier_credit_note")
 STATUSES = ("draft", "open", "paid", "cancelled")
@@ -203,6 +202,11 @@ def entry_out(e: JournalEntry) -> JournalEntryOut:
 # --- shared by invoices (customer) and bills (supplier) --------------------------------------------------------
 
 
+ACCOUNTS = Resource(Account, "account", sortable={"id": Account.id, "code": Account.code, "name": Account.name})
+ENTRIES = Resource(JournalEntry, "journal entry", sortable={"id": JournalEntry.id})
+INVOICES = Resource(Invoice, "invoice", sortable={"id": Invoice.id})
+
+
 async def document(session: AsyncSession, invoice_id: int, kinds: tuple[str, ...], *, lock: bool = False) -> Invoice:
     invoice = await session.get(Invoice, invoice_id, with_for_update=lock)
     if invoice is None or invoice.kind not in kinds:
@@ -211,10 +215,7 @@ async def document(session: AsyncSession, invoice_id: int, kinds: tuple[str, ...
 
 
 async def fresh(session: AsyncSession, invoice_id: int) -> InvoiceOut:
-    invoice = await session.get_one(Invoice, invoice_id)
-    await session.refresh(invoice)
-    await session.refresh(invoice, ["lines"])
-    return invoice_out(invoice)
+    return invoice_out(await reloaded(session, Invoice, invoice_id, "lines"))
 
 
 async def list_documents(
@@ -222,17 +223,10 @@ async def list_documents(
     sort: str, cursor: str | None, limit: int,
 ) -> Page[InvoiceOut]:  # fmt: skip
     check_status(status, STATUSES)
-    if kind is not None and kind not in kinds:
-        raise ProblemError(400, f"'kind' is one of: {', '.join(kinds)}.", "validation-error")
-    conditions: list[Any] = [Invoice.kind.in_([kind] if kind else kinds)]
-    if status:
-        conditions.append(Invoice.status == status)
-    if partner_org_id is not None:
-        conditions.append(Invoice.partner_org_id == partner_org_id)
-    rows, next_cursor = await keyset_page(
-        session, select(Invoice).where(and_(*conditions)), sortable={"id": Invoice.id}, id_column=Invoice.id,
-        sort=sort, cursor=cursor, limit=limit,
-    )  # fmt: skip
+    check_status(kind, kinds, "kind")
+    statement = select(Invoice).where(Invoice.kind.in_([kind] if kind else kinds))
+    filters = {Invoice.status: status, Invoice.partner_org_id: partner_org_id}
+    rows, next_cursor = await INVOICES.page(session, statement, sort=sort, cursor=cursor, limit=limit, filters=filters)
     return Page(data=[invoice_out(i) for i in rows], next_cursor=next_cursor)
 
 
@@ -284,23 +278,21 @@ class AccountsApi(Controller):
     tags = ["erp.accounting"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List the chart of accounts", operation_id="listAccounts")
+    @get("/", **erp(list_op(READ_SCOPE, "List the chart of accounts", "listAccounts")))
     async def list_accounts(
         self, db_session: AsyncSession, type: str | None = None, sort: Sort = "code", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[AccountOut]:  # fmt: skip
         """``type`` filters (asset, liability, equity, income, expense); ``sort``: ``id``, ``code`` or ``name``."""
-        statement = select(Account) if type is None else select(Account).where(Account.type == type)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Account.id, "code": Account.code, "name": Account.name},
-            id_column=Account.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await ACCOUNTS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={Account.type: type}
+        )
         return Page(data=[AccountOut(a.id, a.code, a.name, a.type, a.role, a.active) for a in rows],
                     next_cursor=next_cursor)  # fmt: skip
 
-    @get("/{account_id:int}", **R, responses=READ_ONE, summary="Get an account", operation_id="getAccount")
+    @get("/{account_id:int}", **erp(read_op(READ_SCOPE, "Get an account", "getAccount")))
     async def get_account(self, db_session: AsyncSession, account_id: IdParam) -> AccountOut:
-        a = await get_or_404(db_session, Account, account_id, "account")
+        a = await ACCOUNTS.get(db_session, account_id)
         return AccountOut(a.id, a.code, a.name, a.type, a.role, a.active)
 
 
@@ -309,27 +301,20 @@ class JournalApi(Controller):
     tags = ["erp.accounting"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List journal entries", operation_id="listJournalEntries")
+    @get("/", **erp(list_op(READ_SCOPE, "List journal entries", "listJournalEntries")))
     async def list_entries(
         self, db_session: AsyncSession, source_type: str | None = None, source_id: OptionalIdParam = None,
         sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[JournalEntryOut]:  # fmt: skip
         """Newest first by default. ``source_type`` (invoice, payment, receipt, stock_move, ...) and ``source_id``
         find the entries a document posted."""
-        conditions: list[Any] = []
-        if source_type is not None:
-            conditions.append(JournalEntry.source_type == source_type)
-        if source_id is not None:
-            conditions.append(JournalEntry.source_id == source_id)
-        rows, next_cursor = await keyset_page(
-            db_session, select(JournalEntry).where(and_(True, *conditions)), sortable={"id": JournalEntry.id},
-            id_column=JournalEntry.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {JournalEntry.source_type: source_type, JournalEntry.source_id: source_id}
+        rows, next_cursor = await ENTRIES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[entry_out(e) for e in rows], next_cursor=next_cursor)
 
-    @get("/{entry_id:int}", **R, responses=READ_ONE, summary="Get a journal entry", operation_id="getJournalEntry")
+    @get("/{entry_id:int}", **erp(read_op(READ_SCOPE, "Get a journal entry", "getJournalEntry")))
     async def get_entry(self, db_session: AsyncSession, entry_id: IdParam) -> JournalEntryOut:
-        return entry_out(await get_or_404(db_session, JournalEntry, entry_id, "journal entry"))
+        return entry_out(await ENTRIES.get(db_session, entry_id))
 
 
 class InvoicesApi(Controller):
@@ -337,7 +322,7 @@ class InvoicesApi(Controller):
     tags = ["erp.accounting"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List customer invoices and credit notes", operation_id="listInvoices")
+    @get("/", **erp(list_op(READ_SCOPE, "List customer invoices and credit notes", "listInvoices")))
     async def list_invoices(
         self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
         partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
@@ -346,7 +331,7 @@ class InvoicesApi(Controller):
         """``kind``: customer_invoice or customer_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, CUSTOMER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
-    @post("/", **W, responses=CREATE, summary="Invoice a sales order", operation_id="createInvoice", status_code=201)
+    @post("/", **erp(create_op(WRITE_SCOPE, "Invoice a sales order", "createInvoice")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: InvoiceFromOrder, idempotency_key: IdempotencyKey = None,
@@ -364,22 +349,20 @@ class InvoicesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{invoice_id:int}", **R, responses=READ_ONE, summary="Get a customer invoice", operation_id="getInvoice")
+    @get("/{invoice_id:int}", **erp(read_op(READ_SCOPE, "Get a customer invoice", "getInvoice")))
     async def get_invoice(self, db_session: AsyncSession, invoice_id: IdParam) -> InvoiceOut:
         return invoice_out(await document(db_session, invoice_id, CUSTOMER_KINDS))
 
-    @post("/{invoice_id:int}/post", **W, responses=ACTION, summary="Post a draft invoice",
-          operation_id="postInvoice", status_code=200)  # fmt: skip
+    @post("/{invoice_id:int}/post", **erp(action_op(WRITE_SCOPE, "Post a draft invoice", "postInvoice", 422)))
     async def post_invoice(self, db_session: AsyncSession, principal: ApiPrincipal, invoice_id: IdParam) -> InvoiceOut:
         return await post_document(db_session, principal, invoice_id, CUSTOMER_KINDS)
 
-    @get("/{invoice_id:int}/payments", **R, responses=READ_ONE, summary="Payments of a customer invoice",
-         operation_id="listInvoicePayments")  # fmt: skip
+    @get("/{invoice_id:int}/payments", **erp(read_op(READ_SCOPE, "Payments of a customer invoice",
+                                                     "listInvoicePayments")))  # fmt: skip
     async def payments(self, db_session: AsyncSession, invoice_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, invoice_id, CUSTOMER_KINDS)
 
-    @post("/{invoice_id:int}/payments", **W, responses=ACTION, summary="Record a (partial) payment",
-          operation_id="payInvoice", status_code=201)  # fmt: skip
+    @post("/{invoice_id:int}/payments", **erp(create_op(WRITE_SCOPE, "Record a (partial) payment", "payInvoice", 404)))
     async def pay(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         invoice_id: IdParam, data: PaymentCreate, idempotency_key: IdempotencyKey = None,
@@ -394,8 +377,8 @@ class InvoicesApi(Controller):
             lambda: pay_document(db_session, principal, invoice_id, CUSTOMER_KINDS, data),
         )
 
-    @post("/{invoice_id:int}/credit-notes", **W, responses=ACTION, summary="Credit a customer invoice",
-          operation_id="creditInvoice", status_code=201)  # fmt: skip
+    @post("/{invoice_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Credit a customer invoice",
+                                                            "creditInvoice", 404)))  # fmt: skip
     async def credit(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         invoice_id: IdParam, data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,
@@ -411,7 +394,7 @@ class BillsApi(Controller):
     tags = ["erp.accounting"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List supplier bills and credit notes", operation_id="listBills")
+    @get("/", **erp(list_op(READ_SCOPE, "List supplier bills and credit notes", "listBills")))
     async def list_bills(
         self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
         partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
@@ -420,7 +403,7 @@ class BillsApi(Controller):
         """``kind``: supplier_bill or supplier_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, SUPPLIER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
-    @post("/", **W, responses=CREATE, summary="Bill a purchase order", operation_id="createBill", status_code=201)
+    @post("/", **erp(create_op(WRITE_SCOPE, "Bill a purchase order", "createBill")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: BillFromOrder, idempotency_key: IdempotencyKey = None,
@@ -437,22 +420,20 @@ class BillsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{bill_id:int}", **R, responses=READ_ONE, summary="Get a supplier bill", operation_id="getBill")
+    @get("/{bill_id:int}", **erp(read_op(READ_SCOPE, "Get a supplier bill", "getBill")))
     async def get_bill(self, db_session: AsyncSession, bill_id: IdParam) -> InvoiceOut:
         return invoice_out(await document(db_session, bill_id, SUPPLIER_KINDS))
 
-    @post("/{bill_id:int}/post", **W, responses=ACTION, summary="Post a draft bill", operation_id="postBill",
-          status_code=200)  # fmt: skip
+    @post("/{bill_id:int}/post", **erp(action_op(WRITE_SCOPE, "Post a draft bill", "postBill", 422)))
     async def post_bill(self, db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam) -> InvoiceOut:
         return await post_document(db_session, principal, bill_id, SUPPLIER_KINDS)
 
-    @get("/{bill_id:int}/payments", **R, responses=READ_ONE, summary="Payments of a supplier bill",
-         operation_id="listBillPayments")  # fmt: skip
+    @get("/{bill_id:int}/payments", **erp(read_op(READ_SCOPE, "Payments of a supplier bill", "listBillPayments")))
     async def payments(self, db_session: AsyncSession, bill_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, bill_id, SUPPLIER_KINDS)
 
-    @post("/{bill_id:int}/payments", **W, responses=ACTION, summary="Pay a supplier bill (partly or fully)",
-          operation_id="payBill", status_code=201)  # fmt: skip
+    @post("/{bill_id:int}/payments", **erp(create_op(WRITE_SCOPE, "Pay a supplier bill (partly or fully)",
+                                                     "payBill", 404)))  # fmt: skip
     async def pay(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
         data: PaymentCreate, idempotency_key: IdempotencyKey = None,
@@ -465,8 +446,8 @@ class BillsApi(Controller):
             lambda: pay_document(db_session, principal, bill_id, SUPPLIER_KINDS, data),
         )
 
-    @post("/{bill_id:int}/credit-notes", **W, responses=ACTION, summary="Record a supplier credit note",
-          operation_id="creditBill", status_code=201)  # fmt: skip
+    @post("/{bill_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Record a supplier credit note",
+                                                         "creditBill", 404)))  # fmt: skip
     async def credit(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
         data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,

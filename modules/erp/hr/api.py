@@ -9,24 +9,20 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Text200,
     Text500,
     check_status,
-    get_or_404,
+    erp,
 )
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -34,12 +30,15 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    read_op,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 LEAVE_STATUSES = ("pending", "approved", "rejected", "cancelled")
 Days = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$", examples=["25"],
                                    description="Days per year as a decimal string.")]  # fmt: skip
@@ -130,24 +129,25 @@ def leave_out(r: LeaveRequest) -> LeaveRequestOut:
                            decision_note=r.decision_note, created_at=r.created_at)  # fmt: skip
 
 
+DEPARTMENTS = Resource(Department, "department", sortable={"id": Department.id, "name": Department.name})
+EMPLOYEES = Resource(Employee, "employee", sortable={"id": Employee.id})
+LEAVE_REQUESTS = Resource(LeaveRequest, "leave request", sortable={"id": LeaveRequest.id})
+
+
 class DepartmentsApi(Controller):
     path = "/erp/hr/departments"
     tags = ["erp.hr"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List departments", operation_id="listDepartments")
+    @get("/", **erp(list_op(READ_SCOPE, "List departments", "listDepartments")))
     async def list_departments(
         self, db_session: AsyncSession, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[DepartmentOut]:
         """``sort``: ``id`` or ``name``."""
-        rows, next_cursor = await keyset_page(
-            db_session, select(Department), sortable={"id": Department.id, "name": Department.name},
-            id_column=Department.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await DEPARTMENTS.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[DepartmentOut(d.id, d.name, d.created_at) for d in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a department", operation_id="createDepartment",
-          status_code=201)  # fmt: skip
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: DepartmentCreate, idempotency_key: IdempotencyKey = None,
@@ -159,9 +159,9 @@ class DepartmentsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{department_id:int}", **R, responses=READ_ONE, summary="Get a department", operation_id="getDepartment")
+    @get("/{department_id:int}", **erp(read_op(READ_SCOPE, "Get a department", "getDepartment")))
     async def get_department(self, db_session: AsyncSession, department_id: IdParam) -> DepartmentOut:
-        d = await get_or_404(db_session, Department, department_id, "department")
+        d = await DEPARTMENTS.get(db_session, department_id)
         return DepartmentOut(d.id, d.name, d.created_at)
 
 
@@ -170,24 +170,16 @@ class EmployeesApi(Controller):
     tags = ["erp.hr"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List employees", operation_id="listEmployees")
+    @get("/", **erp(list_op(READ_SCOPE, "List employees", "listEmployees")))
     async def list_employees(
         self, db_session: AsyncSession, department_id: OptionalIdParam = None, active: bool | None = None,
         sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[EmployeeOut]:  # fmt: skip
-        conditions: list[Any] = []
-        if department_id is not None:
-            conditions.append(Employee.department_id == department_id)
-        if active is not None:
-            conditions.append(Employee.active.is_(active))
-        rows, next_cursor = await keyset_page(
-            db_session, select(Employee).where(and_(True, *conditions)), sortable={"id": Employee.id},
-            id_column=Employee.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {Employee.department_id: department_id, Employee.active: active}
+        rows, next_cursor = await EMPLOYEES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[employee_out(e) for e in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Hire a person (create an employee)", operation_id="createEmployee",
-          status_code=201)  # fmt: skip
+    @post("/", **erp(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: EmployeeCreate, idempotency_key: IdempotencyKey = None,
@@ -201,9 +193,9 @@ class EmployeesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{employee_id:int}", **R, responses=READ_ONE, summary="Get an employee", operation_id="getEmployee")
+    @get("/{employee_id:int}", **erp(read_op(READ_SCOPE, "Get an employee", "getEmployee")))
     async def get_employee(self, db_session: AsyncSession, employee_id: IdParam) -> EmployeeOut:
-        return employee_out(await get_or_404(db_session, Employee, employee_id, "employee"))
+        return employee_out(await EMPLOYEES.get(db_session, employee_id))
 
 
 class LeaveApi(Controller):
@@ -211,13 +203,12 @@ class LeaveApi(Controller):
     tags = ["erp.hr"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/leave-types", **R, responses=READ, summary="List leave types", operation_id="listLeaveTypes")
+    @get("/leave-types", **erp(list_op(READ_SCOPE, "List leave types", "listLeaveTypes")))
     async def list_types(self, db_session: AsyncSession) -> list[LeaveTypeOut]:
         rows = await db_session.scalars(select(LeaveType).order_by(LeaveType.name))
         return [LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid) for t in rows]
 
-    @post("/leave-types", **W, responses=CREATE, summary="Create a leave type", operation_id="createLeaveType",
-          status_code=201)  # fmt: skip
+    @post("/leave-types", **erp(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
     async def create_type(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: LeaveTypeCreate, idempotency_key: IdempotencyKey = None,
@@ -228,26 +219,20 @@ class LeaveApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests", **R, responses=READ, summary="List leave requests", operation_id="listLeaveRequests")
+    @get("/leave-requests", **erp(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
     async def list_requests(
         self, db_session: AsyncSession, employee_id: OptionalIdParam = None, status: str | None = None,
         sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[LeaveRequestOut]:  # fmt: skip
         """``status``: pending, approved, rejected, cancelled."""
         check_status(status, LEAVE_STATUSES)
-        conditions: list[Any] = []
-        if employee_id is not None:
-            conditions.append(LeaveRequest.employee_id == employee_id)
-        if status is not None:
-            conditions.append(LeaveRequest.status == status)
-        rows, next_cursor = await keyset_page(
-            db_session, select(LeaveRequest).where(and_(True, *conditions)), sortable={"id": LeaveRequest.id},
-            id_column=LeaveRequest.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {LeaveRequest.employee_id: employee_id, LeaveRequest.status: status}
+        rows, next_cursor = await LEAVE_REQUESTS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters=filters
+        )
         return Page(data=[leave_out(r) for r in rows], next_cursor=next_cursor)
 
-    @post("/leave-requests", **W, responses=CREATE, summary="Request leave", operation_id="createLeaveRequest",
-          status_code=201)  # fmt: skip
+    @post("/leave-requests", **erp(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
     async def create_request(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: LeaveRequestCreate, idempotency_key: IdempotencyKey = None,
@@ -262,20 +247,19 @@ class LeaveApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests/{request_id:int}", **R, responses=READ_ONE, summary="Get a leave request",
-         operation_id="getLeaveRequest")  # fmt: skip
+    @get("/leave-requests/{request_id:int}", **erp(read_op(READ_SCOPE, "Get a leave request", "getLeaveRequest")))
     async def get_request(self, db_session: AsyncSession, request_id: IdParam) -> LeaveRequestOut:
-        return leave_out(await get_or_404(db_session, LeaveRequest, request_id, "leave request"))
+        return leave_out(await LEAVE_REQUESTS.get(db_session, request_id))
 
-    @post("/leave-requests/{request_id:int}/approve", **W, responses=ACTION, summary="Approve a leave request",
-          operation_id="approveLeaveRequest", status_code=200)  # fmt: skip
+    @post("/leave-requests/{request_id:int}/approve", **erp(action_op(WRITE_SCOPE, "Approve a leave request",
+                                                                      "approveLeaveRequest", 422)))  # fmt: skip
     async def approve(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
     ) -> LeaveRequestOut:
         return await self._decide(db_session, principal, request_id, data, approve=True)
 
-    @post("/leave-requests/{request_id:int}/refuse", **W, responses=ACTION, summary="Refuse a leave request",
-          operation_id="refuseLeaveRequest", status_code=200)  # fmt: skip
+    @post("/leave-requests/{request_id:int}/refuse", **erp(action_op(WRITE_SCOPE, "Refuse a leave request",
+                                                                     "refuseLeaveRequest", 422)))  # fmt: skip
     async def refuse(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
     ) -> LeaveRequestOut:
@@ -286,7 +270,7 @@ class LeaveApi(Controller):
         session: AsyncSession, principal: ApiPrincipal, request_id: int, data: Decision | None, *, approve: bool
     ) -> LeaveRequestOut:
         """The decider is the token's user (none for a client-credentials integration)."""
-        await get_or_404(session, LeaveRequest, request_id, "leave request")
+        await LEAVE_REQUESTS.get(session, request_id)
         leave = await HrService(session).decide(
             request_id, approve=approve, user_id=principal.user_id, note=data.note if data else ""
         )

@@ -11,22 +11,19 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Amount,
     Quantity,
     Rate,
     Text200,
+    check_status,
     decimal,
+    erp,
     erp_context,
-    get_or_404,
 )
 from nexo.modules.erp.errors import NotFoundError
 from nexo.modules.erp.inventory.models import MOVE_KINDS, Product, StockLevel, StockMove, Warehouse
@@ -40,7 +37,7 @@ from nexo.modules.erp.inventory.services import (
     update_product,
 )
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -48,17 +45,19 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    read_op,
 )
-from nexo.platform.web.errors import ProblemError
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
 WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 READ_SCOPE, WRITE_SCOPE = "erp.inventory.read", "erp.inventory.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 
 
 class ProductOut(msgspec.Struct):
@@ -173,12 +172,20 @@ async def recorded_out(session: AsyncSession, move: RecordedMove) -> StockMoveOu
     return move_out(row)
 
 
+PRODUCTS = Resource(Product, "product", sortable={"id": Product.id, "sku": Product.sku, "name": Product.name,
+                                                  "created_at": Product.created_at})  # fmt: skip
+WAREHOUSES = Resource(Warehouse, "warehouse", sortable={"id": Warehouse.id, "code": Warehouse.code,
+                                                        "name": Warehouse.name})  # fmt: skip
+STOCK_LEVELS = Resource(StockLevel, "stock level", sortable={"id": StockLevel.id})
+MOVES = Resource(StockMove, "stock move", sortable={"id": StockMove.id})
+
+
 class ProductsApi(Controller):
     path = "/erp/inventory/products"
     tags = ["erp.inventory"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List products", operation_id="listProducts")
+    @get("/", **erp(list_op(READ_SCOPE, "List products", "listProducts")))
     async def list_products(
         self, db_session: AsyncSession, q: str | None = None, active: bool | None = None, sort: Sort = "sku",
         cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
@@ -191,16 +198,12 @@ class ProductsApi(Controller):
             statement = statement.where(
                 func.lower(Product.sku).like(prefix, escape="\\") | func.lower(Product.name).like(prefix, escape="\\")
             )
-        if active is not None:
-            statement = statement.where(Product.active.is_(active))
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Product.id, "sku": Product.sku, "name": Product.name,
-                                             "created_at": Product.created_at},
-            id_column=Product.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await PRODUCTS.page(
+            db_session, statement, sort=sort, cursor=cursor, limit=limit, filters={Product.active: active}
+        )
         return Page(data=[product_out(p) for p in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a product", operation_id="createProduct", status_code=201)
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: ProductCreate,
         idempotency_key: IdempotencyKey = None,
@@ -217,25 +220,25 @@ class ProductsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{product_id:int}", **R, responses=READ_ONE, summary="Get a product", operation_id="getProduct")
+    @get("/{product_id:int}", **erp(read_op(READ_SCOPE, "Get a product", "getProduct")))
     async def get_product(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
-        return product_out(await get_or_404(db_session, Product, product_id, "product"))
+        return product_out(await PRODUCTS.get(db_session, product_id))
 
-    @patch("/{product_id:int}", **W, responses=ACTION, summary="Change a product", operation_id="updateProduct")
+    @patch("/{product_id:int}", **erp(action_op(WRITE_SCOPE, "Change a product", "updateProduct", 422)))
     async def update(self, db_session: AsyncSession, product_id: IdParam, data: ProductUpdate) -> ProductOut:
         """Change master data; ``active: false`` stops selling the product (its history stays)."""
-        product = await get_or_404(db_session, Product, product_id, "product", lock=True)
+        product = await PRODUCTS.get(db_session, product_id, lock=True)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         for key in ("cost", "sale_price", "tax_rate"):
             if key in values:
                 values[key] = Decimal(values[key])
         return await self._changed(db_session, await update_product(db_session, product, **values))
 
-    @post("/{product_id:int}/deactivate", **W, responses=ACTION, summary="Deactivate a product",
-          operation_id="deactivateProduct", status_code=200)  # fmt: skip
+    @post("/{product_id:int}/deactivate", **erp(action_op(WRITE_SCOPE, "Deactivate a product",
+                                                          "deactivateProduct", 422)))  # fmt: skip
     async def deactivate(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
         """An inactive product can no longer be sold; its stock and history stay."""
-        product = await get_or_404(db_session, Product, product_id, "product", lock=True)
+        product = await PRODUCTS.get(db_session, product_id, lock=True)
         return await self._changed(db_session, await update_product(db_session, product, active=False))
 
     @staticmethod
@@ -249,19 +252,15 @@ class WarehousesApi(Controller):
     tags = ["erp.inventory"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List warehouses", operation_id="listWarehouses")
+    @get("/", **erp(list_op(READ_SCOPE, "List warehouses", "listWarehouses")))
     async def list_warehouses(
         self, db_session: AsyncSession, sort: Sort = "code", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[WarehouseOut]:
         """``sort`` is ``id``, ``code`` or ``name``."""
-        rows, next_cursor = await keyset_page(
-            db_session, select(Warehouse),
-            sortable={"id": Warehouse.id, "code": Warehouse.code, "name": Warehouse.name},
-            id_column=Warehouse.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await WAREHOUSES.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[warehouse_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a warehouse", operation_id="createWarehouse", status_code=201)
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: WarehouseCreate, idempotency_key: IdempotencyKey = None,
@@ -273,9 +272,9 @@ class WarehousesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{warehouse_id:int}", **R, responses=READ_ONE, summary="Get a warehouse", operation_id="getWarehouse")
+    @get("/{warehouse_id:int}", **erp(read_op(READ_SCOPE, "Get a warehouse", "getWarehouse")))
     async def get_warehouse(self, db_session: AsyncSession, warehouse_id: IdParam) -> WarehouseOut:
-        return warehouse_out(await get_or_404(db_session, Warehouse, warehouse_id, "warehouse"))
+        return warehouse_out(await WAREHOUSES.get(db_session, warehouse_id))
 
 
 class StockApi(Controller):
@@ -283,8 +282,7 @@ class StockApi(Controller):
     tags = ["erp.inventory"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/stock", **R, responses=READ, summary="On-hand stock per product and warehouse",
-         operation_id="listStockLevels")  # fmt: skip
+    @get("/stock", **erp(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
     async def stock(
         self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
         sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
@@ -295,52 +293,38 @@ class StockApi(Controller):
             .join(Product, Product.id == StockLevel.product_id)
             .where(StockLevel.quantity != 0)
         )
-        if product_id is not None:
-            statement = statement.where(StockLevel.product_id == product_id)
-        if warehouse_id is not None:
-            statement = statement.where(StockLevel.warehouse_id == warehouse_id)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": StockLevel.id},
-            id_column=StockLevel.id, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
-        )  # fmt: skip
+        filters = {StockLevel.product_id: product_id, StockLevel.warehouse_id: warehouse_id}
+        rows, next_cursor = await STOCK_LEVELS.page(db_session, statement, sort=sort, cursor=cursor, limit=limit,
+                                                    filters=filters, entity_rows=False)  # fmt: skip
         return Page(data=[StockLevelOut(level.product_id, level.warehouse_id, level.quantity, cost,
                                         (level.quantity * cost).quantize(Decimal("0.0001")))
                           for level, cost in rows], next_cursor=next_cursor)  # fmt: skip
 
-    @get("/stock-moves", **R, responses=READ, summary="List stock moves", operation_id="listStockMoves")
+    @get("/stock-moves", **erp(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
     async def moves(
         self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
         kind: str | None = None, sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[StockMoveOut]:  # fmt: skip
         """Newest first by default. ``kind`` is one of receipt, delivery, transfer, adjustment, consumption,
         production; ``sort`` is ``id`` or ``-id``."""
+        check_status(kind, MOVE_KINDS, "kind")
         statement = select(StockMove)
-        conditions: list[Any] = []
-        if product_id is not None:
-            conditions.append(StockMove.product_id == product_id)
         if warehouse_id is not None:
-            conditions.append(
+            statement = statement.where(
                 (StockMove.from_warehouse_id == warehouse_id) | (StockMove.to_warehouse_id == warehouse_id)
             )
-        if kind is not None:
-            if kind not in MOVE_KINDS:
-                raise ProblemError(400, f"'kind' is one of: {', '.join(MOVE_KINDS)}.", "validation-error")
-            conditions.append(StockMove.kind == kind)
-        if conditions:
-            statement = statement.where(and_(*conditions))
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": StockMove.id},
-            id_column=StockMove.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {StockMove.product_id: product_id, StockMove.kind: kind}
+        rows, next_cursor = await MOVES.page(
+            db_session, statement, sort=sort, cursor=cursor, limit=limit, filters=filters
+        )
         return Page(data=[move_out(m) for m in rows], next_cursor=next_cursor)
 
-    @get("/stock-moves/{move_id:int}", **R, responses=READ_ONE, summary="Get a stock move",
-         operation_id="getStockMove")  # fmt: skip
+    @get("/stock-moves/{move_id:int}", **erp(read_op(READ_SCOPE, "Get a stock move", "getStockMove")))
     async def get_move(self, db_session: AsyncSession, move_id: IdParam) -> StockMoveOut:
-        return move_out(await get_or_404(db_session, StockMove, move_id, "stock move"))
+        return move_out(await MOVES.get(db_session, move_id))
 
-    @post("/stock-moves/adjustments", **W, responses=CREATE, summary="Adjust stock to a counted quantity",
-          operation_id="createStockAdjustment", status_code=201)  # fmt: skip
+    @post("/stock-moves/adjustments", **erp(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity",
+                                                      "createStockAdjustment")))  # fmt: skip
     async def adjust(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: AdjustmentCreate, idempotency_key: IdempotencyKey = None,
@@ -360,8 +344,8 @@ class StockApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @post("/stock-moves/transfers", **W, responses=CREATE, summary="Transfer stock between warehouses",
-          operation_id="createStockTransfer", status_code=201)  # fmt: skip
+    @post("/stock-moves/transfers", **erp(create_op(WRITE_SCOPE, "Transfer stock between warehouses",
+                                                    "createStockTransfer")))  # fmt: skip
     async def transfer(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: TransferCreate, idempotency_key: IdempotencyKey = None,

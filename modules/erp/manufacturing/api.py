@@ -9,24 +9,19 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Quantity,
     Text200,
     check_status,
-    get_or_404,
+    erp,
 )
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -34,12 +29,15 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    read_op,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 STATUSES = ("draft", "done")
 
 
@@ -110,28 +108,27 @@ def work_order_out(w: WorkOrder) -> WorkOrderOut:
                         created_at=w.created_at)  # fmt: skip
 
 
+BOMS = Resource(BillOfMaterials, "bill of materials", sortable={"id": BillOfMaterials.id, "name": BillOfMaterials.name})
+WORK_ORDERS = Resource(WorkOrder, "work order", sortable={"id": WorkOrder.id})
+
+
 class BomsApi(Controller):
     path = "/erp/manufacturing/boms"
     tags = ["erp.manufacturing"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List bills of materials", operation_id="listBoms")
+    @get("/", **erp(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
     async def list_boms(
         self, db_session: AsyncSession, product_id: OptionalIdParam = None, sort: Sort = "id",
         cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[BomOut]:  # fmt: skip
         """``sort``: ``id`` or ``name``."""
-        statement = select(BillOfMaterials)
-        if product_id is not None:
-            statement = statement.where(BillOfMaterials.product_id == product_id)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": BillOfMaterials.id, "name": BillOfMaterials.name},
-            id_column=BillOfMaterials.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await BOMS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={BillOfMaterials.product_id: product_id}
+        )
         return Page(data=[bom_out(b) for b in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a bill of materials", operation_id="createBom",
-          status_code=201)  # fmt: skip
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: BomCreate,
         idempotency_key: IdempotencyKey = None,
@@ -154,9 +151,9 @@ class BomsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{bom_id:int}", **R, responses=READ_ONE, summary="Get a bill of materials", operation_id="getBom")
+    @get("/{bom_id:int}", **erp(read_op(READ_SCOPE, "Get a bill of materials", "getBom")))
     async def get_bom(self, db_session: AsyncSession, bom_id: IdParam) -> BomOut:
-        return bom_out(await get_or_404(db_session, BillOfMaterials, bom_id, "bill of materials"))
+        return bom_out(await BOMS.get(db_session, bom_id))
 
 
 class WorkOrdersApi(Controller):
@@ -164,27 +161,19 @@ class WorkOrdersApi(Controller):
     tags = ["erp.manufacturing"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List work orders", operation_id="listWorkOrders")
+    @get("/", **erp(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
     async def list_work_orders(
         self, db_session: AsyncSession, status: str | None = None, sort: Sort = "-id", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[WorkOrderOut]:  # fmt: skip
         """``status``: draft or done."""
         check_status(status, STATUSES)
-        statement = select(WorkOrder) if status is None else select(WorkOrder).where(WorkOrder.status == status)
-        rows, next_cursor = await keyset_page(
-            db_session,
-            statement,
-            sortable={"id": WorkOrder.id},
-            id_column=WorkOrder.id,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
+        rows, next_cursor = await WORK_ORDERS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={WorkOrder.status: status}
         )
         return Page(data=[work_order_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a work order", operation_id="createWorkOrder",
-          status_code=201)  # fmt: skip
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: WorkOrderCreate, idempotency_key: IdempotencyKey = None,
@@ -198,17 +187,17 @@ class WorkOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{work_order_id:int}", **R, responses=READ_ONE, summary="Get a work order", operation_id="getWorkOrder")
+    @get("/{work_order_id:int}", **erp(read_op(READ_SCOPE, "Get a work order", "getWorkOrder")))
     async def get_work_order(self, db_session: AsyncSession, work_order_id: IdParam) -> WorkOrderOut:
-        return work_order_out(await get_or_404(db_session, WorkOrder, work_order_id, "work order"))
+        return work_order_out(await WORK_ORDERS.get(db_session, work_order_id))
 
-    @post("/{work_order_id:int}/complete", **W, responses=ACTION, summary="Complete a work order",
-          operation_id="completeWorkOrder", status_code=200)  # fmt: skip
+    @post("/{work_order_id:int}/complete", **erp(action_op(WRITE_SCOPE, "Complete a work order",
+                                                           "completeWorkOrder", 422)))  # fmt: skip
     async def complete(
         self, db_session: AsyncSession, work_order_id: IdParam, data: Completion | None = None
     ) -> WorkOrderOut:
         """Consumes the components at average cost and produces the goods; refused (422) when stock is short."""
-        await get_or_404(db_session, WorkOrder, work_order_id, "work order")
+        await WORK_ORDERS.get(db_session, work_order_id)
         order = await ManufacturingService(db_session).complete(
             work_order_id, completed_on=data.completed_on if data else None
         )

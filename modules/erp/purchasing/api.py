@@ -9,15 +9,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Amount,
     LineQuantity,
     Quantity,
@@ -25,15 +20,16 @@ from nexo.modules.erp.apikit import (
     Text300,
     check_status,
     decimal,
+    erp,
     erp_context,
-    get_or_404,
     quantities,
+    reloaded,
 )
 from nexo.modules.erp.money import round_money, total
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -41,12 +37,15 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    read_op,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 STATUSES = ("draft", "sent", "partially_received", "received", "closed", "cancelled")
 
 
@@ -132,11 +131,8 @@ def receipt_out(r: Receipt) -> ReceiptOut:
                              for ln in r.lines])  # fmt: skip
 
 
-async def fresh_order(session: AsyncSession, order_id: int) -> PurchaseOrder:
-    order = await session.get_one(PurchaseOrder, order_id)
-    await session.refresh(order)
-    await session.refresh(order, ["lines"])
-    return order
+ORDERS = Resource(PurchaseOrder, "purchase order", sortable={"id": PurchaseOrder.id})
+RECEIPTS = Resource(Receipt, "receipt", sortable={"id": Receipt.id})
 
 
 class PurchaseOrdersApi(Controller):
@@ -144,26 +140,18 @@ class PurchaseOrdersApi(Controller):
     tags = ["erp.purchasing"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/orders", **R, responses=READ, summary="List purchase orders", operation_id="listPurchaseOrders")
+    @get("/orders", **erp(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
     async def list_orders(
         self, db_session: AsyncSession, status: str | None = None, supplier_org_id: OptionalIdParam = None,
         sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PurchaseOrderOut]:  # fmt: skip
         """``status``: draft, sent, partially_received, received, closed, cancelled; ``sort``: ``id`` or ``-id``."""
         check_status(status, STATUSES)
-        conditions: list[Any] = []
-        if status:
-            conditions.append(PurchaseOrder.status == status)
-        if supplier_org_id is not None:
-            conditions.append(PurchaseOrder.supplier_org_id == supplier_org_id)
-        rows, next_cursor = await keyset_page(
-            db_session, select(PurchaseOrder).where(and_(True, *conditions)), sortable={"id": PurchaseOrder.id},
-            id_column=PurchaseOrder.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {PurchaseOrder.status: status, PurchaseOrder.supplier_org_id: supplier_org_id}
+        rows, next_cursor = await ORDERS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/orders", **W, responses=CREATE, summary="Create a purchase order (draft)",
-          operation_id="createPurchaseOrder", status_code=201)  # fmt: skip
+    @post("/orders", **erp(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: PurchaseOrderCreate, idempotency_key: IdempotencyKey = None,
@@ -176,24 +164,23 @@ class PurchaseOrdersApi(Controller):
                                        decimal(ln.tax_rate), ln.description) for ln in data.lines]  # fmt: skip
             order = await service.create_order(data.supplier_org_id, data.warehouse_id, lines,
                                                order_date=data.order_date, expected_on=data.expected_on)  # fmt: skip
-            return order_out(await fresh_order(db_session, order.id))
+            return order_out(await reloaded(db_session, PurchaseOrder, order.id, "lines"))
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/orders/{order_id:int}", **R, responses=READ_ONE, summary="Get a purchase order",
-         operation_id="getPurchaseOrder")  # fmt: skip
+    @get("/orders/{order_id:int}", **erp(read_op(READ_SCOPE, "Get a purchase order", "getPurchaseOrder")))
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> PurchaseOrderOut:
-        return order_out(await get_or_404(db_session, PurchaseOrder, order_id, "purchase order"))
+        return order_out(await ORDERS.get(db_session, order_id))
 
-    @post("/orders/{order_id:int}/send", **W, responses=ACTION, summary="Send a purchase order to the supplier",
-          operation_id="sendPurchaseOrder", status_code=200)  # fmt: skip
+    @post("/orders/{order_id:int}/send", **erp(action_op(WRITE_SCOPE, "Send a purchase order to the supplier",
+                                                         "sendPurchaseOrder", 422)))  # fmt: skip
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
-        await get_or_404(db_session, PurchaseOrder, order_id, "purchase order")
+        await ORDERS.get(db_session, order_id)
         await PurchasingService(db_session, await erp_context(db_session, principal)).send(order_id)
-        return order_out(await fresh_order(db_session, order_id))
+        return order_out(await reloaded(db_session, PurchaseOrder, order_id, "lines"))
 
-    @post("/orders/{order_id:int}/receipts", **W, responses=ACTION, summary="Receive goods (fully or partly)",
-          operation_id="receivePurchaseOrder", status_code=201)  # fmt: skip
+    @post("/orders/{order_id:int}/receipts", **erp(create_op(WRITE_SCOPE, "Receive goods (fully or partly)",
+                                                             "receivePurchaseOrder", 404)))  # fmt: skip
     async def receive(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
         data: ReceiptCreate, idempotency_key: IdempotencyKey = None,
@@ -201,7 +188,7 @@ class PurchaseOrdersApi(Controller):
         """Stock comes in at the order's cost (valued in the ledger when accounting is on)."""
 
         async def make() -> ReceiptOut:
-            await get_or_404(db_session, PurchaseOrder, order_id, "purchase order")
+            await ORDERS.get(db_session, order_id)
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             receipt = await service.receive(order_id, quantities(data.lines), received_on=data.received_on)
             await db_session.refresh(receipt, ["lines"])
@@ -209,18 +196,16 @@ class PurchaseOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/receipts", **R, responses=READ, summary="List receipts", operation_id="listReceipts")
+    @get("/receipts", **erp(list_op(READ_SCOPE, "List receipts", "listReceipts")))
     async def list_receipts(
         self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[ReceiptOut]:  # fmt: skip
-        statement = select(Receipt)
-        if order_id is not None:
-            statement = statement.where(Receipt.order_id == order_id)
-        rows, next_cursor = await keyset_page(db_session, statement, sortable={"id": Receipt.id},
-                                              id_column=Receipt.id, sort=sort, cursor=cursor, limit=limit)  # fmt: skip
+        rows, next_cursor = await RECEIPTS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={Receipt.order_id: order_id}
+        )
         return Page(data=[receipt_out(r) for r in rows], next_cursor=next_cursor)
 
-    @get("/receipts/{receipt_id:int}", **R, responses=READ_ONE, summary="Get a receipt", operation_id="getReceipt")
+    @get("/receipts/{receipt_id:int}", **erp(read_op(READ_SCOPE, "Get a receipt", "getReceipt")))
     async def get_receipt(self, db_session: AsyncSession, receipt_id: IdParam) -> ReceiptOut:
-        return receipt_out(await get_or_404(db_session, Receipt, receipt_id, "receipt"))
+        return receipt_out(await RECEIPTS.get(db_session, receipt_id))

@@ -10,15 +10,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.apikit import (
-    ACTION,
-    CREATE,
     EXCEPTION_HANDLERS,
-    READ,
-    READ_ONE,
     Amount,
     LineQuantity,
     Quantity,
@@ -26,15 +21,16 @@ from nexo.modules.erp.apikit import (
     Text300,
     check_status,
     decimal,
+    erp,
     erp_context,
-    get_or_404,
     quantities,
+    reloaded,
 )
 from nexo.modules.erp.money import round_money, total
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.platform.api.base import DEFAULT_LIMIT, Page, api_opt, idempotent_create, keyset_page, security
+from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -42,12 +38,15 @@ from nexo.platform.api.resource import (
     IdParam,
     Limit,
     OptionalIdParam,
+    Resource,
     Sort,
+    action_op,
+    create_op,
+    list_op,
+    read_op,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
-R: dict[str, Any] = {"opt": api_opt(READ_SCOPE), "security": security(READ_SCOPE)}
-W: dict[str, Any] = {"opt": api_opt(WRITE_SCOPE), "security": security(WRITE_SCOPE)}
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
 ORDER_STATUSES = ("open", "partially_delivered", "delivered", "cancelled")
@@ -188,11 +187,9 @@ def delivery_out(d: Delivery) -> DeliveryOut:
                               for ln in d.lines])  # fmt: skip
 
 
-async def fresh_order(session: AsyncSession, order_id: int) -> SalesOrder:
-    order = await session.get_one(SalesOrder, order_id)
-    await session.refresh(order)
-    await session.refresh(order, ["lines"])
-    return order
+QUOTES = Resource(Quote, "quote", sortable={"id": Quote.id})
+ORDERS = Resource(SalesOrder, "sales order", sortable={"id": SalesOrder.id})
+DELIVERIES = Resource(Delivery, "delivery", sortable={"id": Delivery.id})
 
 
 class QuotesApi(Controller):
@@ -200,26 +197,18 @@ class QuotesApi(Controller):
     tags = ["erp.sales"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List quotes", operation_id="listQuotes")
+    @get("/", **erp(list_op(READ_SCOPE, "List quotes", "listQuotes")))
     async def list_quotes(
         self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
         sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[QuoteOut]:  # fmt: skip
         """``status``: draft, sent, accepted, declined; ``sort``: ``id`` or ``-id``."""
         check_status(status, QUOTE_STATUSES)
-        conditions: list[Any] = []
-        if status:
-            conditions.append(Quote.status == status)
-        if customer_org_id is not None:
-            conditions.append(Quote.customer_org_id == customer_org_id)
-        rows, next_cursor = await keyset_page(
-            db_session, select(Quote).where(and_(True, *conditions)),
-            sortable={"id": Quote.id},
-            id_column=Quote.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {Quote.status: status, Quote.customer_org_id: customer_org_id}
+        rows, next_cursor = await QUOTES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[quote_out(q) for q in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create a quote", operation_id="createQuote", status_code=201)
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create a quote", "createQuote")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: QuoteCreate,
         idempotency_key: IdempotencyKey = None,
@@ -237,34 +226,32 @@ class QuotesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{quote_id:int}", **R, responses=READ_ONE, summary="Get a quote", operation_id="getQuote")
+    @get("/{quote_id:int}", **erp(read_op(READ_SCOPE, "Get a quote", "getQuote")))
     async def get_quote(self, db_session: AsyncSession, quote_id: IdParam) -> QuoteOut:
-        return quote_out(await get_or_404(db_session, Quote, quote_id, "quote"))
+        return quote_out(await QUOTES.get(db_session, quote_id))
 
-    @post("/{quote_id:int}/send", **W, responses=ACTION, summary="Mark a quote as sent", operation_id="sendQuote",
-          status_code=200)  # fmt: skip
+    @post("/{quote_id:int}/send", **erp(action_op(WRITE_SCOPE, "Mark a quote as sent", "sendQuote", 422)))
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
         return await self._mark(db_session, principal, quote_id, "sent")
 
-    @post("/{quote_id:int}/decline", **W, responses=ACTION, summary="Mark a quote as declined",
-          operation_id="declineQuote", status_code=200)  # fmt: skip
+    @post("/{quote_id:int}/decline", **erp(action_op(WRITE_SCOPE, "Mark a quote as declined", "declineQuote", 422)))
     async def decline(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
         return await self._mark(db_session, principal, quote_id, "declined")
 
-    @post("/{quote_id:int}/confirm", **W, responses=ACTION, summary="Confirm a quote into a sales order",
-          operation_id="confirmQuote", status_code=201)  # fmt: skip
+    @post("/{quote_id:int}/confirm", **erp(create_op(WRITE_SCOPE, "Confirm a quote into a sales order",
+                                                     "confirmQuote", 404)))  # fmt: skip
     async def confirm(
         self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam, data: ConfirmQuote
     ) -> SalesOrderOut:
         """The customer accepted: the quote becomes a sales order shipped from ``warehouse_id``."""
-        await get_or_404(db_session, Quote, quote_id, "quote")
+        await QUOTES.get(db_session, quote_id)
         service = SalesService(db_session, await erp_context(db_session, principal))
         order = await service.confirm_quote(quote_id, data.warehouse_id, order_date=data.order_date)
-        return order_out(await fresh_order(db_session, order.id))
+        return order_out(await reloaded(db_session, SalesOrder, order.id, "lines"))
 
     @staticmethod
     async def _mark(session: AsyncSession, principal: ApiPrincipal, quote_id: int, status: str) -> QuoteOut:
-        await get_or_404(session, Quote, quote_id, "quote")
+        await QUOTES.get(session, quote_id)
         quote = await SalesService(session, await erp_context(session, principal)).mark_quote(quote_id, status)
         await session.refresh(quote)
         return quote_out(quote)
@@ -275,27 +262,18 @@ class SalesOrdersApi(Controller):
     tags = ["erp.sales"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List sales orders", operation_id="listSalesOrders")
+    @get("/", **erp(list_op(READ_SCOPE, "List sales orders", "listSalesOrders")))
     async def list_orders(
         self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
         sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
     ) -> Page[SalesOrderOut]:  # fmt: skip
         """``status``: open, partially_delivered, delivered, cancelled; ``sort``: ``id`` or ``-id``."""
         check_status(status, ORDER_STATUSES)
-        conditions: list[Any] = []
-        if status:
-            conditions.append(SalesOrder.status == status)
-        if customer_org_id is not None:
-            conditions.append(SalesOrder.customer_org_id == customer_org_id)
-        rows, next_cursor = await keyset_page(
-            db_session, select(SalesOrder).where(and_(True, *conditions)),
-            sortable={"id": SalesOrder.id},
-            id_column=SalesOrder.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        filters = {SalesOrder.status: status, SalesOrder.customer_org_id: customer_org_id}
+        rows, next_cursor = await ORDERS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/", **W, responses=CREATE, summary="Create (confirm) a sales order", operation_id="createSalesOrder",
-          status_code=201)  # fmt: skip
+    @post("/", **erp(create_op(WRITE_SCOPE, "Create (confirm) a sales order", "createSalesOrder")))
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
         data: SalesOrderCreate, idempotency_key: IdempotencyKey = None,
@@ -306,16 +284,16 @@ class SalesOrdersApi(Controller):
             service = SalesService(db_session, await erp_context(db_session, principal))
             order = await service.create_order(data.customer_org_id, data.warehouse_id, line_inputs(data.lines),
                                                order_date=data.order_date)  # fmt: skip
-            return order_out(await fresh_order(db_session, order.id))
+            return order_out(await reloaded(db_session, SalesOrder, order.id, "lines"))
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{order_id:int}", **R, responses=READ_ONE, summary="Get a sales order", operation_id="getSalesOrder")
+    @get("/{order_id:int}", **erp(read_op(READ_SCOPE, "Get a sales order", "getSalesOrder")))
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> SalesOrderOut:
-        return order_out(await get_or_404(db_session, SalesOrder, order_id, "sales order"))
+        return order_out(await ORDERS.get(db_session, order_id))
 
-    @post("/{order_id:int}/deliveries", **W, responses=ACTION, summary="Deliver a sales order (fully or partly)",
-          operation_id="deliverSalesOrder", status_code=201)  # fmt: skip
+    @post("/{order_id:int}/deliveries", **erp(create_op(WRITE_SCOPE, "Deliver a sales order (fully or partly)",
+                                                        "deliverSalesOrder", 404)))  # fmt: skip
     async def deliver(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
         data: DeliveryCreate, idempotency_key: IdempotencyKey = None,
@@ -323,7 +301,7 @@ class SalesOrdersApi(Controller):
         """Ships out of the order's warehouse; refused (422) when stock is short. Send ``Idempotency-Key``."""
 
         async def make() -> DeliveryOut:
-            await get_or_404(db_session, SalesOrder, order_id, "sales order")
+            await ORDERS.get(db_session, order_id)
             service = SalesService(db_session, await erp_context(db_session, principal))
             delivery = await service.deliver(order_id, quantities(data.lines), delivered_on=data.delivered_on)
             await db_session.refresh(delivery, ["lines"])
@@ -337,21 +315,17 @@ class DeliveriesApi(Controller):
     tags = ["erp.sales"]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @get("/", **R, responses=READ, summary="List deliveries", operation_id="listSalesDeliveries")
+    @get("/", **erp(list_op(READ_SCOPE, "List deliveries", "listSalesDeliveries")))
     async def list_deliveries(
         self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[DeliveryOut]:  # fmt: skip
         """Newest first by default (``sort``: ``id`` or ``-id``)."""
-        statement = select(Delivery)
-        if order_id is not None:
-            statement = statement.where(Delivery.order_id == order_id)
-        rows, next_cursor = await keyset_page(
-            db_session, statement, sortable={"id": Delivery.id},
-            id_column=Delivery.id, sort=sort, cursor=cursor, limit=limit,
-        )  # fmt: skip
+        rows, next_cursor = await DELIVERIES.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={Delivery.order_id: order_id}
+        )
         return Page(data=[delivery_out(d) for d in rows], next_cursor=next_cursor)
 
-    @get("/{delivery_id:int}", **R, responses=READ_ONE, summary="Get a delivery", operation_id="getSalesDelivery")
+    @get("/{delivery_id:int}", **erp(read_op(READ_SCOPE, "Get a delivery", "getSalesDelivery")))
     async def get_delivery(self, db_session: AsyncSession, delivery_id: IdParam) -> DeliveryOut:
-        return delivery_out(await get_or_404(db_session, Delivery, delivery_id, "delivery"))
+        return delivery_out(await DELIVERIES.get(db_session, delivery_id))

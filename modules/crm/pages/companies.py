@@ -31,6 +31,7 @@ from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tag
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
 from nexo.platform.web.rendering import is_htmx, render
+from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 from nexo.tenants.resolution import TenantContext
 
 
@@ -67,7 +68,7 @@ class CompanyPages(CrmController):
             context |= {"stages": list(LifecycleStage), "tags": await tags_in_use(db_session, Organization)}
         return render(request, "crm/companies.html", context, partial="crm/_companies_table.html")
 
-    @get("/export.csv", name="crm.companies.export")
+    @get("/export.csv", name="crm.companies.export", opt=ALLOWED_WHEN_READ_ONLY)
     async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
         query = list_query(request, tenant, COMPANY_SORTS)
         return csv_response(await export_companies(db_session, query), "companies.csv")

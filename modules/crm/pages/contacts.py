@@ -29,6 +29,7 @@ from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
 from nexo.platform.web.rendering import is_htmx, render
+from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 from nexo.tenants.resolution import TenantContext
 
 
@@ -95,7 +96,7 @@ class ContactPages(CrmController):
             context |= {"stages": list(LifecycleStage), "tags": await tags_in_use(db_session, Person)}
         return render(request, "crm/contacts.html", context, partial="crm/_contacts_table.html")
 
-    @get("/export.csv", name="crm.contacts.export")
+    @get("/export.csv", name="crm.contacts.export", opt=ALLOWED_WHEN_READ_ONLY)
     async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
         query = list_query(request, tenant, CONTACT_SORTS)
         return csv_response(await export_contacts(db_session, query), "contacts.csv")

@@ -139,6 +139,8 @@ async def test_canceled_workspace_exports_its_data_but_refuses_other_writes(
     assert "Leaving's stage" in stages and "Staying's stage" not in stages
     csv_export = await web.get(f"{base}/export?format=csv")
     assert csv_export.status_code == 200 and csv_export.headers["content-type"] == "application/zip"
+    contacts_csv = await web.get(f"/w/{leaving.workspace.slug}/crm/contacts/export.csv")
+    assert contacts_csv.status_code == 200 and contacts_csv.headers["content-type"].startswith("text/csv")
 
     refused_switch = await web.post(f"{base}/disable")
     assert refused_switch.status_code == 403 and "subscription has ended" in refused_switch.text
@@ -157,8 +159,8 @@ async def test_canceled_workspace_exports_its_data_but_refuses_other_writes(
 def test_export_routes_are_marked_allow_when_read_only(app: Litestar) -> None:
     """Exports are open in a read-only workspace because they say so, not because they happen to be GETs."""
     exports = [h for route in app.routes for h in getattr(route, "route_handlers", ())
-               if (h.name or "").startswith("admin.") and (h.name or "").endswith(".export")]  # fmt: skip
-    assert [h.name for h in exports] == ["admin.modules.export"]
+               if (h.name or "").endswith(".export")]  # fmt: skip
+    assert sorted({h.name for h in exports}) == ["admin.modules.export", "crm.companies.export", "crm.contacts.export"]
     assert all(h.opt.get("allow_when_read_only") is True for h in exports)
     others = [h for route in app.routes for h in getattr(route, "route_handlers", ())
               if (h.name or "").startswith("admin.modules.") and h not in exports]  # fmt: skip

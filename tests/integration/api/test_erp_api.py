@@ -6,7 +6,6 @@ process firing ``erp.invoice.paid``, and schemathesis over the ERP operations.""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import os
@@ -24,7 +23,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.inventory.models import StockMove
-from nexo.platform.api.auth import token_cache
 from nexo.platform.settings import Settings
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tests.factories import Workspace, make_workspace, tenant_session
@@ -192,14 +190,6 @@ async def test_bad_input_is_a_4xx_and_writes_nothing(
     assert status.status_code == 400 and problem_type(status) == "validation-error"
 
 
-async def switch(sessions: async_sessionmaker[AsyncSession], ws: Workspace, key: str, enabled: bool) -> None:
-    """Switch a module and wait until this process's token cache heard of it (NOTIFY arrives after commit)."""
-    generation = token_cache.generation
-    await switch_module(sessions, ws, key, enabled)
-    while token_cache.enabled and token_cache.generation == generation:  # noqa: ASYNC110
-        await asyncio.sleep(0.01)
-
-
 async def test_scopes_and_switched_off_modules_are_refused(
     client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, erp_a: Workspace,
     erp_b: Workspace,
@@ -212,7 +202,7 @@ async def test_scopes_and_switched_off_modules_are_refused(
     sales = await client.get(f"{API}/sales/orders", headers=read_only)
     assert sales.status_code == 403 and problem_type(sales) == "insufficient-scope"
     assert (await client.get(f"{API}/hr/departments", headers=read_only)).status_code == 200
-    await switch(sessions, erp_a, "erp.hr", False)
+    await switch_module(sessions, erp_a, "erp.hr", False)
     try:
         off = await client.get(f"{API}/hr/departments", headers=read_only)
         assert off.status_code == 403 and problem_type(off) == "module-disabled"
@@ -222,7 +212,7 @@ async def test_scopes_and_switched_off_modules_are_refused(
         # the other workspace's HR module is still on
         assert (await client.get(f"{API}/hr/departments", headers=await token_for(erp_b, ALL))).status_code == 200
     finally:
-        await switch(sessions, erp_a, "erp.hr", True)
+        await switch_module(sessions, erp_a, "erp.hr", True)
     assert (await client.get(f"{API}/hr/departments", headers=read_only)).json()["data"] == []
     # invoicing a sales order also needs the Sales module on
     crm_only = await make_workspace(sessions, name="Books only", modules=("erp.accounting",))

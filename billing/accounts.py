@@ -118,24 +118,44 @@ async def sync_items(
         account = await lock_account(session, tenant.id)
         assert account is not None
     customer_id = await ensure_customer(session, account, tenant)
-    rows = {row.module_key: row for row in await session.scalars(
-        select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.id))}  # fmt: skip
+    rows = {
+        row.module_key: row
+        for row in await session.scalars(select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.id))
+    }
     wanted = {key: await price_id_for(session, key) for key in sorted(paid_module_keys(enabled))}
     change = await apply_module_set(
-        provider, customer_id=customer_id, tenant_id=tenant.id, billed={k: _billed(r) for k, r in rows.items()},
-        wanted=wanted, trial_end=account.trial_ends_at if account.trial_ends_at > now else None,
-    )  # fmt: skip
+        provider,
+        customer_id=customer_id,
+        tenant_id=tenant.id,
+        billed={k: _billed(r) for k, r in rows.items()},
+        wanted=wanted,
+        trial_end=account.trial_ends_at if account.trial_ends_at > now else None,
+    )
     for billed in change.added:
-        session.add(SubscriptionItem(
-            tenant_id=tenant.id, module_key=billed.module_key, subscription_id=billed.subscription_id,
-            item_id=billed.item_id, price_id=billed.price_id, status=billed.status,
-        ))  # fmt: skip
-        await audit.record(session, "billing.item_added", target=billed.module_key,
-                           details={"subscription": billed.subscription_id, "item": billed.item_id})  # fmt: skip
+        session.add(
+            SubscriptionItem(
+                tenant_id=tenant.id,
+                module_key=billed.module_key,
+                subscription_id=billed.subscription_id,
+                item_id=billed.item_id,
+                price_id=billed.price_id,
+                status=billed.status,
+            )
+        )
+        await audit.record(
+            session,
+            "billing.item_added",
+            target=billed.module_key,
+            details={"subscription": billed.subscription_id, "item": billed.item_id},
+        )
     for billed in change.removed:
         await session.delete(rows[billed.module_key])
-        await audit.record(session, "billing.item_removed", target=billed.module_key,
-                           details={"subscription": billed.subscription_id, "item": billed.item_id})  # fmt: skip
+        await audit.record(
+            session,
+            "billing.item_removed",
+            target=billed.module_key,
+            details={"subscription": billed.subscription_id, "item": billed.item_id},
+        )
     await session.flush()
     return ItemChanges(tuple(b.module_key for b in change.added), tuple(b.module_key for b in change.removed))
 
@@ -148,12 +168,16 @@ async def cancel_orphans(session: AsyncSession, account: BillingAccount) -> list
     """Cancel provider subscriptions of this customer that no item row knows (a switch whose commit failed)."""
     if not account.customer_id:
         return []
-    known = set(await session.scalars(
-        select(SubscriptionItem.subscription_id).where(SubscriptionItem.tenant_id == account.tenant_id)))  # fmt: skip
+    known = set(
+        await session.scalars(
+            select(SubscriptionItem.subscription_id).where(SubscriptionItem.tenant_id == account.tenant_id)
+        )
+    )
     orphans = [
-        s.id for s in await get_provider().list_subscriptions(account.customer_id)
+        s.id
+        for s in await get_provider().list_subscriptions(account.customer_id)
         if s.id not in known and s.status not in {"canceled", "incomplete_expired"}
-    ]  # fmt: skip
+    ]
     for subscription_id in orphans:
         await get_provider().cancel_subscription(subscription_id)
     return orphans

@@ -38,9 +38,11 @@ async def apply_state(
     if tenant.status is not old_status:
         await notify_revocation(session)  # API principals cache the tenant's status: drop them on commit
     await audit.record(
-        session, f"billing.{new_state.value}", target=tenant.slug,
+        session,
+        f"billing.{new_state.value}",
+        target=tenant.slug,
         details={"from": old_state.value, "tenant_status": tenant.status.value},
-    )  # fmt: skip
+    )
     await session.flush()
     return True
 

@@ -72,12 +72,22 @@ class BillingPages(Controller):
     async def page(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
         account = await _account(db_session, tenant)
         provider = get_provider()
-        items = list(await db_session.scalars(
-            select(SubscriptionItem).where(SubscriptionItem.tenant_id == tenant.tenant_id)
-            .order_by(SubscriptionItem.module_key)))  # fmt: skip
+        items = list(
+            await db_session.scalars(
+                select(SubscriptionItem)
+                .where(SubscriptionItem.tenant_id == tenant.tenant_id)
+                .order_by(SubscriptionItem.module_key)
+            )
+        )
         registry = get_registry()
-        item_views = [{"module": registry.get(i.module_key).name if i.module_key in registry else i.module_key,
-                       "price": price_for(i.module_key), "status": i.status} for i in items]  # fmt: skip
+        item_views = [
+            {
+                "module": registry.get(i.module_key).name if i.module_key in registry else i.module_key,
+                "price": price_for(i.module_key),
+                "status": i.status,
+            }
+            for i in items
+        ]
         invoices, upcoming = [], []
         if account.customer_id:
             invoices = [_invoice_view(i) for i in await provider.list_invoices(account.customer_id)]
@@ -86,9 +96,13 @@ class BillingPages(Controller):
                 if preview:
                     upcoming.append(_invoice_view(preview) | {"module": ", ".join(modules)})
         context = {
-            "account": account, "items": item_views, "invoices": invoices, "upcoming": upcoming,
-            "publishable_key": provider.publishable_key, "stripe_js_url": provider.js_url,
-        }  # fmt: skip
+            "account": account,
+            "items": item_views,
+            "invoices": invoices,
+            "upcoming": upcoming,
+            "publishable_key": provider.publishable_key,
+            "stripe_js_url": provider.js_url,
+        }
         return render(request, "billing/page.html", context)
 
     @post("/setup-intent", name="billing.setup_intent")

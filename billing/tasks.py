@@ -66,12 +66,17 @@ async def mail_owner_task(tenant_id: int, kind: str) -> str:
     if tenant is None or owner is None:
         return "no owner"
     link = f"{settings.app.base_url}/w/{tenant.slug}/settings/billing"
-    await send_mail(settings, Mail(
-        to=owner.email,
-        subject=f"Payment failed for {tenant.name}",
-        text=(f"We could not collect the payment for {tenant.name}. Please update the card at {link} within "
-              f"{settings.billing.grace_days} days; after that the workspace becomes read-only until it is paid."),
-    ))  # fmt: skip
+    await send_mail(
+        settings,
+        Mail(
+            to=owner.email,
+            subject=f"Payment failed for {tenant.name}",
+            text=(
+                f"We could not collect the payment for {tenant.name}. Please update the card at {link} within "
+                f"{settings.billing.grace_days} days; after that the workspace becomes read-only until it is paid."
+            ),
+        ),
+    )
     return owner.email
 
 
@@ -96,8 +101,9 @@ async def repair_accounts_task(context: JobContext, timestamp: int) -> int:
     if not get_provider().enabled:
         return 0
     async with sessions() as session:
-        tenant_ids = list(await session.scalars(select(BillingAccount.tenant_id).where(
-            BillingAccount.customer_id.is_(None))))  # fmt: skip
+        tenant_ids = list(
+            await session.scalars(select(BillingAccount.tenant_id).where(BillingAccount.customer_id.is_(None)))
+        )
     for tenant_id in tenant_ids:
         await context.app.configure_task(reconcile_account_task.name).defer_async(tenant_id=tenant_id)
     return len(tenant_ids)

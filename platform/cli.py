@@ -167,8 +167,9 @@ def tenants_create(
     async def go() -> str:
         async with session_scope() as session:
             existing = await get_user_by_email(session, owner_email)
-            form = SignupForm(name, slug.lower(), owner_name or owner_email, owner_email.lower(), owner_password or "",
-                              list(modules))  # fmt: skip
+            form = SignupForm(
+                name, slug.lower(), owner_name or owner_email, owner_email.lower(), owner_password or "", list(modules)
+            )
             result = await sign_up(session, form, existing_user=existing)
             if result.errors:
                 await session.rollback()
@@ -195,8 +196,15 @@ def tenants_list() -> None:
 
     table = Table("id", "slug", "name", "schema", "status", "members", "created")
     for tenant, count in run_async(go):
-        table.add_row(str(tenant.id), tenant.slug, tenant.name, tenant.schema_name, str(tenant.status), str(count),
-                      tenant.created_at.isoformat(timespec="seconds"))  # fmt: skip
+        table.add_row(
+            str(tenant.id),
+            tenant.slug,
+            tenant.name,
+            tenant.schema_name,
+            str(tenant.status),
+            str(count),
+            tenant.created_at.isoformat(timespec="seconds"),
+        )
     Console().print(table)
 
 

@@ -175,8 +175,9 @@ class CorePlugin(InitPluginProtocol):
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
-        app_config.route_handlers.extend([pages, workspace_router(), *static_routers(),
-                                          api_router([*API_HANDLERS, *module_api_handlers()])])  # fmt: skip
+        app_config.route_handlers.extend(
+            [pages, workspace_router(), *static_routers(), api_router([*API_HANDLERS, *module_api_handlers()])]
+        )
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(
             secret=settings.app.secret_key,
@@ -214,8 +215,9 @@ class CorePlugin(InitPluginProtocol):
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
-        app_config.openapi_config = OpenAPIConfig(title="Nexo API", version="1.0.0", path="/api/schema",
-                                                  **openapi_components(settings))  # fmt: skip
+        app_config.openapi_config = OpenAPIConfig(
+            title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
+        )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])
         app_config.on_shutdown.append(engine.dispose)
         return app_config

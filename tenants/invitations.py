@@ -152,9 +152,14 @@ class Acceptance:
 
 
 async def accept(
-    session: AsyncSession, settings: Settings, token: str, *, signed_in: User | None, password: str = "",
+    session: AsyncSession,
+    settings: Settings,
+    token: str,
+    *,
+    signed_in: User | None,
+    password: str = "",
     full_name: str = "",
-) -> Acceptance:  # fmt: skip
+) -> Acceptance:
     """Accept: as the signed-in invitee, as an existing account (its password), or by creating the account.
 
     The membership, the used invitation and the audit entry land in the caller's transaction.
@@ -170,8 +175,14 @@ async def accept(
     invitation.accepted_at = utcnow()
     await session.flush()
     await bind_tenant(session, tenant.schema_name)
-    await record(session, "member.joined", actor_user_id=user.id, actor_label=user.email, target=user.email,
-                 details={"role": invitation.role.value, "new_account": created})  # fmt: skip
+    await record(
+        session,
+        "member.joined",
+        actor_user_id=user.id,
+        actor_label=user.email,
+        target=user.email,
+        details={"role": invitation.role.value, "new_account": created},
+    )
     return Acceptance(user=user, tenant=tenant, created_account=created)
 
 

@@ -63,8 +63,13 @@ async def change_role(session: AsyncSession, actor: TenantContext, membership_id
     old = membership.role
     membership.role = role
     await session.flush()
-    await record(session, "member.role_changed", target=membership.user.email,
-                 details={"from": old.value, "to": role.value}, **actor.actor)  # fmt: skip
+    await record(
+        session,
+        "member.role_changed",
+        target=membership.user.email,
+        details={"from": old.value, "to": role.value},
+        **actor.actor,
+    )
     return membership
 
 

@@ -129,9 +129,13 @@ async def _lock_tenant(session: AsyncSession, tenant: Tenant) -> None:
 
 
 async def enable_module(
-    session: AsyncSession, tenant: Tenant, key: str, *, actor: Mapping[str, Any] | None = None,
+    session: AsyncSession,
+    tenant: Tenant,
+    key: str,
+    *,
+    actor: Mapping[str, Any] | None = None,
     registry: ModuleRegistry | None = None,
-) -> SwitchResult:  # fmt: skip
+) -> SwitchResult:
     """Switch ``key`` on with its dependencies, creating missing tables, in the caller's transaction."""
     registry = registry or get_registry()
     await _bound(session, tenant)
@@ -157,9 +161,13 @@ async def enable_module(
 
 
 async def disable_module(
-    session: AsyncSession, tenant: Tenant, key: str, *, actor: Mapping[str, Any] | None = None,
+    session: AsyncSession,
+    tenant: Tenant,
+    key: str,
+    *,
+    actor: Mapping[str, Any] | None = None,
     registry: ModuleRegistry | None = None,
-) -> SwitchResult:  # fmt: skip
+) -> SwitchResult:
     """Switch ``key`` off (its data stays), refused while an enabled module depends on it."""
     registry = registry or get_registry()
     await _bound(session, tenant)
@@ -175,9 +183,14 @@ async def disable_module(
 
 
 async def purge_module(
-    session: AsyncSession, tenant: Tenant, key: str, *, confirmation: str, actor: Mapping[str, Any] | None = None,
+    session: AsyncSession,
+    tenant: Tenant,
+    key: str,
+    *,
+    confirmation: str,
+    actor: Mapping[str, Any] | None = None,
     registry: ModuleRegistry | None = None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """Drop a switched-off module's tables and its migration branch; ``confirmation`` must be the workspace slug.
 
     Returns the dropped table names. Enabling the module later creates empty tables at head.
@@ -196,8 +209,7 @@ async def purge_module(
     await session.execute(
         delete(TenantModule).where(TenantModule.tenant_id == tenant.id, TenantModule.module_key == key)
     )
-    await record(session, "module.purged", target=key, details={"module": key, "tables": dropped},
-                 **dict(actor or {}))  # fmt: skip
+    await record(session, "module.purged", target=key, details={"module": key, "tables": dropped}, **dict(actor or {}))
     return dropped
 
 

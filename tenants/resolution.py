@@ -169,8 +169,9 @@ class WorkspaceMovedError(HTTPException):
             target += f"?{connection.url.query}"
         method = connection.scope.get("method", "GET")
         status = 301 if method in {"GET", "HEAD"} else 308
-        super().__init__(status_code=status, detail=f"This workspace moved to /w/{new_slug}/.",
-                         headers={"location": target})  # fmt: skip
+        super().__init__(
+            status_code=status, detail=f"This workspace moved to /w/{new_slug}/.", headers={"location": target}
+        )
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

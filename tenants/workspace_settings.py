@@ -16,13 +16,31 @@ from nexo.tenants.resolution import TenantContext
 from nexo.tenants.slugs import slug_problem
 
 CURRENCIES: dict[str, str] = {
-    "AUD": "Australian dollar", "BRL": "Brazilian real", "CAD": "Canadian dollar", "CHF": "Swiss franc",
-    "CNY": "Chinese yuan", "CZK": "Czech koruna", "DKK": "Danish krone", "EUR": "Euro", "GBP": "Pound sterling",
-    "HKD": "Hong Kong dollar", "HUF": "Hungarian forint", "INR": "Indian rupee", "JPY": "Japanese yen",
-    "KRW": "South Korean won", "MXN": "Mexican peso", "NOK": "Norwegian krone", "NZD": "New Zealand dollar",
-    "PLN": "Polish złoty", "RON": "Romanian leu", "SEK": "Swedish krona", "SGD": "Singapore dollar",
-    "TRY": "Turkish lira", "USD": "US dollar", "ZAR": "South African rand",
-}  # fmt: skip
+    "AUD": "Australian dollar",
+    "BRL": "Brazilian real",
+    "CAD": "Canadian dollar",
+    "CHF": "Swiss franc",
+    "CNY": "Chinese yuan",
+    "CZK": "Czech koruna",
+    "DKK": "Danish krone",
+    "EUR": "Euro",
+    "GBP": "Pound sterling",
+    "HKD": "Hong Kong dollar",
+    "HUF": "Hungarian forint",
+    "INR": "Indian rupee",
+    "JPY": "Japanese yen",
+    "KRW": "South Korean won",
+    "MXN": "Mexican peso",
+    "NOK": "Norwegian krone",
+    "NZD": "New Zealand dollar",
+    "PLN": "Polish złoty",
+    "RON": "Romanian leu",
+    "SEK": "Swedish krona",
+    "SGD": "Singapore dollar",
+    "TRY": "Turkish lira",
+    "USD": "US dollar",
+    "ZAR": "South African rand",
+}
 MAX_NAME = 200
 MAX_LOGO_BYTES = 512 * 1024
 # Raster formats only: an SVG can carry script, and sniffing the bytes beats trusting the browser's type.

@@ -44,8 +44,13 @@ class Workspace:
         return self.tenant.schema_name
 
 
-async def make_user(sessions: async_sessionmaker[AsyncSession], *, email: str | None = None,
-                    name: str = "Test User", password: str = DEFAULT_PASSWORD) -> User:  # fmt: skip
+async def make_user(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    email: str | None = None,
+    name: str = "Test User",
+    password: str = DEFAULT_PASSWORD,
+) -> User:
     async with sessions() as session:
         user = await create_user(session, email=email or unique_email(), full_name=name, password=password)
         await session.commit()
@@ -53,9 +58,13 @@ async def make_user(sessions: async_sessionmaker[AsyncSession], *, email: str | 
 
 
 async def make_workspace(
-    sessions: async_sessionmaker[AsyncSession], *, slug: str | None = None, name: str | None = None,
-    owner: User | None = None, modules: tuple[str, ...] = (),
-) -> Workspace:  # fmt: skip
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    slug: str | None = None,
+    name: str | None = None,
+    owner: User | None = None,
+    modules: tuple[str, ...] = (),
+) -> Workspace:
     async with sessions() as session:
         if owner is None:
             owner = await create_user(

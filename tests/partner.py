@@ -44,8 +44,16 @@ def run_live_server(settings: Settings) -> Iterator[LiveServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     live_settings = dataclasses.replace(settings, app=dataclasses.replace(settings.app, base_url=url))
-    server = uvicorn.Server(uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", timeout_graceful_shutdown=5))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(live_settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -64,8 +72,12 @@ def browser_login(base_url: str, email: str, password: str = DEFAULT_PASSWORD) -
     browser = requests.Session()
     page = browser.get(f"{base_url}/login")
     token = browser.cookies.get("nexo_csrf") or CSRF_META.search(page.text).group(1)  # type: ignore[union-attr]
-    response = browser.post(f"{base_url}/login", data={"email": email, "password": password},
-                            headers={"x-csrftoken": token}, allow_redirects=False)  # fmt: skip
+    response = browser.post(
+        f"{base_url}/login",
+        data={"email": email, "password": password},
+        headers={"x-csrftoken": token},
+        allow_redirects=False,
+    )
     assert response.status_code in (302, 303), response.text
     return browser
 
@@ -91,27 +103,48 @@ class PartnerApp:
     redirect_uri: str
 
 
-async def make_partner_app(sessions: async_sessionmaker[AsyncSession], owner_id: int, *,
-                           scopes: tuple[str, ...] = ("directory.read", "directory.write"),
-                           redirect_uri: str = "http://127.0.0.1:9/callback") -> PartnerApp:  # fmt: skip
+async def make_partner_app(
+    sessions: async_sessionmaker[AsyncSession],
+    owner_id: int,
+    *,
+    scopes: tuple[str, ...] = ("directory.read", "directory.write"),
+    redirect_uri: str = "http://127.0.0.1:9/callback",
+) -> PartnerApp:
     secret = new_secret(SECRET_PREFIX)
     async with sessions() as session:
-        client = OAuthClient(client_id="nxo_test_" + secret[-12:], secret_hash=digest(secret), name="Partner App",
-                             homepage="https://partner.example", redirect_uris=[redirect_uri], scopes=list(scopes),
-                             kind=ClientKind.PARTNER, owner_user_id=owner_id)  # fmt: skip
+        client = OAuthClient(
+            client_id="nxo_test_" + secret[-12:],
+            secret_hash=digest(secret),
+            name="Partner App",
+            homepage="https://partner.example",
+            redirect_uris=[redirect_uri],
+            scopes=list(scopes),
+            kind=ClientKind.PARTNER,
+            owner_user_id=owner_id,
+        )
         session.add(client)
         await session.commit()
         return PartnerApp(client.id, client.client_id, secret, redirect_uri)
 
 
-async def make_integration(sessions: async_sessionmaker[AsyncSession], workspace: Workspace,
-                           scopes: tuple[str, ...] = ("directory.read", "directory.write")) -> PartnerApp:  # fmt: skip
+async def make_integration(
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    scopes: tuple[str, ...] = ("directory.read", "directory.write"),
+) -> PartnerApp:
     """A tenant's own client-credentials integration (what the integrations page creates)."""
     secret = new_secret(SECRET_PREFIX)
     async with sessions() as session:
-        client = OAuthClient(client_id="nxo_int_" + secret[-12:], secret_hash=digest(secret), name="Own integration",
-                             redirect_uris=[], scopes=list(scopes), kind=ClientKind.PRIVATE,
-                             owner_user_id=workspace.owner.id, tenant_id=workspace.tenant.id)  # fmt: skip
+        client = OAuthClient(
+            client_id="nxo_int_" + secret[-12:],
+            secret_hash=digest(secret),
+            name="Own integration",
+            redirect_uris=[],
+            scopes=list(scopes),
+            kind=ClientKind.PRIVATE,
+            owner_user_id=workspace.owner.id,
+            tenant_id=workspace.tenant.id,
+        )
         session.add(client)
         await session.flush()
         session.add(Installation(client_pk=client.id, tenant_id=workspace.tenant.id, scopes=list(scopes)))

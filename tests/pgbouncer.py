@@ -80,8 +80,17 @@ def running_pgbouncer(database_url: str, *, server_connections: int = 1) -> Iter
     folder = Path(tempfile.mkdtemp(prefix="nexo-pgbouncer-"))
     (folder / "userlist.txt").write_text(f'"{user}" ""\n')
     ini = folder / "pgbouncer.ini"
-    ini.write_text(INI.format(database=database, host=host, port=port, user=user, listen_port=listen_port,
-                              folder=folder, server_connections=server_connections))  # fmt: skip
+    ini.write_text(
+        INI.format(
+            database=database,
+            host=host,
+            port=port,
+            user=user,
+            listen_port=listen_port,
+            folder=folder,
+            server_connections=server_connections,
+        )
+    )
     command = [binary, str(ini)]
     run_as = _run_as(host)
     if run_as:

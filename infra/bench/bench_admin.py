@@ -37,8 +37,9 @@ async def module_enable(args: argparse.Namespace) -> list[dict[str, Any]]:
     data_dir = Path(os.environ.get("NEXO_BENCH_PGDATA", str(REPO_ROOT / ".nexo" / "bench-pgdata")))
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     with temporary_database(data_dir) as url:
-        os.environ.update({"NEXO_DATABASE_URL": normalize_url(url), "NEXO_ENV": "test",
-                           "NEXO_SECRET_KEY": secrets.token_urlsafe(48)})  # fmt: skip
+        os.environ.update(
+            {"NEXO_DATABASE_URL": normalize_url(url), "NEXO_ENV": "test", "NEXO_SECRET_KEY": secrets.token_urlsafe(48)}
+        )
         timings = await _measure(samples)
     return [
         {

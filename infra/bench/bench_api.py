@@ -106,8 +106,22 @@ async def bench_database() -> AsyncIterator[dict[str, str]]:
 @asynccontextmanager
 async def served(env: dict[str, str]) -> AsyncIterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "bench_api:bench_app", "--app-dir", str(HERE),
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "bench_api:bench_app",
+        "--app-dir",
+        str(HERE),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONSAFEPATH": "1"})  # noqa: ASYNC220
     url = f"http://127.0.0.1:{port}"
     try:
@@ -213,18 +227,32 @@ async def api_list(args: argparse.Namespace) -> list[dict[str, Any]]:
         env["NEXO_BENCH_SCHEMA"] = seeded["workspace"].schema
         async with served(env) as url, httpx.AsyncClient(base_url=url) as client:
             integration = seeded["integration"]
-            token = (await client.post("/oauth/token", data={"grant_type": "client_credentials"},
-                                       auth=(integration.client_id, integration.client_secret))).json()  # fmt: skip
+            token = (
+                await client.post(
+                    "/oauth/token",
+                    data={"grant_type": "client_credentials"},
+                    auth=(integration.client_id, integration.client_secret),
+                )
+            ).json()
             bearer = {"Authorization": f"Bearer {token['access_token']}"}
             path = "/api/v1/crm/contacts?limit=50"
             with_token = await client.get(path, headers=bearer)
             without = await client.get(OPEN_PATH + "?limit=50")
             assert with_token.json() == without.json() and len(with_token.json()["data"]) == 50
-            token_rps, open_rps = await measure_pair(url, ((path, bearer), (OPEN_PATH + "?limit=50", {})), seconds,
-                                                     concurrency)  # fmt: skip
-    return [{"name": "api_list", "token_rps": round(token_rps, 1), "open_rps": round(open_rps, 1),
-             "ratio": round(token_rps / open_rps, 3), "seconds": seconds, "concurrency": concurrency,
-             "page_size": 50}]  # fmt: skip
+            token_rps, open_rps = await measure_pair(
+                url, ((path, bearer), (OPEN_PATH + "?limit=50", {})), seconds, concurrency
+            )
+    return [
+        {
+            "name": "api_list",
+            "token_rps": round(token_rps, 1),
+            "open_rps": round(open_rps, 1),
+            "ratio": round(token_rps / open_rps, 3),
+            "seconds": seconds,
+            "concurrency": concurrency,
+            "page_size": 50,
+        }
+    ]
 
 
 async def make_codes(count: int, integration_owner: Any, workspace: Any, client_pk: int) -> list[tuple[str, str]]:
@@ -244,10 +272,19 @@ async def make_codes(count: int, integration_owner: Any, workspace: Any, client_
         for _ in range(count):
             code, verifier = new_secret(CODE_PREFIX), secrets.token_urlsafe(48)
             challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-            session.add(AuthorizationCode(code_hash=digest(code), client_pk=client_pk, installation_id=installation.id,
-                                          user_id=integration_owner.id, redirect_uri="http://127.0.0.1:9/cb",
-                                          scope="crm.read", code_challenge=challenge, code_challenge_method="S256",
-                                          expires_at=expires))  # fmt: skip
+            session.add(
+                AuthorizationCode(
+                    code_hash=digest(code),
+                    client_pk=client_pk,
+                    installation_id=installation.id,
+                    user_id=integration_owner.id,
+                    redirect_uri="http://127.0.0.1:9/cb",
+                    scope="crm.read",
+                    code_challenge=challenge,
+                    code_challenge_method="S256",
+                    expires_at=expires,
+                )
+            )
             codes.append((code, verifier))
         await session.commit()
     await engine.dispose()
@@ -266,14 +303,16 @@ async def token(args: argparse.Namespace) -> list[dict[str, Any]]:
         env["NEXO_BENCH_SCHEMA"] = seeded["workspace"].schema
         workspace = seeded["workspace"]
         engine = create_engine(Settings.from_env())
-        app = await make_partner_app(create_session_maker(engine), workspace.owner.id, scopes=("crm.read",),
-                                     redirect_uri="http://127.0.0.1:9/cb")  # fmt: skip
+        app = await make_partner_app(
+            create_session_maker(engine), workspace.owner.id, scopes=("crm.read",), redirect_uri="http://127.0.0.1:9/cb"
+        )
         await engine.dispose()
         codes = await make_codes(count, workspace.owner, workspace, app.pk)
         async with served(env) as url:
             limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-            async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60,
-                                         auth=(app.client_id, app.client_secret)) as client:  # fmt: skip
+            async with httpx.AsyncClient(
+                base_url=url, limits=limits, timeout=60, auth=(app.client_id, app.client_secret)
+            ) as client:
                 queue = list(codes)
                 failures = 0
 
@@ -281,9 +320,15 @@ async def token(args: argparse.Namespace) -> list[dict[str, Any]]:
                     nonlocal failures
                     while queue:
                         code, verifier = queue.pop()
-                        answer = await client.post("/oauth/token", data={
-                            "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-                            "redirect_uri": "http://127.0.0.1:9/cb"})  # fmt: skip
+                        answer = await client.post(
+                            "/oauth/token",
+                            data={
+                                "grant_type": "authorization_code",
+                                "code": code,
+                                "code_verifier": verifier,
+                                "redirect_uri": "http://127.0.0.1:9/cb",
+                            },
+                        )
                         if answer.status_code != 200 or "access_token" not in answer.json():
                             failures += 1
 

@@ -28,8 +28,10 @@ def start_localstripe(port: int) -> tuple[subprocess.Popen[bytes], str]:
     """``python -m localstripe`` on ``port``, waited for until it answers."""
     process = subprocess.Popen(
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        cwd=tempfile.mkdtemp(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=tempfile.mkdtemp(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -61,13 +63,24 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     stripe_server, base = start_localstripe(fx.free_port())
     try:
         with temporary_database(data_dir) as url:
-            os.environ.update({"NEXO_ENV": "test", "NEXO_DATABASE_URL": normalize_url(url),
-                               "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
-                               "NEXO_DATA_DIR": tempfile.mkdtemp()})  # fmt: skip
+            os.environ.update(
+                {
+                    "NEXO_ENV": "test",
+                    "NEXO_DATABASE_URL": normalize_url(url),
+                    "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
+                    "NEXO_DATA_DIR": tempfile.mkdtemp(),
+                }
+            )
             plain = Settings.from_env()
-            settings = dataclasses.replace(plain, billing=BillingSettings(
-                stripe_secret_key=fx.SECRET_KEY, stripe_publishable_key=fx.PUBLISHABLE_KEY,
-                stripe_webhook_secret=fx.WEBHOOK_SECRET, stripe_api_base=base))  # fmt: skip
+            settings = dataclasses.replace(
+                plain,
+                billing=BillingSettings(
+                    stripe_secret_key=fx.SECRET_KEY,
+                    stripe_publishable_key=fx.PUBLISHABLE_KEY,
+                    stripe_webhook_secret=fx.WEBHOOK_SECRET,
+                    stripe_api_base=base,
+                ),
+            )
             engine = create_engine(settings)
             async with engine.begin() as connection:
                 await connection.run_sync(upgrade_public)
@@ -103,22 +116,35 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
                         for event in events:
                             await fx.deliver(client, event)
                         start = time.perf_counter()
-                        await jobs.run_worker_async(queues=["billing"], wait=False, install_signal_handlers=False,
-                                                    concurrency=4)  # fmt: skip
+                        await jobs.run_worker_async(
+                            queues=["billing"], wait=False, install_signal_handlers=False, concurrency=4
+                        )
                         elapsed = time.perf_counter() - start
                         async with sessions() as session:
-                            processed = len(list(await session.scalars(select(WebhookEvent.id).where(
-                                WebhookEvent.status == "processed"))))  # fmt: skip
+                            processed = len(
+                                list(
+                                    await session.scalars(
+                                        select(WebhookEvent.id).where(WebhookEvent.status == "processed")
+                                    )
+                                )
+                            )
                         # Latency: a subscription canceled at the provider → the tenant read-only.
                         latencies = []
-                        worker = asyncio.create_task(jobs.run_worker_async(
-                            queues=["billing"], wait=True, install_signal_handlers=False,
-                            listen_notify=True))  # fmt: skip
+                        worker = asyncio.create_task(
+                            jobs.run_worker_async(
+                                queues=["billing"], wait=True, install_signal_handlers=False, listen_notify=True
+                            )
+                        )
                         seen = {e["id"] for e in events}
                         for workspace, customer_id in paying[: getattr(args, "latency_samples", 5)]:
                             async with sessions() as session:
-                                sub_id = (await session.scalars(select(fx.SubscriptionItem.subscription_id).where(
-                                    fx.SubscriptionItem.tenant_id == workspace.tenant.id))).first()  # fmt: skip
+                                sub_id = (
+                                    await session.scalars(
+                                        select(fx.SubscriptionItem.subscription_id).where(
+                                            fx.SubscriptionItem.tenant_id == workspace.tenant.id
+                                        )
+                                    )
+                                ).first()
                             await api.call("DELETE", f"/v1/subscriptions/{sub_id}")
                             new = await fx.customer_events(api, customer_id, after=seen)
                             seen.update(e["id"] for e in new)
@@ -127,8 +153,11 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
                                 await fx.deliver(client, event)
                             while True:
                                 async with sessions() as session:
-                                    state = await session.scalar(select(BillingAccount.state).where(
-                                        BillingAccount.tenant_id == workspace.tenant.id))  # fmt: skip
+                                    state = await session.scalar(
+                                        select(BillingAccount.state).where(
+                                            BillingAccount.tenant_id == workspace.tenant.id
+                                        )
+                                    )
                                 if state is BillingState.CANCELED:
                                     break
                                 await asyncio.sleep(0.005)
@@ -140,11 +169,21 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
         stripe_server.terminate()
         stripe_server.wait(timeout=10)
     return [
-        {"name": "billing.webhook_throughput", "events": processed, "seconds": round(elapsed, 3),
-         "events_per_second": round(processed / elapsed, 1), "tenants": len(workspaces), "worker_concurrency": 4},
-        {"name": "billing.receipt_to_state_ms", "samples": len(latencies),
-         "median_ms": round(statistics.median(latencies), 1), "max_ms": round(max(latencies), 1)},
-    ]  # fmt: skip
+        {
+            "name": "billing.webhook_throughput",
+            "events": processed,
+            "seconds": round(elapsed, 3),
+            "events_per_second": round(processed / elapsed, 1),
+            "tenants": len(workspaces),
+            "worker_concurrency": 4,
+        },
+        {
+            "name": "billing.receipt_to_state_ms",
+            "samples": len(latencies),
+            "median_ms": round(statistics.median(latencies), 1),
+            "max_ms": round(max(latencies), 1),
+        },
+    ]
 
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], Awaitable[list[dict[str, Any]]]]] = {"billing": _bench}

@@ -26,12 +26,60 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-FIRST = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Edsger", "Frances", "John", "Mary",
-         "Anna", "Pierre", "Marie", "Hedy", "Tim", "Radia", "Donald", "Katherine"]  # fmt: skip
-LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Dijkstra", "Allen",
-        "McCarthy", "Jackson", "Meyer", "Curie", "Lamarr", "Berners", "Perlman", "Knuth", "Johnson", "Wirth",
-        "Backus", "Kay", "Stroustrup", "Gosling", "Rossum", "Matsumoto", "Eich", "Lerdorf", "Wall",
-        "Ierusalimschy"]  # fmt: skip
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Edsger",
+    "Frances",
+    "John",
+    "Mary",
+    "Anna",
+    "Pierre",
+    "Marie",
+    "Hedy",
+    "Tim",
+    "Radia",
+    "Donald",
+    "Katherine",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Dijkstra",
+    "Allen",
+    "McCarthy",
+    "Jackson",
+    "Meyer",
+    "Curie",
+    "Lamarr",
+    "Berners",
+    "Perlman",
+    "Knuth",
+    "Johnson",
+    "Wirth",
+    "Backus",
+    "Kay",
+    "Stroustrup",
+    "Gosling",
+    "Rossum",
+    "Matsumoto",
+    "Eich",
+    "Lerdorf",
+    "Wall",
+    "Ierusalimschy",
+]
 SEARCHES = [
     "a",
     "lo",
@@ -55,9 +103,16 @@ def _settings(database_url: str, data_dir: Path) -> Any:
     from nexo.platform.db.engine import normalize_url
     from nexo.platform.settings import Settings
 
-    os.environ.update({"NEXO_ENV": "test", "NEXO_DATABASE_URL": normalize_url(database_url),
-                       "NEXO_SECRET_KEY": secrets.token_urlsafe(48), "NEXO_DATA_DIR": str(data_dir),
-                       "NEXO_LOGIN_RATE_PER_MINUTE": "1000", "LOG_LEVEL": "WARNING"})  # fmt: skip
+    os.environ.update(
+        {
+            "NEXO_ENV": "test",
+            "NEXO_DATABASE_URL": normalize_url(database_url),
+            "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
+            "NEXO_DATA_DIR": str(data_dir),
+            "NEXO_LOGIN_RATE_PER_MINUTE": "1000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return Settings.from_env()
 
 
@@ -154,8 +209,16 @@ async def bench_crm_list(args: argparse.Namespace) -> list[dict[str, Any]]:
                     timings.append(elapsed)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    return [{"name": "crm_list", "contacts": contacts, "requests": len(timings), "p95_ms": round(p95, 2),
-             "p50_ms": round(statistics.median(timings), 2), "target_p95_ms": 50}]  # fmt: skip
+    return [
+        {
+            "name": "crm_list",
+            "contacts": contacts,
+            "requests": len(timings),
+            "p95_ms": round(p95, 2),
+            "p50_ms": round(statistics.median(timings), 2),
+            "target_p95_ms": 50,
+        }
+    ]
 
 
 def import_csv(rows: int) -> bytes:
@@ -166,8 +229,10 @@ def import_csv(rows: int) -> bytes:
         company = f"Company {index % 400}"
         stage = rng.choice(["lead", "prospect", "customer"])
         tags = "vip" if index % 10 == 0 else ""
-        lines.append(f"{first},{last},{first.lower()}.{last.lower()}{index}@example.com,+44 20 7946 {index:04d},"
-                     f"{company},{tags},{stage}")  # fmt: skip
+        lines.append(
+            f"{first},{last},{first.lower()}.{last.lower()}{index}@example.com,+44 20 7946 {index:04d},"
+            f"{company},{tags},{stage}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -184,8 +249,14 @@ async def bench_crm_import(args: argparse.Namespace) -> list[dict[str, Any]]:
             parsed = parse_csv(data)
             checked = check_rows(parsed, guess_mapping(parsed.headers, "contacts"), "contacts")
             assert not checked.errors, checked.errors[:3]
-            summary = await import_rows(session, "contacts", checked.values, owner_id=workspace.owner.id,
-                                        actor={"actor_label": "bench"}, filename="bench.csv")  # fmt: skip
+            summary = await import_rows(
+                session,
+                "contacts",
+                checked.values,
+                owner_id=workspace.owner.id,
+                actor={"actor_label": "bench"},
+                filename="bench.csv",
+            )
             await session.commit()
             seconds = time.perf_counter() - started
     assert summary.created == rows

@@ -172,9 +172,13 @@ async def _seed_catalog(bench: Bench, workers: int) -> tuple[int, int, list[int]
         products = []
         for n in range(5 * workers):
             product = await create_product(
-                session, sku=f"P-{n}", name=f"Product {n}", cost=Decimal("3.5"), sale_price=Decimal("9.99"),
+                session,
+                sku=f"P-{n}",
+                name=f"Product {n}",
+                cost=Decimal("3.5"),
+                sale_price=Decimal("9.99"),
                 tax_rate=Decimal("0.2"),
-            )  # fmt: skip
+            )
             products.append(product.id)
         await StockService(session).move(
             [

@@ -44,8 +44,10 @@ async def provision(args: argparse.Namespace) -> list[dict[str, Any]]:
         provision_times, build_times, replay_times = [], [], []
         tenants = await _timed_tenants(db, samples, provision_times)
         for index in range(samples):
-            for builder, times, base in ((build_tenant_schema, build_times, 800000),
-                                         (replay_tenant_schema, replay_times, 900000)):  # fmt: skip
+            for builder, times, base in (
+                (build_tenant_schema, build_times, 800000),
+                (replay_tenant_schema, replay_times, 900000),
+            ):
                 with Stopwatch() as watch:
                     async with db.engine.begin() as connection:
                         await connection.run_sync(builder, f"tenant_{base + index}", keys)
@@ -85,8 +87,9 @@ async def _timed_tenants(db: BenchDatabase, count: int, times: list[float]) -> l
     for index in range(count):
         with Stopwatch() as watch:
             async with db.sessions() as session:
-                tenants.append(await provision_tenant(session, name=f"Timed {index}", slug=f"timed-{index}",
-                                                      owner=owner))  # fmt: skip
+                tenants.append(
+                    await provision_tenant(session, name=f"Timed {index}", slug=f"timed-{index}", owner=owner)
+                )
                 await session.commit()
         times.append(watch.seconds)
     return tenants
@@ -104,9 +107,11 @@ async def migrate_noop(args: argparse.Namespace) -> list[dict[str, Any]]:
         assert report.current == tenants and not report.outcomes, report
         with Stopwatch() as cli:
             done = await asyncio.to_thread(
-                subprocess.run, [str(Path(sys.executable).parent / "nexo"), "db", "upgrade"], capture_output=True,
+                subprocess.run,
+                [str(Path(sys.executable).parent / "nexo"), "db", "upgrade"],
+                capture_output=True,
                 env={**os.environ, "NEXO_DATABASE_URL": db.url},
-            )  # fmt: skip
+            )
         assert done.returncode == 0, done.stderr
     return [{"tenants": tenants, "seconds": round(watch.seconds, 3), "cli_seconds": round(cli.seconds, 3)}]
 
@@ -194,11 +199,29 @@ def _free_port() -> int:
 
 
 def _serve(db: BenchDatabase, fixed_schema: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEXO_DATABASE_URL": db.url, "NEXO_BENCH_FIXED_SCHEMA": fixed_schema,
-           "NEXO_LOG_LEVEL": "WARNING", "PYTHONSAFEPATH": "1"}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "routing_app:create_routing_app", "--app-dir",
-               str(Path(__file__).resolve().parent), "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    env = {
+        **os.environ,
+        "NEXO_DATABASE_URL": db.url,
+        "NEXO_BENCH_FIXED_SCHEMA": fixed_schema,
+        "NEXO_LOG_LEVEL": "WARNING",
+        "PYTHONSAFEPATH": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "routing_app:create_routing_app",
+        "--app-dir",
+        str(Path(__file__).resolve().parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return subprocess.Popen(command, env=env, cwd=REPO)
 
 

@@ -49,9 +49,13 @@ def bench_settings(url: str, **db: Any) -> Any:
     from nexo.platform.settings import Settings
 
     os.environ.update(
-        {"NEXO_ENV": "test", "NEXO_SECRET_KEY": os.environ.get("NEXO_SECRET_KEY") or secrets.token_urlsafe(48),
-         "NEXO_DATABASE_URL": normalize_url(url), "NEXO_LOG_LEVEL": "WARNING"}
-    )  # fmt: skip
+        {
+            "NEXO_ENV": "test",
+            "NEXO_SECRET_KEY": os.environ.get("NEXO_SECRET_KEY") or secrets.token_urlsafe(48),
+            "NEXO_DATABASE_URL": normalize_url(url),
+            "NEXO_LOG_LEVEL": "WARNING",
+        }
+    )
     settings = Settings.from_env()
     return dataclasses.replace(settings, db=dataclasses.replace(settings.db, **db)) if db else settings
 
@@ -96,8 +100,9 @@ async def create_tenants(
     from nexo.tenants.provisioning import provision_tenant
 
     async with db.sessions() as session:
-        owner = await create_user(session, email=f"bench-{prefix}@example.com", full_name="Bench",
-                                  password=BENCH_PASSWORD)  # fmt: skip
+        owner = await create_user(
+            session, email=f"bench-{prefix}@example.com", full_name="Bench", password=BENCH_PASSWORD
+        )
         await session.commit()
     limit = asyncio.Semaphore(concurrency)
 

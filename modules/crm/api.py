@@ -57,14 +57,26 @@ TagFilter = Annotated[str | None, Parameter(max_length=60, description="Only rec
 Query = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
 JobTitle = Annotated[str, msgspec.Meta(max_length=150)]
 Short = Annotated[str, msgspec.Meta(max_length=100)]
-PERSON_LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses),
-                       noload(Person.organization))  # fmt: skip
+PERSON_LIST_OPTIONS = (
+    noload(Person.emails),
+    noload(Person.phones),
+    noload(Person.addresses),
+    noload(Person.organization),
+)
 ORG_LIST_OPTIONS = (noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses))
 
-CONTACTS = Resource(Person, "contact", {"id": Person.id, "last_name": Person.last_name,
-                                        "created_at": Person.created_at}, PERSON_LIST_OPTIONS)  # fmt: skip
-COMPANIES = Resource(Organization, "company", {"id": Organization.id, "name": Organization.name,
-                                               "created_at": Organization.created_at}, ORG_LIST_OPTIONS)  # fmt: skip
+CONTACTS = Resource(
+    Person,
+    "contact",
+    {"id": Person.id, "last_name": Person.last_name, "created_at": Person.created_at},
+    PERSON_LIST_OPTIONS,
+)
+COMPANIES = Resource(
+    Organization,
+    "company",
+    {"id": Organization.id, "name": Organization.name, "created_at": Organization.created_at},
+    ORG_LIST_OPTIONS,
+)
 __all__ = ["CompaniesApi", "CompanyOut", "ContactOut", "ContactsApi", "company_out", "contact_out"]
 
 
@@ -198,10 +210,17 @@ class ContactsApi(Controller):
 
     @get("/", **list_op("crm.read", "List contacts", "listContacts"))
     async def list_contacts(
-        self, db_session: AsyncSession, q: Query = None, tag: TagFilter = None, stage: Stage | None = None,
-        owner_id: OptionalIdParam = None, company_id: OptionalIdParam = None, sort: Sort = "last_name",
-        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[ContactOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        q: Query = None,
+        tag: TagFilter = None,
+        stage: Stage | None = None,
+        owner_id: OptionalIdParam = None,
+        company_id: OptionalIdParam = None,
+        sort: Sort = "last_name",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[ContactOut]:
         """Contacts (directory people with their CRM profile). ``q`` matches name or e-mail prefixes; ``sort`` is
         ``id``, ``last_name`` or ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Person, ContactProfile).outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
@@ -213,17 +232,29 @@ class ContactsApi(Controller):
         if conditions:
             statement = statement.where(and_(*conditions))
         rows, next_cursor = await CONTACTS.page(
-            db_session, statement, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
-            filters={ContactProfile.lifecycle_stage: stage, Person.owner_id: owner_id,
-                     Person.organization_id: company_id},
-        )  # fmt: skip
+            db_session,
+            statement,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            entity_rows=False,
+            filters={
+                ContactProfile.lifecycle_stage: stage,
+                Person.owner_id: owner_id,
+                Person.organization_id: company_id,
+            },
+        )
         return Page(data=[contact_out(person, profile) for person, profile in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Create a contact", "createContact"))
     async def create_contact(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: ContactCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: ContactCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactOut]:  # fmt: skip
+    ) -> Response[ContactOut]:
         """Create a contact (a directory person with a CRM profile). Send ``Idempotency-Key`` to retry safely."""
 
         async def create() -> ContactOut:
@@ -241,8 +272,9 @@ class ContactsApi(Controller):
         return contact_out(*await _contact(db_session, contact_id))
 
     @patch("/{contact_id:int}", **update_op("crm.write", "Change a contact", "updateContact"))
-    async def update_contact(self, db_session: AsyncSession, principal: ApiPrincipal, contact_id: IdParam,
-                             data: ContactUpdate) -> ContactOut:  # fmt: skip
+    async def update_contact(
+        self, db_session: AsyncSession, principal: ApiPrincipal, contact_id: IdParam, data: ContactUpdate
+    ) -> ContactOut:
         """Change the fields sent; the others keep their values."""
         person, profile = await _contact(db_session, contact_id)
         sent = _clean(changes(data), ("first_name", "last_name"))
@@ -250,12 +282,20 @@ class ContactsApi(Controller):
         if "company_id" in sent:
             await check_exists(db_session, Organization, sent["company_id"], "company_id", "company")
             sent["organization_id"] = sent.pop("company_id")
-        current = {"first_name": person.first_name, "last_name": person.last_name, "job_title": person.job_title,
-                   "organization_id": person.organization_id, "owner_id": person.owner_id,
-                   "tags": list(person.tags or []), "notes": person.notes, "email": person.email,
-                   "phone": person.phone, **_secondary_points(person),
-                   "lifecycle_stage": profile.lifecycle_stage if profile else None,
-                   "source": profile.source if profile else None}  # fmt: skip
+        current = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "job_title": person.job_title,
+            "organization_id": person.organization_id,
+            "owner_id": person.owner_id,
+            "tags": list(person.tags or []),
+            "notes": person.notes,
+            "email": person.email,
+            "phone": person.phone,
+            **_secondary_points(person),
+            "lifecycle_stage": profile.lifecycle_stage if profile else None,
+            "source": profile.source if profile else None,
+        }
         await ContactService(session=db_session).update_contact(person, {**current, **sent})
         return await read_contact(db_session, person)
 
@@ -272,9 +312,16 @@ class CompaniesApi(Controller):
 
     @get("/", **list_op("crm.read", "List companies", "listCompanies"))
     async def list_companies(
-        self, db_session: AsyncSession, q: Query = None, tag: TagFilter = None, stage: Stage | None = None,
-        owner_id: OptionalIdParam = None, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[CompanyOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        q: Query = None,
+        tag: TagFilter = None,
+        stage: Stage | None = None,
+        owner_id: OptionalIdParam = None,
+        sort: Sort = "name",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[CompanyOut]:
         """Companies (directory organizations with their CRM profile). ``q`` matches a name prefix; ``sort`` is
         ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Organization, CompanyProfile).outerjoin(
@@ -285,16 +332,25 @@ class CompaniesApi(Controller):
         if tag:
             statement = statement.where(Organization.tags.contains([tag]))
         rows, next_cursor = await COMPANIES.page(
-            db_session, statement, sort=sort, cursor=cursor, limit=limit, entity_rows=False,
+            db_session,
+            statement,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            entity_rows=False,
             filters={CompanyProfile.lifecycle_stage: stage, Organization.owner_id: owner_id},
-        )  # fmt: skip
+        )
         return Page(data=[company_out(org, profile) for org, profile in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Create a company", "createCompany"))
     async def create_company(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: CompanyCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: CompanyCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[CompanyOut]:  # fmt: skip
+    ) -> Response[CompanyOut]:
         """Create a company (a directory organization with a CRM profile)."""
 
         async def create() -> CompanyOut:
@@ -310,16 +366,25 @@ class CompaniesApi(Controller):
         return company_out(*await _company(db_session, company_id))
 
     @patch("/{company_id:int}", **update_op("crm.write", "Change a company", "updateCompany"))
-    async def update_company(self, db_session: AsyncSession, principal: ApiPrincipal, company_id: IdParam,
-                             data: CompanyUpdate) -> CompanyOut:  # fmt: skip
+    async def update_company(
+        self, db_session: AsyncSession, principal: ApiPrincipal, company_id: IdParam, data: CompanyUpdate
+    ) -> CompanyOut:
         """Change the fields sent; the others keep their values."""
         org, profile = await _company(db_session, company_id)
         sent = _clean(changes(data), ("name",))
         await check_member(db_session, principal, sent.get("owner_id"), "owner_id")
-        current = {"name": org.name, "website": org.website, "owner_id": org.owner_id, "tags": list(org.tags or []),
-                   "notes": org.notes, "email": org.email, "phone": org.phone, **_secondary_points(org),
-                   "lifecycle_stage": profile.lifecycle_stage if profile else None,
-                   "industry": profile.industry if profile else None}  # fmt: skip
+        current = {
+            "name": org.name,
+            "website": org.website,
+            "owner_id": org.owner_id,
+            "tags": list(org.tags or []),
+            "notes": org.notes,
+            "email": org.email,
+            "phone": org.phone,
+            **_secondary_points(org),
+            "lifecycle_stage": profile.lifecycle_stage if profile else None,
+            "industry": profile.industry if profile else None,
+        }
         await CompanyService(session=db_session).update_company(org, {**current, **sent})
         return await read_company(db_session, org)
 

@@ -59,10 +59,17 @@ Percent = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Position = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 LEADS = Resource(Lead, "lead", {"id": Lead.id, "created_at": Lead.created_at, "title": Lead.title})
-OPPORTUNITIES = Resource(Opportunity, "opportunity", {
-    "id": Opportunity.id, "created_at": Opportunity.created_at, "title": Opportunity.title,
-    "amount": Opportunity.amount, "position": Opportunity.position,
-})  # fmt: skip
+OPPORTUNITIES = Resource(
+    Opportunity,
+    "opportunity",
+    {
+        "id": Opportunity.id,
+        "created_at": Opportunity.created_at,
+        "title": Opportunity.title,
+        "amount": Opportunity.amount,
+        "position": Opportunity.position,
+    },
+)
 
 
 class StageOut(msgspec.Struct):
@@ -174,8 +181,10 @@ class StagesApi(Controller):
     async def list_stages(self, db_session: AsyncSession) -> list[StageOut]:
         """The workspace's pipeline stages in board order (``kind``: open, won or lost)."""
         stages = await StageService(session=db_session).stages()
-        return [StageOut(id=s.id, name=s.name, position=s.position, probability=s.probability, kind=str(s.kind))
-                for s in stages]  # fmt: skip
+        return [
+            StageOut(id=s.id, name=s.name, position=s.position, probability=s.probability, kind=str(s.kind))
+            for s in stages
+        ]
 
 
 class LeadsApi(Controller):
@@ -184,19 +193,34 @@ class LeadsApi(Controller):
 
     @get("/", **list_op("crm.read", "List leads", "listLeads"))
     async def list_leads(
-        self, db_session: AsyncSession, status: LeadStatus | None = None, owner_id: OptionalIdParam = None,
-        campaign_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[LeadOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: LeadStatus | None = None,
+        owner_id: OptionalIdParam = None,
+        campaign_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[LeadOut]:
         """Leads, newest first by default; ``sort`` is ``id``, ``title`` or ``created_at`` (``-`` descending)."""
-        rows, next_cursor = await LEADS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters={
-            Lead.status: status, Lead.owner_id: owner_id, Lead.campaign_id: campaign_id})  # fmt: skip
+        rows, next_cursor = await LEADS.page(
+            db_session,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            filters={Lead.status: status, Lead.owner_id: owner_id, Lead.campaign_id: campaign_id},
+        )
         return Page(data=[lead_out(lead) for lead in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Capture a lead", "createLead"))
     async def create_lead(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: LeadCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: LeadCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[LeadOut]:  # fmt: skip
+    ) -> Response[LeadOut]:
         """Capture a lead (it needs a last name, an e-mail or a company so it can be reached)."""
 
         async def create() -> LeadOut:
@@ -214,8 +238,9 @@ class LeadsApi(Controller):
         return lead_out(await LEADS.get(db_session, lead_id))
 
     @post("/{lead_id:int}/qualify", **action_op("crm.write", "Qualify a lead into an opportunity", "qualifyLead"))
-    async def qualify_lead(self, db_session: AsyncSession, principal: ApiPrincipal, lead_id: IdParam,
-                           data: Qualify) -> Qualified:  # fmt: skip
+    async def qualify_lead(
+        self, db_session: AsyncSession, principal: ApiPrincipal, lead_id: IdParam, data: Qualify
+    ) -> Qualified:
         """Turn the lead into an opportunity, linking the given company / contact or creating them from the lead.
         Answers 409 when the lead is already qualified or disqualified."""
         lead = await LEADS.get(db_session, lead_id)
@@ -252,21 +277,42 @@ class OpportunitiesApi(Controller):
 
     @get("/", **list_op("crm.read", "List opportunities", "listOpportunities"))
     async def list_opportunities(
-        self, db_session: AsyncSession, status: OpportunityStatus | None = None, stage_id: OptionalIdParam = None,
-        owner_id: OptionalIdParam = None, company_id: OptionalIdParam = None, contact_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[OpportunityOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: OpportunityStatus | None = None,
+        stage_id: OptionalIdParam = None,
+        owner_id: OptionalIdParam = None,
+        company_id: OptionalIdParam = None,
+        contact_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[OpportunityOut]:
         """Opportunities (deals); ``sort`` is ``id``, ``title``, ``amount``, ``position`` or ``created_at``."""
-        rows, next_cursor = await OPPORTUNITIES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters={
-            Opportunity.status: status, Opportunity.stage_id: stage_id, Opportunity.owner_id: owner_id,
-            Opportunity.organization_id: company_id, Opportunity.person_id: contact_id})  # fmt: skip
+        rows, next_cursor = await OPPORTUNITIES.page(
+            db_session,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            filters={
+                Opportunity.status: status,
+                Opportunity.stage_id: stage_id,
+                Opportunity.owner_id: owner_id,
+                Opportunity.organization_id: company_id,
+                Opportunity.person_id: contact_id,
+            },
+        )
         return Page(data=[opportunity_out(deal) for deal in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Create an opportunity", "createOpportunity"))
     async def create_opportunity(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: OpportunityCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[OpportunityOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: OpportunityCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[OpportunityOut]:
         """Create a deal in ``stage_id`` (default: the first stage); its probability defaults to the stage's."""
 
         async def create() -> OpportunityOut:
@@ -288,20 +334,27 @@ class OpportunitiesApi(Controller):
         return opportunity_out(await OPPORTUNITIES.get(db_session, opportunity_id))
 
     @patch("/{opportunity_id:int}", **update_op("crm.write", "Change an opportunity", "updateOpportunity", 409))
-    async def update_opportunity(self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam,
-                                 data: OpportunityUpdate) -> OpportunityOut:  # fmt: skip
+    async def update_opportunity(
+        self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam, data: OpportunityUpdate
+    ) -> OpportunityOut:
         """Change the fields sent. A new ``stage_id`` moves the deal (into a lost stage only with a reason: use
         ``/lost``)."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
         sent = changes(data)
         await _check_links(db_session, sent)
-        current = {"title": deal.title, "stage_id": deal.stage_id, "amount": deal.amount,
-                   "probability": deal.probability, "expected_close_date": deal.expected_close_date,
-                   "owner_id": deal.owner_id, "contact_id": deal.person_id, "company_id": deal.organization_id,
-                   "notes": deal.notes}  # fmt: skip
+        current = {
+            "title": deal.title,
+            "stage_id": deal.stage_id,
+            "amount": deal.amount,
+            "probability": deal.probability,
+            "expected_close_date": deal.expected_close_date,
+            "owner_id": deal.owner_id,
+            "contact_id": deal.person_id,
+            "company_id": deal.organization_id,
+            "notes": deal.notes,
+        }
         stages = await StageService(session=db_session).stages()
-        values = await self._validated(db_session, principal, {**current, **sent}, stages,
-                                       new_owner="owner_id" in sent)  # fmt: skip
+        values = await self._validated(db_session, principal, {**current, **sent}, stages, new_owner="owner_id" in sent)
         with refusals(PipelineError):
             await OpportunityService(session=db_session).update_opportunity(deal, values)
         return await _read_opportunity(db_session, deal)
@@ -326,8 +379,9 @@ class OpportunitiesApi(Controller):
         return await self._close(db_session, opportunity_id, won=False, reason=data.reason or "")
 
     @delete("/{opportunity_id:int}", **delete_op("crm.write", "Delete an opportunity", "deleteOpportunity", 409))
-    async def delete_opportunity(self, db_session: AsyncSession, principal: ApiPrincipal,
-                                 opportunity_id: IdParam) -> None:  # fmt: skip
+    async def delete_opportunity(
+        self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam
+    ) -> None:
         """Delete the deal with its activities; 409 while an ERP quote was made from it."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
         with refusals(PipelineError):
@@ -341,12 +395,12 @@ class OpportunitiesApi(Controller):
         return await _read_opportunity(session, deal)
 
     @staticmethod
-    async def _validated(session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any], stages: list[Stage],
-                         *, new_owner: bool) -> dict[str, Any]:  # fmt: skip
+    async def _validated(
+        session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any], stages: list[Stage], *, new_owner: bool
+    ) -> dict[str, Any]:
         """The CRM's opportunity rules; a newly set owner must be a member (a kept one may have left since)."""
         owner = body.get("owner_id")
         if new_owner:
             await check_member(session, principal, owner, "owner_id")
         owners = await member_ids(session, principal.tenant_id) | ({owner} if owner else set())
-        return form_values(schemas.opportunity_form, _to_model_ids(body), stages={s.id for s in stages},
-                           owners=owners)  # fmt: skip
+        return form_values(schemas.opportunity_form, _to_model_ids(body), stages={s.id for s in stages}, owners=owners)

@@ -75,8 +75,9 @@ CampaignName = Annotated[str, msgspec.Meta(min_length=1, max_length=150)]
 ACTIVITIES = Resource(Activity, "activity", {"id": Activity.id, "created_at": Activity.created_at})
 CASES = Resource(SupportCase, "support case", {"id": SupportCase.id, "created_at": SupportCase.created_at})
 MESSAGES = Resource(CaseMessage, "message", {"id": CaseMessage.id})
-CAMPAIGNS = Resource(Campaign, "campaign", {"id": Campaign.id, "name": Campaign.name,
-                                            "created_at": Campaign.created_at})  # fmt: skip
+CAMPAIGNS = Resource(
+    Campaign, "campaign", {"id": Campaign.id, "name": Campaign.name, "created_at": Campaign.created_at}
+)
 
 
 class ActivityCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -136,8 +137,15 @@ class CampaignCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 async def _subject_of(session: AsyncSession, data: ActivityCreate) -> Subject:
-    given = {name: value for name, value in (("contact_id", data.contact_id), ("company_id", data.company_id),
-                                             ("opportunity_id", data.opportunity_id)) if value is not None}  # fmt: skip
+    given = {
+        name: value
+        for name, value in (
+            ("contact_id", data.contact_id),
+            ("company_id", data.company_id),
+            ("opportunity_id", data.opportunity_id),
+        )
+        if value is not None
+    }
     if len(given) != 1:
         raise field_problem("contact_id", "give exactly one of contact_id, company_id, opportunity_id")
     await check_exists(session, Person, data.contact_id, "contact_id", "contact")
@@ -157,31 +165,53 @@ class ActivitiesApi(Controller):
 
     @get("/", **list_op("crm.read", "List activities", "listActivities"))
     async def list_activities(
-        self, db_session: AsyncSession, kind: ActivityKind | None = None, done: bool | None = None,
-        contact_id: OptionalIdParam = None, company_id: OptionalIdParam = None,
-        opportunity_id: OptionalIdParam = None, assignee_id: OptionalIdParam = None, sort: Sort = "-id",
-        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[ActivityOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        kind: ActivityKind | None = None,
+        done: bool | None = None,
+        contact_id: OptionalIdParam = None,
+        company_id: OptionalIdParam = None,
+        opportunity_id: OptionalIdParam = None,
+        assignee_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[ActivityOut]:
         """Calls, meetings, e-mails, notes and tasks; filter by the record they are on. ``sort``: ``id`` or
         ``created_at`` (``-`` descending)."""
-        rows, next_cursor = await ACTIVITIES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters={
-            Activity.kind: kind, Activity.done: done, Activity.person_id: contact_id,
-            Activity.organization_id: company_id, Activity.opportunity_id: opportunity_id,
-            Activity.assignee_id: assignee_id})  # fmt: skip
+        rows, next_cursor = await ACTIVITIES.page(
+            db_session,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            filters={
+                Activity.kind: kind,
+                Activity.done: done,
+                Activity.person_id: contact_id,
+                Activity.organization_id: company_id,
+                Activity.opportunity_id: opportunity_id,
+                Activity.assignee_id: assignee_id,
+            },
+        )
         return Page(data=[activity_out(a) for a in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Log an activity", "createActivity"))
     async def create_activity(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: ActivityCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[ActivityOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: ActivityCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ActivityOut]:
         """Log an activity on a contact, a company or an opportunity (exactly one)."""
 
         async def create() -> ActivityOut:
             subject = await _subject_of(db_session, data)
             await check_member(db_session, principal, data.assignee_id, "assignee_id")
-            values = form_values(schemas.activity_form, msgspec.structs.asdict(data),
-                                 owners=await _owners(db_session, principal, None))  # fmt: skip
+            values = form_values(
+                schemas.activity_form, msgspec.structs.asdict(data), owners=await _owners(db_session, principal, None)
+            )
             activity = await ActivityService(session=db_session).log(subject, values, author_id=principal.user_id)
             await db_session.refresh(activity)
             return activity_out(activity)
@@ -193,8 +223,9 @@ class ActivitiesApi(Controller):
         return activity_out(await ACTIVITIES.get(db_session, activity_id))
 
     @patch("/{activity_id:int}", **update_op("crm.write", "Mark an activity done or not done", "updateActivity"))
-    async def update_activity(self, db_session: AsyncSession, activity_id: IdParam,
-                              data: ActivityUpdate) -> ActivityOut:  # fmt: skip
+    async def update_activity(
+        self, db_session: AsyncSession, activity_id: IdParam, data: ActivityUpdate
+    ) -> ActivityOut:
         activity = await ACTIVITIES.get(db_session, activity_id)
         await ActivityService(session=db_session).set_done(activity, data.done)
         await db_session.refresh(activity)
@@ -212,21 +243,42 @@ class CasesApi(Controller):
 
     @get("/", **list_op("crm.read", "List support cases", "listCases"))
     async def list_cases(
-        self, db_session: AsyncSession, status: CaseStatus | None = None, priority: CasePriority | None = None,
-        assignee_id: OptionalIdParam = None, contact_id: OptionalIdParam = None, company_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[CaseOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: CaseStatus | None = None,
+        priority: CasePriority | None = None,
+        assignee_id: OptionalIdParam = None,
+        contact_id: OptionalIdParam = None,
+        company_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[CaseOut]:
         """Support cases; ``sort``: ``id`` or ``created_at`` (``-`` descending)."""
-        rows, next_cursor = await CASES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters={
-            SupportCase.status: status, SupportCase.priority: priority, SupportCase.assignee_id: assignee_id,
-            SupportCase.person_id: contact_id, SupportCase.organization_id: company_id})  # fmt: skip
+        rows, next_cursor = await CASES.page(
+            db_session,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            filters={
+                SupportCase.status: status,
+                SupportCase.priority: priority,
+                SupportCase.assignee_id: assignee_id,
+                SupportCase.person_id: contact_id,
+                SupportCase.organization_id: company_id,
+            },
+        )
         return Page(data=[case_out(c) for c in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Open a support case", "createCase"))
     async def create_case(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: CaseCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: CaseCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[CaseOut]:  # fmt: skip
+    ) -> Response[CaseOut]:
         """Open a case for a contact or a company (at least one of ``contact_id``, ``company_id``)."""
 
         async def create() -> CaseOut:
@@ -243,17 +295,24 @@ class CasesApi(Controller):
         return case_out(await CASES.get(db_session, case_id))
 
     @patch("/{case_id:int}", **update_op("crm.write", "Change a support case", "updateCase"))
-    async def update_case(self, db_session: AsyncSession, principal: ApiPrincipal, case_id: IdParam,
-                          data: CaseUpdate) -> CaseOut:  # fmt: skip
+    async def update_case(
+        self, db_session: AsyncSession, principal: ApiPrincipal, case_id: IdParam, data: CaseUpdate
+    ) -> CaseOut:
         """Change the fields sent (status, priority, assignee, ...); the others keep their values."""
         support_case = await CASES.get(db_session, case_id)
         sent = changes(data)
         if "assignee_id" in sent:
             await check_member(db_session, principal, sent["assignee_id"], "assignee_id")
-        current = {"subject": support_case.subject, "description": support_case.description,
-                   "status": support_case.status, "priority": support_case.priority,
-                   "assignee_id": support_case.assignee_id, "due_date": support_case.due_date,
-                   "contact_id": support_case.person_id, "company_id": support_case.organization_id}  # fmt: skip
+        current = {
+            "subject": support_case.subject,
+            "description": support_case.description,
+            "status": support_case.status,
+            "priority": support_case.priority,
+            "assignee_id": support_case.assignee_id,
+            "due_date": support_case.due_date,
+            "contact_id": support_case.person_id,
+            "company_id": support_case.organization_id,
+        }
         values = await self._validated(db_session, principal, {**current, **sent}, support_case.assignee_id)
         await CaseService(session=db_session).update_case(support_case, values)
         await db_session.refresh(support_case)
@@ -266,19 +325,26 @@ class CasesApi(Controller):
         await CaseService(session=db_session).delete_case(support_case)
 
     @get("/{case_id:int}/messages", **list_op("crm.read", "List a case's messages", "listCaseMessages", 404))
-    async def list_messages(self, db_session: AsyncSession, case_id: IdParam, cursor: Cursor = None,
-                            limit: Limit = DEFAULT_LIMIT) -> Page[CaseMessageOut]:  # fmt: skip
+    async def list_messages(
+        self, db_session: AsyncSession, case_id: IdParam, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[CaseMessageOut]:
         """Replies and internal notes of the case, oldest first."""
         await CASES.get(db_session, case_id)
-        rows, next_cursor = await MESSAGES.page(db_session, sort="id", cursor=cursor, limit=limit,
-                                                filters={CaseMessage.case_id: case_id})  # fmt: skip
+        rows, next_cursor = await MESSAGES.page(
+            db_session, sort="id", cursor=cursor, limit=limit, filters={CaseMessage.case_id: case_id}
+        )
         return Page(data=[case_message_out(m) for m in rows], next_cursor=next_cursor)
 
     @post("/{case_id:int}/messages", **create_op("crm.write", "Add a message to a case", "createCaseMessage", 404))
     async def create_message(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, case_id: IdParam,
-        data: MessageCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[CaseMessageOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        case_id: IdParam,
+        data: MessageCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[CaseMessageOut]:
         """A reply (an open case becomes pending: waiting for the customer) or an internal note."""
         support_case = await CASES.get(db_session, case_id)
         if not data.body.strip():
@@ -286,17 +352,21 @@ class CasesApi(Controller):
 
         async def create() -> CaseMessageOut:
             message = await CaseService(session=db_session).add_message(
-                support_case, data.body.strip(), internal=data.internal, author_id=principal.user_id,
+                support_case,
+                data.body.strip(),
+                internal=data.internal,
+                author_id=principal.user_id,
                 author_label=principal.client_name,
-            )  # fmt: skip
+            )
             await db_session.refresh(message)
             return case_message_out(message)
 
         return await idempotent_create(request, db_session, principal, data, create)
 
     @staticmethod
-    async def _validated(session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any],
-                         kept_assignee: int | None) -> dict[str, Any]:  # fmt: skip
+    async def _validated(
+        session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any], kept_assignee: int | None
+    ) -> dict[str, Any]:
         await check_exists(session, Person, body.get("contact_id"), "contact_id", "contact")
         await check_exists(session, Organization, body.get("company_id"), "company_id", "company")
         body = {**body, "person_id": body.pop("contact_id", None), "organization_id": body.pop("company_id", None)}
@@ -309,26 +379,34 @@ class CampaignsApi(Controller):
 
     @get("/", **list_op("crm.read", "List campaigns", "listCampaigns"))
     async def list_campaigns(
-        self, db_session: AsyncSession, status: CampaignStatus | None = None, sort: Sort = "-id",
-        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[CampaignOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: CampaignStatus | None = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[CampaignOut]:
         """Campaigns; ``sort``: ``id``, ``name`` or ``created_at`` (``-`` descending)."""
-        rows, next_cursor = await CAMPAIGNS.page(db_session, sort=sort, cursor=cursor, limit=limit,
-                                                 filters={Campaign.status: status})  # fmt: skip
+        rows, next_cursor = await CAMPAIGNS.page(
+            db_session, sort=sort, cursor=cursor, limit=limit, filters={Campaign.status: status}
+        )
         return Page(data=[campaign_out(c) for c in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("crm.write", "Create a campaign", "createCampaign"))
     async def create_campaign(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: CampaignCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[CampaignOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: CampaignCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[CampaignOut]:
         """Create a campaign targeting contacts by tags or by a saved contact filter."""
 
         async def create() -> CampaignOut:
             saved = set(await db_session.scalars(select(SavedFilter.id)))
             values = form_values(schemas.campaign_form, msgspec.structs.asdict(data), saved_filters=saved)
-            campaign = await CampaignService(session=db_session).save_campaign(None, values,
-                                                                               owner_id=principal.user_id)  # fmt: skip
+            campaign = await CampaignService(session=db_session).save_campaign(None, values, owner_id=principal.user_id)
             await db_session.refresh(campaign)
             return campaign_out(campaign)
 

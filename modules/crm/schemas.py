@@ -217,8 +217,10 @@ def typed_rows(data: Mapping[str, Any], prefix: str, kinds: tuple[str, ...], out
 def address_rows(data: Mapping[str, Any], out: Cleaned) -> list[dict[str, str | None]]:
     rows: list[dict[str, str | None]] = []
     for index in range(1, 3):
-        parts = {key: text(data, f"address_{index}_{key}") for key in ("line1", "line2", "postal_code", "city",
-                                                                        "region", "country")}  # fmt: skip
+        parts = {
+            key: text(data, f"address_{index}_{key}")
+            for key in ("line1", "line2", "postal_code", "city", "region", "country")
+        }
         if not any(parts.values()):
             continue
         kind = text(data, f"address_{index}_kind") or ADDRESS_KINDS[0]

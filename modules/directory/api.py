@@ -52,14 +52,30 @@ Url = Annotated[str, msgspec.Meta(max_length=300)]
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
 Search = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
-PEOPLE = Resource(Person, "person", {"id": Person.id, "last_name": Person.last_name,
-                                     "created_at": Person.created_at}, LIST_OPTIONS)  # fmt: skip
-ORGANIZATIONS = Resource(Organization, "organization", {"id": Organization.id, "name": Organization.name,
-                                                        "created_at": Organization.created_at},
-                         (noload(Organization.emails), noload(Organization.phones),
-                          noload(Organization.addresses)))  # fmt: skip
-__all__ = ["BIGINT_MAX", "Cursor", "DbId", "IdParam", "IdempotencyKey", "Limit", "OptionalIdParam", "OrganizationsApi",
-           "PeopleApi", "changes", "check_organization", "field_problem", "normalized_email"]  # fmt: skip
+PEOPLE = Resource(
+    Person, "person", {"id": Person.id, "last_name": Person.last_name, "created_at": Person.created_at}, LIST_OPTIONS
+)
+ORGANIZATIONS = Resource(
+    Organization,
+    "organization",
+    {"id": Organization.id, "name": Organization.name, "created_at": Organization.created_at},
+    (noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses)),
+)
+__all__ = [
+    "BIGINT_MAX",
+    "Cursor",
+    "DbId",
+    "IdParam",
+    "IdempotencyKey",
+    "Limit",
+    "OptionalIdParam",
+    "OrganizationsApi",
+    "PeopleApi",
+    "changes",
+    "check_organization",
+    "field_problem",
+    "normalized_email",
+]
 
 
 class PersonOut(msgspec.Struct):
@@ -120,14 +136,30 @@ class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def person_out(person: Person) -> PersonOut:
-    return PersonOut(id=person.id, first_name=person.first_name, last_name=person.last_name, email=person.email,
-                     phone=person.phone, organization_id=person.organization_id, notes=person.notes,
-                     created_at=person.created_at, updated_at=person.updated_at)  # fmt: skip
+    return PersonOut(
+        id=person.id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=person.email,
+        phone=person.phone,
+        organization_id=person.organization_id,
+        notes=person.notes,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )
 
 
 def organization_out(org: Organization) -> OrganizationOut:
-    return OrganizationOut(id=org.id, name=org.name, email=org.email, phone=org.phone, website=org.website,
-                           notes=org.notes, created_at=org.created_at, updated_at=org.updated_at)  # fmt: skip
+    return OrganizationOut(
+        id=org.id,
+        name=org.name,
+        email=org.email,
+        phone=org.phone,
+        website=org.website,
+        notes=org.notes,
+        created_at=org.created_at,
+        updated_at=org.updated_at,
+    )
 
 
 def normalized_email(value: str | None) -> str | None:
@@ -152,35 +184,56 @@ class PeopleApi(Controller):
 
     @get("/", **list_op("directory.read", "List people", "listPeople"))
     async def list_people(
-        self, db_session: AsyncSession, q: Search = None, email: Search = None,
-        organization_id: OptionalIdParam = None, sort: Sort = "last_name", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        q: Search = None,
+        email: Search = None,
+        organization_id: OptionalIdParam = None,
+        sort: Sort = "last_name",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[PersonOut]:  # fmt: skip
+    ) -> Page[PersonOut]:
         """People of the workspace. ``q`` searches names and e-mails; ``sort`` is ``id``, ``last_name`` or
         ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Person)
         if q:
             like = f"%{q.strip()}%"
-            statement = statement.where(or_(Person.first_name.ilike(like), Person.last_name.ilike(like),
-                                            Person.email.ilike(like)))  # fmt: skip
+            statement = statement.where(
+                or_(Person.first_name.ilike(like), Person.last_name.ilike(like), Person.email.ilike(like))
+            )
         if email:
             statement = statement.where(Person.email == email.strip().lower())
-        rows, next_cursor = await PEOPLE.page(db_session, statement, sort=sort, cursor=cursor, limit=limit,
-                                              filters={Person.organization_id: organization_id})  # fmt: skip
+        rows, next_cursor = await PEOPLE.page(
+            db_session,
+            statement,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            filters={Person.organization_id: organization_id},
+        )
         return Page(data=[person_out(p) for p in rows], next_cursor=next_cursor)
 
     @post("/", **create_op("directory.write", "Create a person", "createPerson"))
     async def create_person(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: PersonCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: PersonCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[PersonOut]:  # fmt: skip
+    ) -> Response[PersonOut]:
         """Create a person. Send ``Idempotency-Key`` to make retries safe."""
 
         async def create() -> PersonOut:
             await check_organization(db_session, data.organization_id)
-            person = Person(first_name=data.first_name.strip(), last_name=data.last_name.strip(),
-                            email=normalized_email(data.email), phone=data.phone, notes=data.notes,
-                            organization_id=data.organization_id)  # fmt: skip
+            person = Person(
+                first_name=data.first_name.strip(),
+                last_name=data.last_name.strip(),
+                email=normalized_email(data.email),
+                phone=data.phone,
+                notes=data.notes,
+                organization_id=data.organization_id,
+            )
             await add_person(db_session, person)
             await db_session.refresh(person)
             return person_out(person)
@@ -218,9 +271,13 @@ class OrganizationsApi(Controller):
 
     @get("/", **list_op("directory.read", "List organizations", "listOrganizations"))
     async def list_organizations(
-        self, db_session: AsyncSession, q: Search = None, sort: Sort = "name", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        q: Search = None,
+        sort: Sort = "name",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[OrganizationOut]:  # fmt: skip
+    ) -> Page[OrganizationOut]:
         """Organizations; ``sort`` is ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Organization)
         if q:
@@ -230,13 +287,21 @@ class OrganizationsApi(Controller):
 
     @post("/", **create_op("directory.write", "Create an organization", "createOrganization"))
     async def create_organization(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
         data: OrganizationCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[OrganizationOut]:  # fmt: skip
+    ) -> Response[OrganizationOut]:
         async def create() -> OrganizationOut:
-            org = Organization(name=data.name.strip(), email=normalized_email(data.email), phone=data.phone,
-                               website=data.website, notes=data.notes)  # fmt: skip
+            org = Organization(
+                name=data.name.strip(),
+                email=normalized_email(data.email),
+                phone=data.phone,
+                website=data.website,
+                notes=data.notes,
+            )
             await add_organization(db_session, org)
             await db_session.refresh(org)
             return organization_out(org)
@@ -261,8 +326,9 @@ class OrganizationsApi(Controller):
         await db_session.refresh(org)
         return organization_out(org)
 
-    @delete("/{organization_id:int}",
-            **delete_op("directory.write", "Delete an organization", "deleteOrganization", 409))  # fmt: skip
+    @delete(
+        "/{organization_id:int}", **delete_op("directory.write", "Delete an organization", "deleteOrganization", 409)
+    )
     async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
         with still_used("organization"):

@@ -142,6 +142,11 @@ class PostalAddress(_BelongsToRecord, TenantBase):
 
     @property
     def one_line(self) -> str:
-        parts = [self.line1, self.line2, " ".join(p for p in (self.postal_code, self.city) if p), self.region,
-                 self.country]  # fmt: skip
+        parts = [
+            self.line1,
+            self.line2,
+            " ".join(p for p in (self.postal_code, self.city) if p),
+            self.region,
+            self.country,
+        ]
         return ", ".join(p for p in parts if p)

@@ -81,10 +81,11 @@ def apply_contact_points(record: Person | Organization, values: dict[str, Any]) 
         EmailAddress(kind=row["kind"], address=row["value"], is_primary=index == 0) for index, row in enumerate(emails)
     ]
     record.phones = [
-        PhoneNumber(kind=row["kind"], number=row["value"], normalized=_normalized_phone(row["value"]),
-                    is_primary=index == 0)
+        PhoneNumber(
+            kind=row["kind"], number=row["value"], normalized=_normalized_phone(row["value"]), is_primary=index == 0
+        )
         for index, row in enumerate(phones)
-    ]  # fmt: skip
+    ]
     if "addresses" in values:
         record.addresses = [PostalAddress(**row) for row in values["addresses"]]
 

@@ -29,12 +29,26 @@ from nexo.tenants.resolution import module_off_error
 
 T = TypeVar("T")
 # Decimals travel as JSON strings ("12.50"): exact, never a binary float.
-Quantity = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["2", "1.5"],
-                                       description="A quantity as a decimal string (up to 4 decimals).")]  # fmt: skip
-Amount = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", examples=["19.99"],
-                                     description="An amount of money as a decimal string.")]  # fmt: skip
-Rate = Annotated[str, msgspec.Meta(pattern=r"^0(\.[0-9]{1,4})?$", examples=["0.2"],
-                                   description="A tax rate as a fraction (0.2 = 20 %).")]  # fmt: skip
+Quantity = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$",
+        examples=["2", "1.5"],
+        description="A quantity as a decimal string (up to 4 decimals).",
+    ),
+]
+Amount = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$",
+        examples=["19.99"],
+        description="An amount of money as a decimal string.",
+    ),
+]
+Rate = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^0(\.[0-9]{1,4})?$", examples=["0.2"], description="A tax rate as a fraction (0.2 = 20 %)."),
+]
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
 Text300 = Annotated[str, msgspec.Meta(max_length=300)]
 Text500 = Annotated[str, msgspec.Meta(max_length=500)]
@@ -150,5 +164,9 @@ def require_module(principal: ApiPrincipal, key: str) -> None:
 
 async def erp_context(session: AsyncSession, principal: ApiPrincipal) -> ErpContext:
     currency = await session.scalar(select(Tenant.currency).where(Tenant.id == principal.tenant_id))
-    return ErpContext(currency=currency or "EUR", modules=principal.modules, user_id=principal.user_id,
-                      user_label=f"API: {principal.client_name}")  # fmt: skip
+    return ErpContext(
+        currency=currency or "EUR",
+        modules=principal.modules,
+        user_id=principal.user_id,
+        user_label=f"API: {principal.client_name}",
+    )

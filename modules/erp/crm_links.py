@@ -69,26 +69,44 @@ async def sales_entries(session: AsyncSession, subject: Subject) -> list[Timelin
         return entries
     orders = list(await session.scalars(select(SalesOrder).where(SalesOrder.customer_org_id == organization_id)))
     entries += [
-        TimelineEntry(o.created_at, "sales order", f"Sales order {o.number}",
-                      f"{o.status.replace('_', ' ')} · ordered {o.order_date}", f"sales/orders/{o.id}", area="erp")
+        TimelineEntry(
+            o.created_at,
+            "sales order",
+            f"Sales order {o.number}",
+            f"{o.status.replace('_', ' ')} · ordered {o.order_date}",
+            f"sales/orders/{o.id}",
+            area="erp",
+        )
         for o in orders
-    ]  # fmt: skip
+    ]
     deliveries = await session.execute(
         select(Delivery, SalesOrder)
         .join(SalesOrder, SalesOrder.id == Delivery.order_id)
         .where(SalesOrder.customer_org_id == organization_id)
     )
     entries += [
-        TimelineEntry(d.created_at, "delivery", f"Delivery {d.number} for {o.number}", f"shipped {d.delivered_on}",
-                      f"sales/orders/{o.id}#delivery-{d.id}", area="erp")
+        TimelineEntry(
+            d.created_at,
+            "delivery",
+            f"Delivery {d.number} for {o.number}",
+            f"shipped {d.delivered_on}",
+            f"sales/orders/{o.id}#delivery-{d.id}",
+            area="erp",
+        )
         for d, o in deliveries.tuples()
-    ]  # fmt: skip
+    ]
     return entries
 
 
 def _quote_entry(quote: Quote) -> TimelineEntry:
-    return TimelineEntry(quote.created_at, "quote", f"Quote {quote.number}", f"{quote.status} · {quote.quote_date}",
-                         f"sales/quotes/{quote.id}", area="erp")  # fmt: skip
+    return TimelineEntry(
+        quote.created_at,
+        "quote",
+        f"Quote {quote.number}",
+        f"{quote.status} · {quote.quote_date}",
+        f"sales/quotes/{quote.id}",
+        area="erp",
+    )
 
 
 async def accounting_entries(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
@@ -106,20 +124,30 @@ async def accounting_entries(session: AsyncSession, subject: Subject) -> list[Ti
         )
     )
     entries = [
-        TimelineEntry(i.created_at, "invoice", f"{DOCUMENT_LABELS[i.kind]} {i.number}",
-                      f"{i.status} · {_money(i.total, i.currency)} · due {_money(i.total - i.amount_paid, i.currency)}",
-                      f"accounting/invoices/{i.id}", area="erp")
+        TimelineEntry(
+            i.created_at,
+            "invoice",
+            f"{DOCUMENT_LABELS[i.kind]} {i.number}",
+            f"{i.status} · {_money(i.total, i.currency)} · due {_money(i.total - i.amount_paid, i.currency)}",
+            f"accounting/invoices/{i.id}",
+            area="erp",
+        )
         for i in invoices
-    ]  # fmt: skip
+    ]
     by_id = {i.id: i for i in invoices}
     if by_id:
         payments = await session.scalars(select(Payment).where(Payment.invoice_id.in_(by_id)))
         entries += [
-            TimelineEntry(p.created_at, "payment", f"Payment on {by_id[p.invoice_id].number}",
-                          f"{_money(p.amount, by_id[p.invoice_id].currency)} on {p.paid_on}",
-                          f"accounting/invoices/{p.invoice_id}#payment-{p.id}", area="erp")
+            TimelineEntry(
+                p.created_at,
+                "payment",
+                f"Payment on {by_id[p.invoice_id].number}",
+                f"{_money(p.amount, by_id[p.invoice_id].currency)} on {p.paid_on}",
+                f"accounting/invoices/{p.invoice_id}#payment-{p.id}",
+                area="erp",
+            )
             for p in payments
-        ]  # fmt: skip
+        ]
     return entries
 
 
@@ -169,15 +197,17 @@ async def quote_from_opportunity(
     if opportunity.status != OpportunityStatus.WON:
         raise IntegrationError("Only a won opportunity becomes a quote.", "quote_product")
     if opportunity.organization_id is None:
-        raise IntegrationError("Link a company to the opportunity first: the quote is made out to it.",
-                               "quote_product")  # fmt: skip
+        raise IntegrationError("Link a company to the opportunity first: the quote is made out to it.", "quote_product")
     line = _line_from_form(form)
     try:
         async with session.begin_nested():
             quote = await SalesService(session, ErpContext.of(tenant)).quote_from_opportunity(
-                opportunity_id=opportunity.id, organization_id=opportunity.organization_id, lines=[line],
-                contact_person_id=opportunity.person_id, title=opportunity.title,
-            )  # fmt: skip
+                opportunity_id=opportunity.id,
+                organization_id=opportunity.organization_id,
+                lines=[line],
+                contact_person_id=opportunity.person_id,
+                title=opportunity.title,
+            )
     except ErpError as error:
         raise IntegrationError(error.message, FIELDS.get(error.field, "quote_product")) from error
     return DocumentLink(quote.number, f"erp/sales/quotes/{quote.id}")

@@ -39,8 +39,10 @@ register_event_types(
         "erp.purchase_order.sent": ("A purchase order was sent to the supplier", "erp.purchasing.read"),
         "erp.purchase_order.received": ("Goods of a purchase order were received", "erp.purchasing.read"),
         "erp.quote.created": ("A quote was created", "erp.sales.read"),
-        "erp.sales_order.confirmed": ("A sales order was confirmed (created, or from an accepted quote)",
-                                      "erp.sales.read"),
+        "erp.sales_order.confirmed": (
+            "A sales order was confirmed (created, or from an accepted quote)",
+            "erp.sales.read",
+        ),
         "erp.sales_order.delivered": ("Goods of a sales order were delivered", "erp.sales.read"),
         "erp.invoice.posted": ("A customer invoice, supplier bill or credit note was posted", "erp.accounting.read"),
         "erp.payment.created": ("A payment was recorded against an invoice or bill", "erp.accounting.read"),
@@ -49,7 +51,7 @@ register_event_types(
         "erp.leave_request.decided": ("A leave request was approved or refused", "erp.hr.read"),
         "erp.work_order.completed": ("A work order was completed", "erp.manufacturing.read"),
     }
-)  # fmt: skip
+)
 
 
 def _data(record: msgspec.Struct) -> dict[str, Any]:
@@ -99,8 +101,11 @@ async def orders_delivered(session: AsyncSession, deliveries: Sequence[Delivery]
         await _fresh(session, delivery, "lines")
         order = await session.get_one(SalesOrder, delivery.order_id)
         await _fresh(session, order, "lines")
-        await emit(session, "erp.sales_order.delivered",
-                   {"order": _data(order_out(order)), "delivery": _data(delivery_out(delivery))})  # fmt: skip
+        await emit(
+            session,
+            "erp.sales_order.delivered",
+            {"order": _data(order_out(order)), "delivery": _data(delivery_out(delivery))},
+        )
 
 
 # --- purchasing ----------------------------------------------------------------------------------------------
@@ -125,8 +130,11 @@ async def purchase_order_received(session: AsyncSession, receipt: Receipt) -> No
     await _fresh(session, receipt, "lines")
     order = await session.get_one(PurchaseOrder, receipt.order_id)
     await _fresh(session, order, "lines")
-    await emit(session, "erp.purchase_order.received",
-               {"order": _data(order_out(order)), "receipt": _data(receipt_out(receipt))})  # fmt: skip
+    await emit(
+        session,
+        "erp.purchase_order.received",
+        {"order": _data(order_out(order)), "receipt": _data(receipt_out(receipt))},
+    )
 
 
 # --- accounting ----------------------------------------------------------------------------------------------
@@ -159,9 +167,14 @@ async def payment_created(session: AsyncSession, payment: Payment, invoice: Invo
         from nexo.modules.erp.accounting.api import payment_out
 
         await _fresh(session, payment)
-        await emit(session, "erp.payment.created",
-                   {"payment": _data(payment_out(payment, invoice.currency)),
-                    "invoice": await _invoice_data(session, invoice)})  # fmt: skip
+        await emit(
+            session,
+            "erp.payment.created",
+            {
+                "payment": _data(payment_out(payment, invoice.currency)),
+                "invoice": await _invoice_data(session, invoice),
+            },
+        )
     if invoice.status == "paid":
         await invoice_paid(session, invoice)
 

@@ -22,9 +22,15 @@ class FormErrors(dict[str, str]):
 
 
 def parse_decimal(
-    data: dict[str, str], name: str, errors: FormErrors, *, label: str, required: bool = True,
-    minimum: Decimal | None = Decimal(0), default: Decimal | None = None,
-) -> Decimal | None:  # fmt: skip
+    data: dict[str, str],
+    name: str,
+    errors: FormErrors,
+    *,
+    label: str,
+    required: bool = True,
+    minimum: Decimal | None = Decimal(0),
+    default: Decimal | None = None,
+) -> Decimal | None:
     raw = (data.get(name) or "").strip().replace(",", ".")
     if not raw:
         if required and default is None:

@@ -21,8 +21,18 @@ from nexo.platform.accounts.models import User
 from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.resolution import request_db_session
 
-PUBLIC_PREFIXES = ("/static", "/healthz", "/readyz", "/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect",
-                   "/.well-known", "/billing/webhooks", "/schema")  # fmt: skip
+PUBLIC_PREFIXES = (
+    "/static",
+    "/healthz",
+    "/readyz",
+    "/api/",
+    "/oauth/token",
+    "/oauth/revoke",
+    "/oauth/introspect",
+    "/.well-known",
+    "/billing/webhooks",
+    "/schema",
+)
 
 
 WORKSPACES_SCOPE_KEY = "nexo_workspaces"

@@ -11,10 +11,21 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 COMMON_PASSWORDS = frozenset(
     {
-        "password", "password1", "password123", "passw0rd", "1234567890", "12345678910", "qwertyuiop",
-        "iloveyou123", "letmein123", "welcome123", "administrator", "changeme123", "abc1234567",
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "iloveyou123",
+        "letmein123",
+        "welcome123",
+        "administrator",
+        "changeme123",
+        "abc1234567",
     }
-)  # fmt: skip
+)
 
 
 @lru_cache(maxsize=1)

@@ -202,8 +202,9 @@ async def idempotent_create(
     )
     if stored is not None:
         if stored.request_hash != fingerprint:
-            raise ProblemError(422, "This Idempotency-Key was already used with a different request.",
-                               "idempotency-key-reused")  # fmt: skip
+            raise ProblemError(
+                422, "This Idempotency-Key was already used with a different request.", "idempotency-key-reused"
+            )
         return Response(stored.response_body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"})
     created = await create()
     session.add(
@@ -231,9 +232,12 @@ async def idempotent_create(
 
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = exc.extra if isinstance(exc.extra, list) else []
-    detail = "Some fields are not valid: " + ", ".join(
-        str(e.get("key")) for e in errors if isinstance(e, dict) and e.get("key")
-    ) if errors else str(exc.detail)  # fmt: skip
+    detail = (
+        "Some fields are not valid: "
+        + ", ".join(str(e.get("key")) for e in errors if isinstance(e, dict) and e.get("key"))
+        if errors
+        else str(exc.detail)
+    )
     return problem_response(request, 400, detail, "validation-error", errors=errors)
 
 

@@ -21,10 +21,14 @@ def openapi_components(settings: Settings) -> dict[str, Any]:
     base = settings.app.base_url.rstrip("/")
     scopes = {name: scope.description for name, (_, scope) in sorted(all_scopes().items())}
     flows = OAuthFlows(
-        authorization_code=OAuthFlow(authorization_url=f"{base}/oauth/authorize", token_url=f"{base}/oauth/token",
-                                     refresh_url=f"{base}/oauth/token", scopes=scopes),
+        authorization_code=OAuthFlow(
+            authorization_url=f"{base}/oauth/authorize",
+            token_url=f"{base}/oauth/token",
+            refresh_url=f"{base}/oauth/token",
+            scopes=scopes,
+        ),
         client_credentials=OAuthFlow(token_url=f"{base}/oauth/token", scopes=scopes),
-    )  # fmt: skip
+    )
     return {
         "description": DESCRIPTION,
         "components": Components(security_schemes={"oauth2": SecurityScheme(type="oauth2", flows=flows)}),

@@ -68,8 +68,12 @@ def enforce_window(connection: ASGIConnection[Any, Any, Any, Any], state: Window
     connection.scope[HEADERS_SCOPE_KEY] = headers  # type: ignore[literal-required]
     if state.calls > state.limit:
         reset = state.reset_seconds
-        error = ProblemError(429, f"Rate limit of {state.limit} calls per minute reached; retry in {reset} s.",
-                             "rate-limited", retry_after=reset)  # fmt: skip
+        error = ProblemError(
+            429,
+            f"Rate limit of {state.limit} calls per minute reached; retry in {reset} s.",
+            "rate-limited",
+            retry_after=reset,
+        )
         error.headers = {**headers, "Retry-After": str(reset)}
         raise error
 

@@ -41,9 +41,14 @@ Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")
 Cursor = Annotated[str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.")]
 IdempotencyKey = Annotated[
     str | None,
-    HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200,
-              description="Retry a create safely: the same key and body return the stored response."),
-]  # fmt: skip
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        min_length=1,
+        max_length=200,
+        description="Retry a create safely: the same key and body return the stored response.",
+    ),
+]
 Sort = Annotated[str, Parameter(max_length=40, description="A sortable field; prefix '-' for descending.")]
 
 
@@ -51,8 +56,13 @@ Sort = Annotated[str, Parameter(max_length=40, description="A sortable field; pr
 
 
 def _operation(scope: str, summary: str, operation_id: str, codes: tuple[int, ...]) -> dict[str, Any]:
-    return {"opt": api_opt(scope), "security": security(scope), "responses": problem_responses(*codes),
-            "summary": summary, "operation_id": operation_id}  # fmt: skip
+    return {
+        "opt": api_opt(scope),
+        "security": security(scope),
+        "responses": problem_responses(*codes),
+        "summary": summary,
+        "operation_id": operation_id,
+    }
 
 
 def list_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[str, Any]:
@@ -116,12 +126,14 @@ def still_used(label: str) -> Iterator[None]:
     try:
         yield
     except IntegrityError as exc:
-        raise ProblemError(409, f"This {label} is still used by other records; change or remove them first.",
-                           "conflict") from exc  # fmt: skip
+        raise ProblemError(
+            409, f"This {label} is still used by other records; change or remove them first.", "conflict"
+        ) from exc
 
 
-async def check_exists(session: AsyncSession, model: type[Any], record_id: int | None, field_name: str,
-                       label: str) -> None:  # fmt: skip
+async def check_exists(
+    session: AsyncSession, model: type[Any], record_id: int | None, field_name: str, label: str
+) -> None:
     """A body field that points at another record of this workspace: 400 naming the field when it does not."""
     if record_id is not None and await session.get(model, record_id) is None:
         raise field_problem(field_name, f"no such {label} in this workspace")
@@ -174,5 +186,13 @@ class Resource(Generic[M]):
         if self.list_options:
             base = base.options(*self.list_options)
         base = self.where(base, filters or {})
-        return await keyset_page(session, base, sortable=dict(self.sortable), id_column=self.id_column(), sort=sort,
-                                 cursor=cursor, limit=limit, entity_rows=entity_rows)  # fmt: skip
+        return await keyset_page(
+            session,
+            base,
+            sortable=dict(self.sortable),
+            id_column=self.id_column(),
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            entity_rows=entity_rows,
+        )

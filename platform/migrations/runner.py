@@ -149,8 +149,10 @@ def compiled_stamp(branches: tuple[str, ...]) -> tuple[str, ...]:
     if not branches:
         return ()
     script = tenant_script()
-    own = sorted({rev.revision for rev in script.walk_revisions() if set(rev.branch_labels) & set(branches)}
-                 | {r.revision for b in branches for r in script.iterate_revisions(f"{b}@head", "base")})  # fmt: skip
+    own = sorted(
+        {rev.revision for rev in script.walk_revisions() if set(rev.branch_labels) & set(branches)}
+        | {r.revision for b in branches for r in script.iterate_revisions(f"{b}@head", "base")}
+    )
     listed = ", ".join(f"'{revision}'" for revision in own)
     heads = ", ".join(f"('{branch_head(branch)}')" for branch in sorted(branches))
     return (

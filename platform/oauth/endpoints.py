@@ -74,8 +74,12 @@ def metadata(issuer: str) -> dict[str, Any]:
     }
 
 
-@get("/.well-known/oauth-authorization-server", opt={"exclude_from_auth": True}, include_in_schema=False,
-     sync_to_thread=False)  # fmt: skip
+@get(
+    "/.well-known/oauth-authorization-server",
+    opt={"exclude_from_auth": True},
+    include_in_schema=False,
+    sync_to_thread=False,
+)
 def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return metadata(oauth_server(request).issuer)
 
@@ -120,8 +124,12 @@ class OAuthController(Controller):
                     response = server.handle_error_response(oauth_req, error)
                     server.execute_hook("after_create_authorization_response", response)
                     return response.to_litestar()
-                return render(request, "oauth/error.html",
-                              {"error": error.error, "description": error.description}, status_code=400)  # fmt: skip
+                return render(
+                    request,
+                    "oauth/error.html",
+                    {"error": error.error, "description": error.description},
+                    status_code=400,
+                )
             assert client_row is not None
             requested = (oauth_req.scope or "").split()
             workspaces = await admin_workspaces(db_session, user)
@@ -132,14 +140,19 @@ class OAuthController(Controller):
                 return response.to_litestar()
             chosen = next(((t, m) for t, m in workspaces if t.slug == decision.get("workspace")), None)
             if chosen is None:
-                return consent_page(request, client_row, requested, workspaces,
-                                    error="Choose a workspace where you are an admin.")  # fmt: skip
+                return consent_page(
+                    request, client_row, requested, workspaces, error="Choose a workspace where you are an admin."
+                )
             tenant, modules = chosen
             granted = [s for s in requested if s in enabled_scopes(modules)]
             if not granted:
-                return consent_page(request, client_row, requested, workspaces,
-                                    error=f"None of the requested permissions is available in {tenant.name}: "
-                                          "their modules are off.")  # fmt: skip
+                return consent_page(
+                    request,
+                    client_row,
+                    requested,
+                    workspaces,
+                    error=f"None of the requested permissions is available in {tenant.name}: their modules are off.",
+                )
             store.consent_installation = await install(db_session, client_row.id, tenant.id, user.id, granted)
             store.consent_scope = " ".join(granted)
             response = server.create_authorization_response(oauth_req, grant_user=user, grant=grant)
@@ -208,13 +221,26 @@ async def install(
     return installation
 
 
-def consent_page(request: Request[Any, Any, Any], client: Any, requested: list[str],
-                 workspaces: list[tuple[Tenant, frozenset[str]]], error: str = "") -> Template:  # fmt: skip
+def consent_page(
+    request: Request[Any, Any, Any],
+    client: Any,
+    requested: list[str],
+    workspaces: list[tuple[Tenant, frozenset[str]]],
+    error: str = "",
+) -> Template:
     choices = [{"tenant": tenant, "groups": group_scopes(requested, modules)} for tenant, modules in workspaces]
-    return render(request, "oauth/consent.html",
-                  {"client": client, "groups": group_scopes(requested), "workspaces": choices, "error": error,
-                   "action": request.url.path + "?" + request.url.query},
-                  status_code=400 if error else 200)  # fmt: skip
+    return render(
+        request,
+        "oauth/consent.html",
+        {
+            "client": client,
+            "groups": group_scopes(requested),
+            "workspaces": choices,
+            "error": error,
+            "action": request.url.path + "?" + request.url.query,
+        },
+        status_code=400 if error else 200,
+    )
 
 
 def redirect_to_login(request: Request[Any, Any, Any]) -> Redirect:

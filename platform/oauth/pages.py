@@ -106,12 +106,23 @@ class DeveloperPortal(Controller):
         errors = app_errors(name, uris, scopes, homepage, need_uris=True)
         if errors:
             data = {"name": name, "homepage": homepage, "redirect_uris": "\n".join(uris), "scopes": scopes}
-            return render(request, "developers/app_form.html", {"data": data, "errors": errors,
-                                                               "scopes": all_scopes()}, status_code=400)  # fmt: skip
+            return render(
+                request,
+                "developers/app_form.html",
+                {"data": data, "errors": errors, "scopes": all_scopes()},
+                status_code=400,
+            )
         secret = new_secret(SECRET_PREFIX)
-        app = OAuthClient(client_id=new_client_id(), secret_hash=digest(secret), name=name, homepage=homepage or None,
-                          redirect_uris=uris, scopes=scopes, kind=ClientKind.PARTNER,
-                          owner_user_id=current_user(request).id)  # fmt: skip
+        app = OAuthClient(
+            client_id=new_client_id(),
+            secret_hash=digest(secret),
+            name=name,
+            homepage=homepage or None,
+            redirect_uris=uris,
+            scopes=scopes,
+            kind=ClientKind.PARTNER,
+            owner_user_id=current_user(request).id,
+        )
         db_session.add(app)
         await db_session.flush()
         return await self._detail(request, db_session, app, secret=secret, status_code=201)
@@ -129,8 +140,9 @@ class DeveloperPortal(Controller):
         return await self._detail(request, db_session, app, secret=secret)
 
     @post("/apps/{app_id:int}/deliveries/{delivery_id:int}/redeliver", name="developers.redeliver")
-    async def redeliver(self, request: Request[Any, Any, Any], db_session: AsyncSession, app_id: int,
-                        delivery_id: int) -> Redirect:  # fmt: skip
+    async def redeliver(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, app_id: int, delivery_id: int
+    ) -> Redirect:
         app = await self._own_app(request, db_session, app_id)
         delivery = await db_session.get(WebhookDelivery, delivery_id)
         installation = await db_session.get(Installation, delivery.installation_id) if delivery else None
@@ -146,23 +158,48 @@ class DeveloperPortal(Controller):
             raise NotFoundException("No such app.")
         return app
 
-    async def _detail(self, request: Request[Any, Any, Any], session: AsyncSession, app: OAuthClient, *,
-                      secret: str | None = None, status_code: int = 200) -> Template:  # fmt: skip
+    async def _detail(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        app: OAuthClient,
+        *,
+        secret: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
         installs = (
             await session.execute(
-                select(Installation, Tenant.name).join(Tenant, Tenant.id == Installation.tenant_id)
-                .where(Installation.client_pk == app.id).order_by(Installation.id)
+                select(Installation, Tenant.name)
+                .join(Tenant, Tenant.id == Installation.tenant_id)
+                .where(Installation.client_pk == app.id)
+                .order_by(Installation.id)
             )
-        ).all()  # fmt: skip
+        ).all()
         ids = [i.id for i, _ in installs]
         deliveries = (
-            list(await session.scalars(select(WebhookDelivery).where(WebhookDelivery.installation_id.in_(ids))
-                                       .order_by(WebhookDelivery.id.desc()).limit(50)))
-            if ids else []
-        )  # fmt: skip
-        return render(request, "developers/app_detail.html",
-                      {"app": app, "secret": secret, "installs": installs, "deliveries": deliveries,
-                       "groups": group_scopes(app.scopes)}, status_code=status_code)  # fmt: skip
+            list(
+                await session.scalars(
+                    select(WebhookDelivery)
+                    .where(WebhookDelivery.installation_id.in_(ids))
+                    .order_by(WebhookDelivery.id.desc())
+                    .limit(50)
+                )
+            )
+            if ids
+            else []
+        )
+        return render(
+            request,
+            "developers/app_detail.html",
+            {
+                "app": app,
+                "secret": secret,
+                "installs": installs,
+                "deliveries": deliveries,
+                "groups": group_scopes(app.scopes),
+            },
+            status_code=status_code,
+        )
 
 
 async def revoke_installation(session: AsyncSession, installation: Installation) -> None:
@@ -188,15 +225,21 @@ class InstalledAppsPages(Controller):
     ) -> Template:
         rows = (
             await db_session.execute(
-                select(Installation, OAuthClient).join(OAuthClient, OAuthClient.id == Installation.client_pk)
-                .where(Installation.tenant_id == tenant.tenant_id).order_by(OAuthClient.name)
+                select(Installation, OAuthClient)
+                .join(OAuthClient, OAuthClient.id == Installation.client_pk)
+                .where(Installation.tenant_id == tenant.tenant_id)
+                .order_by(OAuthClient.name)
             )
-        ).all()  # fmt: skip
+        ).all()
         apps = [{"installation": i, "client": c, "groups": group_scopes(i.scopes, tenant.modules)} for i, c in rows]
         deliveries = list(
-            await db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.tenant_id == tenant.tenant_id)
-                                     .order_by(WebhookDelivery.id.desc()).limit(50))
-        )  # fmt: skip
+            await db_session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.tenant_id == tenant.tenant_id)
+                .order_by(WebhookDelivery.id.desc())
+                .limit(50)
+            )
+        )
         names = {i.id: c.name for i, c in rows}
         return render(request, "oauth/installed_apps.html", {"apps": apps, "deliveries": deliveries, "names": names})
 
@@ -244,23 +287,35 @@ class IntegrationsPages(Controller):
         if unusable and "scopes" not in errors:
             errors["scopes"] = f"These modules are off in this workspace: {', '.join(unusable)}"
         if errors:
-            return await self._page(request, tenant, db_session, errors=errors, data={"name": name, "scopes": scopes},
-                                    status_code=400)  # fmt: skip
+            return await self._page(
+                request, tenant, db_session, errors=errors, data={"name": name, "scopes": scopes}, status_code=400
+            )
         secret = new_secret(SECRET_PREFIX)
-        client = OAuthClient(client_id=new_client_id(), secret_hash=digest(secret), name=name, redirect_uris=[],
-                             scopes=scopes, kind=ClientKind.PRIVATE, owner_user_id=tenant.user_id,
-                             tenant_id=tenant.tenant_id)  # fmt: skip
+        client = OAuthClient(
+            client_id=new_client_id(),
+            secret_hash=digest(secret),
+            name=name,
+            redirect_uris=[],
+            scopes=scopes,
+            kind=ClientKind.PRIVATE,
+            owner_user_id=tenant.user_id,
+            tenant_id=tenant.tenant_id,
+        )
         db_session.add(client)
         await db_session.flush()
-        db_session.add(Installation(client_pk=client.id, tenant_id=tenant.tenant_id, scopes=scopes,
-                                    granted_by_user_id=tenant.user_id))  # fmt: skip
+        db_session.add(
+            Installation(
+                client_pk=client.id, tenant_id=tenant.tenant_id, scopes=scopes, granted_by_user_id=tenant.user_id
+            )
+        )
         await db_session.flush()
         await record(db_session, "oauth.integration.created", target=name, **tenant.actor)
         return await self._page(request, tenant, db_session, created=(client, secret), status_code=201)
 
     @post("/{client_pk:int}/rotate-secret", name="settings.integrations.rotate")
-    async def rotate(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession,
-                     client_pk: int) -> Template:  # fmt: skip
+    async def rotate(
+        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, client_pk: int
+    ) -> Template:
         client = await db_session.get(OAuthClient, client_pk)
         if client is None or client.tenant_id != tenant.tenant_id or client.kind is not ClientKind.PRIVATE:
             raise NotFoundException("No such integration in this workspace.")
@@ -269,16 +324,29 @@ class IntegrationsPages(Controller):
         await db_session.flush()
         return await self._page(request, tenant, db_session, created=(client, secret))
 
-    async def _page(self, request: Request[Any, Any, Any], tenant: TenantContext, session: AsyncSession, *,
-                    errors: dict[str, str] | None = None, data: dict[str, Any] | None = None,
-                    created: tuple[OAuthClient, str] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        errors: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+        created: tuple[OAuthClient, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
         clients = list(
-            await session.scalars(select(OAuthClient).where(OAuthClient.tenant_id == tenant.tenant_id,
-                                                            OAuthClient.kind == ClientKind.PRIVATE)
-                                  .order_by(OAuthClient.name))
-        )  # fmt: skip
+            await session.scalars(
+                select(OAuthClient)
+                .where(OAuthClient.tenant_id == tenant.tenant_id, OAuthClient.kind == ClientKind.PRIVATE)
+                .order_by(OAuthClient.name)
+            )
+        )
         usable = sorted(enabled_scopes(tenant.modules))
         scopes = {name: value for name, value in all_scopes().items() if name in usable}
-        return render(request, "oauth/integrations.html",
-                      {"clients": clients, "errors": errors or {}, "data": data or {}, "scopes": scopes,
-                       "created": created}, status_code=status_code)  # fmt: skip
+        return render(
+            request,
+            "oauth/integrations.html",
+            {"clients": clients, "errors": errors or {}, "data": data or {}, "scopes": scopes, "created": created},
+            status_code=status_code,
+        )

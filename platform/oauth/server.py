@@ -74,8 +74,14 @@ class LitestarPayload(OAuth2Payload):  # type: ignore[misc]
 
 
 class LitestarOAuth2Request(OAuth2Request):  # type: ignore[misc]
-    def __init__(self, method: str, uri: str, headers: Mapping[str, str], query: list[tuple[str, str]],
-                 form: list[tuple[str, str]]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        query: list[tuple[str, str]],
+        form: list[tuple[str, str]],
+    ) -> None:
         super().__init__(method=method, uri=uri, headers=headers)
         self._args = dict(query)
         self._form = dict(form)
@@ -111,8 +117,12 @@ class OAuthResponse:
         headers.setdefault("Cache-Control", "no-store")
         if self.location and self.status in (301, 302, 303):
             return Response(b"", status_code=302, headers=headers)
-        return Response(self.body if self.body != "" else {}, status_code=self.status, headers=headers,
-                        media_type="application/json")  # fmt: skip
+        return Response(
+            self.body if self.body != "" else {},
+            status_code=self.status,
+            headers=headers,
+            media_type="application/json",
+        )
 
 
 # --- Authlib model adapters ----------------------------------------------------------------------------------
@@ -167,10 +177,21 @@ class CodeAdapter:
 
 
 class TokenAdapter(TokenMixin):  # type: ignore[misc]
-    def __init__(self, row: OAuthToken, client: OAuthClient, installation: Installation | None,
-                 tenant: Tenant | None, is_refresh: bool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        row: OAuthToken,
+        client: OAuthClient,
+        installation: Installation | None,
+        tenant: Tenant | None,
+        is_refresh: bool,
+    ) -> None:
         self.row, self.client, self.installation, self.tenant, self.is_refresh = (
-            row, client, installation, tenant, is_refresh)  # fmt: skip
+            row,
+            client,
+            installation,
+            tenant,
+            is_refresh,
+        )
 
     def check_client(self, client: ClientAdapter) -> bool:
         return bool(client.row.id == self.row.client_pk)

@@ -57,16 +57,25 @@ class DeliveryOut(msgspec.Struct):
 
 
 def subscription_out(row: WebhookSubscription) -> SubscriptionOut:
-    return SubscriptionOut(id=row.id, url=row.url, event_types=list(row.event_types), active=row.active,
-                           created_at=row.created_at)  # fmt: skip
+    return SubscriptionOut(
+        id=row.id, url=row.url, event_types=list(row.event_types), active=row.active, created_at=row.created_at
+    )
 
 
 def delivery_out(row: WebhookDelivery) -> DeliveryOut:
-    return DeliveryOut(id=row.id, subscription_id=row.subscription_id, event_id=row.event_id,
-                       event_type=row.event_type, status=str(row.status), attempts=row.attempts,
-                       last_status_code=row.last_status_code, last_error=row.last_error,
-                       last_attempt_at=row.last_attempt_at, delivered_at=row.delivered_at,
-                       created_at=row.created_at)  # fmt: skip
+    return DeliveryOut(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        status=str(row.status),
+        attempts=row.attempts,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        last_attempt_at=row.last_attempt_at,
+        delivered_at=row.delivered_at,
+        created_at=row.created_at,
+    )
 
 
 def check_receiver_url(url: str) -> str:
@@ -80,9 +89,16 @@ def check_receiver_url(url: str) -> str:
 
 async def redeliver(session: AsyncSession, original: WebhookDelivery) -> WebhookDelivery:
     """A new log entry with the same event, delivered after the transaction commits."""
-    copy = WebhookDelivery(subscription_id=original.subscription_id, installation_id=original.installation_id,
-                           tenant_id=original.tenant_id, event_id=original.event_id, event_type=original.event_type,
-                           payload=original.payload, status=DeliveryStatus.PENDING, attempts=0)  # fmt: skip
+    copy = WebhookDelivery(
+        subscription_id=original.subscription_id,
+        installation_id=original.installation_id,
+        tenant_id=original.tenant_id,
+        event_id=original.event_id,
+        event_type=original.event_type,
+        payload=original.payload,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+    )
     session.add(copy)
     await session.flush()
     from nexo.platform.webhooks.events import PENDING_KEY
@@ -95,13 +111,23 @@ class WebhooksApi(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
 
-    @get("/event-types", security=ANY_TOKEN, responses=problem_responses(), operation_id="listEventTypes",
-         summary="Event types you can subscribe to")  # fmt: skip
+    @get(
+        "/event-types",
+        security=ANY_TOKEN,
+        responses=problem_responses(),
+        operation_id="listEventTypes",
+        summary="Event types you can subscribe to",
+    )
     async def event_types(self) -> dict[str, str]:
         return EVENT_TYPES
 
-    @get("/subscriptions", security=ANY_TOKEN, responses=problem_responses(), operation_id="listSubscriptions",
-         summary="This installation's webhook subscriptions")  # fmt: skip
+    @get(
+        "/subscriptions",
+        security=ANY_TOKEN,
+        responses=problem_responses(),
+        operation_id="listSubscriptions",
+        summary="This installation's webhook subscriptions",
+    )
     async def list_subscriptions(self, db_session: AsyncSession, principal: ApiPrincipal) -> list[SubscriptionOut]:
         rows = await db_session.scalars(
             select(WebhookSubscription)
@@ -110,35 +136,59 @@ class WebhooksApi(Controller):
         )
         return [subscription_out(r) for r in rows]
 
-    @post("/subscriptions", security=ANY_TOKEN, responses=problem_responses(), operation_id="createSubscription",
-          summary="Subscribe a URL to event types", status_code=201)  # fmt: skip
+    @post(
+        "/subscriptions",
+        security=ANY_TOKEN,
+        responses=problem_responses(),
+        operation_id="createSubscription",
+        summary="Subscribe a URL to event types",
+        status_code=201,
+    )
     async def create_subscription(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
         data: SubscriptionCreate,
-    ) -> SubscriptionCreated:  # fmt: skip
+    ) -> SubscriptionCreated:
         """The answer carries the signing secret once; verify deliveries with it (see the README recipe)."""
         errors = []
         for event_type in data.event_types:
             if event_type not in EVENT_TYPES:
                 errors.append({"key": "event_types", "message": f"unknown event type {event_type!r}", "source": "body"})
             elif event_scope(event_type) not in principal.scopes:
-                errors.append({"key": "event_types", "source": "body",
-                               "message": f"{event_type!r} needs the {event_scope(event_type)!r} scope"})  # fmt: skip
+                errors.append(
+                    {
+                        "key": "event_types",
+                        "source": "body",
+                        "message": f"{event_type!r} needs the {event_scope(event_type)!r} scope",
+                    }
+                )
         if errors:
             error = ProblemError(400, "Some event types cannot be subscribed to.", "validation-error")
             error.extra = errors
             raise error
-        row = WebhookSubscription(installation_id=principal.installation_id, tenant_id=principal.tenant_id,
-                                  url=check_receiver_url(data.url), event_types=sorted(set(data.event_types)),
-                                  secret=new_signing_secret(), active=True)  # fmt: skip
+        row = WebhookSubscription(
+            installation_id=principal.installation_id,
+            tenant_id=principal.tenant_id,
+            url=check_receiver_url(data.url),
+            event_types=sorted(set(data.event_types)),
+            secret=new_signing_secret(),
+            active=True,
+        )
         db_session.add(row)
         await db_session.flush()
         await db_session.refresh(row)
         out = subscription_out(row)
         return SubscriptionCreated(**msgspec.structs.asdict(out), signing_secret=row.secret)
 
-    @delete("/subscriptions/{subscription_id:int}", security=ANY_TOKEN, responses=problem_responses(404),
-            operation_id="deleteSubscription", summary="Stop a subscription")  # fmt: skip
+    @delete(
+        "/subscriptions/{subscription_id:int}",
+        security=ANY_TOKEN,
+        responses=problem_responses(404),
+        operation_id="deleteSubscription",
+        summary="Stop a subscription",
+    )
     async def delete_subscription(
         self, db_session: AsyncSession, principal: ApiPrincipal, subscription_id: IdParam
     ) -> None:
@@ -147,24 +197,45 @@ class WebhooksApi(Controller):
             raise ProblemError(404, "No such subscription for this installation.", "not-found")
         await db_session.delete(row)
 
-    @get("/deliveries", security=ANY_TOKEN, responses=problem_responses(), operation_id="listDeliveries",
-         summary="Delivery log, newest first")  # fmt: skip
+    @get(
+        "/deliveries",
+        security=ANY_TOKEN,
+        responses=problem_responses(),
+        operation_id="listDeliveries",
+        summary="Delivery log, newest first",
+    )
     async def list_deliveries(
-        self, db_session: AsyncSession, principal: ApiPrincipal, status: str | None = None,
-        cursor: str | None = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[DeliveryOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[DeliveryOut]:
         statement = select(WebhookDelivery).where(WebhookDelivery.installation_id == principal.installation_id)
         if status:
             if status not in {s.value for s in DeliveryStatus}:
                 raise ProblemError(400, "status: one of pending, retrying, succeeded, failed.", "validation-error")
             statement = statement.where(WebhookDelivery.status == DeliveryStatus(status))
-        rows, next_cursor = await keyset_page(db_session, statement, sortable={"id": WebhookDelivery.id},
-                                              id_column=WebhookDelivery.id, sort="-id", cursor=cursor,
-                                              limit=limit)  # fmt: skip
+        rows, next_cursor = await keyset_page(
+            db_session,
+            statement,
+            sortable={"id": WebhookDelivery.id},
+            id_column=WebhookDelivery.id,
+            sort="-id",
+            cursor=cursor,
+            limit=limit,
+        )
         return Page(data=[delivery_out(r) for r in rows], next_cursor=next_cursor)
 
-    @post("/deliveries/{delivery_id:int}/redeliver", security=ANY_TOKEN, responses=problem_responses(404),
-          operation_id="redeliver", summary="Send a delivery again", status_code=202)  # fmt: skip
+    @post(
+        "/deliveries/{delivery_id:int}/redeliver",
+        security=ANY_TOKEN,
+        responses=problem_responses(404),
+        operation_id="redeliver",
+        summary="Send a delivery again",
+        status_code=202,
+    )
     async def redeliver(self, db_session: AsyncSession, principal: ApiPrincipal, delivery_id: IdParam) -> DeliveryOut:
         row = await db_session.get(WebhookDelivery, delivery_id)
         if row is None or row.installation_id != principal.installation_id:

@@ -89,10 +89,11 @@ async def _subscriptions(session: AsyncSession, tenant_id: int) -> list[tuple[in
         return list(cached[1])
     rows = (
         await session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types)
-            .where(WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True))
+            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types).where(
+                WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True)
+            )
         )
-    ).all()  # fmt: skip
+    ).all()
     found = [(row[0], row[1], frozenset(row[2] or ())) for row in rows]
     info[SUBSCRIPTIONS_KEY] = (tenant_id, found)
     return found
@@ -118,11 +119,18 @@ async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> 
     event_id = f"evt_{uuid.uuid4().hex}"
     payload = {"id": event_id, "type": event_type, "created_at": utcnow().isoformat(), "data": data}
     rows = [
-        {"subscription_id": s[0], "installation_id": s[1], "tenant_id": tenant_id, "event_id": event_id,
-         "event_type": event_type, "payload": {**payload, "installation_id": s[1]},
-         "status": DeliveryStatus.PENDING, "attempts": 0}
+        {
+            "subscription_id": s[0],
+            "installation_id": s[1],
+            "tenant_id": tenant_id,
+            "event_id": event_id,
+            "event_type": event_type,
+            "payload": {**payload, "installation_id": s[1]},
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+        }
         for s in matching
-    ]  # fmt: skip
+    ]
     ids = (await session.execute(insert(WebhookDelivery).returning(WebhookDelivery.id), rows)).scalars().all()
     session.sync_session.info.setdefault(PENDING_KEY, []).extend(ids)
     return len(ids)

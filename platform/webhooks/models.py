@@ -45,10 +45,14 @@ class WebhookDelivery(PublicBase):
     event_type: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[DeliveryStatus] = mapped_column(
-        Enum(DeliveryStatus, name="webhook_delivery_status", values_callable=lambda e: [m.value for m in e],
-             inherit_schema=True),
+        Enum(
+            DeliveryStatus,
+            name="webhook_delivery_status",
+            values_callable=lambda e: [m.value for m in e],
+            inherit_schema=True,
+        ),
         default=DeliveryStatus.PENDING,
-    )  # fmt: skip
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

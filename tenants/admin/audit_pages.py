@@ -31,8 +31,16 @@ class AuditFilters:
     def query_string(self, page: int) -> str:
         from urllib.parse import urlencode
 
-        values = {k: v for k, v in (("action", self.action), ("actor", self.actor), ("date_from", self.date_from),
-                                    ("date_to", self.date_to)) if v}  # fmt: skip
+        values = {
+            k: v
+            for k, v in (
+                ("action", self.action),
+                ("actor", self.actor),
+                ("date_from", self.date_from),
+                ("date_to", self.date_to),
+            )
+            if v
+        }
         return urlencode({**values, "page": page})
 
 
@@ -75,9 +83,16 @@ class AuditPages(Controller):
 
     @get("/", name="admin.audit")
     async def audit_page(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession,
-        action: str = "", actor: str = "", date_from: str = "", date_to: str = "", page: int = 1,
-    ) -> Template:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        action: str = "",
+        actor: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        page: int = 1,
+    ) -> Template:
         filters = AuditFilters(action.strip(), actor.strip()[:200], date_from.strip(), date_to.strip())
         query = filtered(filters, tenant.timezone)
         page = max(page, 1)
@@ -102,5 +117,10 @@ class AuditPages(Controller):
             "actions": actions,
             "zone": zoneinfo.ZoneInfo(tenant.timezone),
         }
-        return render(request, "admin/audit.html", context, partial="admin/_audit_table.html",
-                      status_code=400 if filters.errors else 200)  # fmt: skip
+        return render(
+            request,
+            "admin/audit.html",
+            context,
+            partial="admin/_audit_table.html",
+            status_code=400 if filters.errors else 200,
+        )

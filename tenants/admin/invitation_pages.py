@@ -27,14 +27,26 @@ class InvitationPages(Controller):
     opt = {"exclude_from_auth": True}
 
     async def _form(
-        self, request: Request[Any, Any, Any], session: AsyncSession, invitation: Invitation, token: str,
-        errors: dict[str, str], full_name: str = "", status_code: int = 200,
-    ) -> Template:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        invitation: Invitation,
+        token: str,
+        errors: dict[str, str],
+        full_name: str = "",
+        status_code: int = 200,
+    ) -> Template:
         user = _signed_in(request)
         as_signed_in = user is not None and user.email == invitation.email
         has_account = as_signed_in or await get_user_by_email(session, invitation.email) is not None
-        context = {"invitation": invitation, "token": token, "errors": errors, "full_name": full_name,
-                   "as_signed_in": as_signed_in, "has_account": has_account}  # fmt: skip
+        context = {
+            "invitation": invitation,
+            "token": token,
+            "errors": errors,
+            "full_name": full_name,
+            "as_signed_in": as_signed_in,
+            "has_account": has_account,
+        }
         return render(request, "admin/invitation.html", context, status_code=status_code)
 
     @get("/{token:str}", name="invitation")
@@ -53,15 +65,23 @@ class InvitationPages(Controller):
         user = _signed_in(request)
         full_name = data.get("full_name", "")
         try:
-            acceptance = await accept(db_session, settings, token, signed_in=user,
-                                      password=data.get("password", ""), full_name=full_name)  # fmt: skip
+            acceptance = await accept(
+                db_session, settings, token, signed_in=user, password=data.get("password", ""), full_name=full_name
+            )
         except InvitationError as refused:  # nothing was written; the 4xx response rolls back anyway
             try:
                 invitation = await open_invitation(db_session, settings, token)
             except InvitationError as invalid:
                 return render(request, "admin/invitation_invalid.html", {"detail": invalid.message}, status_code=404)
-            return await self._form(request, db_session, invitation, token, {refused.field: refused.message},
-                                    full_name=full_name, status_code=400)  # fmt: skip
+            return await self._form(
+                request,
+                db_session,
+                invitation,
+                token,
+                {refused.field: refused.message},
+                full_name=full_name,
+                status_code=400,
+            )
         if user is None or user.id != acceptance.user.id:
             rotate_session(request)
             request.set_session({"user_id": acceptance.user.id})

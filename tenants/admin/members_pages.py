@@ -28,9 +28,14 @@ class MembersPages(Controller):
     opt = ADMIN_ONLY
 
     async def _page(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, session: AsyncSession, *, status_code: int = 200,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        status_code: int = 200,
         **extra: Any,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         context = {
             "members": await list_members(session, tenant.tenant_id),
             "invitations": await pending_invitations(session, tenant.tenant_id),
@@ -39,8 +44,9 @@ class MembersPages(Controller):
             "errors": {},
             **extra,
         }
-        return render(request, "admin/members.html", context, partial="admin/_members_panel.html",
-                      status_code=status_code)  # fmt: skip
+        return render(
+            request, "admin/members.html", context, partial="admin/_members_panel.html", status_code=status_code
+        )
 
     @get("/", name="admin.members")
     async def members_page(
@@ -55,13 +61,15 @@ class MembersPages(Controller):
         form = {"email": data.get("email", "").strip(), "role": data.get("role", "")}
         role = _role(form["role"])
         if role is None:
-            return await self._page(request, tenant, db_session, status_code=400, form=form,
-                                    errors={"role": "Choose a role."})  # fmt: skip
+            return await self._page(
+                request, tenant, db_session, status_code=400, form=form, errors={"role": "Choose a role."}
+            )
         try:
             invitation = await invite(db_session, app_settings(request), tenant, form["email"], role)
         except InvitationError as refused:
-            return await self._page(request, tenant, db_session, status_code=400, form=form,
-                                    errors={refused.field: refused.message})  # fmt: skip
+            return await self._page(
+                request, tenant, db_session, status_code=400, form=form, errors={refused.field: refused.message}
+            )
         return await self._page(request, tenant, db_session, success=f"Invitation sent to {invitation.email}.")
 
     @post("/invitations/{invitation_id:int}/revoke", name="admin.members.revoke")
@@ -76,17 +84,22 @@ class MembersPages(Controller):
 
     @post("/{membership_id:int}/role", name="admin.members.role")
     async def set_role(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, membership_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        membership_id: int,
         data: FormData,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         role = _role(data.get("role", ""))
         try:
             if role is None:
                 raise MemberError("Choose a role.")
             membership = await change_role(db_session, tenant, membership_id, role)
         except MemberError as refused:
-            return await self._page(request, tenant, db_session, status_code=409, error=refused.message,
-                                    error_for=membership_id)  # fmt: skip
+            return await self._page(
+                request, tenant, db_session, status_code=409, error=refused.message, error_for=membership_id
+            )
         note = f"{membership.user.full_name} is now {membership.role.value}."
         return await self._page(request, tenant, db_session, success=note)
 
@@ -97,6 +110,7 @@ class MembersPages(Controller):
         try:
             email = await remove_member(db_session, tenant, membership_id)
         except MemberError as refused:
-            return await self._page(request, tenant, db_session, status_code=409, error=refused.message,
-                                    error_for=membership_id)  # fmt: skip
+            return await self._page(
+                request, tenant, db_session, status_code=409, error=refused.message, error_for=membership_id
+            )
         return await self._page(request, tenant, db_session, success=f"{email} no longer has access.")

@@ -94,8 +94,7 @@ class ModulesPages(Controller):
             result = await switch(session, row, key, actor=tenant.actor)
         except ModuleSwitchError as refused:
             context = await self._table(request, session, tenant, message_for=key, error=refused.message)
-            return render(request, "admin/modules.html", context, partial="admin/_modules_table.html",
-                          status_code=409)  # fmt: skip
+            return render(request, "admin/modules.html", context, partial="admin/_modules_table.html", status_code=409)
         registry = get_registry()
         names = [registry.get(k).name for k in result.changed]
         if on:
@@ -122,9 +121,13 @@ class PurgePages(Controller):
 
     @post("/purge", name="admin.modules.purge.submit")
     async def purge(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, key: str,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        key: str,
         data: FormData,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         manifest = _manifest_or_404(key)
         row = await tenant_row(db_session, tenant)
         try:
@@ -137,9 +140,13 @@ class PurgePages(Controller):
 
     @get("/export", name="admin.modules.export", opt=ALLOWED_WHEN_READ_ONLY)
     async def export(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, key: str,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        key: str,
         format: str = "json",
-    ) -> Response[bytes]:  # fmt: skip
+    ) -> Response[bytes]:
         _manifest_or_404(key)
         if format not in {"json", "csv"}:
             raise ProblemError(400, "Choose the json or csv format.", "bad-export-format")

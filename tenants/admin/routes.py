@@ -11,6 +11,11 @@ from nexo.tenants.admin.modules_pages import ModulesPages, PurgePages
 from nexo.tenants.admin.workspace_pages import LogoPage, WorkspaceSettingsPages
 
 ADMIN_WORKSPACE_HANDLERS: list[ControllerRouterHandler] = [
-    ModulesPages, PurgePages, MembersPages, WorkspaceSettingsPages, AuditPages, LogoPage,
-]  # fmt: skip
+    ModulesPages,
+    PurgePages,
+    MembersPages,
+    WorkspaceSettingsPages,
+    AuditPages,
+    LogoPage,
+]
 ADMIN_ROOT_HANDLERS: list[ControllerRouterHandler] = [InvitationPages]

@@ -30,8 +30,14 @@ UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI
 
 
 def _context(tenant: TenantContext, form: SettingsForm, **extra: Any) -> dict[str, Any]:
-    return {"form": form, "currencies": CURRENCIES, "time_zones": time_zones(), "errors": form.errors,
-            "max_logo_kb": MAX_LOGO_BYTES // 1024, **extra}  # fmt: skip
+    return {
+        "form": form,
+        "currencies": CURRENCIES,
+        "time_zones": time_zones(),
+        "errors": form.errors,
+        "max_logo_kb": MAX_LOGO_BYTES // 1024,
+        **extra,
+    }
 
 
 def _current(tenant: TenantContext) -> SettingsForm:
@@ -71,8 +77,13 @@ class WorkspaceSettingsPages(Controller):
         filename = upload.filename if isinstance(upload, UploadFile) else ""
         problem = await set_logo(db_session, tenant, content, filename or "")
         if problem:
-            context = _context(tenant, _current(tenant), has_logo=await get_logo(db_session, tenant.tenant_id)
-                               is not None, saved=False, logo_error=problem)  # fmt: skip
+            context = _context(
+                tenant,
+                _current(tenant),
+                has_logo=await get_logo(db_session, tenant.tenant_id) is not None,
+                saved=False,
+                logo_error=problem,
+            )
             return render(request, "admin/workspace.html", context, status_code=400)
         return Redirect(f"/w/{tenant.slug}/settings/workspace?saved=1", status_code=303)
 

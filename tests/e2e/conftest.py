@@ -25,8 +25,15 @@ from nexo.tests.conftest import require_system_part
 from nexo.tests.mailbox import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STARTUP_SECONDS = 60
 CHROMIUM_PRESENT = CHROMIUM.exists()
 
@@ -60,9 +67,16 @@ def live_server(settings: Settings, engine: AsyncEngine, tmp_path_factory: pytes
     """Run Nexo (uvicorn, the real app factory) on a free 127.0.0.1 port; yield its base URL; stop it cleanly."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONSAFEPATH": "1", "NEXO_HOST": "127.0.0.1", "NEXO_PORT": str(port),
-           "NEXO_BASE_URL": base_url, "NEXO_DATABASE_URL": settings.db.url, "NEXO_SECRET_KEY": settings.app.secret_key,
-           "NEXO_ENV": "test"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONSAFEPATH": "1",
+        "NEXO_HOST": "127.0.0.1",
+        "NEXO_PORT": str(port),
+        "NEXO_BASE_URL": base_url,
+        "NEXO_DATABASE_URL": settings.db.url,
+        "NEXO_SECRET_KEY": settings.app.secret_key,
+        "NEXO_ENV": "test",
+    }
     log_path = tmp_path_factory.mktemp("live-server") / "nexo.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -33,8 +33,9 @@ def live_server(stripe_settings: Settings, billing_on: Settings) -> Iterator[str
     from nexo.platform.app import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(stripe_settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(stripe_settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -119,8 +119,9 @@ async def test_enable_crm_create_a_contact_and_move_an_opportunity_across_the_bo
     assert (still.id, still.title, still.stage_id) == (other_deal.id, "Compiler", other_deal.stage_id)
 
 
-async def _wait_for_stage(sessions: async_sessionmaker[AsyncSession], ws: Workspace, deal_id: int,
-                          stage_id: int) -> None:  # fmt: skip
+async def _wait_for_stage(
+    sessions: async_sessionmaker[AsyncSession], ws: Workspace, deal_id: int, stage_id: int
+) -> None:
     for _ in range(50):
         deals = {d.id: d for d in await _rows(sessions, ws, Opportunity)}
         if deals[deal_id].stage_id == stage_id:

@@ -90,8 +90,9 @@ def test_enable_switches_dependencies_on_first_and_creates_only_missing_tables()
     registry = build_registry(erp_like())
     states = {"directory": True, "erp.accounting": False}  # accounting has tables but is off
     to_enable, to_create = plan_enable(registry, states, "erp.invoicing")
-    assert to_enable == [k for k in registry.order if k in {"erp.inventory", "erp.sales", "erp.accounting",
-                                                             "erp.invoicing"}]  # fmt: skip
+    assert to_enable == [
+        k for k in registry.order if k in {"erp.inventory", "erp.sales", "erp.accounting", "erp.invoicing"}
+    ]
     assert to_enable.index("erp.inventory") < to_enable.index("erp.sales") < to_enable.index("erp.invoicing")
     assert to_enable.index("erp.accounting") < to_enable.index("erp.invoicing")
     assert set(to_create) == {"erp.inventory", "erp.sales", "erp.invoicing"}  # accounting's tables exist

@@ -46,44 +46,60 @@ def subject_path(activity: Activity) -> str:
 class ActivityPages(CrmController):
     path = "/crm"
 
-    async def _log(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, kind: str,
-                   record_id: int, data: dict[str, Any]) -> Template | Redirect:  # fmt: skip
+    async def _log(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        kind: str,
+        record_id: int,
+        data: dict[str, Any],
+    ) -> Template | Redirect:
         model, attribute, label = SUBJECTS[kind]
         await get_or_404(session, model, record_id, label)
         form = clean_form(data)
         members = await members_of(session, tenant)
         cleaned = schemas.activity_form(form, owners={m.user_id for m in members})
         if not cleaned.ok:
-            context = {"data": form, "errors": cleaned.errors, "members": members, "activity_kinds": list(ActivityKind),
-                       "subject_path": f"{kind}/{record_id}", "label": label}  # fmt: skip
+            context = {
+                "data": form,
+                "errors": cleaned.errors,
+                "members": members,
+                "activity_kinds": list(ActivityKind),
+                "subject_path": f"{kind}/{record_id}",
+                "label": label,
+            }
             return render(request, "crm/activity_form.html", context, status_code=400)
         subject = Subject(**{attribute: record_id})
         await ActivityService(session=session).log(subject, cleaned.values, author_id=tenant.user_id)
         return see_other(tenant, f"{kind}/{record_id}")
 
     @post("/contacts/{record_id:int}/activities", name="crm.activities.contact")
-    async def on_contact(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                         record_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def on_contact(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+    ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "contacts", record_id, data)
 
     @post("/companies/{record_id:int}/activities", name="crm.activities.company")
-    async def on_company(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                         record_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def on_company(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+    ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "companies", record_id, data)
 
     @post("/opportunities/{record_id:int}/activities", name="crm.activities.opportunity")
-    async def on_opportunity(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                             record_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def on_opportunity(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+    ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "opportunities", record_id, data)
 
     @post("/cases/{record_id:int}/activities", name="crm.activities.case")
-    async def on_case(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                      record_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def on_case(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+    ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "cases", record_id, data)
 
     @post("/activities/{activity_id:int}/done", name="crm.activities.done")
-    async def done(self, tenant: TenantContext, db_session: AsyncSession, activity_id: int,
-                   data: FormData) -> Redirect:  # fmt: skip
+    async def done(self, tenant: TenantContext, db_session: AsyncSession, activity_id: int, data: FormData) -> Redirect:
         activity = await get_or_404(db_session, Activity, activity_id, "activity")
         await ActivityService(session=db_session).set_done(activity, str(data.get("done", "true")) != "false")
         back = str(data.get("next", ""))
@@ -93,6 +109,10 @@ class ActivityPages(CrmController):
     async def my_tasks(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
         today = today_for(tenant)
         tasks = await ActivityService(session=db_session).my_tasks(tenant.user_id, today=today)
-        context = {"tasks": tasks, "today": today, "names": member_names(await members_of(db_session, tenant)),
-                   "subject_path": subject_path}  # fmt: skip
+        context = {
+            "tasks": tasks,
+            "today": today,
+            "names": member_names(await members_of(db_session, tenant)),
+            "subject_path": subject_path,
+        }
         return render(request, "crm/tasks.html", context)

@@ -30,18 +30,39 @@ from nexo.modules.directory.models import Organization, Person
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext
 
-CASE_FIELDS = ("subject", "description", "status", "priority", "assignee_id", "due_date", "person_id",
-               "organization_id")  # fmt: skip
+CASE_FIELDS = (
+    "subject",
+    "description",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_date",
+    "person_id",
+    "organization_id",
+)
 
 
 class CasePages(CrmController):
     path = "/crm/cases"
 
-    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                    data: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:  # fmt: skip
-        context = {"data": data, "errors": errors, "member_options": member_options(await members_of(session, tenant)),
-                   "status_options": enum_options(CaseStatus), "priority_options": enum_options(CasePriority),
-                   "organizations": await CompanyService(session=session).organization_choices()}  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        context = {
+            "data": data,
+            "errors": errors,
+            "member_options": member_options(await members_of(session, tenant)),
+            "status_options": enum_options(CaseStatus),
+            "priority_options": enum_options(CasePriority),
+            "organizations": await CompanyService(session=session).organization_choices(),
+        }
         return render(request, "crm/case_form.html", context, status_code=status_code)
 
     async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
@@ -52,14 +73,20 @@ class CasePages(CrmController):
         return cleaned
 
     @get("/", name="crm.cases")
-    async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                        status: str = "", mine: bool = False) -> Template:  # fmt: skip
+    async def list_page(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, status: str = "", mine: bool = False
+    ) -> Template:
         status = status if status in {s.value for s in CaseStatus} else ""
         cases = await CaseService(session=db_session).list_cases(
             status=status, assignee_id=tenant.user_id if mine else None
         )
-        context = {"cases": cases, "status": status, "mine": mine, "statuses": list(CaseStatus),
-                   "names": member_names(await members_of(db_session, tenant))}  # fmt: skip
+        context = {
+            "cases": cases,
+            "status": status,
+            "mine": mine,
+            "statuses": list(CaseStatus),
+            "names": member_names(await members_of(db_session, tenant)),
+        }
         return render(request, "crm/cases.html", context, partial="crm/_cases_table.html")
 
     @get("/new", name="crm.cases.new")
@@ -68,8 +95,9 @@ class CasePages(CrmController):
         return await self._form(request, tenant, db_session, data=data, errors={})
 
     @post("/new", name="crm.cases.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
@@ -77,28 +105,43 @@ class CasePages(CrmController):
         support_case = await CaseService(session=db_session).open_case(cleaned.values)
         return see_other(tenant, f"cases/{support_case.id}")
 
-    async def _detail(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession,
-                      support_case: SupportCase, errors: dict[str, str], data: dict[str, Any],
-                      status_code: int = 200) -> Template:  # fmt: skip
+    async def _detail(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        support_case: SupportCase,
+        errors: dict[str, str],
+        data: dict[str, Any],
+        status_code: int = 200,
+    ) -> Template:
         members = await members_of(session, tenant)
         context = {
-            "case": support_case, "members": members, "names": member_names(members), "errors": errors, "data": data,
+            "case": support_case,
+            "members": members,
+            "names": member_names(members),
+            "errors": errors,
+            "data": data,
             "timeline": await timeline(session, Subject(case_id=support_case.id)),
-            "activity_kinds": list(ActivityKind), "subject_path": f"cases/{support_case.id}",
-            "member_options": member_options(members), "status_options": enum_options(CaseStatus),
+            "activity_kinds": list(ActivityKind),
+            "subject_path": f"cases/{support_case.id}",
+            "member_options": member_options(members),
+            "status_options": enum_options(CaseStatus),
             "priority_options": enum_options(CasePriority),
-        }  # fmt: skip
+        }
         return render(request, "crm/case_detail.html", context, status_code=status_code)
 
     @get("/{case_id:int}", name="crm.cases.detail")
-    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     case_id: int) -> Template:  # fmt: skip
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int
+    ) -> Template:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         return await self._detail(request, tenant, db_session, support_case, {}, {})
 
     @post("/{case_id:int}", name="crm.cases.update")
-    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def update(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+    ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
         merged = {name: str(getattr(support_case, name) or "") for name in CASE_FIELDS} | form
@@ -109,8 +152,9 @@ class CasePages(CrmController):
         return see_other(tenant, f"cases/{support_case.id}")
 
     @post("/{case_id:int}/messages", name="crm.cases.message")
-    async def message(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int,
-                      data: FormData) -> Template | Redirect:  # fmt: skip
+    async def message(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+    ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
         body = form.get("body", "")
@@ -118,20 +162,36 @@ class CasePages(CrmController):
             error = "Write the message." if not body else "Use at most 20,000 characters."
             return await self._detail(request, tenant, db_session, support_case, {"body": error}, form, 400)
         await CaseService(session=db_session).add_message(
-            support_case, body, internal=form.get("internal") == "true", author_id=tenant.user_id,
+            support_case,
+            body,
+            internal=form.get("internal") == "true",
+            author_id=tenant.user_id,
             author_label=tenant.user_name or tenant.user_email,
-        )  # fmt: skip
+        )
         return see_other(tenant, f"cases/{support_case.id}")
 
 
 class CampaignPages(CrmController):
     path = "/crm/campaigns"
 
-    async def _form(self, request: AnyRequest, session: AsyncSession, *, data: dict[str, Any],
-                    errors: dict[str, str], campaign: Campaign | None, status_code: int = 200) -> Template:  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        campaign: Campaign | None,
+        status_code: int = 200,
+    ) -> Template:
         filters = await CampaignService(session=session).saved_filters()
-        context = {"data": data, "errors": errors, "campaign": campaign, "status_options": enum_options(CampaignStatus),
-                   "filter_options": [(f.id, f.name) for f in filters]}  # fmt: skip
+        context = {
+            "data": data,
+            "errors": errors,
+            "campaign": campaign,
+            "status_options": enum_options(CampaignStatus),
+            "filter_options": [(f.id, f.name) for f in filters],
+        }
         return render(request, "crm/campaign_form.html", context, status_code=status_code)
 
     async def _validate(self, session: AsyncSession, form: dict[str, str]) -> schemas.Cleaned:
@@ -148,13 +208,15 @@ class CampaignPages(CrmController):
         return await self._form(request, db_session, data={"status": "planned"}, errors={}, campaign=None)
 
     @post("/new", name="crm.campaigns.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, form)
         if not cleaned.ok:
-            return await self._form(request, db_session, data=form, errors=cleaned.errors, campaign=None,
-                                    status_code=400)  # fmt: skip
+            return await self._form(
+                request, db_session, data=form, errors=cleaned.errors, campaign=None, status_code=400
+            )
         campaign = await CampaignService(session=db_session).save_campaign(
             None, cleaned.values, owner_id=tenant.user_id
         )
@@ -172,34 +234,48 @@ class CampaignPages(CrmController):
     @get("/{campaign_id:int}/edit", name="crm.campaigns.edit")
     async def edit(self, request: AnyRequest, db_session: AsyncSession, campaign_id: int) -> Template:
         c = await get_or_404(db_session, Campaign, campaign_id, "campaign")
-        data = {"name": c.name, "status": c.status, "description": c.description or "",
-                "target_tags": ", ".join(c.target_tags), "saved_filter_id": c.saved_filter_id or "",
-                "starts_on": c.starts_on or "", "ends_on": c.ends_on or ""}  # fmt: skip
+        data = {
+            "name": c.name,
+            "status": c.status,
+            "description": c.description or "",
+            "target_tags": ", ".join(c.target_tags),
+            "saved_filter_id": c.saved_filter_id or "",
+            "starts_on": c.starts_on or "",
+            "ends_on": c.ends_on or "",
+        }
         return await self._form(request, db_session, data=data, errors={}, campaign=c)
 
     @post("/{campaign_id:int}/edit", name="crm.campaigns.update")
-    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def update(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int, data: FormData
+    ) -> Template | Redirect:
         campaign = await get_or_404(db_session, Campaign, campaign_id, "campaign")
         form = clean_form(data)
         cleaned = await self._validate(db_session, form)
         if not cleaned.ok:
-            return await self._form(request, db_session, data=form, errors=cleaned.errors, campaign=campaign,
-                                    status_code=400)  # fmt: skip
+            return await self._form(
+                request, db_session, data=form, errors=cleaned.errors, campaign=campaign, status_code=400
+            )
         await CampaignService(session=db_session).save_campaign(campaign, cleaned.values, owner_id=tenant.user_id)
         return see_other(tenant, f"campaigns/{campaign.id}")
 
     @post("/filters", name="crm.campaigns.save_filter")
-    async def save_filter(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                          data: FormData) -> Template | Redirect:  # fmt: skip
+    async def save_filter(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         """Save the contacts list's current filter (search, tag, owner, stage) as a reusable target list."""
         form = clean_form(data)
         name = form.get("name", "")
         query = ListQuery.from_params(form, CONTACT_SORTS)
         if not name or len(name) > 100:
-            return await self._form(request, db_session, data={"status": "planned"},
-                                    errors={"saved_filter_id": "Name the saved filter (up to 100 characters)."},
-                                    campaign=None, status_code=400)  # fmt: skip
+            return await self._form(
+                request,
+                db_session,
+                data={"status": "planned"},
+                errors={"saved_filter_id": "Name the saved filter (up to 100 characters)."},
+                campaign=None,
+                status_code=400,
+            )
         params = {k: v for k, v in query.params().items() if k in ("q", "tag", "owner", "stage")}
         await CampaignService(session=db_session).save_filter(name, params, owner_id=tenant.user_id)
         return see_other(tenant, "campaigns/new")

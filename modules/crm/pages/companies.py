@@ -37,11 +37,16 @@ from nexo.tenants.resolution import TenantContext
 
 def organization_form_data(organization: Organization, stage: str | None, industry: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": organization.name, "email": organization.email or "", "phone": organization.phone or "",
-        "website": organization.website or "", "owner_id": organization.owner_id or "",
-        "tags": ", ".join(organization.tags), "notes": organization.notes or "",
-        "lifecycle_stage": stage or LifecycleStage.LEAD, "industry": industry or "",
-    }  # fmt: skip
+        "name": organization.name,
+        "email": organization.email or "",
+        "phone": organization.phone or "",
+        "website": organization.website or "",
+        "owner_id": organization.owner_id or "",
+        "tags": ", ".join(organization.tags),
+        "notes": organization.notes or "",
+        "lifecycle_stage": stage or LifecycleStage.LEAD,
+        "industry": industry or "",
+    }
     data.update(typed_rows_data(organization))
     return data
 
@@ -49,15 +54,27 @@ def organization_form_data(organization: Organization, stage: str | None, indust
 class CompanyPages(CrmController):
     path = "/crm/companies"
 
-    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                    data: dict[str, Any], errors: dict[str, str], organization: Organization | None,
-                    status_code: int = 200) -> Template:  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        organization: Organization | None,
+        status_code: int = 200,
+    ) -> Template:
         context = {
-            "data": data, "errors": errors, "organization": organization,
+            "data": data,
+            "errors": errors,
+            "organization": organization,
             "member_options": member_options(await members_of(session, tenant)),
             "stage_options": enum_options(LifecycleStage),
-            "email_kinds": EMAIL_KINDS, "phone_kinds": PHONE_KINDS, "address_kinds": ADDRESS_KINDS,
-        }  # fmt: skip
+            "email_kinds": EMAIL_KINDS,
+            "phone_kinds": PHONE_KINDS,
+            "address_kinds": ADDRESS_KINDS,
+        }
         return render_form(request, context, status_code)
 
     @get("/", name="crm.companies")
@@ -79,52 +96,71 @@ class CompanyPages(CrmController):
         return await self._form(request, tenant, db_session, data=data, errors={}, organization=None)
 
     @post("/new", name="crm.companies.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors,
-                                    organization=None, status_code=400)  # fmt: skip
+            return await self._form(
+                request, tenant, db_session, data=form, errors=cleaned.errors, organization=None, status_code=400
+            )
         organization = await CompanyService(session=db_session).create_company(cleaned.values)
         return see_other(tenant, f"companies/{organization.id}")
 
     @get("/{organization_id:int}", name="crm.companies.detail")
-    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     organization_id: int) -> Template:  # fmt: skip
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
+    ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         service = CompanyService(session=db_session)
         members = await members_of(db_session, tenant)
         context: dict[str, Any] = {
-            "organization": organization, "profile": await service.profile_of(organization.id),
-            "people": await service.people_of(organization.id), "members": members, "names": member_names(members),
+            "organization": organization,
+            "profile": await service.profile_of(organization.id),
+            "people": await service.people_of(organization.id),
+            "members": members,
+            "names": member_names(members),
             "timeline": await timeline(db_session, Subject(organization_id=organization.id), tenant.modules),
-            "activity_kinds": list(ActivityKind), "subject_path": f"companies/{organization.id}", "errors": {},
-            "data": {}, "open_balance": None,
-        }  # fmt: skip
+            "activity_kinds": list(ActivityKind),
+            "subject_path": f"companies/{organization.id}",
+            "errors": {},
+            "data": {},
+            "open_balance": None,
+        }
         provider = balance_provider(tenant.modules)  # with Accounting on: what the customer still owes
         if provider is not None:
             context["open_balance"] = await provider.balance(db_session, organization.id, tenant.currency)
         return render(request, "crm/company_detail.html", context)
 
     @get("/{organization_id:int}/edit", name="crm.companies.edit")
-    async def edit(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                   organization_id: int) -> Template:  # fmt: skip
+    async def edit(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
+    ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         profile = await CompanyService(session=db_session).profile_of(organization.id)
-        data = organization_form_data(organization, profile.lifecycle_stage if profile else None,
-                                      profile.industry if profile else None)  # fmt: skip
+        data = organization_form_data(
+            organization, profile.lifecycle_stage if profile else None, profile.industry if profile else None
+        )
         return await self._form(request, tenant, db_session, data=data, errors={}, organization=organization)
 
     @post("/{organization_id:int}/edit", name="crm.companies.update")
-    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def update(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int, data: FormData
+    ) -> Template | Redirect:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         form = clean_form(data)
         cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors,
-                                    organization=organization, status_code=400)  # fmt: skip
+            return await self._form(
+                request,
+                tenant,
+                db_session,
+                data=form,
+                errors=cleaned.errors,
+                organization=organization,
+                status_code=400,
+            )
         await CompanyService(session=db_session).update_company(organization, cleaned.values)
         return see_other(tenant, f"companies/{organization.id}")
 

@@ -44,11 +44,18 @@ def csv_response(content: str, filename: str) -> Response[str]:
 def person_form_data(person: Person, stage: str | None, source: str | None) -> dict[str, Any]:
     """A person as form fields (the primary e-mail and phone first, the others in the typed rows)."""
     data: dict[str, Any] = {
-        "first_name": person.first_name, "last_name": person.last_name, "job_title": person.job_title or "",
-        "email": person.email or "", "phone": person.phone or "", "organization_id": person.organization_id or "",
-        "owner_id": person.owner_id or "", "tags": ", ".join(person.tags), "notes": person.notes or "",
-        "lifecycle_stage": stage or LifecycleStage.LEAD, "source": source or "",
-    }  # fmt: skip
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "job_title": person.job_title or "",
+        "email": person.email or "",
+        "phone": person.phone or "",
+        "organization_id": person.organization_id or "",
+        "owner_id": person.owner_id or "",
+        "tags": ", ".join(person.tags),
+        "notes": person.notes or "",
+        "lifecycle_stage": stage or LifecycleStage.LEAD,
+        "source": source or "",
+    }
     data.update(typed_rows_data(person))
     return data
 
@@ -68,16 +75,29 @@ def typed_rows_data(record: Any) -> dict[str, Any]:
 class ContactPages(CrmController):
     path = "/crm/contacts"
 
-    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                    data: dict[str, Any], errors: dict[str, str], person: Person | None,
-                    status_code: int = 200) -> Template:  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        person: Person | None,
+        status_code: int = 200,
+    ) -> Template:
         context = {
-            "data": data, "errors": errors, "person": person, "stages": list(LifecycleStage),
+            "data": data,
+            "errors": errors,
+            "person": person,
+            "stages": list(LifecycleStage),
             "member_options": member_options(await members_of(session, tenant)),
             "stage_options": enum_options(LifecycleStage),
             "organizations": await CompanyService(session=session).organization_choices(),
-            "email_kinds": EMAIL_KINDS, "phone_kinds": PHONE_KINDS, "address_kinds": ADDRESS_KINDS,
-        }  # fmt: skip
+            "email_kinds": EMAIL_KINDS,
+            "phone_kinds": PHONE_KINDS,
+            "address_kinds": ADDRESS_KINDS,
+        }
         return render(request, "crm/contact_form.html", context, status_code=status_code)
 
     async def _validate(self, session: AsyncSession, tenant: TenantContext, data: dict[str, str]) -> schemas.Cleaned:
@@ -103,37 +123,49 @@ class ContactPages(CrmController):
 
     @get("/new", name="crm.contacts.new")
     async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
-        data = {"owner_id": tenant.user_id, "lifecycle_stage": LifecycleStage.LEAD,
-                "organization_id": request.query_params.get("organization_id", "")}  # fmt: skip
+        data = {
+            "owner_id": tenant.user_id,
+            "lifecycle_stage": LifecycleStage.LEAD,
+            "organization_id": request.query_params.get("organization_id", ""),
+        }
         return await self._form(request, tenant, db_session, data=data, errors={}, person=None)
 
     @post("/new", name="crm.contacts.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, person=None,
-                                    status_code=400)  # fmt: skip
+            return await self._form(
+                request, tenant, db_session, data=form, errors=cleaned.errors, person=None, status_code=400
+            )
         person = await ContactService(session=db_session).create_contact(cleaned.values)
         return see_other(tenant, f"contacts/{person.id}")
 
     @get("/{person_id:int}", name="crm.contacts.detail")
-    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     person_id: int) -> Template:  # fmt: skip
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int
+    ) -> Template:
         person = await get_or_404(db_session, Person, person_id, "contact")
         profile = await ContactService(session=db_session).profile_of(person.id)
         context = {
-            "person": person, "profile": profile, "members": await members_of(db_session, tenant),
+            "person": person,
+            "profile": profile,
+            "members": await members_of(db_session, tenant),
             "names": member_names(await members_of(db_session, tenant)),
             "timeline": await timeline(db_session, Subject(person_id=person.id), tenant.modules),
-            "activity_kinds": list(ActivityKind), "subject_path": f"contacts/{person.id}", "errors": {}, "data": {},
-        }  # fmt: skip
+            "activity_kinds": list(ActivityKind),
+            "subject_path": f"contacts/{person.id}",
+            "errors": {},
+            "data": {},
+        }
         return render(request, "crm/contact_detail.html", context)
 
     @get("/{person_id:int}/edit", name="crm.contacts.edit")
-    async def edit(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                   person_id: int) -> Template:  # fmt: skip
+    async def edit(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int
+    ) -> Template:
         person = await get_or_404(db_session, Person, person_id, "contact")
         profile = await ContactService(session=db_session).profile_of(person.id)
         stage, source = (profile.lifecycle_stage, profile.source) if profile else (None, None)
@@ -141,13 +173,15 @@ class ContactPages(CrmController):
         return await self._form(request, tenant, db_session, data=data, errors={}, person=person)
 
     @post("/{person_id:int}/edit", name="crm.contacts.update")
-    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def update(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int, data: FormData
+    ) -> Template | Redirect:
         person = await get_or_404(db_session, Person, person_id, "contact")
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, person=person,
-                                    status_code=400)  # fmt: skip
+            return await self._form(
+                request, tenant, db_session, data=form, errors=cleaned.errors, person=person, status_code=400
+            )
         await ContactService(session=db_session).update_contact(person, cleaned.values)
         return see_other(tenant, f"contacts/{person.id}")

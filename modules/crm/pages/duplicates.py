@@ -28,17 +28,20 @@ class DuplicatePages(CrmController):
     path = "/crm/duplicates"
 
     @get("/{kind:str}/{record_id:int}", name="crm.duplicates")
-    async def suggestions_page(self, request: AnyRequest, db_session: AsyncSession, kind: str,
-                               record_id: int) -> Template:  # fmt: skip
+    async def suggestions_page(
+        self, request: AnyRequest, db_session: AsyncSession, kind: str, record_id: int
+    ) -> Template:
         model, label = _kind(kind)
         target = await get_or_404(db_session, model, record_id, label)
         found = await suggestions(db_session, target)
-        return render(request, "crm/duplicates.html", {"kind": kind, "label": label, "target": target,
-                                                       "suggestions": found})  # fmt: skip
+        return render(
+            request, "crm/duplicates.html", {"kind": kind, "label": label, "target": target, "suggestions": found}
+        )
 
     @get("/{kind:str}/{record_id:int}/merge/{other_id:int}", name="crm.duplicates.preview")
-    async def preview(self, request: AnyRequest, db_session: AsyncSession, kind: str, record_id: int,
-                      other_id: int) -> Template:  # fmt: skip
+    async def preview(
+        self, request: AnyRequest, db_session: AsyncSession, kind: str, record_id: int, other_id: int
+    ) -> Template:
         model, label = _kind(kind)
         survivor = await get_or_404(db_session, model, record_id, label)
         other = await get_or_404(db_session, model, other_id, label)
@@ -49,8 +52,9 @@ class DuplicatePages(CrmController):
         return render(request, "crm/merge_preview.html", {"kind": kind, "label": label, "preview": preview})
 
     @post("/{kind:str}/{record_id:int}/merge/{other_id:int}", name="crm.duplicates.merge")
-    async def do_merge(self, tenant: TenantContext, db_session: AsyncSession, kind: str, record_id: int,
-                       other_id: int) -> Redirect:  # fmt: skip
+    async def do_merge(
+        self, tenant: TenantContext, db_session: AsyncSession, kind: str, record_id: int, other_id: int
+    ) -> Redirect:
         model, label = _kind(kind)
         survivor = await get_or_404(db_session, model, record_id, label)
         other = await get_or_404(db_session, model, other_id, label)

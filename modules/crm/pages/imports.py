@@ -28,11 +28,19 @@ from nexo.tenants.resolution import TenantContext
 PREVIEW_ROWS = 10
 
 
-def mapping_context(entity: str, parsed: ParsedFile, content: str, filename: str,
-                    mapping: dict[int, str]) -> dict[str, Any]:  # fmt: skip
-    return {"entity": entity, "headers": parsed.headers, "preview": parsed.rows[:PREVIEW_ROWS],
-            "row_count": len(parsed.rows), "content": content, "filename": filename, "mapping": mapping,
-            "fields": FIELDS[entity]}  # fmt: skip
+def mapping_context(
+    entity: str, parsed: ParsedFile, content: str, filename: str, mapping: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "headers": parsed.headers,
+        "preview": parsed.rows[:PREVIEW_ROWS],
+        "row_count": len(parsed.rows),
+        "content": content,
+        "filename": filename,
+        "mapping": mapping,
+        "fields": FIELDS[entity],
+    }
 
 
 class ImportPages(CrmController):
@@ -40,8 +48,9 @@ class ImportPages(CrmController):
 
     @get("/", name="crm.import")
     async def upload_form(self, request: AnyRequest, entity: str = "contacts") -> Template:
-        return render(request, "crm/import_upload.html", {"entity": entity if entity in ENTITIES else "contacts",
-                                                          "error": ""})  # fmt: skip
+        return render(
+            request, "crm/import_upload.html", {"entity": entity if entity in ENTITIES else "contacts", "error": ""}
+        )
 
     @post("/preview", name="crm.import.preview")
     async def preview(
@@ -51,8 +60,9 @@ class ImportPages(CrmController):
         entity = entity if entity in ENTITIES else "contacts"
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return render(request, "crm/import_upload.html", {"entity": entity, "error": "Choose a CSV file."},
-                          status_code=400)  # fmt: skip
+            return render(
+                request, "crm/import_upload.html", {"entity": entity, "error": "Choose a CSV file."}, status_code=400
+            )
         raw = await upload.read()
         try:
             parsed = parse_csv(raw)
@@ -63,8 +73,9 @@ class ImportPages(CrmController):
         return render(request, "crm/import_mapping.html", {**context, "errors": []})
 
     @post("/run", name="crm.import.run")
-    async def run(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                  data: FormData) -> Template:  # fmt: skip
+    async def run(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template:
         entity = str(data.get("entity", "contacts"))
         entity = entity if entity in ENTITIES else "contacts"
         content = str(data.get("content", ""))
@@ -82,6 +93,7 @@ class ImportPages(CrmController):
         if checked.errors:
             context = mapping_context(entity, parsed, content, filename, mapping)
             return render(request, "crm/import_mapping.html", {**context, "errors": checked.errors}, status_code=400)
-        summary = await import_rows(db_session, entity, checked.values, owner_id=tenant.user_id, actor=tenant.actor,
-                                    filename=filename)  # fmt: skip
+        summary = await import_rows(
+            db_session, entity, checked.values, owner_id=tenant.user_id, actor=tenant.actor, filename=filename
+        )
         return render(request, "crm/import_done.html", {"summary": summary})

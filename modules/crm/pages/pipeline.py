@@ -43,21 +43,34 @@ from nexo.tenants.resolution import TenantContext, module_off_error
 async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:
     stages = await StageService(session=session).stages()
     service = OpportunityService(session=session)
-    return {"columns": await service.board(stages), "forecast": await service.forecast(), "error": error,
-            "names": member_names(await members_of(session, tenant)), "stages": stages}  # fmt: skip
+    return {
+        "columns": await service.board(stages),
+        "forecast": await service.forecast(),
+        "error": error,
+        "names": member_names(await members_of(session, tenant)),
+        "stages": stages,
+    }
 
 
-async def opportunity_context(session: AsyncSession, tenant: TenantContext, opportunity: Opportunity,
-                              errors: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+async def opportunity_context(
+    session: AsyncSession, tenant: TenantContext, opportunity: Opportunity, errors: dict[str, str], data: dict[str, Any]
+) -> dict[str, Any]:
     """The opportunity page; with Sales on, its quote (or the form making one once the deal is won)."""
     members = await members_of(session, tenant)
     context = {
-        "opportunity": opportunity, "members": members, "names": member_names(members),
+        "opportunity": opportunity,
+        "members": members,
+        "names": member_names(members),
         "timeline": await timeline(session, Subject(opportunity_id=opportunity.id), tenant.modules),
-        "activity_kinds": list(ActivityKind), "subject_path": f"opportunities/{opportunity.id}",
-        "errors": errors, "data": data, "stages": await StageService(session=session).stages(),
-        "quotes_on": False, "quote": None, "quote_products": [],
-    }  # fmt: skip
+        "activity_kinds": list(ActivityKind),
+        "subject_path": f"opportunities/{opportunity.id}",
+        "errors": errors,
+        "data": data,
+        "stages": await StageService(session=session).stages(),
+        "quotes_on": False,
+        "quote": None,
+        "quote_products": [],
+    }
     provider = quote_provider(tenant.modules)
     if provider is not None:
         context["quotes_on"] = True
@@ -70,8 +83,15 @@ async def opportunity_context(session: AsyncSession, tenant: TenantContext, oppo
 class PipelinePages(CrmController):
     path = "/crm"
 
-    async def _board(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                     error: str = "", status_code: int = 200) -> Template:  # fmt: skip
+    async def _board(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        error: str = "",
+        status_code: int = 200,
+    ) -> Template:
         context = await board_context(session, tenant, error)
         return render(request, "crm/pipeline.html", context, partial="crm/_board.html", status_code=status_code)
 
@@ -80,8 +100,9 @@ class PipelinePages(CrmController):
         return await self._board(request, tenant, db_session)
 
     @post("/opportunities/{opportunity_id:int}/move", name="crm.opportunities.move")
-    async def move(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                   opportunity_id: int, data: FormData) -> Template:  # fmt: skip
+    async def move(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+    ) -> Template:
         """Drag and drop (``stage_id`` + ``position``) or the keyboard buttons (``direction`` -1 / +1)."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
@@ -104,16 +125,26 @@ class PipelinePages(CrmController):
         data = {"owner_id": tenant.user_id, **dict(request.query_params)}
         return await self._form(request, tenant, db_session, data=data, errors={}, opportunity=None)
 
-    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                    data: dict[str, Any], errors: dict[str, str], opportunity: Opportunity | None,
-                    status_code: int = 200) -> Template:  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        opportunity: Opportunity | None,
+        status_code: int = 200,
+    ) -> Template:
         stages = await StageService(session=session).stages()
         context = {
-            "data": data, "errors": errors, "opportunity": opportunity,
+            "data": data,
+            "errors": errors,
+            "opportunity": opportunity,
             "stage_options": [(s.id, s.name) for s in stages],
             "member_options": member_options(await members_of(session, tenant)),
             "organizations": await CompanyService(session=session).organization_choices(),
-        }  # fmt: skip
+        }
         return render(request, "crm/opportunity_form.html", context, status_code=status_code)
 
     async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
@@ -129,54 +160,75 @@ class PipelinePages(CrmController):
         return cleaned
 
     @post("/opportunities/new", name="crm.opportunities.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=None,
-                                    status_code=400)  # fmt: skip
+            return await self._form(
+                request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=None, status_code=400
+            )
         opportunity = await OpportunityService(session=db_session).create_opportunity(
             cleaned.values, owner_id=tenant.user_id
         )
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @get("/opportunities/{opportunity_id:int}", name="crm.opportunities.detail")
-    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     opportunity_id: int) -> Template:  # fmt: skip
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int
+    ) -> Template:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         context = await opportunity_context(db_session, tenant, opportunity, {}, {})
         return render(request, "crm/opportunity_detail.html", context)
 
     @get("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.edit")
-    async def edit(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                   opportunity_id: int) -> Template:  # fmt: skip
+    async def edit(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int
+    ) -> Template:
         o = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
-        data = {"title": o.title, "stage_id": o.stage_id, "amount": o.amount, "probability": o.probability,
-                "expected_close_date": o.expected_close_date or "", "owner_id": o.owner_id or "",
-                "person_id": o.person_id or "", "organization_id": o.organization_id or "",
-                "notes": o.notes or ""}  # fmt: skip
+        data = {
+            "title": o.title,
+            "stage_id": o.stage_id,
+            "amount": o.amount,
+            "probability": o.probability,
+            "expected_close_date": o.expected_close_date or "",
+            "owner_id": o.owner_id or "",
+            "person_id": o.person_id or "",
+            "organization_id": o.organization_id or "",
+            "notes": o.notes or "",
+        }
         return await self._form(request, tenant, db_session, data=data, errors={}, opportunity=o)
 
     @post("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.update")
-    async def update(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def update(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+    ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
-            return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors,
-                                    opportunity=opportunity, status_code=400)  # fmt: skip
+            return await self._form(
+                request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=opportunity, status_code=400
+            )
         try:
             await OpportunityService(session=db_session).update_opportunity(opportunity, cleaned.values)
         except PipelineError as exc:
-            return await self._form(request, tenant, db_session, data=form, errors={"stage_id": str(exc)},
-                                    opportunity=opportunity, status_code=400)  # fmt: skip
+            return await self._form(
+                request,
+                tenant,
+                db_session,
+                data=form,
+                errors={"stage_id": str(exc)},
+                opportunity=opportunity,
+                status_code=400,
+            )
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/close", name="crm.opportunities.close")
-    async def close(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                    opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def close(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+    ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
         stages = await StageService(session=db_session).stages()
@@ -190,8 +242,9 @@ class PipelinePages(CrmController):
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/quote", name="crm.opportunities.quote")
-    async def quote(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                    opportunity_id: int, data: FormData) -> Template | Redirect:  # fmt: skip
+    async def quote(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+    ) -> Template | Redirect:
         """A won deal becomes a quote in one step (needs Sales); a second click goes to the quote it already has."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         provider = quote_provider(tenant.modules)
@@ -214,8 +267,9 @@ class PipelinePages(CrmController):
         )
 
     @post("/stages", name="crm.stages.save")
-    async def save_stage(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                         data: FormData) -> Template | Redirect:  # fmt: skip
+    async def save_stage(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         service = StageService(session=db_session)
         stage = None
@@ -244,20 +298,37 @@ class PipelinePages(CrmController):
 class LeadPages(CrmController):
     path = "/crm/leads"
 
-    async def _form(self, request: AnyRequest, tenant: TenantContext, session: AsyncSession, *,
-                    data: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:  # fmt: skip
+    async def _form(
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        session: AsyncSession,
+        *,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
         campaigns = list(await session.execute(select(Campaign.id, Campaign.name).order_by(Campaign.name)))
-        context = {"data": data, "errors": errors, "member_options": member_options(await members_of(session, tenant)),
-                   "campaign_options": [(c[0], c[1]) for c in campaigns]}  # fmt: skip
+        context = {
+            "data": data,
+            "errors": errors,
+            "member_options": member_options(await members_of(session, tenant)),
+            "campaign_options": [(c[0], c[1]) for c in campaigns],
+        }
         return render(request, "crm/lead_form.html", context, status_code=status_code)
 
     @get("/", name="crm.leads")
-    async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                        status: str = "") -> Template:  # fmt: skip
+    async def list_page(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, status: str = ""
+    ) -> Template:
         status = status if status in {s.value for s in LeadStatus} else ""
         leads = await LeadService(session=db_session).list_leads(status)
-        context = {"leads": leads, "status": status, "statuses": list(LeadStatus),
-                   "names": member_names(await members_of(db_session, tenant))}  # fmt: skip
+        context = {
+            "leads": leads,
+            "status": status,
+            "statuses": list(LeadStatus),
+            "names": member_names(await members_of(db_session, tenant)),
+        }
         return render(request, "crm/leads.html", context, partial="crm/_leads_table.html")
 
     @get("/new", name="crm.leads.new")
@@ -265,8 +336,9 @@ class LeadPages(CrmController):
         return await self._form(request, tenant, db_session, data={"owner_id": tenant.user_id}, errors={})
 
     @post("/new", name="crm.leads.create")
-    async def create(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     data: FormData) -> Template | Redirect:  # fmt: skip
+    async def create(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+    ) -> Template | Redirect:
         form = clean_form(data)
         campaigns = set(await db_session.scalars(select(Campaign.id)))
         owners = {m.user_id for m in await members_of(db_session, tenant)}
@@ -277,21 +349,29 @@ class LeadPages(CrmController):
         return see_other(tenant, f"leads/{lead.id}")
 
     @get("/{lead_id:int}", name="crm.leads.detail")
-    async def detail(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession,
-                     lead_id: int) -> Template:  # fmt: skip
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int
+    ) -> Template:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         return render(request, "crm/lead_detail.html", await self._detail_context(db_session, tenant, lead, {}, {}))
 
-    async def _detail_context(self, session: AsyncSession, tenant: TenantContext, lead: Lead,
-                              errors: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    async def _detail_context(
+        self, session: AsyncSession, tenant: TenantContext, lead: Lead, errors: dict[str, str], data: dict[str, Any]
+    ) -> dict[str, Any]:
         stages = await StageService(session=session).stages()
-        return {"lead": lead, "errors": errors, "data": data, "stage_options": [(s.id, s.name) for s in stages],
-                "organizations": await CompanyService(session=session).organization_choices(),
-                "names": member_names(await members_of(session, tenant))}  # fmt: skip
+        return {
+            "lead": lead,
+            "errors": errors,
+            "data": data,
+            "stage_options": [(s.id, s.name) for s in stages],
+            "organizations": await CompanyService(session=session).organization_choices(),
+            "names": member_names(await members_of(session, tenant)),
+        }
 
     @post("/{lead_id:int}/qualify", name="crm.leads.qualify")
-    async def qualify(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int,
-                      data: FormData) -> Template | Redirect:  # fmt: skip
+    async def qualify(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+    ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
         cleaned = schemas.Cleaned()
@@ -314,8 +394,9 @@ class LeadPages(CrmController):
         return render(request, "crm/lead_detail.html", context, status_code=400)
 
     @post("/{lead_id:int}/disqualify", name="crm.leads.disqualify")
-    async def disqualify(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int,
-                         data: FormData) -> Template | Redirect:  # fmt: skip
+    async def disqualify(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+    ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
         try:

@@ -46,10 +46,12 @@ class CaseService(SQLAlchemyAsyncRepositoryService[SupportCase, CaseRepository])
         await case_event(self.repository.session, "crm.case.updated", support_case)
         return support_case
 
-    async def add_message(self, support_case: SupportCase, body: str, *, internal: bool, author_id: int | None,
-                          author_label: str) -> CaseMessage:  # fmt: skip
-        message = CaseMessage(case_id=support_case.id, body=body, internal=internal, author_id=author_id,
-                              author_label=author_label)  # fmt: skip
+    async def add_message(
+        self, support_case: SupportCase, body: str, *, internal: bool, author_id: int | None, author_label: str
+    ) -> CaseMessage:
+        message = CaseMessage(
+            case_id=support_case.id, body=body, internal=internal, author_id=author_id, author_label=author_label
+        )
         self.repository.session.add(message)
         if not internal and support_case.status == CaseStatus.OPEN:
             support_case.status = CaseStatus.PENDING  # answered: waiting for the customer
@@ -83,8 +85,9 @@ class CampaignRepository(SQLAlchemyAsyncRepository[Campaign]):
 class CampaignService(SQLAlchemyAsyncRepositoryService[Campaign, CampaignRepository]):
     repository_type = CampaignRepository
 
-    async def save_campaign(self, campaign: Campaign | None, values: dict[str, Any], *,
-                            owner_id: int | None) -> Campaign:  # fmt: skip
+    async def save_campaign(
+        self, campaign: Campaign | None, values: dict[str, Any], *, owner_id: int | None
+    ) -> Campaign:
         created = campaign is None
         if campaign is None:
             campaign = Campaign(owner_id=owner_id)

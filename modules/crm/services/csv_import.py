@@ -27,23 +27,54 @@ MAX_ROWS = 50_000
 ENTITIES = ("contacts", "companies")
 FIELDS: dict[str, dict[str, str]] = {
     "contacts": {
-        "first_name": "First name", "last_name": "Last name", "email": "E-mail", "phone": "Phone",
-        "job_title": "Job title", "company": "Company name", "tags": "Tags", "lifecycle_stage": "Stage",
-        "source": "Source", "notes": "Notes",
+        "first_name": "First name",
+        "last_name": "Last name",
+        "email": "E-mail",
+        "phone": "Phone",
+        "job_title": "Job title",
+        "company": "Company name",
+        "tags": "Tags",
+        "lifecycle_stage": "Stage",
+        "source": "Source",
+        "notes": "Notes",
     },
     "companies": {
-        "name": "Company name", "email": "E-mail", "phone": "Phone", "website": "Website", "tags": "Tags",
-        "lifecycle_stage": "Stage", "industry": "Industry", "notes": "Notes",
+        "name": "Company name",
+        "email": "E-mail",
+        "phone": "Phone",
+        "website": "Website",
+        "tags": "Tags",
+        "lifecycle_stage": "Stage",
+        "industry": "Industry",
+        "notes": "Notes",
     },
-}  # fmt: skip
+}
 ALIASES = {
-    "firstname": "first_name", "first": "first_name", "given_name": "first_name", "prenom": "first_name",
-    "lastname": "last_name", "last": "last_name", "surname": "last_name", "family_name": "last_name",
-    "nom": "last_name", "e_mail": "email", "mail": "email", "email_address": "email", "telephone": "phone",
-    "phone_number": "phone", "mobile": "phone", "title": "job_title", "organization": "company",
-    "organisation": "company", "company_name": "company", "account": "company", "stage": "lifecycle_stage",
-    "company": "company", "url": "website", "web": "website",
-}  # fmt: skip
+    "firstname": "first_name",
+    "first": "first_name",
+    "given_name": "first_name",
+    "prenom": "first_name",
+    "lastname": "last_name",
+    "last": "last_name",
+    "surname": "last_name",
+    "family_name": "last_name",
+    "nom": "last_name",
+    "e_mail": "email",
+    "mail": "email",
+    "email_address": "email",
+    "telephone": "phone",
+    "phone_number": "phone",
+    "mobile": "phone",
+    "title": "job_title",
+    "organization": "company",
+    "organisation": "company",
+    "company_name": "company",
+    "account": "company",
+    "stage": "lifecycle_stage",
+    "company": "company",
+    "url": "website",
+    "web": "website",
+}
 
 
 class ImportFileError(ValueError):
@@ -150,37 +181,80 @@ def _normalized_phone(value: str) -> str:
     return schemas.normalize_phone(value)
 
 
-async def import_rows(session: AsyncSession, entity: str, values: list[dict[str, Any]], *,
-                      owner_id: int | None, actor: dict[str, Any], filename: str = "") -> ImportSummary:  # fmt: skip
+async def import_rows(
+    session: AsyncSession,
+    entity: str,
+    values: list[dict[str, Any]],
+    *,
+    owner_id: int | None,
+    actor: dict[str, Any],
+    filename: str = "",
+) -> ImportSummary:
     """Write checked rows (all of them, in the caller's transaction) and audit-log the import."""
     companies_created = 0
     if entity == "contacts":
         company_ids, companies_created = await _companies_for(session, values, owner_id)
-        ids = await _insert(session, Person, [
-            {"first_name": v["first_name"] or "", "last_name": v["last_name"], "email": v["email"],
-             "phone": v["phone"], "job_title": v["job_title"], "tags": v["tags"], "notes": v["notes"],
-             "owner_id": owner_id, "organization_id": company_ids.get((v.get("company") or "").lower())}
-            for v in values
-        ])  # fmt: skip
-        await _insert(session, ContactProfile, [
-            {"person_id": i, "lifecycle_stage": v["lifecycle_stage"], "source": v.get("source") or "CSV import"}
-            for i, v in zip(ids, values, strict=True)
-        ])  # fmt: skip
+        ids = await _insert(
+            session,
+            Person,
+            [
+                {
+                    "first_name": v["first_name"] or "",
+                    "last_name": v["last_name"],
+                    "email": v["email"],
+                    "phone": v["phone"],
+                    "job_title": v["job_title"],
+                    "tags": v["tags"],
+                    "notes": v["notes"],
+                    "owner_id": owner_id,
+                    "organization_id": company_ids.get((v.get("company") or "").lower()),
+                }
+                for v in values
+            ],
+        )
+        await _insert(
+            session,
+            ContactProfile,
+            [
+                {"person_id": i, "lifecycle_stage": v["lifecycle_stage"], "source": v.get("source") or "CSV import"}
+                for i, v in zip(ids, values, strict=True)
+            ],
+        )
         await _contact_points(session, "person_id", ids, values)
     else:
-        ids = await _insert(session, Organization, [
-            {"name": v["name"], "email": v["email"], "phone": v["phone"], "website": v["website"],
-             "tags": v["tags"], "notes": v["notes"], "owner_id": owner_id}
-            for v in values
-        ])  # fmt: skip
-        await _insert(session, CompanyProfile, [
-            {"organization_id": i, "lifecycle_stage": v["lifecycle_stage"], "industry": v.get("industry")}
-            for i, v in zip(ids, values, strict=True)
-        ])  # fmt: skip
+        ids = await _insert(
+            session,
+            Organization,
+            [
+                {
+                    "name": v["name"],
+                    "email": v["email"],
+                    "phone": v["phone"],
+                    "website": v["website"],
+                    "tags": v["tags"],
+                    "notes": v["notes"],
+                    "owner_id": owner_id,
+                }
+                for v in values
+            ],
+        )
+        await _insert(
+            session,
+            CompanyProfile,
+            [
+                {"organization_id": i, "lifecycle_stage": v["lifecycle_stage"], "industry": v.get("industry")}
+                for i, v in zip(ids, values, strict=True)
+            ],
+        )
         await _contact_points(session, "organization_id", ids, values)
     await imported_events(session, entity, ids)  # webhook events, as for contacts created one by one
-    await record(session, "crm.import", target=entity, **actor,
-                 details={"file": filename, "rows": len(values), "companies_created": companies_created})  # fmt: skip
+    await record(
+        session,
+        "crm.import",
+        target=entity,
+        **actor,
+        details={"file": filename, "rows": len(values), "companies_created": companies_created},
+    )
     return ImportSummary(entity=entity, created=len(ids), companies_created=companies_created)
 
 
@@ -213,16 +287,23 @@ async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]])
 
 
 async def _contact_points(session: AsyncSession, key: str, ids: list[int], values: list[dict[str, Any]]) -> None:
-    emails = [{key: i, "kind": "work", "address": v["email"], "is_primary": True}
-              for i, v in zip(ids, values, strict=True) if v.get("email")]  # fmt: skip
-    phones = [{key: i, "kind": "work", "number": v["phone"], "normalized": _normalized_phone(v["phone"]),
-               "is_primary": True} for i, v in zip(ids, values, strict=True) if v.get("phone")]  # fmt: skip
+    emails = [
+        {key: i, "kind": "work", "address": v["email"], "is_primary": True}
+        for i, v in zip(ids, values, strict=True)
+        if v.get("email")
+    ]
+    phones = [
+        {key: i, "kind": "work", "number": v["phone"], "normalized": _normalized_phone(v["phone"]), "is_primary": True}
+        for i, v in zip(ids, values, strict=True)
+        if v.get("phone")
+    ]
     await _insert(session, EmailAddress, emails)
     await _insert(session, PhoneNumber, phones)
 
 
-async def _companies_for(session: AsyncSession, values: list[dict[str, Any]],
-                         owner_id: int | None) -> tuple[dict[str, int], int]:  # fmt: skip
+async def _companies_for(
+    session: AsyncSession, values: list[dict[str, Any]], owner_id: int | None
+) -> tuple[dict[str, int], int]:
     """Company name (lower case) -> organization id; existing companies are linked, missing ones created."""
     names: dict[str, str] = {}
     for v in values:
@@ -242,10 +323,12 @@ async def _companies_for(session: AsyncSession, values: list[dict[str, Any]],
         )
         found.update({r[0]: r[1] for r in rows})
     missing = [k for k in keys if k not in found]
-    created = await _insert(session, Organization, [{"name": names[k], "owner_id": owner_id, "tags": []}
-                                                    for k in missing])  # fmt: skip
-    await _insert(session, CompanyProfile, [{"organization_id": i, "lifecycle_stage": LifecycleStage.LEAD.value}
-                                            for i in created])  # fmt: skip
+    created = await _insert(
+        session, Organization, [{"name": names[k], "owner_id": owner_id, "tags": []} for k in missing]
+    )
+    await _insert(
+        session, CompanyProfile, [{"organization_id": i, "lifecycle_stage": LifecycleStage.LEAD.value} for i in created]
+    )
     await imported_events(session, "companies", created)  # auto-created companies are created companies too
     found.update(dict(zip(missing, created, strict=True)))
     return found, len(created)

@@ -116,8 +116,12 @@ def _unique(values: list[str]) -> list[str]:
 
 async def _moved_counts(session: AsyncSession, key: str, other_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for label, model in (("activities", Activity), ("opportunities", Opportunity), ("cases", SupportCase),
-                         ("leads", Lead)):  # fmt: skip
+    for label, model in (
+        ("activities", Activity),
+        ("opportunities", Opportunity),
+        ("cases", SupportCase),
+        ("leads", Lead),
+    ):
         counts[label] = int(await session.scalar(select(func.count()).where(getattr(model, key) == other_id)) or 0)
     if key == "organization_id":
         counts["people"] = int(
@@ -164,8 +168,7 @@ async def merge(session: AsyncSession, survivor: Record, other: Record, *, actor
     moving_emails = [e for e in other.emails if e.address.lower() not in known_emails]
     moving_phones = [p for p in other.phones if normalize_phone(p.number) not in known_phones]
     moving_addresses = [a for a in other.addresses if a.one_line.lower() not in known_addresses]
-    for model, rows in ((EmailAddress, moving_emails), (PhoneNumber, moving_phones),
-                        (PostalAddress, moving_addresses)):  # fmt: skip
+    for model, rows in ((EmailAddress, moving_emails), (PhoneNumber, moving_phones), (PostalAddress, moving_addresses)):
         ids = [row.id for row in rows]
         if ids:
             values: dict[str, Any] = {key: survivor.id}
@@ -189,8 +192,13 @@ async def merge(session: AsyncSession, survivor: Record, other: Record, *, actor
     await session.refresh(survivor)
     await session.delete(other)
     await session.flush()
-    await record(session, "crm.merge", target=f"{'contact' if is_person else 'company'}:{survivor.id}", **actor,
-                 details={"merged_id": other.id, "merged": snapshot, "moved": preview.moved})  # fmt: skip
+    await record(
+        session,
+        "crm.merge",
+        target=f"{'contact' if is_person else 'company'}:{survivor.id}",
+        **actor,
+        details={"merged_id": other.id, "merged": snapshot, "moved": preview.moved},
+    )
     return preview
 
 

@@ -161,72 +161,145 @@ class CampaignOut(msgspec.Struct):
 
 def contact_out(person: Person, profile: ContactProfile | None) -> ContactOut:
     return ContactOut(
-        id=person.id, first_name=person.first_name, last_name=person.last_name, email=person.email,
-        phone=person.phone, job_title=person.job_title, company_id=person.organization_id, owner_id=person.owner_id,
-        tags=list(person.tags or []), lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
-        source=profile.source if profile else None, created_at=person.created_at, updated_at=person.updated_at,
-    )  # fmt: skip
+        id=person.id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=person.email,
+        phone=person.phone,
+        job_title=person.job_title,
+        company_id=person.organization_id,
+        owner_id=person.owner_id,
+        tags=list(person.tags or []),
+        lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
+        source=profile.source if profile else None,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )
 
 
 def company_out(org: Organization, profile: CompanyProfile | None) -> CompanyOut:
     return CompanyOut(
-        id=org.id, name=org.name, email=org.email, phone=org.phone, website=org.website, owner_id=org.owner_id,
-        tags=list(org.tags or []), lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
-        industry=profile.industry if profile else None, created_at=org.created_at, updated_at=org.updated_at,
-    )  # fmt: skip
+        id=org.id,
+        name=org.name,
+        email=org.email,
+        phone=org.phone,
+        website=org.website,
+        owner_id=org.owner_id,
+        tags=list(org.tags or []),
+        lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
+        industry=profile.industry if profile else None,
+        created_at=org.created_at,
+        updated_at=org.updated_at,
+    )
 
 
 def lead_out(lead: Lead) -> LeadOut:
     return LeadOut(
-        id=lead.id, title=lead.title, first_name=lead.first_name, last_name=lead.last_name, email=lead.email,
-        phone=lead.phone, company_name=lead.company_name, source=lead.source, status=str(lead.status),
-        notes=lead.notes, owner_id=lead.owner_id, campaign_id=lead.campaign_id, contact_id=lead.person_id,
-        company_id=lead.organization_id, opportunity_id=lead.opportunity_id,
-        disqualified_reason=lead.disqualified_reason, created_at=lead.created_at, updated_at=lead.updated_at,
-    )  # fmt: skip
+        id=lead.id,
+        title=lead.title,
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        email=lead.email,
+        phone=lead.phone,
+        company_name=lead.company_name,
+        source=lead.source,
+        status=str(lead.status),
+        notes=lead.notes,
+        owner_id=lead.owner_id,
+        campaign_id=lead.campaign_id,
+        contact_id=lead.person_id,
+        company_id=lead.organization_id,
+        opportunity_id=lead.opportunity_id,
+        disqualified_reason=lead.disqualified_reason,
+        created_at=lead.created_at,
+        updated_at=lead.updated_at,
+    )
 
 
 def opportunity_out(deal: Opportunity) -> OpportunityOut:
     return OpportunityOut(
-        id=deal.id, title=deal.title, stage_id=deal.stage_id, stage_name=deal.stage.name, position=deal.position,
-        amount=deal.amount, probability=deal.probability, status=str(deal.status), close_reason=deal.close_reason,
-        closed_at=deal.closed_at, expected_close_date=deal.expected_close_date, owner_id=deal.owner_id,
-        contact_id=deal.person_id, company_id=deal.organization_id, campaign_id=deal.campaign_id, notes=deal.notes,
-        created_at=deal.created_at, updated_at=deal.updated_at,
-    )  # fmt: skip
+        id=deal.id,
+        title=deal.title,
+        stage_id=deal.stage_id,
+        stage_name=deal.stage.name,
+        position=deal.position,
+        amount=deal.amount,
+        probability=deal.probability,
+        status=str(deal.status),
+        close_reason=deal.close_reason,
+        closed_at=deal.closed_at,
+        expected_close_date=deal.expected_close_date,
+        owner_id=deal.owner_id,
+        contact_id=deal.person_id,
+        company_id=deal.organization_id,
+        campaign_id=deal.campaign_id,
+        notes=deal.notes,
+        created_at=deal.created_at,
+        updated_at=deal.updated_at,
+    )
 
 
 def activity_out(activity: Activity) -> ActivityOut:
     return ActivityOut(
-        id=activity.id, kind=str(activity.kind), subject=activity.subject, body=activity.body,
-        due_date=activity.due_date, done=activity.done, done_at=activity.done_at, assignee_id=activity.assignee_id,
-        author_id=activity.author_id, contact_id=activity.person_id, company_id=activity.organization_id,
-        opportunity_id=activity.opportunity_id, case_id=activity.case_id, created_at=activity.created_at,
+        id=activity.id,
+        kind=str(activity.kind),
+        subject=activity.subject,
+        body=activity.body,
+        due_date=activity.due_date,
+        done=activity.done,
+        done_at=activity.done_at,
+        assignee_id=activity.assignee_id,
+        author_id=activity.author_id,
+        contact_id=activity.person_id,
+        company_id=activity.organization_id,
+        opportunity_id=activity.opportunity_id,
+        case_id=activity.case_id,
+        created_at=activity.created_at,
         updated_at=activity.updated_at,
-    )  # fmt: skip
+    )
 
 
 def case_out(support_case: SupportCase) -> CaseOut:
     return CaseOut(
-        id=support_case.id, subject=support_case.subject, description=support_case.description,
-        status=str(support_case.status), priority=str(support_case.priority), assignee_id=support_case.assignee_id,
-        due_date=support_case.due_date, contact_id=support_case.person_id, company_id=support_case.organization_id,
-        created_at=support_case.created_at, updated_at=support_case.updated_at,
-    )  # fmt: skip
+        id=support_case.id,
+        subject=support_case.subject,
+        description=support_case.description,
+        status=str(support_case.status),
+        priority=str(support_case.priority),
+        assignee_id=support_case.assignee_id,
+        due_date=support_case.due_date,
+        contact_id=support_case.person_id,
+        company_id=support_case.organization_id,
+        created_at=support_case.created_at,
+        updated_at=support_case.updated_at,
+    )
 
 
 def case_message_out(message: CaseMessage) -> CaseMessageOut:
-    return CaseMessageOut(id=message.id, case_id=message.case_id, body=message.body, internal=message.internal,
-                          author_id=message.author_id, author_label=message.author_label,
-                          created_at=message.created_at)  # fmt: skip
+    return CaseMessageOut(
+        id=message.id,
+        case_id=message.case_id,
+        body=message.body,
+        internal=message.internal,
+        author_id=message.author_id,
+        author_label=message.author_label,
+        created_at=message.created_at,
+    )
 
 
 def campaign_out(campaign: Campaign) -> CampaignOut:
     return CampaignOut(
-        id=campaign.id, name=campaign.name, status=str(campaign.status), description=campaign.description,
-        target_tags=list(campaign.target_tags or []), starts_on=campaign.starts_on, ends_on=campaign.ends_on,
-        owner_id=campaign.owner_id, created_at=campaign.created_at, updated_at=campaign.updated_at,
-    )  # fmt: skip
+        id=campaign.id,
+        name=campaign.name,
+        status=str(campaign.status),
+        description=campaign.description,
+        target_tags=list(campaign.target_tags or []),
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        owner_id=campaign.owner_id,
+        created_at=campaign.created_at,
+        updated_at=campaign.updated_at,
+    )
 
 
 async def publish(session: SessionLike, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
@@ -244,8 +317,7 @@ async def refreshed(session: SessionLike, *records: Any) -> None:
             await session.refresh(record)
 
 
-async def contact_event(session: SessionLike, event_type: str, person: Person,
-                        profile: ContactProfile | None) -> None:  # fmt: skip
+async def contact_event(session: SessionLike, event_type: str, person: Person, profile: ContactProfile | None) -> None:
     directory_event = event_type.replace("crm.contact.", "directory.person.")  # a contact is a directory person
     if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
@@ -255,8 +327,9 @@ async def contact_event(session: SessionLike, event_type: str, person: Person,
     await publish(session, event_type, out)
 
 
-async def company_event(session: SessionLike, event_type: str, org: Organization,
-                        profile: CompanyProfile | None) -> None:  # fmt: skip
+async def company_event(
+    session: SessionLike, event_type: str, org: Organization, profile: CompanyProfile | None
+) -> None:
     directory_event = event_type.replace("crm.company.", "directory.organization.")  # a company is an organization
     if not await wants(cast("AsyncSession", session), event_type, directory_event):
         return
@@ -333,10 +406,13 @@ async def imported_events(session: SessionLike, entity: str, ids: list[int]) -> 
         chunk = ids[start : start + 500]
         if contacts:
             rows = await plain.execute(
-                select(Person, ContactProfile).outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
-                .where(Person.id.in_(chunk)).options(noload(Person.emails), noload(Person.phones),
-                                                     noload(Person.addresses), noload(Person.organization))
-            )  # fmt: skip
+                select(Person, ContactProfile)
+                .outerjoin(ContactProfile, ContactProfile.person_id == Person.id)
+                .where(Person.id.in_(chunk))
+                .options(
+                    noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization)
+                )
+            )
             outs: list[msgspec.Struct] = [contact_out(p, profile) for p, profile in rows]
         else:
             rows = await plain.execute(
@@ -344,7 +420,7 @@ async def imported_events(session: SessionLike, entity: str, ids: list[int]) -> 
                 .outerjoin(CompanyProfile, CompanyProfile.organization_id == Organization.id)
                 .where(Organization.id.in_(chunk))
                 .options(noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses))
-            )  # fmt: skip
+            )
             outs = [company_out(org, profile) for org, profile in rows]
         for out in outs:
             await publish(plain, directory_event, out)

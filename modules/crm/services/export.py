@@ -17,8 +17,19 @@ from nexo.modules.crm.services.listing import (
 )
 from nexo.modules.directory.models import Organization, Person
 
-CONTACT_COLUMNS = ["id", "first_name", "last_name", "email", "phone", "job_title", "company", "stage", "tags",
-                   "owner_id", "created_at"]  # fmt: skip
+CONTACT_COLUMNS = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "company",
+    "stage",
+    "tags",
+    "owner_id",
+    "created_at",
+]
 COMPANY_COLUMNS = ["id", "name", "email", "phone", "website", "stage", "tags", "owner_id", "created_at"]
 
 
@@ -52,9 +63,23 @@ async def export_contacts(session: AsyncSession, query: ListQuery) -> str:
     )
     lines = [_line(list(CONTACT_COLUMNS))]
     for person, stage, company in await session.execute(statement):
-        lines.append(_line([person.id, person.first_name, person.last_name, person.email, person.phone,
-                            person.job_title, company, stage, ";".join(person.tags), person.owner_id,
-                            person.created_at.isoformat()]))  # fmt: skip
+        lines.append(
+            _line(
+                [
+                    person.id,
+                    person.first_name,
+                    person.last_name,
+                    person.email,
+                    person.phone,
+                    person.job_title,
+                    company,
+                    stage,
+                    ";".join(person.tags),
+                    person.owner_id,
+                    person.created_at.isoformat(),
+                ]
+            )
+        )
     return "".join(lines)
 
 
@@ -62,7 +87,19 @@ async def export_companies(session: AsyncSession, query: ListQuery) -> str:
     statement = companies_statement(query).order_by(*COMPANY_SORTS[query.sort])
     lines = [_line(list(COMPANY_COLUMNS))]
     for organization, stage in await session.execute(statement):
-        lines.append(_line([organization.id, organization.name, organization.email, organization.phone,
-                            organization.website, stage, ";".join(organization.tags), organization.owner_id,
-                            organization.created_at.isoformat()]))  # fmt: skip
+        lines.append(
+            _line(
+                [
+                    organization.id,
+                    organization.name,
+                    organization.email,
+                    organization.phone,
+                    organization.website,
+                    stage,
+                    ";".join(organization.tags),
+                    organization.owner_id,
+                    organization.created_at.isoformat(),
+                ]
+            )
+        )
     return "".join(lines)

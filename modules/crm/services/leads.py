@@ -34,8 +34,10 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
         """Delete a lead that did not become a deal. A lead qualified into an opportunity is that deal's origin
         (source, campaign, first contact): it is refused while the opportunity exists."""
         if lead.opportunity_id is not None:
-            raise PipelineError("This lead was qualified into an opportunity, which keeps it as its origin: "
-                                "delete the opportunity first.")  # fmt: skip
+            raise PipelineError(
+                "This lead was qualified into an opportunity, which keeps it as its origin: "
+                "delete the opportunity first."
+            )
         lead_id = lead.id
         await self.repository.session.delete(lead)
         await self.repository.session.flush()
@@ -65,27 +67,44 @@ class LeadService(SQLAlchemyAsyncRepositoryService[Lead, LeadRepository]):
             raise PipelineError("There is no such company.")
         if organization_id is None and lead.company_name:
             company = await CompanyService(session=session).create_company(
-                {"name": lead.company_name, "owner_id": lead.owner_id, "tags": [],
-                 "lifecycle_stage": LifecycleStage.PROSPECT}
-            )  # fmt: skip
+                {
+                    "name": lead.company_name,
+                    "owner_id": lead.owner_id,
+                    "tags": [],
+                    "lifecycle_stage": LifecycleStage.PROSPECT,
+                }
+            )
             organization_id = company.id
         person_id = choice.get("person_id")
         if person_id is not None and await session.get(Person, person_id) is None:
             raise PipelineError("There is no such contact.")
         if person_id is None and (lead.last_name or lead.email):
             person = await ContactService(session=session).create_contact(
-                {"first_name": lead.first_name or "", "last_name": lead.last_name or (lead.email or "").split("@")[0],
-                 "email": lead.email, "phone": lead.phone, "organization_id": organization_id,
-                 "owner_id": lead.owner_id, "tags": [], "lifecycle_stage": LifecycleStage.PROSPECT,
-                 "source": lead.source}
-            )  # fmt: skip
+                {
+                    "first_name": lead.first_name or "",
+                    "last_name": lead.last_name or (lead.email or "").split("@")[0],
+                    "email": lead.email,
+                    "phone": lead.phone,
+                    "organization_id": organization_id,
+                    "owner_id": lead.owner_id,
+                    "tags": [],
+                    "lifecycle_stage": LifecycleStage.PROSPECT,
+                    "source": lead.source,
+                }
+            )
             person_id = person.id
         opportunity = await OpportunityService(session=session).create_opportunity(
-            {"title": choice.get("title") or lead.title, "stage_id": stage_id,
-             "amount": choice.get("amount") or Decimal(0), "person_id": person_id,
-             "organization_id": organization_id, "campaign_id": lead.campaign_id, "notes": lead.notes},
+            {
+                "title": choice.get("title") or lead.title,
+                "stage_id": stage_id,
+                "amount": choice.get("amount") or Decimal(0),
+                "person_id": person_id,
+                "organization_id": organization_id,
+                "campaign_id": lead.campaign_id,
+                "notes": lead.notes,
+            },
             owner_id=lead.owner_id or user_id,
-        )  # fmt: skip
+        )
         lead.status = LeadStatus.QUALIFIED
         lead.person_id, lead.organization_id, lead.opportunity_id = person_id, organization_id, opportunity.id
         await session.flush()

@@ -218,8 +218,9 @@ async def capped_count(session: AsyncSession, statement: Select[Any]) -> int:
     return int(await session.scalar(select(_capped_count_column(statement))) or 0)
 
 
-async def _page(session: AsyncSession, statement: Select[Any], query: ListQuery, order: tuple[Any, ...],
-                *, walkable: bool = False) -> Page:  # fmt: skip
+async def _page(
+    session: AsyncSession, statement: Select[Any], query: ListQuery, order: tuple[Any, ...], *, walkable: bool = False
+) -> Page:
     """One page plus one row (which tells whether a next page exists), with the capped count riding along.
 
     With a search, the matching rows come fastest from the pattern indexes (a bitmap scan) and a sort, as long as
@@ -250,15 +251,17 @@ async def _page(session: AsyncSession, statement: Select[Any], query: ListQuery,
     return Page(rows=rows[: query.per_page], total=total, query=query, capped=capped, has_next=has_next)
 
 
-async def _fetch(session: AsyncSession, statement: Select[Any], query: ListQuery,
-                 order: tuple[Any, ...]) -> list[tuple[Any, ...]]:  # fmt: skip
+async def _fetch(
+    session: AsyncSession, statement: Select[Any], query: ListQuery, order: tuple[Any, ...]
+) -> list[tuple[Any, ...]]:
     ordered = [column.desc() if query.desc else column for column in order]
     paged = statement.order_by(*ordered).limit(query.per_page + 1).offset(query.offset)
     return [tuple(row) for row in (await session.execute(paged)).all()]
 
 
-async def _walk(session: AsyncSession, statement: Select[Any], query: ListQuery,
-                order: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:  # fmt: skip
+async def _walk(
+    session: AsyncSession, statement: Select[Any], query: ListQuery, order: tuple[Any, ...]
+) -> list[tuple[Any, ...]] | None:
     """The page from a walk of the sort-order index bounded to its first ``WALK_ROWS``-odd entries, or ``None``.
 
     Broad matches are usually spread through the sort order and the walk finds a page in a few hundred rows; when

@@ -156,8 +156,9 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         await session.flush()
         await deleted_event(session, "crm.opportunity.deleted", opportunity_id)
 
-    async def move(self, opportunity: Opportunity, stage_id: int, position: int | None, *,
-                   reason: str | None = None) -> Opportunity:  # fmt: skip
+    async def move(
+        self, opportunity: Opportunity, stage_id: int, position: int | None, *, reason: str | None = None
+    ) -> Opportunity:
         """Put the card in ``stage_id`` at ``position`` (end when ``None``), renumbering both columns.
 
         Moving into a won or lost stage closes the deal (a lost deal needs a reason); moving back to an open stage

@@ -53,10 +53,11 @@ def _activity_filter(subject: Subject) -> ColumnElement[bool]:
 async def _activities(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
     rows = await session.scalars(select(Activity).where(_activity_filter(subject)).order_by(Activity.id.desc()))
     return [
-        TimelineEntry(a.created_at, a.kind, a.subject, a.body or "", "", a.done if a.kind == "task" else None,
-                      a.due_date, a.id)
+        TimelineEntry(
+            a.created_at, a.kind, a.subject, a.body or "", "", a.done if a.kind == "task" else None, a.due_date, a.id
+        )
         for a in rows
-    ]  # fmt: skip
+    ]
 
 
 async def _cases(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
@@ -73,10 +74,14 @@ async def _case_messages(session: AsyncSession, subject: Subject) -> list[Timeli
         return []
     rows = await session.scalars(select(CaseMessage).where(CaseMessage.case_id == subject.case_id))
     return [
-        TimelineEntry(m.created_at, "internal" if m.internal else "reply",
-                      ("Internal note by " if m.internal else "Reply by ") + (m.author_label or "someone"), m.body)
+        TimelineEntry(
+            m.created_at,
+            "internal" if m.internal else "reply",
+            ("Internal note by " if m.internal else "Reply by ") + (m.author_label or "someone"),
+            m.body,
+        )
         for m in rows
-    ]  # fmt: skip
+    ]
 
 
 async def _deals(session: AsyncSession, subject: Subject) -> list[TimelineEntry]:
@@ -88,13 +93,18 @@ async def _deals(session: AsyncSession, subject: Subject) -> list[TimelineEntry]
     else:
         conditions = [Opportunity.organization_id == subject.organization_id]
     rows = await session.scalars(select(Opportunity).where(or_(*conditions)))
-    entries = [TimelineEntry(o.created_at, "opportunity", f"Opportunity: {o.title}", f"{o.status} · {o.amount}",
-                             f"opportunities/{o.id}") for o in rows]  # fmt: skip
+    entries = [
+        TimelineEntry(
+            o.created_at, "opportunity", f"Opportunity: {o.title}", f"{o.status} · {o.amount}", f"opportunities/{o.id}"
+        )
+        for o in rows
+    ]
     lead_column = Lead.person_id if subject.person_id is not None else Lead.organization_id
     record_id = subject.person_id if subject.person_id is not None else subject.organization_id
     leads = await session.scalars(select(Lead).where(lead_column == record_id))
-    entries += [TimelineEntry(lead.created_at, "lead", f"Lead: {lead.title}", lead.status, f"leads/{lead.id}")
-                for lead in leads]  # fmt: skip
+    entries += [
+        TimelineEntry(lead.created_at, "lead", f"Lead: {lead.title}", lead.status, f"leads/{lead.id}") for lead in leads
+    ]
     return entries
 
 

@@ -176,27 +176,75 @@ def money(value: Decimal, currency: str) -> Decimal:
 
 def invoice_out(i: Invoice) -> InvoiceOut:
     c = i.currency
-    lines = [InvoiceLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
-                            money(ln.net_amount, c), money(ln.tax_amount, c)) for ln in i.lines]  # fmt: skip
-    return InvoiceOut(id=i.id, number=i.number, kind=i.kind, status=i.status, partner_org_id=i.partner_org_id,
-                      issue_date=i.issue_date, due_date=i.due_date, currency=c, subtotal=money(i.subtotal, c),
-                      tax_total=money(i.tax_total, c), total=money(i.total, c), amount_paid=money(i.amount_paid, c),
-                      balance_due=money(i.balance_due, c), reference=i.reference, sales_order_id=i.sales_order_id,
-                      purchase_order_id=i.purchase_order_id, credited_invoice_id=i.credited_invoice_id,
-                      journal_entry_id=i.journal_entry_id, lines=lines, created_at=i.created_at)  # fmt: skip
+    lines = [
+        InvoiceLineOut(
+            ln.id,
+            ln.product_id,
+            ln.description,
+            ln.quantity,
+            ln.unit_price,
+            ln.tax_rate,
+            money(ln.net_amount, c),
+            money(ln.tax_amount, c),
+        )
+        for ln in i.lines
+    ]
+    return InvoiceOut(
+        id=i.id,
+        number=i.number,
+        kind=i.kind,
+        status=i.status,
+        partner_org_id=i.partner_org_id,
+        issue_date=i.issue_date,
+        due_date=i.due_date,
+        currency=c,
+        subtotal=money(i.subtotal, c),
+        tax_total=money(i.tax_total, c),
+        total=money(i.total, c),
+        amount_paid=money(i.amount_paid, c),
+        balance_due=money(i.balance_due, c),
+        reference=i.reference,
+        sales_order_id=i.sales_order_id,
+        purchase_order_id=i.purchase_order_id,
+        credited_invoice_id=i.credited_invoice_id,
+        journal_entry_id=i.journal_entry_id,
+        lines=lines,
+        created_at=i.created_at,
+    )
 
 
 def payment_out(p: Payment, currency: str) -> PaymentOut:
-    return PaymentOut(id=p.id, invoice_id=p.invoice_id, paid_on=p.paid_on, amount=money(p.amount, currency),
-                      account_id=p.account_id, journal_entry_id=p.journal_entry_id, reference=p.reference)  # fmt: skip
+    return PaymentOut(
+        id=p.id,
+        invoice_id=p.invoice_id,
+        paid_on=p.paid_on,
+        amount=money(p.amount, currency),
+        account_id=p.account_id,
+        journal_entry_id=p.journal_entry_id,
+        reference=p.reference,
+    )
 
 
 def entry_out(e: JournalEntry) -> JournalEntryOut:
-    return JournalEntryOut(id=e.id, entry_date=e.entry_date, memo=e.memo, currency=e.currency,
-                           source_type=e.source_type, source_id=e.source_id,
-                           lines=[JournalLineOut(ln.id, ln.account_id, money(ln.debit, e.currency),
-                                                 money(ln.credit, e.currency), ln.partner_org_id, ln.label)
-                                  for ln in e.lines])  # fmt: skip
+    return JournalEntryOut(
+        id=e.id,
+        entry_date=e.entry_date,
+        memo=e.memo,
+        currency=e.currency,
+        source_type=e.source_type,
+        source_id=e.source_id,
+        lines=[
+            JournalLineOut(
+                ln.id,
+                ln.account_id,
+                money(ln.debit, e.currency),
+                money(ln.credit, e.currency),
+                ln.partner_org_id,
+                ln.label,
+            )
+            for ln in e.lines
+        ],
+    )
 
 
 # --- shared by invoices (customer) and bills (supplier) --------------------------------------------------------
@@ -219,9 +267,15 @@ async def fresh(session: AsyncSession, invoice_id: int) -> InvoiceOut:
 
 
 async def list_documents(
-    session: AsyncSession, kinds: tuple[str, ...], kind: str | None, status: str | None, partner_org_id: int | None,
-    sort: str, cursor: str | None, limit: int,
-) -> Page[InvoiceOut]:  # fmt: skip
+    session: AsyncSession,
+    kinds: tuple[str, ...],
+    kind: str | None,
+    status: str | None,
+    partner_org_id: int | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> Page[InvoiceOut]:
     check_status(status, STATUSES)
     check_status(kind, kinds, "kind")
     statement = select(Invoice).where(Invoice.kind.in_([kind] if kind else kinds))
@@ -243,8 +297,9 @@ async def pay_document(
 ) -> PaymentOut:
     await document(session, invoice_id, kinds)
     service = InvoiceService(session, await erp_context(session, principal))
-    payment = await service.pay(invoice_id, Decimal(data.amount), paid_on=data.paid_on, account_role=data.account,
-                                reference=data.reference)  # fmt: skip
+    payment = await service.pay(
+        invoice_id, Decimal(data.amount), paid_on=data.paid_on, account_role=data.account, reference=data.reference
+    )
     await session.refresh(payment)
     invoice = await fresh(session, invoice_id)
     return payment_out(payment, invoice.currency)
@@ -260,10 +315,14 @@ async def credit_document(
     session: AsyncSession, principal: ApiPrincipal, invoice_id: int, kinds: tuple[str, ...], data: CreditNoteCreate
 ) -> InvoiceOut:
     await document(session, invoice_id, kinds)
-    lines = None if data.lines is None else [
-        LineInput(ln.description, Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.tax_rate), ln.product_id)
-        for ln in data.lines
-    ]  # fmt: skip
+    lines = (
+        None
+        if data.lines is None
+        else [
+            LineInput(ln.description, Decimal(ln.quantity), Decimal(ln.unit_price), Decimal(ln.tax_rate), ln.product_id)
+            for ln in data.lines
+        ]
+    )
     note = await InvoiceService(session, await erp_context(session, principal)).credit(
         invoice_id, lines, issue_date=data.issue_date
     )
@@ -280,15 +339,20 @@ class AccountsApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List the chart of accounts", "listAccounts")))
     async def list_accounts(
-        self, db_session: AsyncSession, type: str | None = None, sort: Sort = "code", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        type: str | None = None,
+        sort: Sort = "code",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[AccountOut]:  # fmt: skip
+    ) -> Page[AccountOut]:
         """``type`` filters (asset, liability, equity, income, expense); ``sort``: ``id``, ``code`` or ``name``."""
         rows, next_cursor = await ACCOUNTS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={Account.type: type}
         )
-        return Page(data=[AccountOut(a.id, a.code, a.name, a.type, a.role, a.active) for a in rows],
-                    next_cursor=next_cursor)  # fmt: skip
+        return Page(
+            data=[AccountOut(a.id, a.code, a.name, a.type, a.role, a.active) for a in rows], next_cursor=next_cursor
+        )
 
     @get("/{account_id:int}", **erp(read_op(READ_SCOPE, "Get an account", "getAccount")))
     async def get_account(self, db_session: AsyncSession, account_id: IdParam) -> AccountOut:
@@ -303,9 +367,14 @@ class JournalApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List journal entries", "listJournalEntries")))
     async def list_entries(
-        self, db_session: AsyncSession, source_type: str | None = None, source_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[JournalEntryOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        source_type: str | None = None,
+        source_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[JournalEntryOut]:
         """Newest first by default. ``source_type`` (invoice, payment, receipt, stock_move, ...) and ``source_id``
         find the entries a document posted."""
         filters = {JournalEntry.source_type: source_type, JournalEntry.source_id: source_id}
@@ -324,18 +393,27 @@ class InvoicesApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List customer invoices and credit notes", "listInvoices")))
     async def list_invoices(
-        self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
-        partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        kind: str | None = None,
+        status: str | None = None,
+        partner_org_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[InvoiceOut]:  # fmt: skip
+    ) -> Page[InvoiceOut]:
         """``kind``: customer_invoice or customer_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, CUSTOMER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Invoice a sales order", "createInvoice")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: InvoiceFromOrder, idempotency_key: IdempotencyKey = None,
-    ) -> Response[InvoiceOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: InvoiceFromOrder,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:
         """Needs the Sales module on too. The invoice is posted to the journal at once. Send
         ``Idempotency-Key`` to retry safely."""
         require_module(principal, "erp.sales")
@@ -357,16 +435,23 @@ class InvoicesApi(Controller):
     async def post_invoice(self, db_session: AsyncSession, principal: ApiPrincipal, invoice_id: IdParam) -> InvoiceOut:
         return await post_document(db_session, principal, invoice_id, CUSTOMER_KINDS)
 
-    @get("/{invoice_id:int}/payments", **erp(read_op(READ_SCOPE, "Payments of a customer invoice",
-                                                     "listInvoicePayments")))  # fmt: skip
+    @get(
+        "/{invoice_id:int}/payments",
+        **erp(read_op(READ_SCOPE, "Payments of a customer invoice", "listInvoicePayments")),
+    )
     async def payments(self, db_session: AsyncSession, invoice_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, invoice_id, CUSTOMER_KINDS)
 
     @post("/{invoice_id:int}/payments", **erp(create_op(WRITE_SCOPE, "Record a (partial) payment", "payInvoice", 404)))
     async def pay(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        invoice_id: IdParam, data: PaymentCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[PaymentOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        invoice_id: IdParam,
+        data: PaymentCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentOut]:
         """Money in (a refund out for a credit note). Paying the balance in full fires ``erp.invoice.paid``.
         Send ``Idempotency-Key``: a retried payment is then recorded once."""
         return await idempotent_create(
@@ -377,16 +462,27 @@ class InvoicesApi(Controller):
             lambda: pay_document(db_session, principal, invoice_id, CUSTOMER_KINDS, data),
         )
 
-    @post("/{invoice_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Credit a customer invoice",
-                                                            "creditInvoice", 404)))  # fmt: skip
+    @post(
+        "/{invoice_id:int}/credit-notes",
+        **erp(create_op(WRITE_SCOPE, "Credit a customer invoice", "creditInvoice", 404)),
+    )
     async def credit(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        invoice_id: IdParam, data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[InvoiceOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        invoice_id: IdParam,
+        data: CreditNoteCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:
         """A posted credit note settles the invoice's open balance first."""
-        return await idempotent_create(request, db_session, principal, data,
-                                       lambda: credit_document(db_session, principal, invoice_id, CUSTOMER_KINDS,
-                                                               data))  # fmt: skip
+        return await idempotent_create(
+            request,
+            db_session,
+            principal,
+            data,
+            lambda: credit_document(db_session, principal, invoice_id, CUSTOMER_KINDS, data),
+        )
 
 
 class BillsApi(Controller):
@@ -396,18 +492,27 @@ class BillsApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List supplier bills and credit notes", "listBills")))
     async def list_bills(
-        self, db_session: AsyncSession, kind: str | None = None, status: str | None = None,
-        partner_org_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        kind: str | None = None,
+        status: str | None = None,
+        partner_org_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[InvoiceOut]:  # fmt: skip
+    ) -> Page[InvoiceOut]:
         """``kind``: supplier_bill or supplier_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, SUPPLIER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Bill a purchase order", "createBill")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: BillFromOrder, idempotency_key: IdempotencyKey = None,
-    ) -> Response[InvoiceOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: BillFromOrder,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:
         """Needs the Purchasing module on too. The bill is posted at once. Send ``Idempotency-Key``."""
         require_module(principal, "erp.purchasing")
 
@@ -432,12 +537,19 @@ class BillsApi(Controller):
     async def payments(self, db_session: AsyncSession, bill_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, bill_id, SUPPLIER_KINDS)
 
-    @post("/{bill_id:int}/payments", **erp(create_op(WRITE_SCOPE, "Pay a supplier bill (partly or fully)",
-                                                     "payBill", 404)))  # fmt: skip
+    @post(
+        "/{bill_id:int}/payments",
+        **erp(create_op(WRITE_SCOPE, "Pay a supplier bill (partly or fully)", "payBill", 404)),
+    )
     async def pay(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
-        data: PaymentCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[PaymentOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        bill_id: IdParam,
+        data: PaymentCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentOut]:
         return await idempotent_create(
             request,
             db_session,
@@ -446,15 +558,25 @@ class BillsApi(Controller):
             lambda: pay_document(db_session, principal, bill_id, SUPPLIER_KINDS, data),
         )
 
-    @post("/{bill_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Record a supplier credit note",
-                                                         "creditBill", 404)))  # fmt: skip
+    @post(
+        "/{bill_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Record a supplier credit note", "creditBill", 404))
+    )
     async def credit(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam,
-        data: CreditNoteCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[InvoiceOut]:  # fmt: skip
-        return await idempotent_create(request, db_session, principal, data,
-                                       lambda: credit_document(db_session, principal, bill_id, SUPPLIER_KINDS,
-                                                               data))  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        bill_id: IdParam,
+        data: CreditNoteCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[InvoiceOut]:
+        return await idempotent_create(
+            request,
+            db_session,
+            principal,
+            data,
+            lambda: credit_document(db_session, principal, bill_id, SUPPLIER_KINDS, data),
+        )
 
 
 __all__ = ["AccountsApi", "BillsApi", "InvoicesApi", "JournalApi"]

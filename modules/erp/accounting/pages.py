@@ -46,9 +46,14 @@ class AccountingPages(Controller):
 
     @get("/invoices", name="erp.invoices")
     async def invoices(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, kind: str = "",
-        status: str = "", customer: str = "",
-    ) -> Template:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        kind: str = "",
+        status: str = "",
+        customer: str = "",
+    ) -> Template:
         """Invoices and bills, newest first; filters by kind, status (open / paid) and customer (or supplier: the
         partner organization). The company page's open balance links here with its filters set."""
         statement = (
@@ -65,9 +70,15 @@ class AccountingPages(Controller):
         if customer_id is not None:
             statement = statement.where(Invoice.partner_org_id == customer_id)
         rows = (await db_session.execute(statement)).all()
-        context = {"rows": rows, "kind": kind, "status": status, "kinds": INVOICE_KINDS,
-                   "statuses": INVOICE_LIST_STATUSES, "customer": customer_id,
-                   "customers": await _partners(db_session, customer_id)}  # fmt: skip
+        context = {
+            "rows": rows,
+            "kind": kind,
+            "status": status,
+            "kinds": INVOICE_KINDS,
+            "statuses": INVOICE_LIST_STATUSES,
+            "customer": customer_id,
+            "customers": await _partners(db_session, customer_id),
+        }
         return render(request, "erp/invoices.html", context, partial="erp/_invoices_table.html")
 
     @get("/invoices/{invoice_id:int}", name="erp.invoice")
@@ -87,14 +98,25 @@ class AccountingPages(Controller):
         payments = list(await session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)))
         notes = list(await session.scalars(select(Invoice).where(Invoice.credited_invoice_id == invoice.id)))
         credited = await session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
-        return {"invoice": invoice, "partner": partner, "payments": payments, "credit_notes": notes,
-                "credited": credited, "data": data, "errors": errors}  # fmt: skip
+        return {
+            "invoice": invoice,
+            "partner": partner,
+            "payments": payments,
+            "credit_notes": notes,
+            "credited": credited,
+            "data": data,
+            "errors": errors,
+        }
 
     @post("/invoices/{invoice_id:int}/payments", name="erp.invoice.pay")
     async def pay(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, invoice_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        invoice_id: int,
         data: FormData,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         errors = FormErrors()
         amount = parse_decimal(data, "amount", errors, label="amount")
         paid_on = parse_date(data.get("paid_on"), "paid_on", errors, label="payment date")

@@ -322,15 +322,19 @@ async def pipeline_conversion(session: AsyncSession, period: Period) -> Pipeline
         (
             await session.execute(
                 select(Opportunity.status, func.count())
-                .where(Opportunity.status.in_(("won", "lost")), Opportunity.closed_at >= start,
-                       Opportunity.closed_at < end)
+                .where(
+                    Opportunity.status.in_(("won", "lost")), Opportunity.closed_at >= start, Opportunity.closed_at < end
+                )
                 .group_by(Opportunity.status)
             )
         )
         .tuples()
         .all()
-    )  # fmt: skip
+    )
     return PipelineConversion(
-        leads=int(leads[0]), converted=int(leads[1]), won_from_leads=int(leads[2]),
-        won=int(closed.get("won", 0)), lost=int(closed.get("lost", 0)),
-    )  # fmt: skip
+        leads=int(leads[0]),
+        converted=int(leads[1]),
+        won_from_leads=int(leads[2]),
+        won=int(closed.get("won", 0)),
+        lost=int(closed.get("lost", 0)),
+    )

@@ -51,11 +51,21 @@ async def _pipeline_chart(session: AsyncSession, tenant: TenantContext, period: 
         raise module_off_error(CRM)
     funnel = await pipeline_conversion(session, period)
     if chart == "pipeline":
-        return {"type": "bar", "labels": ["Leads", "Became opportunities", "Won"],
-                "datasets": [{"label": "Leads created in the period",
-                              "data": [funnel.leads, funnel.converted, funnel.won_from_leads]}]}  # fmt: skip
-    return {"type": "bar", "labels": ["Won", "Lost"],
-            "datasets": [{"label": "Deals closed in the period", "data": [funnel.won, funnel.lost]}]}  # fmt: skip
+        return {
+            "type": "bar",
+            "labels": ["Leads", "Became opportunities", "Won"],
+            "datasets": [
+                {
+                    "label": "Leads created in the period",
+                    "data": [funnel.leads, funnel.converted, funnel.won_from_leads],
+                }
+            ],
+        }
+    return {
+        "type": "bar",
+        "labels": ["Won", "Lost"],
+        "datasets": [{"label": "Deals closed in the period", "data": [funnel.won, funnel.lost]}],
+    }
 
 
 class ReportPages(Controller):
@@ -64,20 +74,31 @@ class ReportPages(Controller):
 
     @get("/", name="erp.reports")
     async def reports(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession,
-        start: str | None = None, end: str | None = None, group_by: str = "product",
-    ) -> Template:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        start: str | None = None,
+        end: str | None = None,
+        group_by: str = "product",
+    ) -> Template:
         period, errors = _period(start, end)
         group = _group(group_by)
         rows = await profitability(db_session, period, group)
         context: dict[str, Any] = {
-            "period": period, "errors": errors, "group_by": group, "groups": GROUPS, "rows": rows,
+            "period": period,
+            "errors": errors,
+            "group_by": group,
+            "groups": GROUPS,
+            "rows": rows,
             "ledger": await ledger_totals(db_session, period),
             "receivables": await aging(db_session, "receivable", period.end),
             "payables": await aging(db_session, "payable", period.end),
-            "revenue": sum((r.revenue for r in rows), 0), "cost": sum((r.cost for r in rows), 0),
-            "stock": None, "pipeline": None,
-        }  # fmt: skip
+            "revenue": sum((r.revenue for r in rows), 0),
+            "cost": sum((r.cost for r in rows), 0),
+            "stock": None,
+            "pipeline": None,
+        }
         if CRM in tenant.modules:
             context["pipeline"] = await pipeline_conversion(db_session, period)
         if "erp.inventory" in tenant.modules:
@@ -90,38 +111,58 @@ class ReportPages(Controller):
 
     @get("/data.json", name="erp.reports.data")
     async def data(
-        self, tenant: TenantContext, db_session: AsyncSession, chart: str = "sales",
-        start: str | None = None, end: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        chart: str = "sales",
+        start: str | None = None,
+        end: str | None = None,
+    ) -> dict[str, Any]:
         period, errors = _period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
         if chart == "cash":
             points = await cash_position(db_session, period)
-            return {"type": "line", "labels": [p.month for p in points],
-                    "datasets": [{"label": f"Cash and bank ({tenant.currency})",
-                                  "data": [float(p.balance) for p in points]}]}  # fmt: skip
+            return {
+                "type": "line",
+                "labels": [p.month for p in points],
+                "datasets": [
+                    {"label": f"Cash and bank ({tenant.currency})", "data": [float(p.balance) for p in points]}
+                ],
+            }
         if chart in ("pipeline", "winrate"):
             return await _pipeline_chart(db_session, tenant, period, chart)
         if chart == "aging":
             receivables = await aging(db_session, "receivable", period.end)
             payables = await aging(db_session, "payable", period.end)
-            return {"type": "bar", "labels": list(receivables.buckets),
-                    "datasets": [
-                        {"label": "Receivables", "data": [float(v) for v in receivables.buckets.values()]},
-                        {"label": "Payables", "data": [float(v) for v in payables.buckets.values()]},
-                    ]}  # fmt: skip
+            return {
+                "type": "bar",
+                "labels": list(receivables.buckets),
+                "datasets": [
+                    {"label": "Receivables", "data": [float(v) for v in receivables.buckets.values()]},
+                    {"label": "Payables", "data": [float(v) for v in payables.buckets.values()]},
+                ],
+            }
         rows = await profitability(db_session, period, "month")
-        return {"type": "bar", "labels": [r.label for r in rows],
-                "datasets": [{"label": f"Revenue ({tenant.currency})", "data": [float(r.revenue) for r in rows]},
-                             {"label": "Cost of goods sold", "data": [float(r.cost) for r in rows]},
-                             {"label": "Margin", "data": [float(r.margin) for r in rows]}]}  # fmt: skip
+        return {
+            "type": "bar",
+            "labels": [r.label for r in rows],
+            "datasets": [
+                {"label": f"Revenue ({tenant.currency})", "data": [float(r.revenue) for r in rows]},
+                {"label": "Cost of goods sold", "data": [float(r.cost) for r in rows]},
+                {"label": "Margin", "data": [float(r.margin) for r in rows]},
+            ],
+        }
 
     @get("/profitability.csv", name="erp.reports.csv")
     async def csv_export(
-        self, tenant: TenantContext, db_session: AsyncSession, start: str | None = None, end: str | None = None,
+        self,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        start: str | None = None,
+        end: str | None = None,
         group_by: str = "product",
-    ) -> Response[str]:  # fmt: skip
+    ) -> Response[str]:
         period, errors = _period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")

@@ -213,10 +213,16 @@ class InvoiceService:
         post: bool = True,
     ) -> Invoice:
         draft = InvoiceDraft(
-            kind, partner_org_id, lines, issue_date=issue_date, due_date=due_date, reference=reference,
-            sales_order_id=sales_order_id, purchase_order_id=purchase_order_id,
+            kind,
+            partner_org_id,
+            lines,
+            issue_date=issue_date,
+            due_date=due_date,
+            reference=reference,
+            sales_order_id=sales_order_id,
+            purchase_order_id=purchase_order_id,
             credited_invoice_id=credited_invoice_id,
-        )  # fmt: skip
+        )
         return (await self.create_many([draft], post=post))[0]
 
     async def create_many(self, drafts: Sequence[InvoiceDraft], *, post: bool = True) -> list[Invoice]:
@@ -457,9 +463,14 @@ class InvoiceService:
         )
         kind = "customer_credit_note" if original.is_customer else "supplier_credit_note"
         note = await self.create(
-            kind, original.partner_org_id, lines, issue_date=issue_date, reference=f"Credit for {original.number}",
-            credited_invoice_id=original.id, post=False,
-        )  # fmt: skip
+            kind,
+            original.partner_org_id,
+            lines,
+            issue_date=issue_date,
+            reference=f"Credit for {original.number}",
+            credited_invoice_id=original.id,
+            post=False,
+        )
         if Decimal(credited_so_far or 0) + note.total > original.total:
             raise ErpError(f"This would credit more than the total of {original.number}.", "lines")
         await self.post(note)
@@ -511,9 +522,13 @@ class InvoiceService:
             source_id=invoice.id,
         )
         payment = Payment(
-            invoice_id=invoice.id, paid_on=paid_on, amount=amount, account_id=roles[account_role],
-            journal_entry_id=entry.id, reference=reference[:200],
-        )  # fmt: skip
+            invoice_id=invoice.id,
+            paid_on=paid_on,
+            amount=amount,
+            account_id=roles[account_role],
+            journal_entry_id=entry.id,
+            reference=reference[:200],
+        )
         self.session.add(payment)
         invoice.amount_paid += amount
         if invoice.amount_paid == invoice.total:
@@ -551,9 +566,16 @@ def _invoice_postings(invoice: Invoice, cost: Decimal, expense_split: tuple[Deci
 
 
 async def post_stock_valuation(
-    session: AsyncSession, context: ErpContext, entry_date: datetime.date, memo: str, value: Decimal,
-    *, counterpart: str, source_type: str, source_id: int,
-) -> JournalEntry | None:  # fmt: skip
+    session: AsyncSession,
+    context: ErpContext,
+    entry_date: datetime.date,
+    memo: str,
+    value: Decimal,
+    *,
+    counterpart: str,
+    source_type: str,
+    source_id: int,
+) -> JournalEntry | None:
     """Stock value in (positive ``value``) or out (negative) against ``counterpart`` (grni, stock_adjustment)."""
     if round_money(value, context.currency) == 0:
         return None

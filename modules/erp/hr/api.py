@@ -40,8 +40,12 @@ from nexo.platform.api.resource import (
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
 LEAVE_STATUSES = ("pending", "approved", "rejected", "cancelled")
-Days = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$", examples=["25"],
-                                   description="Days per year as a decimal string.")]  # fmt: skip
+Days = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$", examples=["25"], description="Days per year as a decimal string."
+    ),
+]
 
 
 class DepartmentOut(msgspec.Struct):
@@ -117,16 +121,35 @@ class Decision(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def employee_out(e: Employee) -> EmployeeOut:
-    return EmployeeOut(id=e.id, person_id=e.person_id, first_name=e.person.first_name, last_name=e.person.last_name,
-                       department_id=e.department_id, user_id=e.user_id, job_title=e.job_title, hired_on=e.hired_on,
-                       active=e.active, created_at=e.created_at)  # fmt: skip
+    return EmployeeOut(
+        id=e.id,
+        person_id=e.person_id,
+        first_name=e.person.first_name,
+        last_name=e.person.last_name,
+        department_id=e.department_id,
+        user_id=e.user_id,
+        job_title=e.job_title,
+        hired_on=e.hired_on,
+        active=e.active,
+        created_at=e.created_at,
+    )
 
 
 def leave_out(r: LeaveRequest) -> LeaveRequestOut:
-    return LeaveRequestOut(id=r.id, employee_id=r.employee_id, leave_type_id=r.leave_type_id, start_date=r.start_date,
-                           end_date=r.end_date, days=r.days, status=r.status, reason=r.reason,
-                           decided_by_user_id=r.decided_by_user_id, decided_at=r.decided_at,
-                           decision_note=r.decision_note, created_at=r.created_at)  # fmt: skip
+    return LeaveRequestOut(
+        id=r.id,
+        employee_id=r.employee_id,
+        leave_type_id=r.leave_type_id,
+        start_date=r.start_date,
+        end_date=r.end_date,
+        days=r.days,
+        status=r.status,
+        reason=r.reason,
+        decided_by_user_id=r.decided_by_user_id,
+        decided_at=r.decided_at,
+        decision_note=r.decision_note,
+        created_at=r.created_at,
+    )
 
 
 DEPARTMENTS = Resource(Department, "department", sortable={"id": Department.id, "name": Department.name})
@@ -149,9 +172,13 @@ class DepartmentsApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: DepartmentCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[DepartmentOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: DepartmentCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[DepartmentOut]:
         async def make() -> DepartmentOut:
             department = await HrService(db_session).create_department(data.name)
             await db_session.refresh(department)
@@ -172,21 +199,31 @@ class EmployeesApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List employees", "listEmployees")))
     async def list_employees(
-        self, db_session: AsyncSession, department_id: OptionalIdParam = None, active: bool | None = None,
-        sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[EmployeeOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        department_id: OptionalIdParam = None,
+        active: bool | None = None,
+        sort: Sort = "id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[EmployeeOut]:
         filters = {Employee.department_id: department_id, Employee.active: active}
         rows, next_cursor = await EMPLOYEES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[employee_out(e) for e in rows], next_cursor=next_cursor)
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: EmployeeCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[EmployeeOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: EmployeeCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[EmployeeOut]:
         async def make() -> EmployeeOut:
-            employee = await HrService(db_session).hire(data.person_id, department_id=data.department_id,
-                                                        job_title=data.job_title, hired_on=data.hired_on)  # fmt: skip
+            employee = await HrService(db_session).hire(
+                data.person_id, department_id=data.department_id, job_title=data.job_title, hired_on=data.hired_on
+            )
             await db_session.refresh(employee)
             await db_session.refresh(employee, ["person"])
             return employee_out(employee)
@@ -210,9 +247,13 @@ class LeaveApi(Controller):
 
     @post("/leave-types", **erp(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
     async def create_type(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: LeaveTypeCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[LeaveTypeOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: LeaveTypeCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[LeaveTypeOut]:
         async def make() -> LeaveTypeOut:
             t = await HrService(db_session).create_leave_type(data.name, Decimal(data.days_per_year), paid=data.paid)
             return LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid)
@@ -221,9 +262,14 @@ class LeaveApi(Controller):
 
     @get("/leave-requests", **erp(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
     async def list_requests(
-        self, db_session: AsyncSession, employee_id: OptionalIdParam = None, status: str | None = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[LeaveRequestOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        employee_id: OptionalIdParam = None,
+        status: str | None = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[LeaveRequestOut]:
         """``status``: pending, approved, rejected, cancelled."""
         check_status(status, LEAVE_STATUSES)
         filters = {LeaveRequest.employee_id: employee_id, LeaveRequest.status: status}
@@ -234,14 +280,19 @@ class LeaveApi(Controller):
 
     @post("/leave-requests", **erp(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
     async def create_request(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: LeaveRequestCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[LeaveRequestOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: LeaveRequestCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[LeaveRequestOut]:
         """Counts working days; refused (422) beyond the remaining yearly allowance or over another request."""
 
         async def make() -> LeaveRequestOut:
-            leave = await HrService(db_session).request_leave(data.employee_id, data.leave_type_id, data.start_date,
-                                                              data.end_date, reason=data.reason)  # fmt: skip
+            leave = await HrService(db_session).request_leave(
+                data.employee_id, data.leave_type_id, data.start_date, data.end_date, reason=data.reason
+            )
             await db_session.refresh(leave)
             return leave_out(leave)
 
@@ -251,15 +302,19 @@ class LeaveApi(Controller):
     async def get_request(self, db_session: AsyncSession, request_id: IdParam) -> LeaveRequestOut:
         return leave_out(await LEAVE_REQUESTS.get(db_session, request_id))
 
-    @post("/leave-requests/{request_id:int}/approve", **erp(action_op(WRITE_SCOPE, "Approve a leave request",
-                                                                      "approveLeaveRequest", 422)))  # fmt: skip
+    @post(
+        "/leave-requests/{request_id:int}/approve",
+        **erp(action_op(WRITE_SCOPE, "Approve a leave request", "approveLeaveRequest", 422)),
+    )
     async def approve(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
     ) -> LeaveRequestOut:
         return await self._decide(db_session, principal, request_id, data, approve=True)
 
-    @post("/leave-requests/{request_id:int}/refuse", **erp(action_op(WRITE_SCOPE, "Refuse a leave request",
-                                                                     "refuseLeaveRequest", 422)))  # fmt: skip
+    @post(
+        "/leave-requests/{request_id:int}/refuse",
+        **erp(action_op(WRITE_SCOPE, "Refuse a leave request", "refuseLeaveRequest", 422)),
+    )
     async def refuse(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
     ) -> LeaveRequestOut:

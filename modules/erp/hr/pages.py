@@ -38,9 +38,13 @@ class HrPages(Controller):
 
     @post("/leave/{request_id:int}/{decision:str}", name="erp.hr.decide", opt=require_role(Role.ADMIN))
     async def decide(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, request_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        request_id: int,
         decision: str,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         error = ""
         try:
             async with db_session.begin_nested():

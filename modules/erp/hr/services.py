@@ -64,9 +64,13 @@ class HrService:
         if department_id is not None and await self.session.get(Department, department_id) is None:
             raise NotFoundError("No such department in this workspace.", "department_id")
         employee = Employee(
-            person_id=person_id, department_id=department_id, user_id=user_id, job_title=job_title[:200],
-            hired_on=hired_on, active=True,
-        )  # fmt: skip
+            person_id=person_id,
+            department_id=department_id,
+            user_id=user_id,
+            job_title=job_title[:200],
+            hired_on=hired_on,
+            active=True,
+        )
         self.session.add(employee)
         await self.session.flush()
         return employee
@@ -138,9 +142,14 @@ class HrService:
                 "end_date",
             )
         request = LeaveRequest(
-            employee_id=employee_id, leave_type_id=leave_type_id, start_date=start, end_date=end, days=days,
-            status="pending", reason=reason[:500],
-        )  # fmt: skip
+            employee_id=employee_id,
+            leave_type_id=leave_type_id,
+            start_date=start,
+            end_date=end,
+            days=days,
+            status="pending",
+            reason=reason[:500],
+        )
         self.session.add(request)
         await self.session.flush()
         await events.leave_request_event(self.session, "erp.leave_request.created", request)

@@ -151,9 +151,19 @@ class TransferCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def product_out(p: Product) -> ProductOut:
-    return ProductOut(id=p.id, sku=p.sku, name=p.name, unit=p.unit, cost=p.cost, sale_price=p.sale_price,
-                      tax_rate=p.tax_rate, average_cost=p.average_cost, active=p.active, created_at=p.created_at,
-                      updated_at=p.updated_at)  # fmt: skip
+    return ProductOut(
+        id=p.id,
+        sku=p.sku,
+        name=p.name,
+        unit=p.unit,
+        cost=p.cost,
+        sale_price=p.sale_price,
+        tax_rate=p.tax_rate,
+        average_cost=p.average_cost,
+        active=p.active,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )
 
 
 def warehouse_out(w: Warehouse) -> WarehouseOut:
@@ -161,10 +171,19 @@ def warehouse_out(w: Warehouse) -> WarehouseOut:
 
 
 def move_out(m: StockMove) -> StockMoveOut:
-    return StockMoveOut(id=m.id, kind=m.kind, product_id=m.product_id, quantity=m.quantity,
-                        from_warehouse_id=m.from_warehouse_id, to_warehouse_id=m.to_warehouse_id,
-                        unit_cost=m.unit_cost, moved_on=m.moved_on, reference=m.reference,
-                        source_type=m.source_type, source_id=m.source_id)  # fmt: skip
+    return StockMoveOut(
+        id=m.id,
+        kind=m.kind,
+        product_id=m.product_id,
+        quantity=m.quantity,
+        from_warehouse_id=m.from_warehouse_id,
+        to_warehouse_id=m.to_warehouse_id,
+        unit_cost=m.unit_cost,
+        moved_on=m.moved_on,
+        reference=m.reference,
+        source_type=m.source_type,
+        source_id=m.source_id,
+    )
 
 
 async def recorded_out(session: AsyncSession, move: RecordedMove) -> StockMoveOut:
@@ -172,10 +191,14 @@ async def recorded_out(session: AsyncSession, move: RecordedMove) -> StockMoveOu
     return move_out(row)
 
 
-PRODUCTS = Resource(Product, "product", sortable={"id": Product.id, "sku": Product.sku, "name": Product.name,
-                                                  "created_at": Product.created_at})  # fmt: skip
-WAREHOUSES = Resource(Warehouse, "warehouse", sortable={"id": Warehouse.id, "code": Warehouse.code,
-                                                        "name": Warehouse.name})  # fmt: skip
+PRODUCTS = Resource(
+    Product,
+    "product",
+    sortable={"id": Product.id, "sku": Product.sku, "name": Product.name, "created_at": Product.created_at},
+)
+WAREHOUSES = Resource(
+    Warehouse, "warehouse", sortable={"id": Warehouse.id, "code": Warehouse.code, "name": Warehouse.name}
+)
 STOCK_LEVELS = Resource(StockLevel, "stock level", sortable={"id": StockLevel.id})
 MOVES = Resource(StockMove, "stock move", sortable={"id": StockMove.id})
 
@@ -187,9 +210,14 @@ class ProductsApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List products", "listProducts")))
     async def list_products(
-        self, db_session: AsyncSession, q: str | None = None, active: bool | None = None, sort: Sort = "sku",
-        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[ProductOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        q: str | None = None,
+        active: bool | None = None,
+        sort: Sort = "sku",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[ProductOut]:
         """``q`` matches the start of the SKU or name (case-insensitive); ``sort`` is ``id``, ``sku``, ``name`` or
         ``created_at``."""
         statement = select(Product)
@@ -205,16 +233,25 @@ class ProductsApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: ProductCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: ProductCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[ProductOut]:  # fmt: skip
+    ) -> Response[ProductOut]:
         """Create a product. Send ``Idempotency-Key`` to retry safely."""
 
         async def make() -> ProductOut:
             product = await create_product(
-                db_session, sku=data.sku, name=data.name, unit=data.unit, cost=Decimal(data.cost),
-                sale_price=Decimal(data.sale_price), tax_rate=Decimal(data.tax_rate),
-            )  # fmt: skip
+                db_session,
+                sku=data.sku,
+                name=data.name,
+                unit=data.unit,
+                cost=Decimal(data.cost),
+                sale_price=Decimal(data.sale_price),
+                tax_rate=Decimal(data.tax_rate),
+            )
             await db_session.refresh(product)
             return product_out(product)
 
@@ -234,8 +271,9 @@ class ProductsApi(Controller):
                 values[key] = Decimal(values[key])
         return await self._changed(db_session, await update_product(db_session, product, **values))
 
-    @post("/{product_id:int}/deactivate", **erp(action_op(WRITE_SCOPE, "Deactivate a product",
-                                                          "deactivateProduct", 422)))  # fmt: skip
+    @post(
+        "/{product_id:int}/deactivate", **erp(action_op(WRITE_SCOPE, "Deactivate a product", "deactivateProduct", 422))
+    )
     async def deactivate(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
         """An inactive product can no longer be sold; its stock and history stay."""
         product = await PRODUCTS.get(db_session, product_id, lock=True)
@@ -262,9 +300,13 @@ class WarehousesApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: WarehouseCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[WarehouseOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: WarehouseCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[WarehouseOut]:
         async def make() -> WarehouseOut:
             warehouse = await create_warehouse(db_session, code=data.code, name=data.name)
             await db_session.refresh(warehouse)
@@ -284,9 +326,14 @@ class StockApi(Controller):
 
     @get("/stock", **erp(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
     async def stock(
-        self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
-        sort: Sort = "id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[StockLevelOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        product_id: OptionalIdParam = None,
+        warehouse_id: OptionalIdParam = None,
+        sort: Sort = "id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[StockLevelOut]:
         """Non-zero on-hand quantities, valued at the product's average cost."""
         statement = (
             select(StockLevel, Product.average_cost)
@@ -294,17 +341,34 @@ class StockApi(Controller):
             .where(StockLevel.quantity != 0)
         )
         filters = {StockLevel.product_id: product_id, StockLevel.warehouse_id: warehouse_id}
-        rows, next_cursor = await STOCK_LEVELS.page(db_session, statement, sort=sort, cursor=cursor, limit=limit,
-                                                    filters=filters, entity_rows=False)  # fmt: skip
-        return Page(data=[StockLevelOut(level.product_id, level.warehouse_id, level.quantity, cost,
-                                        (level.quantity * cost).quantize(Decimal("0.0001")))
-                          for level, cost in rows], next_cursor=next_cursor)  # fmt: skip
+        rows, next_cursor = await STOCK_LEVELS.page(
+            db_session, statement, sort=sort, cursor=cursor, limit=limit, filters=filters, entity_rows=False
+        )
+        return Page(
+            data=[
+                StockLevelOut(
+                    level.product_id,
+                    level.warehouse_id,
+                    level.quantity,
+                    cost,
+                    (level.quantity * cost).quantize(Decimal("0.0001")),
+                )
+                for level, cost in rows
+            ],
+            next_cursor=next_cursor,
+        )
 
     @get("/stock-moves", **erp(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
     async def moves(
-        self, db_session: AsyncSession, product_id: OptionalIdParam = None, warehouse_id: OptionalIdParam = None,
-        kind: str | None = None, sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[StockMoveOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        product_id: OptionalIdParam = None,
+        warehouse_id: OptionalIdParam = None,
+        kind: str | None = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[StockMoveOut]:
         """Newest first by default. ``kind`` is one of receipt, delivery, transfer, adjustment, consumption,
         production; ``sort`` is ``id`` or ``-id``."""
         check_status(kind, MOVE_KINDS, "kind")
@@ -323,38 +387,59 @@ class StockApi(Controller):
     async def get_move(self, db_session: AsyncSession, move_id: IdParam) -> StockMoveOut:
         return move_out(await MOVES.get(db_session, move_id))
 
-    @post("/stock-moves/adjustments", **erp(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity",
-                                                      "createStockAdjustment")))  # fmt: skip
+    @post(
+        "/stock-moves/adjustments",
+        **erp(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity", "createStockAdjustment")),
+    )
     async def adjust(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: AdjustmentCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[AdjustmentOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: AdjustmentCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[AdjustmentOut]:
         """With accounting on, the value difference is posted to stock adjustments."""
 
         async def make() -> AdjustmentOut:
             await _check_stock_refs(db_session, data.product_id, data.warehouse_id)
             context = await erp_context(db_session, principal)
             move = await adjust_stock(
-                db_session, context, data.product_id, data.warehouse_id, Decimal(data.counted_quantity),
-                unit_cost=decimal(data.unit_cost), reason=data.reason or "Stock count", moved_on=data.moved_on,
-            )  # fmt: skip
-            out = AdjustmentOut(await recorded_out(db_session, move) if move else None, await on_hand(
-                db_session, data.product_id, data.warehouse_id))  # fmt: skip
+                db_session,
+                context,
+                data.product_id,
+                data.warehouse_id,
+                Decimal(data.counted_quantity),
+                unit_cost=decimal(data.unit_cost),
+                reason=data.reason or "Stock count",
+                moved_on=data.moved_on,
+            )
+            out = AdjustmentOut(
+                await recorded_out(db_session, move) if move else None,
+                await on_hand(db_session, data.product_id, data.warehouse_id),
+            )
             return out
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @post("/stock-moves/transfers", **erp(create_op(WRITE_SCOPE, "Transfer stock between warehouses",
-                                                    "createStockTransfer")))  # fmt: skip
+    @post(
+        "/stock-moves/transfers",
+        **erp(create_op(WRITE_SCOPE, "Transfer stock between warehouses", "createStockTransfer")),
+    )
     async def transfer(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: TransferCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[StockMoveOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: TransferCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[StockMoveOut]:
         async def make() -> StockMoveOut:
             await _check_stock_refs(db_session, data.product_id, data.from_warehouse_id, "from_warehouse_id")
             await _check_stock_refs(db_session, data.product_id, data.to_warehouse_id, "to_warehouse_id")
-            move = await transfer_stock(db_session, data.product_id, data.from_warehouse_id, data.to_warehouse_id,
-                                        Decimal(data.quantity))  # fmt: skip
+            move = await transfer_stock(
+                db_session, data.product_id, data.from_warehouse_id, data.to_warehouse_id, Decimal(data.quantity)
+            )
             return await recorded_out(db_session, move)
 
         return await idempotent_create(request, db_session, principal, data, make)

@@ -35,18 +35,30 @@ PAGE_SIZE = 50
 LAST_MOVES = 20
 CHECKED = {"on", "true", "1"}
 # Service error fields → the form fields they belong next to, per stock form.
-ADJUST_FIELDS = {"product_id": "adj_product", "warehouse_id": "adj_warehouse", "quantity": "counted",
-                 "unit_cost": "counted"}  # fmt: skip
-TRANSFER_FIELDS = {"product_id": "tr_product", "from_warehouse_id": "from_warehouse", "to_warehouse_id": "to_warehouse",
-                   "quantity": "tr_quantity"}  # fmt: skip
+ADJUST_FIELDS = {
+    "product_id": "adj_product",
+    "warehouse_id": "adj_warehouse",
+    "quantity": "counted",
+    "unit_cost": "counted",
+}
+TRANSFER_FIELDS = {
+    "product_id": "tr_product",
+    "from_warehouse_id": "from_warehouse",
+    "to_warehouse_id": "to_warehouse",
+    "quantity": "tr_quantity",
+}
 
 
 def product_form_data(product: Product) -> dict[str, str]:
     """The edit form's values for ``product`` (the tax rate shown as a percentage)."""
     return {
-        "sku": product.sku, "name": product.name, "unit": product.unit, "cost": f"{product.cost.normalize():f}",
-        "sale_price": f"{product.sale_price.normalize():f}", "tax_rate": f"{(product.tax_rate * 100).normalize():f}",
-    }  # fmt: skip
+        "sku": product.sku,
+        "name": product.name,
+        "unit": product.unit,
+        "cost": f"{product.cost.normalize():f}",
+        "sale_price": f"{product.sale_price.normalize():f}",
+        "tax_rate": f"{(product.tax_rate * 100).normalize():f}",
+    }
 
 
 def parse_product_form(data: dict[str, str], errors: FormErrors) -> dict[str, Any]:
@@ -62,8 +74,14 @@ def parse_product_form(data: dict[str, str], errors: FormErrors) -> dict[str, An
         sku=sku, name=name, unit=unit, cost=cost, sale_price=price, tax_rate=Decimal(0)
     ).items():  # the tax rate was checked above, as a percentage
         errors.setdefault(field_name, message)
-    return {"sku": sku, "name": name, "unit": unit, "cost": cost, "sale_price": price,
-            "tax_rate": (tax or Decimal(0)) / 100}  # fmt: skip
+    return {
+        "sku": sku,
+        "name": name,
+        "unit": unit,
+        "cost": cost,
+        "sale_price": price,
+        "tax_rate": (tax or Decimal(0)) / 100,
+    }
 
 
 async def product_context(session: AsyncSession, product: Product) -> dict[str, Any]:
@@ -90,11 +108,17 @@ async def stock_context(session: AsyncSession, **forms: Any) -> dict[str, Any]:
     for row in rows:
         per_warehouse[row.warehouse] = per_warehouse.get(row.warehouse, Decimal(0)) + row.value
     context: dict[str, Any] = {
-        "rows": rows, "per_warehouse": per_warehouse,
+        "rows": rows,
+        "per_warehouse": per_warehouse,
         "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
         "products": list(await session.scalars(select(Product).order_by(Product.sku).limit(500))),
-        "data": {}, "errors": {}, "adj": {}, "adj_errors": {}, "tr": {}, "tr_errors": {},
-    }  # fmt: skip
+        "data": {},
+        "errors": {},
+        "adj": {},
+        "adj_errors": {},
+        "tr": {},
+        "tr_errors": {},
+    }
     context["product_choices"] = [
         (p.id, f"{p.sku} — {p.name}" + ("" if p.active else " (inactive)")) for p in context["products"]
     ]
@@ -166,9 +190,13 @@ class InventoryPages(Controller):
 
     @post("/products/{product_id:int}", name="erp.product.update")
     async def update_product(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        data: FormData,
         product_id: int,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         """Edit the master data; errors come back next to the fields and nothing is changed."""
         product = await get_or_404(db_session, Product, product_id, "product")
         errors = FormErrors()
@@ -182,21 +210,33 @@ class InventoryPages(Controller):
             # update_product checks everything before it changes the product; the 400 rolls the transaction back.
             context = {**await product_context(db_session, product), "data": data, "errors": errors}
             return render(request, "erp/product.html", context, partial="erp/_product_edit.html", status_code=400)
-        context = {**await product_context(db_session, product), "data": product_form_data(product), "errors": {},
-                   "saved": True}  # fmt: skip
+        context = {
+            **await product_context(db_session, product),
+            "data": product_form_data(product),
+            "errors": {},
+            "saved": True,
+        }
         return render(request, "erp/product.html", context, partial="erp/_product_edit.html")
 
     @post("/products/{product_id:int}/active", name="erp.product.active")
     async def set_active(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        data: FormData,
         product_id: int,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         """Deactivate (no longer on new orders) or reactivate a product; its stock and history stay."""
         product = await get_or_404(db_session, Product, product_id, "product")
         raw = (data.get("active") or "").strip().lower()
         if raw not in {"true", "false"}:
-            context = {**await product_context(db_session, product), "data": product_form_data(product),
-                       "errors": {}, "active_error": "Choose to deactivate or reactivate the product."}  # fmt: skip
+            context = {
+                **await product_context(db_session, product),
+                "data": product_form_data(product),
+                "errors": {},
+                "active_error": "Choose to deactivate or reactivate the product.",
+            }
             return render(request, "erp/product.html", context, status_code=400)
         if product.active != (raw == "true"):
             await update_product(db_session, product, active=raw == "true")
@@ -236,8 +276,9 @@ class InventoryPages(Controller):
         )
         if not errors and product is not None and warehouse is not None and counted is not None:
             try:
-                await adjust_stock(db_session, ErpContext.of(tenant), product, warehouse, counted,
-                                   reason=reason or "Stock count")  # fmt: skip
+                await adjust_stock(
+                    db_session, ErpContext.of(tenant), product, warehouse, counted, reason=reason or "Stock count"
+                )
             except ErpError as error:
                 errors[ADJUST_FIELDS.get(error.field or "", "counted")] = error.message
         if errors:
@@ -298,7 +339,10 @@ class InventoryPages(Controller):
         if allowed != was:
             await stock.set_allow_negative(allowed)
             await record(
-                db_session, "inventory.negative_stock_changed", target="erp.inventory",
-                details={"allow_negative_stock": allowed, "was": was}, **tenant.actor,
-            )  # fmt: skip
+                db_session,
+                "inventory.negative_stock_changed",
+                target="erp.inventory",
+                details={"allow_negative_stock": allowed, "was": was},
+                **tenant.actor,
+            )
         return render(request, "erp/inventory_settings.html", {"allowed": allowed, "errors": {}, "saved": True})

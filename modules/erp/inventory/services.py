@@ -272,9 +272,15 @@ async def create_product(
     if await session.scalar(select(Product.id).where(Product.sku == sku.strip())):
         raise ErpError(f"The SKU {sku.strip()} is already used by another product.", "sku")
     product = Product(
-        sku=sku.strip(), name=name.strip(), unit=unit.strip() or "unit", cost=cost, sale_price=sale_price,
-        tax_rate=tax_rate, active=active, average_cost=ZERO,
-    )  # fmt: skip
+        sku=sku.strip(),
+        name=name.strip(),
+        unit=unit.strip() or "unit",
+        cost=cost,
+        sale_price=sale_price,
+        tax_rate=tax_rate,
+        active=active,
+        average_cost=ZERO,
+    )
     session.add(product)
     await session.flush()
     await events.product_event(session, "erp.product.created", product)
@@ -336,20 +342,31 @@ async def adjust_stock(
     if difference == 0:
         return None
     request = MoveRequest(
-        "adjustment", product_id, abs(difference),
+        "adjustment",
+        product_id,
+        abs(difference),
         to_warehouse_id=warehouse_id if difference > 0 else None,
         from_warehouse_id=warehouse_id if difference < 0 else None,
-        unit_cost=unit_cost, reference=reason[:200], source_type="adjustment", moved_on=moved_on,
-    )  # fmt: skip
+        unit_cost=unit_cost,
+        reference=reason[:200],
+        source_type="adjustment",
+        moved_on=moved_on,
+    )
     move = (await StockService(session).move([request]))[0]
     if context.accounting_on:
         from nexo.modules.erp.accounting.services import post_stock_valuation
 
         value = move.value if difference > 0 else -move.value
         await post_stock_valuation(
-            session, context, moved_on or datetime.date.today(), f"Stock adjustment: {reason}"[:300], value,
-            counterpart="stock_adjustment", source_type="stock_move", source_id=move.id,
-        )  # fmt: skip
+            session,
+            context,
+            moved_on or datetime.date.today(),
+            f"Stock adjustment: {reason}"[:300],
+            value,
+            counterpart="stock_adjustment",
+            source_type="stock_move",
+            source_id=move.id,
+        )
     await events.stock_move_created(session, move)
     return move
 
@@ -360,9 +377,14 @@ async def transfer_stock(
     if from_warehouse_id == to_warehouse_id:
         raise ErpError("Choose two different warehouses.", "to_warehouse_id")
     request = MoveRequest(
-        "transfer", product_id, quantity, from_warehouse_id=from_warehouse_id, to_warehouse_id=to_warehouse_id,
-        reference="Transfer", source_type="transfer",
-    )  # fmt: skip
+        "transfer",
+        product_id,
+        quantity,
+        from_warehouse_id=from_warehouse_id,
+        to_warehouse_id=to_warehouse_id,
+        reference="Transfer",
+        source_type="transfer",
+    )
     move = (await StockService(session).move([request]))[0]
     await events.stock_move_created(session, move)
     return move
@@ -371,13 +393,22 @@ async def transfer_stock(
 async def update_product(session: AsyncSession, product: Product, **changes: object) -> Product:
     """Change a product's master data with the same rules as creating one (the API's PATCH; ``active`` too)."""
     merged: dict[str, object] = {
-        "sku": product.sku, "name": product.name, "unit": product.unit, "cost": product.cost,
-        "sale_price": product.sale_price, "tax_rate": product.tax_rate, **changes,
-    }  # fmt: skip
+        "sku": product.sku,
+        "name": product.name,
+        "unit": product.unit,
+        "cost": product.cost,
+        "sale_price": product.sale_price,
+        "tax_rate": product.tax_rate,
+        **changes,
+    }
     errors = product_errors(
-        sku=str(merged["sku"]), name=str(merged["name"]), unit=str(merged["unit"]), cost=Decimal(str(merged["cost"])),
-        sale_price=Decimal(str(merged["sale_price"])), tax_rate=Decimal(str(merged["tax_rate"])),
-    )  # fmt: skip
+        sku=str(merged["sku"]),
+        name=str(merged["name"]),
+        unit=str(merged["unit"]),
+        cost=Decimal(str(merged["cost"])),
+        sale_price=Decimal(str(merged["sale_price"])),
+        tax_rate=Decimal(str(merged["tax_rate"])),
+    )
     if errors:
         field_name, message = next(iter(errors.items()))
         raise ErpError(message, field_name)

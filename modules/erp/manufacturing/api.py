@@ -96,16 +96,32 @@ class Completion(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def bom_out(b: BillOfMaterials) -> BomOut:
-    return BomOut(id=b.id, product_id=b.product_id, name=b.name, output_quantity=b.output_quantity, active=b.active,
-                  components=[ComponentOut(ln.id, ln.component_id, ln.quantity) for ln in b.lines],
-                  created_at=b.created_at)  # fmt: skip
+    return BomOut(
+        id=b.id,
+        product_id=b.product_id,
+        name=b.name,
+        output_quantity=b.output_quantity,
+        active=b.active,
+        components=[ComponentOut(ln.id, ln.component_id, ln.quantity) for ln in b.lines],
+        created_at=b.created_at,
+    )
 
 
 def work_order_out(w: WorkOrder) -> WorkOrderOut:
-    return WorkOrderOut(id=w.id, number=w.number, bom_id=w.bom_id, product_id=w.product_id,
-                        warehouse_id=w.warehouse_id, quantity=w.quantity, status=w.status, planned_on=w.planned_on,
-                        completed_on=w.completed_on, unit_cost=w.unit_cost, total_cost=w.total_cost,
-                        created_at=w.created_at)  # fmt: skip
+    return WorkOrderOut(
+        id=w.id,
+        number=w.number,
+        bom_id=w.bom_id,
+        product_id=w.product_id,
+        warehouse_id=w.warehouse_id,
+        quantity=w.quantity,
+        status=w.status,
+        planned_on=w.planned_on,
+        completed_on=w.completed_on,
+        unit_cost=w.unit_cost,
+        total_cost=w.total_cost,
+        created_at=w.created_at,
+    )
 
 
 BOMS = Resource(BillOfMaterials, "bill of materials", sortable={"id": BillOfMaterials.id, "name": BillOfMaterials.name})
@@ -119,9 +135,13 @@ class BomsApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
     async def list_boms(
-        self, db_session: AsyncSession, product_id: OptionalIdParam = None, sort: Sort = "id",
-        cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[BomOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        product_id: OptionalIdParam = None,
+        sort: Sort = "id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[BomOut]:
         """``sort``: ``id`` or ``name``."""
         rows, next_cursor = await BOMS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={BillOfMaterials.product_id: product_id}
@@ -130,9 +150,13 @@ class BomsApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: BomCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: BomCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[BomOut]:  # fmt: skip
+    ) -> Response[BomOut]:
         """``output_quantity`` of ``product_id`` is made from the ``components``."""
 
         async def make() -> BomOut:
@@ -142,9 +166,11 @@ class BomsApi(Controller):
                     component.quantity
                 )
             bom = await ManufacturingService(db_session).create_bom(
-                data.product_id, list(components.items()), output_quantity=Decimal(data.output_quantity),
+                data.product_id,
+                list(components.items()),
+                output_quantity=Decimal(data.output_quantity),
                 name=data.name,
-            )  # fmt: skip
+            )
             await db_session.refresh(bom)
             await db_session.refresh(bom, ["lines"])
             return bom_out(bom)
@@ -163,9 +189,13 @@ class WorkOrdersApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
     async def list_work_orders(
-        self, db_session: AsyncSession, status: str | None = None, sort: Sort = "-id", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        status: str | None = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[WorkOrderOut]:  # fmt: skip
+    ) -> Page[WorkOrderOut]:
         """``status``: draft or done."""
         check_status(status, STATUSES)
         rows, next_cursor = await WORK_ORDERS.page(
@@ -175,9 +205,13 @@ class WorkOrdersApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: WorkOrderCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[WorkOrderOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: WorkOrderCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[WorkOrderOut]:
         async def make() -> WorkOrderOut:
             order = await ManufacturingService(db_session).create_work_order(
                 data.bom_id, Decimal(data.quantity), data.warehouse_id, planned_on=data.planned_on
@@ -191,8 +225,10 @@ class WorkOrdersApi(Controller):
     async def get_work_order(self, db_session: AsyncSession, work_order_id: IdParam) -> WorkOrderOut:
         return work_order_out(await WORK_ORDERS.get(db_session, work_order_id))
 
-    @post("/{work_order_id:int}/complete", **erp(action_op(WRITE_SCOPE, "Complete a work order",
-                                                           "completeWorkOrder", 422)))  # fmt: skip
+    @post(
+        "/{work_order_id:int}/complete",
+        **erp(action_op(WRITE_SCOPE, "Complete a work order", "completeWorkOrder", 422)),
+    )
     async def complete(
         self, db_session: AsyncSession, work_order_id: IdParam, data: Completion | None = None
     ) -> WorkOrderOut:

@@ -27,8 +27,9 @@ class ManufacturingPages(Controller):
             "orders": list(await session.scalars(select(WorkOrder).order_by(WorkOrder.id.desc()).limit(100))),
             "boms": list(await session.scalars(select(BillOfMaterials).where(BillOfMaterials.active))),
             "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
-            "data": data, "errors": errors,
-        }  # fmt: skip
+            "data": data,
+            "errors": errors,
+        }
 
     @get("/work-orders", name="erp.manufacturing.orders")
     async def work_orders(
@@ -53,9 +54,12 @@ class ManufacturingPages(Controller):
                 errors[error.field if error.field in ("quantity", "warehouse") else "bom"] = error.message
         context = await self._context(db_session, data if errors else {}, errors)
         return render(
-            request, "erp/work_orders.html", context, partial="erp/_work_orders.html",
+            request,
+            "erp/work_orders.html",
+            context,
+            partial="erp/_work_orders.html",
             status_code=400 if errors else 200,
-        )  # fmt: skip
+        )
 
     @post("/work-orders/{order_id:int}/complete", name="erp.manufacturing.complete")
     async def complete(
@@ -69,6 +73,9 @@ class ManufacturingPages(Controller):
             errors[f"order-{order_id}"] = error.message
         context = await self._context(db_session, {}, errors)
         return render(
-            request, "erp/work_orders.html", context, partial="erp/_work_orders.html",
+            request,
+            "erp/work_orders.html",
+            context,
+            partial="erp/_work_orders.html",
             status_code=400 if errors else 200,
-        )  # fmt: skip
+        )

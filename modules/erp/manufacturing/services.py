@@ -76,9 +76,13 @@ class ManufacturingService:
         if quantity <= 0:
             raise ErpError("The quantity must be greater than zero.", "quantity")
         order = WorkOrder(
-            bom_id=bom.id, product_id=bom.product_id, warehouse_id=warehouse_id, quantity=round_quantity(quantity),
-            status="draft", planned_on=planned_on or datetime.date.today(),
-        )  # fmt: skip
+            bom_id=bom.id,
+            product_id=bom.product_id,
+            warehouse_id=warehouse_id,
+            quantity=round_quantity(quantity),
+            status="draft",
+            planned_on=planned_on or datetime.date.today(),
+        )
         self.session.add(order)
         await self.session.flush()
         return order

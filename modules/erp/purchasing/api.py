@@ -115,20 +115,44 @@ class ReceiptOut(msgspec.Struct):
 
 
 def order_out(o: PurchaseOrder) -> PurchaseOrderOut:
-    lines = [PurchaseLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_cost, ln.tax_rate,
-                             round_money(ln.quantity * ln.unit_cost, o.currency), ln.quantity_received,
-                             ln.quantity_billed) for ln in o.lines]  # fmt: skip
-    return PurchaseOrderOut(id=o.id, number=o.number, supplier_org_id=o.supplier_org_id, warehouse_id=o.warehouse_id,
-                            status=o.status, order_date=o.order_date, expected_on=o.expected_on, currency=o.currency,
-                            subtotal=total(ln.net_amount for ln in lines), lines=lines,
-                            created_at=o.created_at)  # fmt: skip
+    lines = [
+        PurchaseLineOut(
+            ln.id,
+            ln.product_id,
+            ln.description,
+            ln.quantity,
+            ln.unit_cost,
+            ln.tax_rate,
+            round_money(ln.quantity * ln.unit_cost, o.currency),
+            ln.quantity_received,
+            ln.quantity_billed,
+        )
+        for ln in o.lines
+    ]
+    return PurchaseOrderOut(
+        id=o.id,
+        number=o.number,
+        supplier_org_id=o.supplier_org_id,
+        warehouse_id=o.warehouse_id,
+        status=o.status,
+        order_date=o.order_date,
+        expected_on=o.expected_on,
+        currency=o.currency,
+        subtotal=total(ln.net_amount for ln in lines),
+        lines=lines,
+        created_at=o.created_at,
+    )
 
 
 def receipt_out(r: Receipt) -> ReceiptOut:
-    return ReceiptOut(id=r.id, number=r.number, order_id=r.order_id, warehouse_id=r.warehouse_id,
-                      received_on=r.received_on,
-                      lines=[ReceiptLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id)
-                             for ln in r.lines])  # fmt: skip
+    return ReceiptOut(
+        id=r.id,
+        number=r.number,
+        order_id=r.order_id,
+        warehouse_id=r.warehouse_id,
+        received_on=r.received_on,
+        lines=[ReceiptLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in r.lines],
+    )
 
 
 ORDERS = Resource(PurchaseOrder, "purchase order", sortable={"id": PurchaseOrder.id})
@@ -142,9 +166,14 @@ class PurchaseOrdersApi(Controller):
 
     @get("/orders", **erp(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
     async def list_orders(
-        self, db_session: AsyncSession, status: str | None = None, supplier_org_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[PurchaseOrderOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: str | None = None,
+        supplier_org_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[PurchaseOrderOut]:
         """``status``: draft, sent, partially_received, received, closed, cancelled; ``sort``: ``id`` or ``-id``."""
         check_status(status, STATUSES)
         filters = {PurchaseOrder.status: status, PurchaseOrder.supplier_org_id: supplier_org_id}
@@ -153,17 +182,26 @@ class PurchaseOrdersApi(Controller):
 
     @post("/orders", **erp(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: PurchaseOrderCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[PurchaseOrderOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: PurchaseOrderCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PurchaseOrderOut]:
         """Costs and tax rates default to the product's. Send ``Idempotency-Key`` to retry safely."""
 
         async def make() -> PurchaseOrderOut:
             service = PurchasingService(db_session, await erp_context(db_session, principal))
-            lines = [PurchaseLineInput(ln.product_id, Decimal(ln.quantity), decimal(ln.unit_cost),
-                                       decimal(ln.tax_rate), ln.description) for ln in data.lines]  # fmt: skip
-            order = await service.create_order(data.supplier_org_id, data.warehouse_id, lines,
-                                               order_date=data.order_date, expected_on=data.expected_on)  # fmt: skip
+            lines = [
+                PurchaseLineInput(
+                    ln.product_id, Decimal(ln.quantity), decimal(ln.unit_cost), decimal(ln.tax_rate), ln.description
+                )
+                for ln in data.lines
+            ]
+            order = await service.create_order(
+                data.supplier_org_id, data.warehouse_id, lines, order_date=data.order_date, expected_on=data.expected_on
+            )
             return order_out(await reloaded(db_session, PurchaseOrder, order.id, "lines"))
 
         return await idempotent_create(request, db_session, principal, data, make)
@@ -172,19 +210,28 @@ class PurchaseOrdersApi(Controller):
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> PurchaseOrderOut:
         return order_out(await ORDERS.get(db_session, order_id))
 
-    @post("/orders/{order_id:int}/send", **erp(action_op(WRITE_SCOPE, "Send a purchase order to the supplier",
-                                                         "sendPurchaseOrder", 422)))  # fmt: skip
+    @post(
+        "/orders/{order_id:int}/send",
+        **erp(action_op(WRITE_SCOPE, "Send a purchase order to the supplier", "sendPurchaseOrder", 422)),
+    )
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
         await ORDERS.get(db_session, order_id)
         await PurchasingService(db_session, await erp_context(db_session, principal)).send(order_id)
         return order_out(await reloaded(db_session, PurchaseOrder, order_id, "lines"))
 
-    @post("/orders/{order_id:int}/receipts", **erp(create_op(WRITE_SCOPE, "Receive goods (fully or partly)",
-                                                             "receivePurchaseOrder", 404)))  # fmt: skip
+    @post(
+        "/orders/{order_id:int}/receipts",
+        **erp(create_op(WRITE_SCOPE, "Receive goods (fully or partly)", "receivePurchaseOrder", 404)),
+    )
     async def receive(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
-        data: ReceiptCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[ReceiptOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        order_id: IdParam,
+        data: ReceiptCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ReceiptOut]:
         """Stock comes in at the order's cost (valued in the ledger when accounting is on)."""
 
         async def make() -> ReceiptOut:
@@ -198,9 +245,13 @@ class PurchaseOrdersApi(Controller):
 
     @get("/receipts", **erp(list_op(READ_SCOPE, "List receipts", "listReceipts")))
     async def list_receipts(
-        self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        order_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[ReceiptOut]:  # fmt: skip
+    ) -> Page[ReceiptOut]:
         rows, next_cursor = await RECEIPTS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={Receipt.order_id: order_id}
         )

@@ -83,15 +83,24 @@ class PurchasingPages(Controller):
         bills = []
         if "erp.accounting" in tenant.modules:
             bills = list(await session.scalars(select(Invoice).where(Invoice.purchase_order_id == order.id)))
-        return {"order": order, "supplier": await session.get(Organization, order.supplier_org_id), "error": error,
-                "receipts": list(await session.scalars(select(Receipt).where(Receipt.order_id == order.id))),
-                "bills": bills, "accounting_on": "erp.accounting" in tenant.modules}  # fmt: skip
+        return {
+            "order": order,
+            "supplier": await session.get(Organization, order.supplier_org_id),
+            "error": error,
+            "receipts": list(await session.scalars(select(Receipt).where(Receipt.order_id == order.id))),
+            "bills": bills,
+            "accounting_on": "erp.accounting" in tenant.modules,
+        }
 
     @post("/orders/{order_id:int}/{action:str}", name="erp.purchasing.action")
     async def action(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        order_id: int,
         action: str,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         service = PurchasingService(db_session, ErpContext.of(tenant))
         steps: dict[str, Callable[[int], Awaitable[object]]] = {
             "send": service.send,

@@ -78,9 +78,13 @@ class PurchasingService:
                 }
             )
         order = PurchaseOrder(
-            supplier_org_id=supplier_org_id, warehouse_id=warehouse_id, status="draft",
-            order_date=order_date or datetime.date.today(), expected_on=expected_on, currency=self.context.currency,
-        )  # fmt: skip
+            supplier_org_id=supplier_org_id,
+            warehouse_id=warehouse_id,
+            status="draft",
+            order_date=order_date or datetime.date.today(),
+            expected_on=expected_on,
+            currency=self.context.currency,
+        )
         self.session.add(order)
         await self.session.flush()
         await self.session.execute(insert(PurchaseOrderLine), [{**row, "order_id": order.id} for row in rows])
@@ -149,9 +153,15 @@ class PurchasingService:
         order.status = "received" if all(ln.quantity_received >= ln.quantity for ln in lines) else "partially_received"
         if self.context.accounting_on:
             await post_stock_valuation(
-                self.session, self.context, received_on, f"{receipt.number} / {order.number}",
-                total(m.value for m in moves), counterpart="grni", source_type="receipt", source_id=receipt.id,
-            )  # fmt: skip
+                self.session,
+                self.context,
+                received_on,
+                f"{receipt.number} / {order.number}",
+                total(m.value for m in moves),
+                counterpart="grni",
+                source_type="receipt",
+                source_id=receipt.id,
+            )
         await self.session.flush()
         await events.purchase_order_received(self.session, receipt)
         return receipt
@@ -166,15 +176,20 @@ class PurchasingService:
         for line in lines:
             quantity = line.quantity_received - line.quantity_billed
             if quantity > 0:
-                inputs.append(LineInput(line.description, quantity, line.unit_cost, line.tax_rate, line.product_id,
-                                        ZERO, line.id))  # fmt: skip
+                inputs.append(
+                    LineInput(line.description, quantity, line.unit_cost, line.tax_rate, line.product_id, ZERO, line.id)
+                )
                 line.quantity_billed += quantity
         if not inputs:
             raise ErpError(f"Everything received on {order.number} is already billed.", "status")
         bill = await InvoiceService(self.session, self.context).create(
-            "supplier_bill", order.supplier_org_id, inputs, issue_date=issue_date,
-            reference=reference or order.number, purchase_order_id=order.id,
-        )  # fmt: skip
+            "supplier_bill",
+            order.supplier_org_id,
+            inputs,
+            issue_date=issue_date,
+            reference=reference or order.number,
+            purchase_order_id=order.id,
+        )
         if order.status == "received" and all(ln.quantity_billed >= ln.quantity for ln in lines):
             order.status = "closed"
         await self.session.flush()

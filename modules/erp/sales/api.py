@@ -153,8 +153,12 @@ class DeliveryOut(msgspec.Struct):
 
 
 def line_inputs(lines: list[LineIn]) -> list[OrderLineInput]:
-    return [OrderLineInput(ln.product_id, Decimal(ln.quantity), decimal(ln.unit_price), decimal(ln.tax_rate),
-                           ln.description) for ln in lines]  # fmt: skip
+    return [
+        OrderLineInput(
+            ln.product_id, Decimal(ln.quantity), decimal(ln.unit_price), decimal(ln.tax_rate), ln.description
+        )
+        for ln in lines
+    ]
 
 
 def _net(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
@@ -162,29 +166,74 @@ def _net(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
 
 
 def quote_out(q: Quote) -> QuoteOut:
-    lines = [LineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
-                     _net(ln.quantity, ln.unit_price, q.currency)) for ln in q.lines]  # fmt: skip
-    return QuoteOut(id=q.id, number=q.number, customer_org_id=q.customer_org_id, contact_person_id=q.contact_person_id,
-                    status=q.status, quote_date=q.quote_date, valid_until=q.valid_until, currency=q.currency,
-                    opportunity_id=q.opportunity_id, notes=q.notes, subtotal=total(ln.net_amount for ln in lines),
-                    lines=lines, created_at=q.created_at)  # fmt: skip
+    lines = [
+        LineOut(
+            ln.id,
+            ln.product_id,
+            ln.description,
+            ln.quantity,
+            ln.unit_price,
+            ln.tax_rate,
+            _net(ln.quantity, ln.unit_price, q.currency),
+        )
+        for ln in q.lines
+    ]
+    return QuoteOut(
+        id=q.id,
+        number=q.number,
+        customer_org_id=q.customer_org_id,
+        contact_person_id=q.contact_person_id,
+        status=q.status,
+        quote_date=q.quote_date,
+        valid_until=q.valid_until,
+        currency=q.currency,
+        opportunity_id=q.opportunity_id,
+        notes=q.notes,
+        subtotal=total(ln.net_amount for ln in lines),
+        lines=lines,
+        created_at=q.created_at,
+    )
 
 
 def order_out(o: SalesOrder) -> SalesOrderOut:
-    lines = [OrderLineOut(ln.id, ln.product_id, ln.description, ln.quantity, ln.unit_price, ln.tax_rate,
-                          _net(ln.quantity, ln.unit_price, o.currency), ln.quantity_delivered, ln.quantity_invoiced)
-             for ln in o.lines]  # fmt: skip
-    return SalesOrderOut(id=o.id, number=o.number, quote_id=o.quote_id, customer_org_id=o.customer_org_id,
-                         warehouse_id=o.warehouse_id, status=o.status, order_date=o.order_date, currency=o.currency,
-                         subtotal=total(ln.net_amount for ln in lines), lines=lines,
-                         created_at=o.created_at)  # fmt: skip
+    lines = [
+        OrderLineOut(
+            ln.id,
+            ln.product_id,
+            ln.description,
+            ln.quantity,
+            ln.unit_price,
+            ln.tax_rate,
+            _net(ln.quantity, ln.unit_price, o.currency),
+            ln.quantity_delivered,
+            ln.quantity_invoiced,
+        )
+        for ln in o.lines
+    ]
+    return SalesOrderOut(
+        id=o.id,
+        number=o.number,
+        quote_id=o.quote_id,
+        customer_org_id=o.customer_org_id,
+        warehouse_id=o.warehouse_id,
+        status=o.status,
+        order_date=o.order_date,
+        currency=o.currency,
+        subtotal=total(ln.net_amount for ln in lines),
+        lines=lines,
+        created_at=o.created_at,
+    )
 
 
 def delivery_out(d: Delivery) -> DeliveryOut:
-    return DeliveryOut(id=d.id, number=d.number, order_id=d.order_id, warehouse_id=d.warehouse_id,
-                       delivered_on=d.delivered_on,
-                       lines=[DeliveryLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id)
-                              for ln in d.lines])  # fmt: skip
+    return DeliveryOut(
+        id=d.id,
+        number=d.number,
+        order_id=d.order_id,
+        warehouse_id=d.warehouse_id,
+        delivered_on=d.delivered_on,
+        lines=[DeliveryLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in d.lines],
+    )
 
 
 QUOTES = Resource(Quote, "quote", sortable={"id": Quote.id})
@@ -199,9 +248,14 @@ class QuotesApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List quotes", "listQuotes")))
     async def list_quotes(
-        self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[QuoteOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: str | None = None,
+        customer_org_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[QuoteOut]:
         """``status``: draft, sent, accepted, declined; ``sort``: ``id`` or ``-id``."""
         check_status(status, QUOTE_STATUSES)
         filters = {Quote.status: status, Quote.customer_org_id: customer_org_id}
@@ -210,17 +264,25 @@ class QuotesApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create a quote", "createQuote")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, data: QuoteCreate,
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: QuoteCreate,
         idempotency_key: IdempotencyKey = None,
-    ) -> Response[QuoteOut]:  # fmt: skip
+    ) -> Response[QuoteOut]:
         """Prices and tax rates default to the product's. Send ``Idempotency-Key`` to retry safely."""
 
         async def make() -> QuoteOut:
             service = SalesService(db_session, await erp_context(db_session, principal))
             quote = await service.create_quote(
-                data.customer_org_id, line_inputs(data.lines), quote_date=data.quote_date,
-                valid_until=data.valid_until, contact_person_id=data.contact_person_id, notes=data.notes,
-            )  # fmt: skip
+                data.customer_org_id,
+                line_inputs(data.lines),
+                quote_date=data.quote_date,
+                valid_until=data.valid_until,
+                contact_person_id=data.contact_person_id,
+                notes=data.notes,
+            )
             await db_session.refresh(quote)
             return quote_out(quote)
 
@@ -238,8 +300,10 @@ class QuotesApi(Controller):
     async def decline(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
         return await self._mark(db_session, principal, quote_id, "declined")
 
-    @post("/{quote_id:int}/confirm", **erp(create_op(WRITE_SCOPE, "Confirm a quote into a sales order",
-                                                     "confirmQuote", 404)))  # fmt: skip
+    @post(
+        "/{quote_id:int}/confirm",
+        **erp(create_op(WRITE_SCOPE, "Confirm a quote into a sales order", "confirmQuote", 404)),
+    )
     async def confirm(
         self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam, data: ConfirmQuote
     ) -> SalesOrderOut:
@@ -264,9 +328,14 @@ class SalesOrdersApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List sales orders", "listSalesOrders")))
     async def list_orders(
-        self, db_session: AsyncSession, status: str | None = None, customer_org_id: OptionalIdParam = None,
-        sort: Sort = "-id", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[SalesOrderOut]:  # fmt: skip
+        self,
+        db_session: AsyncSession,
+        status: str | None = None,
+        customer_org_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Page[SalesOrderOut]:
         """``status``: open, partially_delivered, delivered, cancelled; ``sort``: ``id`` or ``-id``."""
         check_status(status, ORDER_STATUSES)
         filters = {SalesOrder.status: status, SalesOrder.customer_org_id: customer_org_id}
@@ -275,15 +344,20 @@ class SalesOrdersApi(Controller):
 
     @post("/", **erp(create_op(WRITE_SCOPE, "Create (confirm) a sales order", "createSalesOrder")))
     async def create(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal,
-        data: SalesOrderCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[SalesOrderOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        data: SalesOrderCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[SalesOrderOut]:
         """A confirmed order, open for delivery from ``warehouse_id``. Send ``Idempotency-Key`` to retry safely."""
 
         async def make() -> SalesOrderOut:
             service = SalesService(db_session, await erp_context(db_session, principal))
-            order = await service.create_order(data.customer_org_id, data.warehouse_id, line_inputs(data.lines),
-                                               order_date=data.order_date)  # fmt: skip
+            order = await service.create_order(
+                data.customer_org_id, data.warehouse_id, line_inputs(data.lines), order_date=data.order_date
+            )
             return order_out(await reloaded(db_session, SalesOrder, order.id, "lines"))
 
         return await idempotent_create(request, db_session, principal, data, make)
@@ -292,12 +366,19 @@ class SalesOrdersApi(Controller):
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> SalesOrderOut:
         return order_out(await ORDERS.get(db_session, order_id))
 
-    @post("/{order_id:int}/deliveries", **erp(create_op(WRITE_SCOPE, "Deliver a sales order (fully or partly)",
-                                                        "deliverSalesOrder", 404)))  # fmt: skip
+    @post(
+        "/{order_id:int}/deliveries",
+        **erp(create_op(WRITE_SCOPE, "Deliver a sales order (fully or partly)", "deliverSalesOrder", 404)),
+    )
     async def deliver(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam,
-        data: DeliveryCreate, idempotency_key: IdempotencyKey = None,
-    ) -> Response[DeliveryOut]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        order_id: IdParam,
+        data: DeliveryCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[DeliveryOut]:
         """Ships out of the order's warehouse; refused (422) when stock is short. Send ``Idempotency-Key``."""
 
         async def make() -> DeliveryOut:
@@ -317,9 +398,13 @@ class DeliveriesApi(Controller):
 
     @get("/", **erp(list_op(READ_SCOPE, "List deliveries", "listSalesDeliveries")))
     async def list_deliveries(
-        self, db_session: AsyncSession, order_id: OptionalIdParam = None, sort: Sort = "-id", cursor: Cursor = None,
+        self,
+        db_session: AsyncSession,
+        order_id: OptionalIdParam = None,
+        sort: Sort = "-id",
+        cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Page[DeliveryOut]:  # fmt: skip
+    ) -> Page[DeliveryOut]:
         """Newest first by default (``sort``: ``id`` or ``-id``)."""
         rows, next_cursor = await DELIVERIES.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={Delivery.order_id: order_id}

@@ -43,12 +43,15 @@ def parse_lines(data: dict[str, str], errors: FormErrors) -> list[OrderLineInput
 
 async def form_context(session: AsyncSession, data: dict[str, str], errors: FormErrors, kind: str) -> dict[str, Any]:
     return {
-        "data": data, "errors": errors, "kind": kind, "rows": range(LINE_ROWS),
+        "data": data,
+        "errors": errors,
+        "kind": kind,
+        "rows": range(LINE_ROWS),
         "heading": {"quotes": "New quote", "orders": "New sales order", "purchase": "New purchase order"}[kind],
         "customers": await organizations(session),
         "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
         "products": list(await session.scalars(select(Product).where(Product.active).order_by(Product.sku))),
-    }  # fmt: skip
+    }
 
 
 class SalesPages(Controller):
@@ -96,14 +99,16 @@ class SalesPages(Controller):
 
             opportunity = await db_session.get(Opportunity, quote.opportunity_id)
         context = {
-            "quote": quote, "customer": await db_session.get(Organization, quote.customer_org_id),
+            "quote": quote,
+            "customer": await db_session.get(Organization, quote.customer_org_id),
             "contact": await db_session.get(Person, quote.contact_person_id) if quote.contact_person_id else None,
-            "opportunity": opportunity, "order": await db_session.scalar(
+            "opportunity": opportunity,
+            "order": await db_session.scalar(
                 select(SalesOrder).where(SalesOrder.quote_id == quote.id).order_by(SalesOrder.id).limit(1)
             ),
             "warehouses": list(await db_session.scalars(select(Warehouse).order_by(Warehouse.code))),
             "total": sum((ln.quantity * ln.unit_price for ln in quote.lines), Decimal(0)),
-        }  # fmt: skip
+        }
         return render(request, "erp/quote.html", context)
 
     @get(["/orders/new", "/quotes/new"], name="erp.sales.new")
@@ -144,9 +149,13 @@ class SalesPages(Controller):
 
     @post("/quotes/{quote_id:int}/confirm", name="erp.sales.quote.confirm")
     async def confirm_quote(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, quote_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        quote_id: int,
         data: FormData,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         errors = FormErrors()
         warehouse = parse_int(data, "warehouse", errors, label="warehouse")
         if warehouse is not None:
@@ -164,9 +173,11 @@ class SalesPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int
     ) -> Template:
         return render(
-            request, "erp/sales_order.html", await self._detail(db_session, tenant, order_id),
+            request,
+            "erp/sales_order.html",
+            await self._detail(db_session, tenant, order_id),
             partial="erp/_sales_order.html",
-        )  # fmt: skip
+        )
 
     async def _detail(
         self, session: AsyncSession, tenant: TenantContext, order_id: int, error: str = ""
@@ -179,14 +190,25 @@ class SalesPages(Controller):
         if "erp.accounting" in tenant.modules:
             invoices = list(await session.scalars(select(Invoice).where(Invoice.sales_order_id == order.id)))
         quote = await session.get(Quote, order.quote_id) if order.quote_id else None
-        return {"order": order, "customer": customer, "deliveries": deliveries, "invoices": invoices,
-                "quote": quote, "error": error, "accounting_on": "erp.accounting" in tenant.modules}  # fmt: skip
+        return {
+            "order": order,
+            "customer": customer,
+            "deliveries": deliveries,
+            "invoices": invoices,
+            "quote": quote,
+            "error": error,
+            "accounting_on": "erp.accounting" in tenant.modules,
+        }
 
     @post("/orders/{order_id:int}/{action:str}", name="erp.sales.order.action")
     async def order_action(
-        self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int,
+        self,
+        request: Request[Any, Any, Any],
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        order_id: int,
         action: str,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         service = SalesService(db_session, ErpContext.of(tenant))
         try:
             if action == "deliver":

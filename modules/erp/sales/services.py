@@ -128,10 +128,15 @@ class SalesService:
         rows = await _priced_lines(self.session, lines)
         quote_date = quote_date or datetime.date.today()
         quote = Quote(
-            customer_org_id=customer_org_id, contact_person_id=contact_person_id, status="draft",
-            quote_date=quote_date, valid_until=valid_until or quote_date + datetime.timedelta(days=30),
-            currency=self.context.currency, opportunity_id=opportunity_id, notes=notes,
-        )  # fmt: skip
+            customer_org_id=customer_org_id,
+            contact_person_id=contact_person_id,
+            status="draft",
+            quote_date=quote_date,
+            valid_until=valid_until or quote_date + datetime.timedelta(days=30),
+            currency=self.context.currency,
+            opportunity_id=opportunity_id,
+            notes=notes,
+        )
         self.session.add(quote)
         await self.session.flush()
         await self.session.execute(insert(QuoteLine), [{**row, "quote_id": quote.id} for row in rows])
@@ -153,9 +158,12 @@ class SalesService:
         if existing is not None:
             return existing
         return await self.create_quote(
-            organization_id, lines, opportunity_id=opportunity_id, contact_person_id=contact_person_id,
+            organization_id,
+            lines,
+            opportunity_id=opportunity_id,
+            contact_person_id=contact_person_id,
             notes=f"From opportunity: {title}" if title else None,
-        )  # fmt: skip
+        )
 
     async def mark_quote(self, quote_id: int, status: str) -> Quote:
         quote = await self._get(Quote, quote_id, "quote")
@@ -439,8 +447,9 @@ def _wanted_quantities(
             if quantity == 0:
                 continue
             if quantity < 0 or quantity > outstanding(line):
-                raise ErpError(f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.",
-                               f"line-{line_id}")  # fmt: skip
+                raise ErpError(
+                    f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.", f"line-{line_id}"
+                )
             wanted.append((line, quantity))
     if not wanted:
         raise ErpError(f"Nothing to {verb}.", "lines")

@@ -42,8 +42,13 @@ async def test_unsafe_requests_without_csrf_token_are_refused_and_change_nothing
 
     async with sessions() as session:
         tenants_before = await session.scalar(select(func.count()).select_from(Tenant))
-    signup = {"company_name": "Forged Co", "slug": "forged-co", "owner_name": "Eve", "email": "eve@example.com",
-              "password": "Sup3r-secret-pass"}  # fmt: skip
+    signup = {
+        "company_name": "Forged Co",
+        "slug": "forged-co",
+        "owner_name": "Eve",
+        "email": "eve@example.com",
+        "password": "Sup3r-secret-pass",
+    }
     assert (await web.post("/signup", signup, csrf=False)).status_code == 403
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Tenant)) == tenants_before

@@ -13,12 +13,18 @@ from nexo.tenants.models import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
 from nexo.tests.integration.admin.helpers import htmx
 
-ADMIN_PAGES = ["settings/modules", "settings/members", "settings/workspace", "settings/audit",
-               "settings/modules/crm/purge"]  # fmt: skip
+ADMIN_PAGES = [
+    "settings/modules",
+    "settings/members",
+    "settings/workspace",
+    "settings/audit",
+    "settings/modules/crm/purge",
+]
 
 
-async def seed_audit(sessions: async_sessionmaker[AsyncSession], ws: Workspace, count: int, action: str,
-                     actor: str, day: datetime.date) -> None:  # fmt: skip
+async def seed_audit(
+    sessions: async_sessionmaker[AsyncSession], ws: Workspace, count: int, action: str, actor: str, day: datetime.date
+) -> None:
     session = await tenant_session(sessions, ws)
     async with session:
         for i in range(count):
@@ -65,9 +71,12 @@ async def test_audit_filters_and_pagination(
 
 @pytest.mark.parametrize("role", [Role.MEMBER])
 async def test_members_get_403_and_outsiders_404_on_every_admin_page(
-    web: WebClient, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
+    tenant_b: Workspace,
     role: Role,
-) -> None:  # fmt: skip
+) -> None:
     member = await make_user(sessions)
     await add_member(sessions, tenant_a, member, role)
     await web.login(member.email)

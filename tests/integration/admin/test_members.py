@@ -38,9 +38,12 @@ async def logout(web: WebClient) -> None:
 
 
 async def test_invite_new_user_who_sets_a_password_and_joins(
-    web: WebClient, mailbox: Mailbox, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace,
+    web: WebClient,
+    mailbox: Mailbox,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
     tenant_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     await web.login(tenant_a.owner.email)
     email = unique_email("newbie")
     await invite(web, tenant_a, email, "admin")
@@ -69,9 +72,12 @@ async def test_invite_new_user_who_sets_a_password_and_joins(
 
 
 async def test_invite_existing_user_joins_with_their_password(
-    web: WebClient, mailbox: Mailbox, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace,
+    web: WebClient,
+    mailbox: Mailbox,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
     tenant_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     existing = tenant_b.owner  # owns B, joins A
     await web.login(tenant_a.owner.email)
     await invite(web, tenant_a, existing.email)
@@ -94,9 +100,12 @@ async def test_invite_existing_user_joins_with_their_password(
 
 
 async def test_signed_in_invitee_joins_with_one_click(
-    web: WebClient, mailbox: Mailbox, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace,
+    web: WebClient,
+    mailbox: Mailbox,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
     tenant_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     await web.login(tenant_a.owner.email)
     await invite(web, tenant_a, tenant_b.owner.email, "admin")
     path = invitation_path(mailbox, tenant_b.owner.email)
@@ -110,9 +119,12 @@ async def test_signed_in_invitee_joins_with_one_click(
 
 
 async def test_expired_forged_and_withdrawn_links_are_refused(
-    web: WebClient, mailbox: Mailbox, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace,
+    web: WebClient,
+    mailbox: Mailbox,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_a: Workspace,
     tenant_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     await web.login(tenant_a.owner.email)
     expired_email, withdrawn_email = unique_email("late"), unique_email("withdrawn")
     await invite(web, tenant_a, expired_email)
@@ -158,14 +170,17 @@ async def test_invite_validation_errors_are_shown_next_to_the_field(
     web: WebClient, mailbox: Mailbox, tenant_a: Workspace, tenant_b: Workspace
 ) -> None:
     await web.login(tenant_a.owner.email)
-    bad = await web.post(f"/w/{tenant_a.slug}/settings/members/invite", {"email": "nope", "role": "member"},
-                         headers=htmx())  # fmt: skip
+    bad = await web.post(
+        f"/w/{tenant_a.slug}/settings/members/invite", {"email": "nope", "role": "member"}, headers=htmx()
+    )
     assert bad.status_code == 400 and 'id="email-error"' in bad.text
-    already = await web.post(f"/w/{tenant_a.slug}/settings/members/invite",
-                             {"email": tenant_a.owner.email, "role": "member"}, headers=htmx())  # fmt: skip
+    already = await web.post(
+        f"/w/{tenant_a.slug}/settings/members/invite", {"email": tenant_a.owner.email, "role": "member"}, headers=htmx()
+    )
     assert already.status_code == 400 and "already a member" in already.text
-    role = await web.post(f"/w/{tenant_a.slug}/settings/members/invite", {"email": unique_email(), "role": "boss"},
-                          headers=htmx())  # fmt: skip
+    role = await web.post(
+        f"/w/{tenant_a.slug}/settings/members/invite", {"email": unique_email(), "role": "boss"}, headers=htmx()
+    )
     assert role.status_code == 400 and 'id="role-error"' in role.text
     assert mailbox.messages == []
 

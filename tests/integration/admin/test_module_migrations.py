@@ -28,8 +28,12 @@ def downgrade_one_step(connection: Connection, schema: str, branch: str) -> None
 
     env = EnvironmentContext(tenant_config(), script, fn=downgrade)
     with env:
-        env.configure(connection=connection, target_metadata=tenant_metadata(), version_table=TENANT_VERSION_TABLE,
-                      version_table_schema=schema)  # fmt: skip
+        env.configure(
+            connection=connection,
+            target_metadata=tenant_metadata(),
+            version_table=TENANT_VERSION_TABLE,
+            version_table_schema=schema,
+        )
         with env.begin_transaction():
             env.run_migrations()
     write_version_mark(connection, schema)

@@ -53,8 +53,9 @@ async def versions(sessions: async_sessionmaker[AsyncSession], ws: Workspace) ->
     """(version table rows, the schema comment's mark)."""
     async with sessions() as session:
         rows = set(await session.scalars(text(f'SELECT version_num FROM "{ws.schema}".alembic_version')))
-        comment = await session.scalar(text("SELECT obj_description(CAST(:s AS regnamespace), 'pg_namespace')"),
-                                       {"s": ws.schema})  # fmt: skip
+        comment = await session.scalar(
+            text("SELECT obj_description(CAST(:s AS regnamespace), 'pg_namespace')"), {"s": ws.schema}
+        )
         return rows, parse_mark(comment) or frozenset()
 
 
@@ -116,8 +117,11 @@ async def test_enable_disable_reenable_keeps_data_and_touches_one_tenant(
     assert (await web.get(contacts)).status_code == 200
 
     audit = await audit_actions(sessions, tenant_a)
-    assert [a for a, _, _ in audit if a.startswith("module.")] == ["module.enabled", "module.disabled",
-                                                                   "module.enabled"]  # fmt: skip
+    assert [a for a, _, _ in audit if a.startswith("module.")] == [
+        "module.enabled",
+        "module.disabled",
+        "module.enabled",
+    ]
     assert audit[0][2]["tables_created"] == ["crm"] and audit[-1][2]["tables_created"] == []
     assert not [a for a, _, _ in await audit_actions(sessions, tenant_b) if a.startswith("module.")]
 

@@ -26,15 +26,20 @@ async def test_slug_change_redirects_members_and_404s_everyone_else(
     await add_member(sessions, tenant_a, member, Role.MEMBER)
 
     await web.login(tenant_a.owner.email)
-    saved = await web.post(f"/w/{old_slug}/settings/workspace",
-                           settings_form(tenant_a, name="Alpha Renamed", slug=new_slug, currency="USD",
-                                         timezone="Europe/Paris"))  # fmt: skip
+    saved = await web.post(
+        f"/w/{old_slug}/settings/workspace",
+        settings_form(tenant_a, name="Alpha Renamed", slug=new_slug, currency="USD", timezone="Europe/Paris"),
+    )
     assert saved.status_code == 303 and saved.headers["location"] == f"/w/{new_slug}/settings/workspace?saved=1"
     async with sessions() as session:
         tenant = await session.get(Tenant, tenant_a.tenant.id)
         assert tenant is not None
-        assert (tenant.slug, tenant.name, tenant.currency, tenant.timezone) == (new_slug, "Alpha Renamed", "USD",
-                                                                                 "Europe/Paris")  # fmt: skip
+        assert (tenant.slug, tenant.name, tenant.currency, tenant.timezone) == (
+            new_slug,
+            "Alpha Renamed",
+            "USD",
+            "Europe/Paris",
+        )
         assert tenant.schema_name == tenant_a.schema  # the schema never follows the slug
 
     moved = await web.get(f"/w/{old_slug}/directory/people?q=x", follow_redirects=False)

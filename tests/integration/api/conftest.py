@@ -24,8 +24,11 @@ TokenFactory = Callable[..., Coroutine[Any, Any, dict[str, str]]]
 def token_for(client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]) -> TokenFactory:
     async def issue(ws: Workspace, scopes: tuple[str, ...] = ("directory.read", "directory.write")) -> dict[str, str]:
         integration = await make_integration(sessions, ws, scopes)
-        answer = await client.post("/oauth/token", data={"grant_type": "client_credentials"},
-                                   auth=(integration.client_id, integration.client_secret))  # fmt: skip
+        answer = await client.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(integration.client_id, integration.client_secret),
+        )
         assert answer.status_code == 200, answer.text
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -38,9 +41,10 @@ async def switch_module(sessions: async_sessionmaker[AsyncSession], ws: Workspac
     generation = token_cache.generation
     async with sessions() as session:
         await session.execute(
-            update(TenantModule).where(TenantModule.tenant_id == ws.tenant.id, TenantModule.module_key == key)
+            update(TenantModule)
+            .where(TenantModule.tenant_id == ws.tenant.id, TenantModule.module_key == key)
             .values(enabled=enabled)
-        )  # fmt: skip
+        )
         tenant = await session.get_one(Tenant, ws.tenant.id)
         keys = await enabled_module_keys(session, ws.tenant.id)
         for hook in MODULE_SWITCH_HOOKS:

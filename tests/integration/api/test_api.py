@@ -42,8 +42,9 @@ async def test_missing_and_unknown_tokens_are_problems(
     assert unknown.status_code == 401 and problem_type(unknown) == "invalid-token"
 
 
-async def test_tenant_comes_from_the_token_only(client: Client, token_for: TokenFactory, tenant_a: Workspace,
-                                                tenant_b: Workspace) -> None:  # fmt: skip
+async def test_tenant_comes_from_the_token_only(
+    client: Client, token_for: TokenFactory, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     headers_a, headers_b = await token_for(tenant_a), await token_for(tenant_b)
     made_a = await client.post(
         "/api/v1/directory/people", json={"first_name": "Ann", "last_name": "Alpha"}, headers=headers_a
@@ -60,8 +61,9 @@ async def test_tenant_comes_from_the_token_only(client: Client, token_for: Token
     assert [p["last_name"] for p in listed.json()["data"]] == ["Alpha"]
 
 
-async def test_validation_errors_list_the_fields(client: Client, token_for: TokenFactory, tenant_a: Workspace,
-                                                 tenant_b: Workspace) -> None:  # fmt: skip
+async def test_validation_errors_list_the_fields(
+    client: Client, token_for: TokenFactory, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     headers = await token_for(tenant_a)
     bad = await client.post(
         "/api/v1/directory/people", json={"first_name": "", "last_name": "x" * 101}, headers=headers
@@ -80,8 +82,9 @@ async def test_validation_errors_list_the_fields(client: Client, token_for: Toke
     assert listed.json()["data"] == []  # nothing half-written
 
 
-async def test_cursor_pagination_filters_and_sorting(client: Client, token_for: TokenFactory, tenant_a: Workspace,
-                                                     tenant_b: Workspace) -> None:  # fmt: skip
+async def test_cursor_pagination_filters_and_sorting(
+    client: Client, token_for: TokenFactory, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     headers = await token_for(tenant_a)
     names = ["Zed", "Adams", "Moss", "Baker", "Kent", "Adams"]
     for index, last in enumerate(names):
@@ -140,8 +143,9 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(
     assert other_tenant.status_code == 201 and "idempotent-replayed" not in other_tenant.headers
 
 
-async def test_rate_limit_headers_and_429(client: Client, app: Litestar, token_for: TokenFactory,
-                                          tenant_a: Workspace, tenant_b: Workspace) -> None:  # fmt: skip
+async def test_rate_limit_headers_and_429(
+    client: Client, app: Litestar, token_for: TokenFactory, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     import dataclasses
 
     settings = app.state["nexo_settings"]
@@ -162,8 +166,9 @@ async def test_rate_limit_headers_and_429(client: Client, app: Litestar, token_f
     assert other.status_code == 200  # per installation
 
 
-async def test_crm_contacts_are_directory_people(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                                 crm_b: Workspace) -> None:  # fmt: skip
+async def test_crm_contacts_are_directory_people(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
     company = await client.post("/api/v1/crm/companies", json={"name": "Acme", "industry": "Tools"}, headers=headers)
     assert company.status_code == 201, company.text
@@ -192,9 +197,12 @@ async def test_crm_contacts_are_directory_people(client: Client, token_for: Toke
 
 
 async def test_switched_off_module_refuses_calls_and_its_scopes_stop(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, crm_a: Workspace,
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    crm_a: Workspace,
     crm_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     headers = await token_for(crm_a, CRM)
     assert (await client.get("/api/v1/crm/contacts", headers=headers)).status_code == 200
     await switch_module(sessions, crm_a, "crm", False)
@@ -220,9 +228,12 @@ async def test_switched_off_module_refuses_calls_and_its_scopes_stop(
 
 
 async def test_revoked_installation_stops_tokens_at_once(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, tenant_a: Workspace,
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    tenant_a: Workspace,
     tenant_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     from sqlalchemy import select
 
     from nexo.platform.oauth.models import Installation

@@ -27,9 +27,12 @@ def server(settings: Settings) -> Iterator[LiveServer]:
 
 async def idle_in_transaction(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as session:
-        found = await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"))  # fmt: skip
+        found = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+            )
+        )
     return int(found or 0)
 
 
@@ -37,8 +40,10 @@ def send_and_vanish(url: str, token: str, path: str) -> None:
     """Headers announce a body that never fully arrives; then the client closes the connection."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port or 80), timeout=10) as sock:
-        head = (f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
-                "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n")  # fmt: skip
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+        )
         sock.sendall(head.encode() + b'{"first_name": "Half')
         time.sleep(0.3)  # let the server authenticate and open the request's transaction before we vanish
 
@@ -48,8 +53,11 @@ async def test_a_vanished_client_does_not_leak_a_pooled_connection(
 ) -> None:
     workspace = await make_workspace(sessions, name="Leaky", modules=("crm",))
     integration = await make_integration(sessions, workspace, ("crm.read", "crm.write"))
-    token = requests.post(f"{server.url}/oauth/token", data={"grant_type": "client_credentials"},
-                          auth=(integration.client_id, integration.client_secret)).json()["access_token"]  # fmt: skip
+    token = requests.post(
+        f"{server.url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(integration.client_id, integration.client_secret),
+    ).json()["access_token"]
     before = await idle_in_transaction(sessions)
     for _ in range(3):
         send_and_vanish(server.url, token, "/api/v1/crm/contacts")

@@ -32,17 +32,25 @@ def problem_type(response: Any) -> str:
     return str(response.json()["type"]).rsplit("/", 1)[-1]
 
 
-async def test_lead_is_qualified_into_an_opportunity(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                                     crm_b: Workspace) -> None:  # fmt: skip
+async def test_lead_is_qualified_into_an_opportunity(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
-    lead = await client.post("/api/v1/crm/leads", headers=headers, json={
-        "title": "Website redesign", "first_name": "Lea", "last_name": "Lind", "email": "LEA@Example.com",
-        "company_name": "Lind & Co"})  # fmt: skip
+    lead = await client.post(
+        "/api/v1/crm/leads",
+        headers=headers,
+        json={
+            "title": "Website redesign",
+            "first_name": "Lea",
+            "last_name": "Lind",
+            "email": "LEA@Example.com",
+            "company_name": "Lind & Co",
+        },
+    )
     assert lead.status_code == 201, lead.text
     assert lead.json()["status"] == "new" and lead.json()["email"] == "LEA@example.com"
     lead_id = lead.json()["id"]
-    qualified = await client.post(f"/api/v1/crm/leads/{lead_id}/qualify", headers=headers,
-                                  json={"amount": "1250.00"})  # fmt: skip
+    qualified = await client.post(f"/api/v1/crm/leads/{lead_id}/qualify", headers=headers, json={"amount": "1250.00"})
     assert qualified.status_code == 200, qualified.text
     body = qualified.json()
     assert body["lead"]["status"] == "qualified" and body["lead"]["opportunity_id"] == body["opportunity"]["id"]
@@ -60,109 +68,137 @@ async def test_lead_is_qualified_into_an_opportunity(client: Client, token_for: 
     assert unreachable.json()["errors"][0]["key"] == "last_name"
     listed = await client.get("/api/v1/crm/leads?status=qualified", headers=headers)
     assert [item["id"] for item in listed.json()["data"]] == [lead_id]
-    bad_qualify = await client.post(f"/api/v1/crm/leads/{lead_id}/qualify", headers=headers,
-                                    json={"company_id": 987654})  # fmt: skip
+    bad_qualify = await client.post(
+        f"/api/v1/crm/leads/{lead_id}/qualify", headers=headers, json={"company_id": 987654}
+    )
     assert bad_qualify.status_code == 400 and bad_qualify.json()["errors"][0]["key"] == "company_id"
 
 
-async def test_lead_disqualified_with_a_reason(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                               crm_b: Workspace) -> None:  # fmt: skip
+async def test_lead_disqualified_with_a_reason(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
-    lead = (await client.post("/api/v1/crm/leads", headers=headers,
-                              json={"title": "Cold", "email": "cold@example.com"})).json()  # fmt: skip
-    no_reason = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
-                                  json={"reason": "  "})  # fmt: skip
+    lead = (
+        await client.post("/api/v1/crm/leads", headers=headers, json={"title": "Cold", "email": "cold@example.com"})
+    ).json()
+    no_reason = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers, json={"reason": "  "})
     assert no_reason.status_code == 409 and "why" in no_reason.json()["detail"]
-    nul = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
-                            json={"reason": "bad\u0000byte"})  # fmt: skip
+    nul = await client.post(
+        f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers, json={"reason": "bad\u0000byte"}
+    )
     assert nul.status_code == 400 and problem_type(nul) == "validation-error"
     nul_query = await client.get("/api/v1/crm/contacts?q=a%00b", headers=headers)
     assert nul_query.status_code == 400
-    done = await client.post(f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers,
-                             json={"reason": "No budget"})  # fmt: skip
+    done = await client.post(
+        f"/api/v1/crm/leads/{lead['id']}/disqualify", headers=headers, json={"reason": "No budget"}
+    )
     assert done.status_code == 200 and done.json()["status"] == "disqualified"
     assert done.json()["disqualified_reason"] == "No budget"
 
 
-async def test_opportunity_moves_wins_and_loses(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                                crm_b: Workspace) -> None:  # fmt: skip
+async def test_opportunity_moves_wins_and_loses(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
     stages = (await client.get("/api/v1/crm/stages", headers=headers)).json()
     kinds = {s["kind"] for s in stages}
     assert kinds == {"open", "won", "lost"}
     open_stages = [s for s in stages if s["kind"] == "open"]
     lost_stage = next(s for s in stages if s["kind"] == "lost")
-    created = await client.post("/api/v1/crm/opportunities", headers=headers,
-                                json={"title": "Big deal", "amount": "5000"})  # fmt: skip
+    created = await client.post(
+        "/api/v1/crm/opportunities", headers=headers, json={"title": "Big deal", "amount": "5000"}
+    )
     assert created.status_code == 201, created.text
     deal = created.json()
     assert deal["stage_id"] == open_stages[0]["id"] and deal["probability"] == open_stages[0]["probability"]
-    moved = await client.post(f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers,
-                              json={"stage_id": open_stages[2]["id"]})  # fmt: skip
+    moved = await client.post(
+        f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers, json={"stage_id": open_stages[2]["id"]}
+    )
     assert moved.status_code == 200 and moved.json()["stage_name"] == open_stages[2]["name"]
-    lost_without_reason = await client.post(f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers,
-                                            json={"stage_id": lost_stage["id"]})  # fmt: skip
+    lost_without_reason = await client.post(
+        f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers, json={"stage_id": lost_stage["id"]}
+    )
     assert lost_without_reason.status_code == 409 and problem_type(lost_without_reason) == "conflict"
-    lost = await client.post(f"/api/v1/crm/opportunities/{deal['id']}/lost", headers=headers,
-                             json={"reason": "Chose a competitor"})  # fmt: skip
+    lost = await client.post(
+        f"/api/v1/crm/opportunities/{deal['id']}/lost", headers=headers, json={"reason": "Chose a competitor"}
+    )
     assert lost.status_code == 200
     assert lost.json()["status"] == "lost" and lost.json()["close_reason"] == "Chose a competitor"
     assert lost.json()["probability"] == 0
-    reopened = await client.patch(f"/api/v1/crm/opportunities/{deal['id']}", headers=headers,
-                                  json={"stage_id": open_stages[1]["id"], "amount": "7000.50"})  # fmt: skip
+    reopened = await client.patch(
+        f"/api/v1/crm/opportunities/{deal['id']}",
+        headers=headers,
+        json={"stage_id": open_stages[1]["id"], "amount": "7000.50"},
+    )
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["status"] == "open" and reopened.json()["amount"] == "7000.50"
     won = await client.post(f"/api/v1/crm/opportunities/{deal['id']}/won", headers=headers, json={})
     assert won.json()["status"] == "won" and won.json()["probability"] == 100
-    bad_amount = await client.patch(f"/api/v1/crm/opportunities/{deal['id']}", headers=headers,
-                                    json={"amount": "12.345"})  # fmt: skip
+    bad_amount = await client.patch(
+        f"/api/v1/crm/opportunities/{deal['id']}", headers=headers, json={"amount": "12.345"}
+    )
     assert bad_amount.status_code == 400 and bad_amount.json()["errors"][0]["key"] == "amount"
     filtered = await client.get("/api/v1/crm/opportunities?status=won", headers=headers)
     assert [d["id"] for d in filtered.json()["data"]] == [deal["id"]]
-    unknown_stage = await client.post(f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers,
-                                      json={"stage_id": 999999})  # fmt: skip
+    unknown_stage = await client.post(
+        f"/api/v1/crm/opportunities/{deal['id']}/move", headers=headers, json={"stage_id": 999999}
+    )
     assert unknown_stage.status_code == 400 and unknown_stage.json()["errors"][0]["key"] == "stage_id"
 
 
-async def test_activities_on_records_and_their_done_state(client: Client, token_for: TokenFactory,
-                                                          crm_a: Workspace, crm_b: Workspace) -> None:  # fmt: skip
+async def test_activities_on_records_and_their_done_state(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
-    contact = (await client.post("/api/v1/crm/contacts", headers=headers,
-                                 json={"first_name": "Tom", "last_name": "Task"})).json()  # fmt: skip
-    task = await client.post("/api/v1/crm/activities", headers=headers, json={
-        "kind": "task", "subject": "Call back", "due_date": "2026-12-01", "contact_id": contact["id"]})  # fmt: skip
+    contact = (
+        await client.post("/api/v1/crm/contacts", headers=headers, json={"first_name": "Tom", "last_name": "Task"})
+    ).json()
+    task = await client.post(
+        "/api/v1/crm/activities",
+        headers=headers,
+        json={"kind": "task", "subject": "Call back", "due_date": "2026-12-01", "contact_id": contact["id"]},
+    )
     assert task.status_code == 201, task.text
     assert task.json()["done"] is False and task.json()["contact_id"] == contact["id"]
-    note = await client.post("/api/v1/crm/activities", headers=headers,
-                             json={"subject": "Met at the fair", "contact_id": contact["id"]})  # fmt: skip
+    note = await client.post(
+        "/api/v1/crm/activities", headers=headers, json={"subject": "Met at the fair", "contact_id": contact["id"]}
+    )
     assert note.json()["kind"] == "note"
     done = await client.patch(f"/api/v1/crm/activities/{task.json()['id']}", headers=headers, json={"done": True})
     assert done.status_code == 200 and done.json()["done"] is True and done.json()["done_at"]
     open_tasks = await client.get(f"/api/v1/crm/activities?contact_id={contact['id']}&done=false", headers=headers)
     assert [a["subject"] for a in open_tasks.json()["data"]] == ["Met at the fair"]
-    two_subjects = await client.post("/api/v1/crm/activities", headers=headers, json={
-        "subject": "Where?", "contact_id": contact["id"], "company_id": 1})  # fmt: skip
+    two_subjects = await client.post(
+        "/api/v1/crm/activities",
+        headers=headers,
+        json={"subject": "Where?", "contact_id": contact["id"], "company_id": 1},
+    )
     assert two_subjects.status_code == 400 and problem_type(two_subjects) == "validation-error"
-    nowhere = await client.post("/api/v1/crm/activities", headers=headers,
-                                json={"subject": "Lost", "opportunity_id": 424242})  # fmt: skip
+    nowhere = await client.post(
+        "/api/v1/crm/activities", headers=headers, json={"subject": "Lost", "opportunity_id": 424242}
+    )
     assert nowhere.status_code == 400 and nowhere.json()["errors"][0]["key"] == "opportunity_id"
 
 
-async def test_support_cases_and_messages(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                          crm_b: Workspace) -> None:  # fmt: skip
+async def test_support_cases_and_messages(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
     company = (await client.post("/api/v1/crm/companies", headers=headers, json={"name": "Help Inc"})).json()
     no_customer = await client.post("/api/v1/crm/cases", headers=headers, json={"subject": "Broken"})
     assert no_customer.status_code == 400 and no_customer.json()["errors"][0]["key"] == "person_id"
-    case = await client.post("/api/v1/crm/cases", headers=headers, json={
-        "subject": "Broken", "priority": "high", "company_id": company["id"]})  # fmt: skip
+    case = await client.post(
+        "/api/v1/crm/cases",
+        headers=headers,
+        json={"subject": "Broken", "priority": "high", "company_id": company["id"]},
+    )
     assert case.status_code == 201, case.text
     case_id = case.json()["id"]
-    reply = await client.post(f"/api/v1/crm/cases/{case_id}/messages", headers=headers,
-                              json={"body": "We are on it."})  # fmt: skip
+    reply = await client.post(f"/api/v1/crm/cases/{case_id}/messages", headers=headers, json={"body": "We are on it."})
     assert reply.status_code == 201 and reply.json()["internal"] is False
-    note = await client.post(f"/api/v1/crm/cases/{case_id}/messages", headers=headers,
-                             json={"body": "Check the logs", "internal": True})  # fmt: skip
+    note = await client.post(
+        f"/api/v1/crm/cases/{case_id}/messages", headers=headers, json={"body": "Check the logs", "internal": True}
+    )
     assert note.status_code == 201
     after = (await client.get(f"/api/v1/crm/cases/{case_id}", headers=headers)).json()
     assert after["status"] == "pending"  # answered: waiting for the customer
@@ -174,16 +210,27 @@ async def test_support_cases_and_messages(client: Client, token_for: TokenFactor
     assert missing.status_code == 404 and problem_type(missing) == "not-found"
 
 
-async def test_campaigns_read_and_create(client: Client, token_for: TokenFactory, crm_a: Workspace,
-                                         crm_b: Workspace) -> None:  # fmt: skip
+async def test_campaigns_read_and_create(
+    client: Client, token_for: TokenFactory, crm_a: Workspace, crm_b: Workspace
+) -> None:
     headers = await token_for(crm_a, CRM)
-    created = await client.post("/api/v1/crm/campaigns", headers=headers, json={
-        "name": "Spring", "target_tags": ["vip", "Newsletter"], "starts_on": "2027-03-01",
-        "ends_on": "2027-03-31"})  # fmt: skip
+    created = await client.post(
+        "/api/v1/crm/campaigns",
+        headers=headers,
+        json={
+            "name": "Spring",
+            "target_tags": ["vip", "Newsletter"],
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-31",
+        },
+    )
     assert created.status_code == 201, created.text
     assert created.json()["target_tags"] == ["vip", "newsletter"] and created.json()["status"] == "planned"
-    backwards = await client.post("/api/v1/crm/campaigns", headers=headers, json={
-        "name": "Odd", "starts_on": "2027-03-31", "ends_on": "2027-03-01"})  # fmt: skip
+    backwards = await client.post(
+        "/api/v1/crm/campaigns",
+        headers=headers,
+        json={"name": "Odd", "starts_on": "2027-03-31", "ends_on": "2027-03-01"},
+    )
     assert backwards.status_code == 400 and backwards.json()["errors"][0]["key"] == "ends_on"
     read = await client.get(f"/api/v1/crm/campaigns/{created.json()['id']}", headers=headers)
     assert read.json()["name"] == "Spring"
@@ -191,18 +238,29 @@ async def test_campaigns_read_and_create(client: Client, token_for: TokenFactory
     assert [c["name"] for c in listed] == ["Spring"]
 
 
-async def test_tenant_boundary_scopes_and_module_off(client: Client, token_for: TokenFactory,
-                                                     sessions: async_sessionmaker[AsyncSession], crm_a: Workspace,
-                                                     crm_b: Workspace) -> None:  # fmt: skip
+async def test_tenant_boundary_scopes_and_module_off(
+    client: Client,
+    token_for: TokenFactory,
+    sessions: async_sessionmaker[AsyncSession],
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     headers_a, headers_b = await token_for(crm_a, CRM), await token_for(crm_b, CRM)
-    lead = (await client.post("/api/v1/crm/leads", headers=headers_a,
-                              json={"title": "Mine", "email": "a@example.com"})).json()  # fmt: skip
+    lead = (
+        await client.post("/api/v1/crm/leads", headers=headers_a, json={"title": "Mine", "email": "a@example.com"})
+    ).json()
     deal = (await client.post("/api/v1/crm/opportunities", headers=headers_a, json={"title": "Mine"})).json()
     case_company = (await client.post("/api/v1/crm/companies", headers=headers_a, json={"name": "A Co"})).json()
-    case = (await client.post("/api/v1/crm/cases", headers=headers_a,
-                              json={"subject": "A", "company_id": case_company["id"]})).json()  # fmt: skip
-    for path in (f"/api/v1/crm/leads/{lead['id']}", f"/api/v1/crm/opportunities/{deal['id']}",
-                 f"/api/v1/crm/cases/{case['id']}"):  # fmt: skip
+    case = (
+        await client.post(
+            "/api/v1/crm/cases", headers=headers_a, json={"subject": "A", "company_id": case_company["id"]}
+        )
+    ).json()
+    for path in (
+        f"/api/v1/crm/leads/{lead['id']}",
+        f"/api/v1/crm/opportunities/{deal['id']}",
+        f"/api/v1/crm/cases/{case['id']}",
+    ):
         answer = await client.get(path, headers=headers_b)
         assert answer.status_code == 404 and problem_type(answer) == "not-found", path
     stolen = await client.post(f"/api/v1/crm/leads/{lead['id']}/qualify", headers=headers_b, json={})
@@ -229,8 +287,9 @@ async def test_deleting_a_contact_still_used_elsewhere_is_a_conflict(
 
     both = await make_workspace(sessions, name="Gamma Both", modules=("crm", "erp.hr"))
     headers = await token_for(both, CRM)
-    contact = (await client.post("/api/v1/crm/contacts", headers=headers,
-                                 json={"first_name": "Eve", "last_name": "Employee"})).json()  # fmt: skip
+    contact = (
+        await client.post("/api/v1/crm/contacts", headers=headers, json={"first_name": "Eve", "last_name": "Employee"})
+    ).json()
     session = await tenant_session(sessions, both)
     async with session:
         session.add(Employee(person_id=contact["id"], job_title="Clerk"))
@@ -238,30 +297,42 @@ async def test_deleting_a_contact_still_used_elsewhere_is_a_conflict(
     refused = await client.delete(f"/api/v1/crm/contacts/{contact['id']}", headers=headers)
     assert refused.status_code == 409 and problem_type(refused) == "conflict"
     assert (await client.get(f"/api/v1/crm/contacts/{contact['id']}", headers=headers)).status_code == 200
-    other = (await client.post("/api/v1/crm/contacts", headers=headers,
-                               json={"first_name": "Free", "last_name": "Agent"})).json()  # fmt: skip
+    other = (
+        await client.post("/api/v1/crm/contacts", headers=headers, json={"first_name": "Free", "last_name": "Agent"})
+    ).json()
     assert (await client.delete(f"/api/v1/crm/contacts/{other['id']}", headers=headers)).status_code == 204
 
 
 async def test_leads_opportunities_activities_and_cases_are_deleted(
-    client: Client, token_for: TokenFactory, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace,
+    client: Client,
+    token_for: TokenFactory,
+    sessions: async_sessionmaker[AsyncSession],
+    crm_a: Workspace,
     crm_b: Workspace,
-) -> None:  # fmt: skip
+) -> None:
     from nexo.tests.integration.api.test_webhooks import deliveries, subscribe
 
     headers_a, headers_b = await token_for(crm_a, CRM), await token_for(crm_b, CRM)
     kinds = ("lead", "opportunity", "activity", "case")
     await subscribe(client, headers_a, "https://partner.example.com/hook", *(f"crm.{k}.deleted" for k in kinds))
     company = (await client.post("/api/v1/crm/companies", headers=headers_a, json={"name": "Gone Co"})).json()
-    lead = (await client.post("/api/v1/crm/leads", headers=headers_a,
-                              json={"title": "Maybe", "email": "maybe@example.com"})).json()  # fmt: skip
+    lead = (
+        await client.post("/api/v1/crm/leads", headers=headers_a, json={"title": "Maybe", "email": "maybe@example.com"})
+    ).json()
     deal = (await client.post("/api/v1/crm/opportunities", headers=headers_a, json={"title": "Deal"})).json()
-    on_deal = (await client.post("/api/v1/crm/activities", headers=headers_a,
-                                 json={"subject": "Pitch", "opportunity_id": deal["id"]})).json()  # fmt: skip
-    note = (await client.post("/api/v1/crm/activities", headers=headers_a,
-                              json={"subject": "Note", "company_id": company["id"]})).json()  # fmt: skip
-    case = (await client.post("/api/v1/crm/cases", headers=headers_a,
-                              json={"subject": "Help", "company_id": company["id"]})).json()  # fmt: skip
+    on_deal = (
+        await client.post(
+            "/api/v1/crm/activities", headers=headers_a, json={"subject": "Pitch", "opportunity_id": deal["id"]}
+        )
+    ).json()
+    note = (
+        await client.post(
+            "/api/v1/crm/activities", headers=headers_a, json={"subject": "Note", "company_id": company["id"]}
+        )
+    ).json()
+    case = (
+        await client.post("/api/v1/crm/cases", headers=headers_a, json={"subject": "Help", "company_id": company["id"]})
+    ).json()
     await client.post(f"/api/v1/crm/cases/{case['id']}/messages", headers=headers_a, json={"body": "On it."})
     paths = {
         "lead": f"/api/v1/crm/leads/{lead['id']}",
@@ -304,8 +375,13 @@ async def test_a_qualified_lead_and_a_quoted_opportunity_are_not_deleted(
 
     both = await make_workspace(sessions, name="Gamma Quotes", modules=("crm", "erp.sales"))
     headers = await token_for(both, CRM)
-    lead = (await client.post("/api/v1/crm/leads", headers=headers, json={
-        "title": "Big one", "last_name": "Quinn", "company_name": "Quinn AG"})).json()  # fmt: skip
+    lead = (
+        await client.post(
+            "/api/v1/crm/leads",
+            headers=headers,
+            json={"title": "Big one", "last_name": "Quinn", "company_name": "Quinn AG"},
+        )
+    ).json()
     qualified = (await client.post(f"/api/v1/crm/leads/{lead['id']}/qualify", headers=headers, json={})).json()
     deal = qualified["opportunity"]
     refused_lead = await client.delete(f"/api/v1/crm/leads/{lead['id']}", headers=headers)
@@ -313,8 +389,12 @@ async def test_a_qualified_lead_and_a_quoted_opportunity_are_not_deleted(
     assert "delete the opportunity first" in refused_lead.json()["detail"]
     session = await tenant_session(sessions, both)
     async with session:
-        quote = Quote(customer_org_id=deal["company_id"], quote_date=datetime.date(2026, 11, 1), currency="EUR",
-                      opportunity_id=deal["id"])  # fmt: skip
+        quote = Quote(
+            customer_org_id=deal["company_id"],
+            quote_date=datetime.date(2026, 11, 1),
+            currency="EUR",
+            opportunity_id=deal["id"],
+        )
         session.add(quote)
         await session.commit()
         quote_id = quote.id

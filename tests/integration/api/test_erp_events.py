@@ -32,8 +32,13 @@ from nexo.tests.partner import Receiver
 Client = AsyncTestClient[Litestar]
 ERP_MODULES = ("erp.inventory", "erp.purchasing", "erp.sales", "erp.accounting", "erp.hr", "erp.manufacturing")
 SCOPES = (*(f"{m}.{a}" for m in ERP_MODULES for a in ("read", "write")), "directory.read", "directory.write")
-ORDER_TO_CASH = ("erp.sales_order.confirmed", "erp.sales_order.delivered", "erp.invoice.posted",
-                 "erp.payment.created", "erp.invoice.paid")  # fmt: skip
+ORDER_TO_CASH = (
+    "erp.sales_order.confirmed",
+    "erp.sales_order.delivered",
+    "erp.invoice.posted",
+    "erp.payment.created",
+    "erp.invoice.paid",
+)
 D = Decimal
 
 
@@ -78,9 +83,14 @@ async def seed(sessions: async_sessionmaker[AsyncSession], workspace: Workspace,
 
 
 async def subscribe_both(
-    client: Client, token_for: TokenFactory, erp_a: Workspace, erp_b: Workspace, receiver: Receiver,
-    other: Receiver, *events: str,
-) -> None:  # fmt: skip
+    client: Client,
+    token_for: TokenFactory,
+    erp_a: Workspace,
+    erp_b: Workspace,
+    receiver: Receiver,
+    other: Receiver,
+    *events: str,
+) -> None:
     """Tenant A's installation to ``receiver``, tenant B's (same events) to ``other``."""
     await subscribe(client, await token_for(erp_a, SCOPES), receiver.url, *events)
     await subscribe(client, await token_for(erp_b, SCOPES), other.url, *events)
@@ -91,16 +101,28 @@ def bodies(receiver: Receiver) -> list[dict[str, Any]]:
 
 
 async def test_order_to_paid_invoice_through_the_pages_fires_each_event_once(
-    client: Client, web: WebClient, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory,
-    receiver: Receiver, other: Receiver, erp_a: Workspace, erp_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    other: Receiver,
+    erp_a: Workspace,
+    erp_b: Workspace,
+) -> None:
     ids = await seed(sessions, erp_a)
     await seed(sessions, erp_b, "B-")
     await subscribe_both(client, token_for, erp_a, erp_b, receiver, other, *ORDER_TO_CASH)
     await web.login(erp_a.owner.email)
-    created = await web.post(f"/w/{erp_a.slug}/erp/sales/orders/new",
-                             {"customer": str(ids["customer"]), "warehouse": str(ids["warehouse"]),
-                              "product_0": str(ids["widget"]), "quantity_0": "3"})  # fmt: skip
+    created = await web.post(
+        f"/w/{erp_a.slug}/erp/sales/orders/new",
+        {
+            "customer": str(ids["customer"]),
+            "warehouse": str(ids["warehouse"]),
+            "product_0": str(ids["widget"]),
+            "quantity_0": "3",
+        },
+    )
     assert created.status_code == 303, created.text
     order_url = created.headers["location"]
     pending = await deliveries(sessions, erp_a.tenant.id)
@@ -130,9 +152,14 @@ async def test_order_to_paid_invoice_through_the_pages_fires_each_event_once(
 
 
 async def test_batch_service_paths_emit_per_document_and_a_rollback_sends_nothing(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    other: Receiver, erp_a: Workspace, erp_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    other: Receiver,
+    erp_a: Workspace,
+    erp_b: Workspace,
+) -> None:
     ids = await seed(sessions, erp_a)
     await seed(sessions, erp_b, "B-")
     await subscribe_both(client, token_for, erp_a, erp_b, receiver, other, *ORDER_TO_CASH)
@@ -153,18 +180,26 @@ async def test_batch_service_paths_emit_per_document_and_a_rollback_sends_nothin
     session = await tenant_session(sessions, erp_a)
     async with session:
         payment = await InvoiceService(session, context(erp_a)).pay(invoice_ids[0], D("24.00"))
-        written = list(await session.scalars(
-            select(WebhookDelivery.id).where(WebhookDelivery.tenant_id == erp_a.tenant.id,
-                                             WebhookDelivery.id > max(d.id for d in await deliveries(
-                                                 sessions, erp_a.tenant.id)))))  # fmt: skip
+        written = list(
+            await session.scalars(
+                select(WebhookDelivery.id).where(
+                    WebhookDelivery.tenant_id == erp_a.tenant.id,
+                    WebhookDelivery.id > max(d.id for d in await deliveries(sessions, erp_a.tenant.id)),
+                )
+            )
+        )
         assert payment.id and len(written) == 2  # payment.created and invoice.paid, in the transaction...
         await session.rollback()  # ...and gone with it
     await wait_for_deferrals()
     assert len(await deliveries(sessions, erp_a.tenant.id)) == before
     async with sessions() as check:
         jobs = await check.scalar(
-            text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'nexo.webhooks.deliver' "
-                 "AND args->>'delivery_id' = ANY(:ids)"), {"ids": [str(i) for i in written]})  # fmt: skip
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'nexo.webhooks.deliver' "
+                "AND args->>'delivery_id' = ANY(:ids)"
+            ),
+            {"ids": [str(i) for i in written]},
+        )
     assert jobs == 0  # no delivery job was deferred for the rolled-back payment
     session = await tenant_session(sessions, erp_a)
     async with session:
@@ -178,9 +213,14 @@ async def test_batch_service_paths_emit_per_document_and_a_rollback_sends_nothin
 
 
 async def test_the_api_sends_exactly_one_delivery_per_event(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    other: Receiver, erp_a: Workspace, erp_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    other: Receiver,
+    erp_a: Workspace,
+    erp_b: Workspace,
+) -> None:
     ids = await seed(sessions, erp_a)
     await seed(sessions, erp_b, "B-")
     events = (*ORDER_TO_CASH, "erp.quote.created", "erp.product.created", "directory.organization.created")
@@ -196,8 +236,9 @@ async def test_the_api_sends_exactly_one_delivery_per_event(
     org = await client.post("/api/v1/directory/organizations", json={"name": "Gamma Ltd"}, headers=headers)
     assert org.status_code == 201, org.text
     product = await post("inventory/products", {"sku": "N-1", "name": "Nut", "sale_price": "2", "cost": "1"})
-    quote = await post("sales/quotes", {"customer_org_id": ids["customer"],
-                                        "lines": [{"product_id": ids["widget"], "quantity": "1"}]})  # fmt: skip
+    quote = await post(
+        "sales/quotes", {"customer_org_id": ids["customer"], "lines": [{"product_id": ids["widget"], "quantity": "1"}]}
+    )
     order = await post(f"sales/quotes/{quote['id']}/confirm", {"warehouse_id": ids["warehouse"]})
     await post(f"sales/orders/{order['id']}/deliveries", {})
     invoice = await post("accounting/invoices", {"sales_order_id": order["id"]})
@@ -217,9 +258,13 @@ async def test_the_api_sends_exactly_one_delivery_per_event(
 
 
 async def test_directory_and_crm_pages_send_directory_events(
-    client: Client, web: WebClient, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory,
-    receiver: Receiver, other: Receiver,
-) -> None:  # fmt: skip
+    client: Client,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    other: Receiver,
+) -> None:
     crm_a = await make_workspace(sessions, name="Alpha Directory", modules=("crm",))
     crm_b = await make_workspace(sessions, name="Beta Directory", modules=("crm",))
     events = ("directory.person.created", "directory.person.updated", "directory.person.deleted")
@@ -233,16 +278,19 @@ async def test_directory_and_crm_pages_send_directory_events(
     session = await tenant_session(sessions, crm_a)
     async with session:  # a CRM contact is a directory person: its update and removal are directory events too
         service = ContactService(session=session)
-        contact = await service.create_contact({"first_name": "Carl", "last_name": "Crm", "tags": [],
-                                                "lifecycle_stage": "lead"})  # fmt: skip
+        contact = await service.create_contact(
+            {"first_name": "Carl", "last_name": "Crm", "tags": [], "lifecycle_stage": "lead"}
+        )
         await service.update_contact(contact, {"first_name": "Carla", "last_name": "Crm", "tags": []})
         await service.delete_contact(contact)
         await session.commit()
     rows = await deliveries(sessions, crm_a.tenant.id)
     assert [(d.event_type, d.payload["data"].get("first_name")) for d in rows] == [
-        ("directory.person.created", "Dora"), ("directory.person.created", "Carl"),
-        ("directory.person.updated", "Carla"), ("directory.person.deleted", None),
-    ]  # fmt: skip
+        ("directory.person.created", "Dora"),
+        ("directory.person.created", "Carl"),
+        ("directory.person.updated", "Carla"),
+        ("directory.person.deleted", None),
+    ]
     await run_worker()
     assert other.requests == []
     assert len(receiver.requests) == 4

@@ -46,18 +46,23 @@ def events_of(receiver: Receiver) -> list[dict[str, object]]:
 
 
 async def test_contact_created_in_the_pages_is_delivered(
-    client: Client, web: WebClient, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory,
-    receiver: Receiver, crm_a: Workspace, crm_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     other = Receiver()
     try:
-        await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created",
-                        "crm.contact.updated")  # fmt: skip
+        await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created", "crm.contact.updated")
         await subscribe(client, await token_for(crm_b, CRM), other.url, "crm.contact.created")
         await web.login(crm_a.owner.email)
-        created = await web.post(f"/w/{crm_a.slug}/crm/contacts/new",
-                                 {"first_name": "Paige", "last_name": "Form", "email": "paige@example.com",
-                                  "lifecycle_stage": "lead"})  # fmt: skip
+        created = await web.post(
+            f"/w/{crm_a.slug}/crm/contacts/new",
+            {"first_name": "Paige", "last_name": "Form", "email": "paige@example.com", "lifecycle_stage": "lead"},
+        )
         assert created.status_code == 303, created.text
         pending = await deliveries(sessions, crm_a.tenant.id)
         assert [(d.event_type, d.status) for d in pending] == [("crm.contact.created", "pending")]
@@ -78,39 +83,55 @@ async def test_contact_created_in_the_pages_is_delivered(
 
 
 async def test_a_rolled_back_change_sends_nothing(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    crm_a: Workspace, crm_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created")
     session = await tenant_session(sessions, crm_a)
     async with session:
         await ContactService(session=session).create_contact(
             {"first_name": "Never", "last_name": "Saved", "tags": [], "lifecycle_stage": "lead"}
         )
-        written = list(await session.scalars(
-            select(WebhookDelivery.id).where(WebhookDelivery.tenant_id == crm_a.tenant.id)))  # fmt: skip
+        written = list(
+            await session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.tenant_id == crm_a.tenant.id))
+        )
         assert len(written) == 1  # the delivery row is part of the transaction...
         await session.rollback()  # ...and goes with it
     await wait_for_deferrals()
     assert await deliveries(sessions, crm_a.tenant.id) == []
     async with sessions() as check:
         jobs = await check.scalar(
-            text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'nexo.webhooks.deliver' "
-                 "AND args->>'delivery_id' = :id"), {"id": str(written[0])})  # fmt: skip
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'nexo.webhooks.deliver' "
+                "AND args->>'delivery_id' = :id"
+            ),
+            {"id": str(written[0])},
+        )
     assert jobs == 0  # no delivery job was deferred
     await run_worker()
     assert receiver.requests == []
 
 
 async def test_deal_won_on_the_board_and_lead_qualified_through_the_api(
-    client: Client, web: WebClient, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory,
-    receiver: Receiver, crm_a: Workspace, crm_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     headers = await token_for(crm_a, CRM)
-    await subscribe(client, headers, receiver.url, "crm.opportunity.won", "crm.opportunity.created",
-                    "crm.lead.qualified")  # fmt: skip
-    lead = (await client.post("/api/v1/crm/leads", headers=headers,
-                              json={"title": "Rollout", "last_name": "Quinn"})).json()  # fmt: skip
+    await subscribe(
+        client, headers, receiver.url, "crm.opportunity.won", "crm.opportunity.created", "crm.lead.qualified"
+    )
+    lead = (
+        await client.post("/api/v1/crm/leads", headers=headers, json={"title": "Rollout", "last_name": "Quinn"})
+    ).json()
     qualified = await client.post(f"/api/v1/crm/leads/{lead['id']}/qualify", headers=headers, json={})
     deal_id = qualified.json()["opportunity"]["id"]
     await web.login(crm_a.owner.email)
@@ -118,16 +139,21 @@ async def test_deal_won_on_the_board_and_lead_qualified_through_the_api(
     assert won.status_code in (200, 303), won.text
     await run_worker()
     received = [(e["type"], e["data"]["id"]) for e in events_of(receiver)]  # type: ignore[index]
-    assert sorted(received) == sorted([("crm.opportunity.created", deal_id), ("crm.lead.qualified", lead["id"]),
-                                       ("crm.opportunity.won", deal_id)])  # fmt: skip
+    assert sorted(received) == sorted(
+        [("crm.opportunity.created", deal_id), ("crm.lead.qualified", lead["id"]), ("crm.opportunity.won", deal_id)]
+    )
     won_event = next(e for e in events_of(receiver) if e["type"] == "crm.opportunity.won")
     assert won_event["data"]["status"] == "won"  # type: ignore[index]
 
 
 async def test_a_csv_import_sends_the_created_events(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    crm_a: Workspace, crm_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     from nexo.modules.crm.services.csv_import import check_rows, guess_mapping, import_rows, parse_csv
 
     await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created")
@@ -144,9 +170,13 @@ async def test_a_csv_import_sends_the_created_events(
 
 
 async def test_companies_created_by_a_contact_import_send_company_created(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    crm_a: Workspace, crm_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    crm_a: Workspace,
+    crm_b: Workspace,
+) -> None:
     from nexo.modules.crm.services.csv_import import check_rows, guess_mapping, import_rows, parse_csv
 
     other = Receiver()
@@ -159,20 +189,25 @@ async def test_companies_created_by_a_contact_import_send_company_created(
         assert not checked.errors
         session = await tenant_session(sessions, crm_a)
         async with session:
-            summary = await import_rows(session, "contacts", checked.values, owner_id=None,
-                                        actor={"actor_label": "test"})  # fmt: skip
+            summary = await import_rows(
+                session, "contacts", checked.values, owner_id=None, actor={"actor_label": "test"}
+            )
             await session.commit()
         assert summary.companies_created == 1
         await run_worker()
         assert other.requests == []
     finally:
         other.close()
-    received = sorted((e["type"], e["data"].get("name") or e["data"]["last_name"])  # type: ignore[union-attr]
-                      for e in events_of(receiver))  # fmt: skip
+    received = sorted(
+        (e["type"], e["data"].get("name") or e["data"]["last_name"])  # type: ignore[union-attr]
+        for e in events_of(receiver)
+    )
     assert received == [
-        ("crm.company.created", "Engines Ltd"), ("crm.contact.created", "Lovelace"),
-        ("crm.contact.created", "Turing"), ("directory.organization.created", "Engines Ltd"),
-    ]  # fmt: skip
+        ("crm.company.created", "Engines Ltd"),
+        ("crm.contact.created", "Lovelace"),
+        ("crm.contact.created", "Turing"),
+        ("directory.organization.created", "Engines Ltd"),
+    ]
     company = next(e for e in events_of(receiver) if e["type"] == "crm.company.created")
     contact = next(e for e in events_of(receiver) if e["type"] == "crm.contact.created")
     assert contact["data"]["company_id"] == company["data"]["id"]  # type: ignore[index]

@@ -29,8 +29,20 @@ def free_port() -> int:
 
 def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "nexo.platform.app:create_app", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "nexo.platform.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return subprocess.Popen(command, env=env), f"http://127.0.0.1:{port}"
 
 
@@ -63,8 +75,9 @@ async def test_two_app_processes_share_the_installation_limit(
     probe = requests.get(f"{first}/api/v1/directory/people", headers=other)
     if int(probe.headers["ratelimit-reset"]) < 15:  # start in a fresh window so the whole run stays in one
         time.sleep(int(probe.headers["ratelimit-reset"]) + 1)
-    answers = [requests.get(f"{(first, second)[i % 2]}/api/v1/directory/people", headers=headers)
-               for i in range(LIMIT + 2)]  # fmt: skip
+    answers = [
+        requests.get(f"{(first, second)[i % 2]}/api/v1/directory/people", headers=headers) for i in range(LIMIT + 2)
+    ]
     assert [a.status_code for a in answers] == [200] * LIMIT + [429, 429]
     assert [a.headers["ratelimit-remaining"] for a in answers[:LIMIT]] == [str(n) for n in range(LIMIT - 1, -1, -1)]
     assert {a.headers["ratelimit-limit"] for a in answers} == {str(LIMIT)}

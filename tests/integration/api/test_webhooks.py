@@ -70,9 +70,13 @@ async def subscribe(client: Client, headers: dict[str, str], url: str, *events: 
 
 
 async def test_signed_delivery_verifies_with_the_documented_recipe(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    tenant_a: Workspace, tenant_b: Workspace,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    tenant_a: Workspace,
+    tenant_b: Workspace,
+) -> None:
     headers_a, headers_b = await token_for(tenant_a), await token_for(tenant_b)
     subscription = await subscribe(client, headers_a, receiver.url, "directory.person.created")
     other = Receiver()
@@ -105,9 +109,14 @@ async def test_signed_delivery_verifies_with_the_documented_recipe(
 
 
 async def test_failing_receiver_gets_retries_with_backoff_then_redelivery(
-    client: Client, sessions: async_sessionmaker[AsyncSession], token_for: TokenFactory, receiver: Receiver,
-    tenant_a: Workspace, tenant_b: Workspace, web: WebClient,
-) -> None:  # fmt: skip
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    token_for: TokenFactory,
+    receiver: Receiver,
+    tenant_a: Workspace,
+    tenant_b: Workspace,
+    web: WebClient,
+) -> None:
     headers = await token_for(tenant_a)
     await subscribe(client, headers, receiver.url, "directory.organization.created")
     receiver.status = 503
@@ -155,8 +164,9 @@ async def test_failing_receiver_gets_retries_with_backoff_then_redelivery(
     assert foreign.status_code == 404
 
 
-async def test_subscribing_needs_the_events_scope(client: Client, token_for: TokenFactory, tenant_a: Workspace,
-                                                  tenant_b: Workspace) -> None:  # fmt: skip
+async def test_subscribing_needs_the_events_scope(
+    client: Client, token_for: TokenFactory, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
     headers = await token_for(tenant_a, ("directory.read",))
     refused = await client.post(
         "/api/v1/webhooks/subscriptions",
@@ -165,4 +175,6 @@ async def test_subscribing_needs_the_events_scope(client: Client, token_for: Tok
     )
     assert refused.status_code == 400
     assert {e["message"] for e in refused.json()["errors"]} == {
-        "'crm.contact.created' needs the 'crm.read' scope", "unknown event type 'x.y'"}  # fmt: skip
+        "'crm.contact.created' needs the 'crm.read' scope",
+        "unknown event type 'x.y'",
+    }

@@ -58,8 +58,11 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (workdir / "localstripe.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONSAFEPATH": "1"},
-    )  # fmt: skip
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONSAFEPATH": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -79,18 +82,26 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def stripe_settings(settings: Settings, localstripe: str) -> Settings:
     billing = BillingSettings(
-        stripe_secret_key=SECRET_KEY, stripe_publishable_key=PUBLISHABLE_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_base=localstripe, stripe_js_url=f"{localstripe}/js.stripe.com/v3/", trial_days=14, grace_days=7,
+        stripe_secret_key=SECRET_KEY,
+        stripe_publishable_key=PUBLISHABLE_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=localstripe,
+        stripe_js_url=f"{localstripe}/js.stripe.com/v3/",
+        trial_days=14,
+        grace_days=7,
         retention_days=90,
-    )  # fmt: skip
+    )
     return dataclasses.replace(settings, billing=billing)
 
 
 @pytest.fixture
 async def billing_on(
-    stripe_settings: Settings, settings: Settings, sessions: async_sessionmaker[AsyncSession],
-    monkeypatch: pytest.MonkeyPatch, app: Litestar,
-) -> AsyncIterator[Settings]:  # fmt: skip
+    stripe_settings: Settings,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    app: Litestar,
+) -> AsyncIterator[Settings]:
     """Billing with Stripe (localstripe) for one test; billing is off again afterwards."""
     install(stripe_settings)
     tasks.use(stripe_settings, sessions)
@@ -118,20 +129,25 @@ class Stripe:
         self.http = httpx.AsyncClient(base_url=base, auth=(SECRET_KEY, ""), timeout=30)
 
     async def call(self, method: str, path: str, **data: Any) -> dict[str, Any]:
-        response = await self.http.request(method, path, data=_form(data) if method != "GET" else None,
-                                           params=_form(data) if method == "GET" else None)  # fmt: skip
+        response = await self.http.request(
+            method, path, data=_form(data) if method != "GET" else None, params=_form(data) if method == "GET" else None
+        )
         body: dict[str, Any] = response.json()
         if response.status_code >= 400:
             raise AssertionError(f"{method} {path}: {response.status_code} {body}")
         return body
 
     async def set_card(self, customer_id: str, number: str) -> str:
-        method = await self.call("POST", "/v1/payment_methods", type="card",
-                                 **{"card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030",
-                                    "card[cvc]": "123"})  # fmt: skip
+        method = await self.call(
+            "POST",
+            "/v1/payment_methods",
+            type="card",
+            **{"card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"},
+        )
         await self.call("POST", f"/v1/payment_methods/{method['id']}/attach", customer=customer_id)
-        await self.call("POST", f"/v1/customers/{customer_id}",
-                        **{"invoice_settings[default_payment_method]": method["id"]})  # fmt: skip
+        await self.call(
+            "POST", f"/v1/customers/{customer_id}", **{"invoice_settings[default_payment_method]": method["id"]}
+        )
         return str(method["id"])
 
     async def bill_period(self, customer_id: str, subscription_id: str) -> dict[str, Any]:
@@ -146,8 +162,10 @@ class Stripe:
         if intent_id:
             intent = await self.call("GET", f"/v1/payment_intents/{intent_id}")
             if intent["status"] == "requires_action":
-                await self.http.post(f"/v1/payment_intents/{intent_id}/_authenticate",
-                                     data={"client_secret": intent["client_secret"], "success": "true"})  # fmt: skip
+                await self.http.post(
+                    f"/v1/payment_intents/{intent_id}/_authenticate",
+                    data={"client_secret": intent["client_secret"], "success": "true"},
+                )
         return await self.call("GET", f"/v1/invoices/{invoice_id}")
 
     async def events(self) -> list[dict[str, Any]]:
@@ -183,9 +201,11 @@ def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None 
 
 async def deliver(client: AsyncTestClient[Litestar], event: dict[str, Any], **sign_options: Any) -> Any:
     payload = json.dumps(event).encode()
-    return await client.post("/billing/webhooks/stripe", content=payload,
-                             headers={"stripe-signature": sign(payload, **sign_options),
-                                      "content-type": "application/json"})  # fmt: skip
+    return await client.post(
+        "/billing/webhooks/stripe",
+        content=payload,
+        headers={"stripe-signature": sign(payload, **sign_options), "content-type": "application/json"},
+    )
 
 
 async def run_billing_jobs(settings: Settings) -> None:
@@ -239,9 +259,13 @@ async def customer_events(stripe_api: Stripe, customer_id: str, after: set[str] 
 
 
 async def paying_workspace(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, stripe_api: Stripe,
-    client: AsyncTestClient[Litestar], *, deliver_events: bool = True,
-) -> PayingWorkspace:  # fmt: skip
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    stripe_api: Stripe,
+    client: AsyncTestClient[Litestar],
+    *,
+    deliver_events: bool = True,
+) -> PayingWorkspace:
     """A workspace with CRM on, a good card, its first period paid (and, by default, the events delivered)."""
     workspace = await make_workspace(sessions)
     await run_billing_jobs(settings)

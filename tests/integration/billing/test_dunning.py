@@ -51,9 +51,12 @@ async def create_person(web: WebClient, slug: str) -> int:
 
 
 async def test_declined_card_past_due_then_read_only_then_restored_by_payment(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
-    billing_client: AsyncTestClient[Litestar], mailbox: Mailbox,
-) -> None:  # fmt: skip
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
+    billing_client: AsyncTestClient[Litestar],
+    mailbox: Mailbox,
+) -> None:
     paying = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     healthy = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     seen = {e["id"] for e in await customer_events(stripe_api, paying.customer_id)}
@@ -79,8 +82,9 @@ async def test_declined_card_past_due_then_read_only_then_restored_by_payment(
     assert await run_grace(utcnow() + datetime.timedelta(days=8)) == [paying.workspace.tenant.id]
     assert await tenant_status(sessions, paying.workspace) is TenantStatus.READ_ONLY
     assert await tenant_status(sessions, healthy.workspace) is TenantStatus.ACTIVE
-    refused = await web.post(f"/w/{paying.workspace.slug}/directory/people/new",
-                             {"first_name": "Bob", "last_name": "Read"})  # fmt: skip
+    refused = await web.post(
+        f"/w/{paying.workspace.slug}/directory/people/new", {"first_name": "Bob", "last_name": "Read"}
+    )
     assert refused.status_code == 403 and "read-only" in refused.text
     assert (await web.get(f"/w/{paying.workspace.slug}/directory/people")).status_code == 200
     billing_page = await web.get(f"/w/{paying.workspace.slug}/settings/billing")
@@ -100,9 +104,11 @@ async def test_declined_card_past_due_then_read_only_then_restored_by_payment(
 
 
 async def test_canceled_is_read_only_keeps_data_until_retention_then_purged(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     leaving = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     staying = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     seen = {e["id"] for e in await customer_events(stripe_api, leaving.customer_id)}
@@ -115,8 +121,9 @@ async def test_canceled_is_read_only_keeps_data_until_retention_then_purged(
     assert await tenant_status(sessions, leaving.workspace) is TenantStatus.CANCELED
     web = WebClient(billing_client)
     await web.login(leaving.workspace.owner.email)
-    refused = await web.post(f"/w/{leaving.workspace.slug}/directory/people/new",
-                             {"first_name": "Bob", "last_name": "Late"})  # fmt: skip
+    refused = await web.post(
+        f"/w/{leaving.workspace.slug}/directory/people/new", {"first_name": "Bob", "last_name": "Late"}
+    )
     assert refused.status_code == 403 and "subscription has ended" in refused.text
     assert (await web.get(f"/w/{leaving.workspace.slug}/directory/people")).status_code == 200
 
@@ -133,15 +140,18 @@ async def test_canceled_is_read_only_keeps_data_until_retention_then_purged(
 
 
 async def test_billing_off_hides_billing_and_frees_every_module(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], web: WebClient,
-) -> None:  # fmt: skip
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    web: WebClient,
+) -> None:
     assert settings.billing.provider == "off"
     alpha = await make_workspace(sessions)
     beta = await make_workspace(sessions)
     await switch_module(sessions, alpha, "directory", True)
     async with sessions() as session:
-        accounts = await session.scalars(select(BillingAccount).where(
-            BillingAccount.tenant_id.in_([alpha.tenant.id, beta.tenant.id])))  # fmt: skip
+        accounts = await session.scalars(
+            select(BillingAccount).where(BillingAccount.tenant_id.in_([alpha.tenant.id, beta.tenant.id]))
+        )
         assert list(accounts) == []
     assert catalog.price_for("directory") is None
     assert catalog.paid_module_keys({"crm", "erp.sales", "directory"}) == set()

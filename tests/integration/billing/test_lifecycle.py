@@ -85,9 +85,11 @@ async def test_module_switches_change_the_subscription_items(
 
 
 async def test_trial_then_card_then_active(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     alpha = await make_workspace(sessions)
     beta = await make_workspace(sessions)
     await run_billing_jobs(billing_on)
@@ -106,11 +108,17 @@ async def test_trial_then_card_then_active(
     secret = intent.json()["client_secret"]
     setup_intent_id = secret.split("_secret_")[0]
     confirm = await stripe_api.http.post(
-        f"/v1/setup_intents/{setup_intent_id}/confirm", auth=None,
-        json={"key": PUBLISHABLE_KEY, "client_secret": secret,
-              "payment_method_data": {"type": "card", "card": {"number": GOOD_CARD, "exp_month": "12",
-                                                                 "exp_year": "2030", "cvc": "123"}}},
-    )  # fmt: skip
+        f"/v1/setup_intents/{setup_intent_id}/confirm",
+        auth=None,
+        json={
+            "key": PUBLISHABLE_KEY,
+            "client_secret": secret,
+            "payment_method_data": {
+                "type": "card",
+                "card": {"number": GOOD_CARD, "exp_month": "12", "exp_year": "2030", "cvc": "123"},
+            },
+        },
+    )
     assert confirm.json()["status"] == "succeeded", confirm.text
     saved = await web.post(f"/w/{alpha.slug}/settings/billing/card", {"setup_intent": setup_intent_id})
     assert saved.status_code in (302, 303), saved.text

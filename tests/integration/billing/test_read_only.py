@@ -35,18 +35,23 @@ from nexo.tests.partner import make_integration
 PEOPLE = "/api/v1/directory/people"
 
 
-async def bearer(client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession],
-                 paying: PayingWorkspace) -> dict[str, str]:  # fmt: skip
+async def bearer(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession], paying: PayingWorkspace
+) -> dict[str, str]:
     """An access token of the workspace's own integration, from the real token endpoint."""
     integration = await make_integration(sessions, paying.workspace, ("directory.read", "directory.write"))
-    answer = await client.post("/oauth/token", data={"grant_type": "client_credentials"},
-                               auth=(integration.client_id, integration.client_secret))  # fmt: skip
+    answer = await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(integration.client_id, integration.client_secret),
+    )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-async def deliver_new(client: AsyncTestClient[Litestar], stripe_api: Stripe, paying: PayingWorkspace,
-                      settings: Settings, seen: set[str]) -> None:  # fmt: skip
+async def deliver_new(
+    client: AsyncTestClient[Litestar], stripe_api: Stripe, paying: PayingWorkspace, settings: Settings, seen: set[str]
+) -> None:
     """Deliver the customer's events Nexo has not seen yet (signed, through the webhook endpoint) and process them."""
     for event in await customer_events(stripe_api, paying.customer_id, after=seen):
         assert (await deliver(client, event)).status_code == 200
@@ -75,13 +80,17 @@ def assert_read_only_problem(response: Any, reason: str) -> None:
 
 
 async def test_api_refuses_writes_past_the_grace_period_and_serves_reads_until_paid(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     unpaid = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     healthy = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
-    unpaid_api, healthy_api = await bearer(billing_client, sessions, unpaid), await bearer(billing_client, sessions,
-                                                                                          healthy)  # fmt: skip
+    unpaid_api, healthy_api = (
+        await bearer(billing_client, sessions, unpaid),
+        await bearer(billing_client, sessions, healthy),
+    )
     seen = {e["id"] for e in await customer_events(stripe_api, unpaid.customer_id)}
     made = await create_person(billing_client, unpaid_api, "Before")  # the token is now in the API's cache too
     assert made.status_code == 201, made.text
@@ -96,8 +105,9 @@ async def test_api_refuses_writes_past_the_grace_period_and_serves_reads_until_p
 
     reason = "a payment is overdue"
     assert_read_only_problem(await create_person(billing_client, unpaid_api, "Refused"), reason)
-    assert_read_only_problem(await billing_client.patch(person, json={"last_name": "Renamed"}, headers=unpaid_api),
-                             reason)  # fmt: skip
+    assert_read_only_problem(
+        await billing_client.patch(person, json={"last_name": "Renamed"}, headers=unpaid_api), reason
+    )
     assert_read_only_problem(await billing_client.delete(person, headers=unpaid_api), reason)
     listed = await billing_client.get(PEOPLE, headers=unpaid_api)
     assert listed.status_code == 200
@@ -114,9 +124,11 @@ async def test_api_refuses_writes_past_the_grace_period_and_serves_reads_until_p
 
 
 async def test_canceled_workspace_exports_its_data_but_refuses_other_writes(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     leaving = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     staying = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     for paying, stage in ((leaving, "Leaving's stage"), (staying, "Staying's stage")):
@@ -158,10 +170,15 @@ async def test_canceled_workspace_exports_its_data_but_refuses_other_writes(
 
 def test_export_routes_are_marked_allow_when_read_only(app: Litestar) -> None:
     """Exports are open in a read-only workspace because they say so, not because they happen to be GETs."""
-    exports = [h for route in app.routes for h in getattr(route, "route_handlers", ())
-               if (h.name or "").endswith(".export")]  # fmt: skip
+    exports = [
+        h for route in app.routes for h in getattr(route, "route_handlers", ()) if (h.name or "").endswith(".export")
+    ]
     assert sorted({h.name for h in exports}) == ["admin.modules.export", "crm.companies.export", "crm.contacts.export"]
     assert all(h.opt.get("allow_when_read_only") is True for h in exports)
-    others = [h for route in app.routes for h in getattr(route, "route_handlers", ())
-              if (h.name or "").startswith("admin.modules.") and h not in exports]  # fmt: skip
+    others = [
+        h
+        for route in app.routes
+        for h in getattr(route, "route_handlers", ())
+        if (h.name or "").startswith("admin.modules.") and h not in exports
+    ]
     assert others and not any(h.opt.get("allow_when_read_only") for h in others)

@@ -36,14 +36,19 @@ async def inbox_count(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def audit_actions(sessions: async_sessionmaker[AsyncSession], workspace: Workspace) -> list[str]:
     session = await tenant_session(sessions, workspace)
     async with session:
-        return list(await session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("billing.%"))
-                                          .order_by(AuditEntry.id)))  # fmt: skip
+        return list(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.action.like("billing.%")).order_by(AuditEntry.id)
+            )
+        )
 
 
 async def test_bad_or_stale_signatures_get_400_and_store_nothing(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     paying = await paying_workspace(sessions, billing_on, stripe_api, billing_client, deliver_events=False)
     other = await paying_workspace(sessions, billing_on, stripe_api, billing_client, deliver_events=False)
     event = (await customer_events(stripe_api, paying.customer_id))[-1]
@@ -59,8 +64,9 @@ async def test_bad_or_stale_signatures_get_400_and_store_nothing(
         response = await billing_client.post("/billing/webhooks/stripe", content=payload, headers=headers)
         assert response.status_code == 400, name
     tampered = payload.replace(b'"livemode": false', b'"livemode": true ')
-    response = await billing_client.post("/billing/webhooks/stripe", content=tampered,
-                                         headers={"stripe-signature": sign(payload)})  # fmt: skip
+    response = await billing_client.post(
+        "/billing/webhooks/stripe", content=tampered, headers={"stripe-signature": sign(payload)}
+    )
     assert response.status_code == 400
     await run_billing_jobs(billing_on)
     assert await inbox_count(sessions) == before
@@ -69,9 +75,12 @@ async def test_bad_or_stale_signatures_get_400_and_store_nothing(
 
 
 async def test_each_event_delivered_five_times_has_one_effect(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
-    billing_client: AsyncTestClient[Litestar], mailbox: Mailbox,
-) -> None:  # fmt: skip
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
+    billing_client: AsyncTestClient[Litestar],
+    mailbox: Mailbox,
+) -> None:
     paying = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     bystander = await paying_workspace(sessions, billing_on, stripe_api, billing_client)
     seen = {e["id"] for e in await customer_events(stripe_api, paying.customer_id)}
@@ -90,8 +99,9 @@ async def test_each_event_delivered_five_times_has_one_effect(
 
     assert await inbox_count(sessions) == before + len(new_events)
     async with sessions() as session:
-        rows = list(await session.scalars(select(WebhookEvent).where(
-            WebhookEvent.event_id.in_([e["id"] for e in new_events]))))  # fmt: skip
+        rows = list(
+            await session.scalars(select(WebhookEvent).where(WebhookEvent.event_id.in_([e["id"] for e in new_events])))
+        )
     assert {row.status for row in rows} == {InboxStatus.PROCESSED}
     assert all(row.attempts == 1 for row in rows)
     assert {row.tenant_id for row in rows} == {paying.workspace.tenant.id}
@@ -103,9 +113,11 @@ async def test_each_event_delivered_five_times_has_one_effect(
 
 
 async def test_events_in_any_order_reach_the_same_state(
-    billing_on: Settings, sessions: async_sessionmaker[AsyncSession], stripe_api: Stripe,
+    billing_on: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    stripe_api: Stripe,
     billing_client: AsyncTestClient[Litestar],
-) -> None:  # fmt: skip
+) -> None:
     in_order = await paying_workspace(sessions, billing_on, stripe_api, billing_client, deliver_events=False)
     shuffled = await paying_workspace(sessions, billing_on, stripe_api, billing_client, deliver_events=False)
     for paying in (in_order, shuffled):  # the same history for both: paid, then a declined renewal

@@ -15,8 +15,9 @@ async def crm_workspace(sessions: async_sessionmaker[AsyncSession], name: str) -
     return await make_workspace(sessions, name=name, modules=("crm",))
 
 
-async def add_person(sessions: async_sessionmaker[AsyncSession], ws: Workspace, first: str, last: str,
-                     **fields: Any) -> int:  # fmt: skip
+async def add_person(
+    sessions: async_sessionmaker[AsyncSession], ws: Workspace, first: str, last: str, **fields: Any
+) -> int:
     session = await tenant_session(sessions, ws)
     async with session:
         person = Person(first_name=first, last_name=last, **fields)

@@ -40,8 +40,10 @@ async def test_case_with_replies_and_internal_notes(
         assert f'id="{field}-error"' in invalid.text
     assert await all_rows(sessions, crm_a, SupportCase) == []
 
-    opened = await web.post(f"{base}/cases/new", {"subject": "Engine jammed", "priority": "urgent",
-                                                  "status": "open", "person_id": str(person)})  # fmt: skip
+    opened = await web.post(
+        f"{base}/cases/new",
+        {"subject": "Engine jammed", "priority": "urgent", "status": "open", "person_id": str(person)},
+    )
     assert opened.status_code == 303
     case_url = opened.headers["location"]
     assert (await web.post(f"{case_url}/messages", {"body": "We are on it", "internal": "false"})).status_code == 303

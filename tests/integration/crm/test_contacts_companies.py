@@ -38,12 +38,23 @@ async def test_create_contact_with_typed_points_then_edit(
     company = await add_organization(sessions, crm_a, "Initech")
     await web.login(crm_a.owner.email)
     form = {
-        "first_name": "Peter", "last_name": "Gibbons", "email": "Peter@Initech.example.com", "phone": "+1 555 0100",
-        "organization_id": str(company), "owner_id": str(crm_a.owner.id), "tags": "VIP, tps",
-        "lifecycle_stage": "prospect", "email_1": "peter@home.example.com", "email_1_kind": "home",
-        "phone_1": "+1 555 0199", "phone_1_kind": "mobile", "address_1_kind": "office",
-        "address_1_line1": "1 Initech Way", "address_1_city": "Austin", "address_1_country": "us",
-    }  # fmt: skip
+        "first_name": "Peter",
+        "last_name": "Gibbons",
+        "email": "Peter@Initech.example.com",
+        "phone": "+1 555 0100",
+        "organization_id": str(company),
+        "owner_id": str(crm_a.owner.id),
+        "tags": "VIP, tps",
+        "lifecycle_stage": "prospect",
+        "email_1": "peter@home.example.com",
+        "email_1_kind": "home",
+        "phone_1": "+1 555 0199",
+        "phone_1_kind": "mobile",
+        "address_1_kind": "office",
+        "address_1_line1": "1 Initech Way",
+        "address_1_city": "Austin",
+        "address_1_country": "us",
+    }
     created = await web.post(f"/w/{crm_a.slug}/crm/contacts/new", form)
     assert created.status_code == 303, created.text
     location = created.headers["location"]
@@ -85,9 +96,16 @@ async def test_invalid_contact_is_400_with_inline_errors_and_writes_nothing(
     await web.login(crm_a.owner.email)
     response = await web.post(
         f"/w/{crm_a.slug}/crm/contacts/new",
-        {"first_name": "", "last_name": "X", "email": "not-an-address", "phone": "call me",
-         "organization_id": str(foreign_company + 1), "owner_id": "999999", "address_1_country": "France"},
-    )  # fmt: skip
+        {
+            "first_name": "",
+            "last_name": "X",
+            "email": "not-an-address",
+            "phone": "call me",
+            "organization_id": str(foreign_company + 1),
+            "owner_id": "999999",
+            "address_1_country": "France",
+        },
+    )
     assert response.status_code == 400
     for field in ("first_name", "email", "phone", "organization_id", "owner_id", "address_1_country"):
         assert f'id="{field}-error"' in response.text, field

@@ -107,9 +107,12 @@ def _names(html: str) -> list[str]:
 
 
 async def test_broad_searches_count_up_to_the_cap_and_page_honestly(
-    web: WebClient, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace, crm_b: Workspace,
+    web: WebClient,
+    sessions: async_sessionmaker[AsyncSession],
+    crm_a: Workspace,
+    crm_b: Workspace,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     """Past ``COUNT_CAP`` matches the count says "N+", the pages go on while rows remain, and every way of fetching
     a page (the bounded index walk, the sort it falls back to) gives the rows in the same order."""
     monkeypatch.setattr(listing, "COUNT_CAP", 20)
@@ -148,8 +151,14 @@ async def test_a_search_term_is_escaped_into_the_sql(
     await add_person(sessions, crm_a, "Plain", "Person")
     await web.login(crm_a.owner.email)
     base = f"/w/{crm_a.slug}/crm/contacts/"
-    for q, found in (("o'b", "Brien"), ("100%", "Sure"), ("back\\", "slash"), ("%", None), ("_", None),
-                     ("'; drop table people; --", None)):  # fmt: skip
+    for q, found in (
+        ("o'b", "Brien"),
+        ("100%", "Sure"),
+        ("back\\", "slash"),
+        ("%", None),
+        ("_", None),
+        ("'; drop table people; --", None),
+    ):
         response = await web.get(base, params={"q": q}, headers=HTMX)
         assert response.status_code == 200, q
         assert ("Plain Person" in response.text) is False, q

@@ -39,15 +39,31 @@ async def test_suggestions_and_merge_keep_the_timeline(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace, crm_b: Workspace
 ) -> None:
     await web.login(crm_b.owner.email)
-    other_tenant = await create_contact(web, crm_b, first_name="Ada", last_name="Lovelace",
-                                        email="ada@engines.example.com")  # fmt: skip
+    other_tenant = await create_contact(
+        web, crm_b, first_name="Ada", last_name="Lovelace", email="ada@engines.example.com"
+    )
     await web.login(crm_a.owner.email)
     base = f"/w/{crm_a.slug}/crm"
-    ada = await create_contact(web, crm_a, first_name="Ada", last_name="Lovelace", email="ada@engines.example.com",
-                               tags="vip", notes="Met at the Royal Society")  # fmt: skip
-    augusta = await create_contact(web, crm_a, first_name="Augusta Ada", last_name="Lovelace",
-                                   email="countess@lovelace.example.com", email_1="ADA@engines.example.com",
-                                   phone="+44 20 7946 0000", tags="math", job_title="Countess")  # fmt: skip
+    ada = await create_contact(
+        web,
+        crm_a,
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@engines.example.com",
+        tags="vip",
+        notes="Met at the Royal Society",
+    )
+    augusta = await create_contact(
+        web,
+        crm_a,
+        first_name="Augusta Ada",
+        last_name="Lovelace",
+        email="countess@lovelace.example.com",
+        email_1="ADA@engines.example.com",
+        phone="+44 20 7946 0000",
+        tags="math",
+        job_title="Countess",
+    )
     phone_twin = await create_contact(web, crm_a, first_name="Zed", last_name="Other", phone="+442079460000")
     stranger = await create_contact(web, crm_a, first_name="Charles", last_name="Babbage")
     for target, subject in ((ada, "Call about engines"), (augusta, "Letter about notes")):

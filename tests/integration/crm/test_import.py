@@ -46,8 +46,11 @@ async def all_rows(sessions: async_sessionmaker[AsyncSession], ws: Workspace, mo
 
 
 async def preview(web: WebClient, ws: Workspace, content: str, entity: str = "contacts"):  # type: ignore[no-untyped-def]
-    return await web.post(f"/w/{ws.slug}/crm/import/preview", {"entity": entity},
-                          files={"file": ("people.csv", content.encode(), "text/csv")})  # fmt: skip
+    return await web.post(
+        f"/w/{ws.slug}/crm/import/preview",
+        {"entity": entity},
+        files={"file": ("people.csv", content.encode(), "text/csv")},
+    )
 
 
 async def test_bad_rows_import_nothing_and_each_is_reported(
@@ -57,8 +60,15 @@ async def test_bad_rows_import_nothing_and_each_is_reported(
     shown = await preview(web, crm_a, BAD)
     assert shown.status_code == 200, shown.text
     assert 'id="import-preview"' in shown.text and "not-an-email" in shown.text
-    form = {"entity": "contacts", "filename": "people.csv", "content": BAD, "column_0": "first_name",
-            "column_1": "last_name", "column_2": "email", "column_3": "lifecycle_stage"}  # fmt: skip
+    form = {
+        "entity": "contacts",
+        "filename": "people.csv",
+        "content": BAD,
+        "column_0": "first_name",
+        "column_1": "last_name",
+        "column_2": "email",
+        "column_3": "lifecycle_stage",
+    }
     run = await web.post(f"/w/{crm_a.slug}/crm/import/run", form)
     assert run.status_code == 400
     assert "Nothing was imported" in run.text
@@ -81,9 +91,17 @@ async def test_clean_file_imports_all_rows_links_companies_and_is_audited(
     assert shown.status_code == 200
     # Headers are recognised: "Given name" -> first name, "Surname" -> last name, ...
     assert '<option value="first_name" selected>' in shown.text and '<option value="company" selected>' in shown.text
-    form = {"entity": "contacts", "filename": "people.csv", "content": GOOD, "column_0": "first_name",
-            "column_1": "last_name", "column_2": "email", "column_3": "company", "column_4": "tags",
-            "column_5": "lifecycle_stage"}  # fmt: skip
+    form = {
+        "entity": "contacts",
+        "filename": "people.csv",
+        "content": GOOD,
+        "column_0": "first_name",
+        "column_1": "last_name",
+        "column_2": "email",
+        "column_3": "company",
+        "column_4": "tags",
+        "column_5": "lifecycle_stage",
+    }
     run = await web.post(f"/w/{crm_a.slug}/crm/import/run", form)
     assert run.status_code == 200, run.text
     assert "3 contacts imported" in run.text and "1 new companies" in run.text
@@ -107,11 +125,15 @@ async def test_unreadable_file_and_missing_mapping_are_400(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], crm_a: Workspace, crm_b: Workspace
 ) -> None:
     await web.login(crm_a.owner.email)
-    latin1 = await web.post(f"/w/{crm_a.slug}/crm/import/preview", {"entity": "contacts"},
-                            files={"file": ("x.csv", "nom\nCl\xe9ment\n".encode("latin-1"), "text/csv")})  # fmt: skip
+    latin1 = await web.post(
+        f"/w/{crm_a.slug}/crm/import/preview",
+        {"entity": "contacts"},
+        files={"file": ("x.csv", "nom\nCl\xe9ment\n".encode("latin-1"), "text/csv")},
+    )
     assert latin1.status_code == 400 and "UTF-8" in latin1.text
-    unmapped = await web.post(f"/w/{crm_a.slug}/crm/import/run",
-                              {"entity": "companies", "content": "a,b\n1,2\n", "column_0": "",
-                               "column_1": ""})  # fmt: skip
+    unmapped = await web.post(
+        f"/w/{crm_a.slug}/crm/import/run",
+        {"entity": "companies", "content": "a,b\n1,2\n", "column_0": "", "column_1": ""},
+    )
     assert unmapped.status_code == 400 and "Map a column" in unmapped.text
     assert await all_rows(sessions, crm_a, Organization) == []

@@ -41,9 +41,16 @@ async def test_capture_and_qualify_lead_creates_company_contact_and_opportunity(
     assert invalid.status_code == 400 and 'id="title-error"' in invalid.text and 'id="email-error"' in invalid.text
     assert await rows(sessions, crm_a, Lead) == []
 
-    captured = await web.post(f"{base}/leads/new", {"title": "50 licences", "first_name": "Joan", "last_name": "Clarke",
-                                                     "email": "joan@hut8.example.com",
-                                                     "company_name": "Hut 8"})  # fmt: skip
+    captured = await web.post(
+        f"{base}/leads/new",
+        {
+            "title": "50 licences",
+            "first_name": "Joan",
+            "last_name": "Clarke",
+            "email": "joan@hut8.example.com",
+            "company_name": "Hut 8",
+        },
+    )
     assert captured.status_code == 303
     lead_url = captured.headers["location"]
     assert "50 licences" in (await web.get(f"{base}/leads/")).text
@@ -85,11 +92,13 @@ async def test_board_moves_by_position_and_buttons_and_forecast(
         assert created.status_code == 303, created.text
         ids.append(int(created.headers["location"].rsplit("/", 1)[1]))
 
-    moved = await web.post(f"{base}/opportunities/{ids[2]}/move", {"stage_id": str(second.id), "position": "0"},
-                           headers=HTMX)  # fmt: skip
+    moved = await web.post(
+        f"{base}/opportunities/{ids[2]}/move", {"stage_id": str(second.id), "position": "0"}, headers=HTMX
+    )
     assert moved.status_code == 200 and "<html" not in moved.text and 'id="board"' in moved.text
-    dragged = await web.post(f"{base}/opportunities/{ids[1]}/move", {"stage_id": str(second.id), "position": "0"},
-                             headers=HTMX)  # fmt: skip
+    dragged = await web.post(
+        f"{base}/opportunities/{ids[1]}/move", {"stage_id": str(second.id), "position": "0"}, headers=HTMX
+    )
     assert dragged.status_code == 200
     by_id = {o.id: o for o in await rows(sessions, crm_a, Opportunity)}
     assert (by_id[ids[1]].stage_id, by_id[ids[1]].position) == (second.id, 0)

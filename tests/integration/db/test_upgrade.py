@@ -141,8 +141,12 @@ async def test_cli_db_upgrade_prints_the_report_and_fails_on_a_failed_tenant(
     async with scratch.engine.begin() as connection:
         await connection.execute(text(f'DROP TABLE "{bad.schema}".alembic_version'))
         await connection.execute(text(f'COMMENT ON SCHEMA "{bad.schema}" IS NULL'))
-    env = {**os.environ, "NEXO_DATABASE_URL": scratch.settings.db.url, "NEXO_UPGRADE_CONCURRENCY": "2",
-           "COLUMNS": "200"}  # fmt: skip
+    env = {
+        **os.environ,
+        "NEXO_DATABASE_URL": scratch.settings.db.url,
+        "NEXO_UPGRADE_CONCURRENCY": "2",
+        "COLUMNS": "200",
+    }
     command = [sys.executable, "-m", "nexo.platform.cli", "db", "upgrade"]
     done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr

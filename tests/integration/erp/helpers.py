@@ -31,13 +31,21 @@ async def seed_catalog(session: AsyncSession, prefix: str = "") -> Catalog:
     await session.flush()
     warehouse = await create_warehouse(session, code="MAIN", name="Main warehouse")
     widget = await create_product(
-        session, sku=f"{prefix}W-1", name="Widget", cost=Decimal("4.00"), sale_price=Decimal("10.00"),
+        session,
+        sku=f"{prefix}W-1",
+        name="Widget",
+        cost=Decimal("4.00"),
+        sale_price=Decimal("10.00"),
         tax_rate=Decimal("0.2"),
-    )  # fmt: skip
+    )
     gadget = await create_product(
-        session, sku=f"{prefix}G-1", name="Gadget", cost=Decimal("7.50"), sale_price=Decimal("19.99"),
+        session,
+        sku=f"{prefix}G-1",
+        name="Gadget",
+        cost=Decimal("7.50"),
+        sale_price=Decimal("19.99"),
         tax_rate=Decimal("0.1"),
-    )  # fmt: skip
+    )
     return Catalog(customer.id, supplier.id, warehouse.id, widget.id, gadget.id)
 
 

@@ -90,11 +90,15 @@ async def _opportunity(
         stages = await StageService(session=session).stages()
         service = OpportunityService(session=session)
         opportunity = await service.create_opportunity(
-            {"title": "Big widget deal", "stage_id": stages[0].id, "amount": D("300"),
-             "organization_id": seeded.customer if seeded else None,
-             "person_id": seeded.person if seeded else None},
+            {
+                "title": "Big widget deal",
+                "stage_id": stages[0].id,
+                "amount": D("300"),
+                "organization_id": seeded.customer if seeded else None,
+                "person_id": seeded.person if seeded else None,
+            },
             owner_id=ws.owner.id,
-        )  # fmt: skip
+        )
         if won is not None:
             await service.close(opportunity, won=won, reason="" if won else "Too expensive", stages=stages)
         await session.commit()
@@ -297,8 +301,9 @@ async def test_company_page_shows_the_open_balance_in_the_workspace_currency(
     assert 'id="open-balance"' not in (await web.get(f"/w/{ws_b.slug}/crm/companies/{seeded_b.customer}")).text
 
 
-async def _pipeline(sessions: async_sessionmaker[AsyncSession], ws: Workspace, leads: int, qualify: int,
-                    outcomes: tuple[bool, ...]) -> None:  # fmt: skip
+async def _pipeline(
+    sessions: async_sessionmaker[AsyncSession], ws: Workspace, leads: int, qualify: int, outcomes: tuple[bool, ...]
+) -> None:
     """``leads`` leads, the first ``qualify`` qualified; their opportunities closed won/lost per ``outcomes``."""
     session = await tenant_session(sessions, ws)
     async with session:
@@ -378,8 +383,9 @@ async def test_open_balance_links_to_the_customers_open_invoices(
     link = re.search(r'href="([^"]+)"[^>]*id="open-balance"', page.text)
     assert link is not None
     target = link.group(1).replace("&amp;", "&")
-    assert target == (f"/w/{ws_a.slug}/erp/accounting/invoices?kind=customer_invoice&status=open"
-                      f"&customer={seeded.customer}")  # fmt: skip
+    assert target == (
+        f"/w/{ws_a.slug}/erp/accounting/invoices?kind=customer_invoice&status=open&customer={seeded.customer}"
+    )
     listed = await web.get(target)
     assert listed.status_code == 200
     assert _invoice_links(listed.text) == {part_paid["invoice"], unpaid["invoice"]}

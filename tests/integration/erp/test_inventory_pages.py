@@ -72,9 +72,10 @@ async def test_product_page_edits_with_errors_next_to_fields(
     )
 
     ok = await web.post(
-        url, {"sku": "W-1X", "name": "Widget XL", "unit": "box", "cost": "4.5", "sale_price": "12", "tax_rate": "25"},
+        url,
+        {"sku": "W-1X", "name": "Widget XL", "unit": "box", "cost": "4.5", "sale_price": "12", "tax_rate": "25"},
         headers={"hx-request": "true"},
-    )  # fmt: skip
+    )
     assert ok.status_code == 200 and 'id="product-saved"' in ok.text and 'value="W-1X"' in ok.text
     saved = await _product(sessions, erp_a, cat.widget)
     assert (saved.sku, saved.name, saved.unit, saved.cost) == ("W-1X", "Widget XL", "box", D("4.5"))
@@ -118,9 +119,13 @@ async def test_deactivate_and_reactivate(
     assert 'id="reactivate-product"' in page.text and "cannot be put on new orders" in page.text
     order = await web.post(
         f"/w/{erp_a.slug}/erp/sales/orders/new",
-        {"customer": str(cat.customer), "warehouse": str(cat.warehouse), "product_0": str(cat.widget),
-         "quantity_0": "1"},
-    )  # fmt: skip
+        {
+            "customer": str(cat.customer),
+            "warehouse": str(cat.warehouse),
+            "product_0": str(cat.widget),
+            "quantity_0": "1",
+        },
+    )
     assert order.status_code == 400 and "inactive" in order.text  # the sales service refuses it
     assert (await _product(sessions, erp_b, cat_b.widget)).active  # B's widget is untouched
 
@@ -153,22 +158,27 @@ async def test_adjustment_and_transfer_change_on_hand_and_write_moves(
     counted = await web.post(
         f"{stock}/adjustments",
         {"adj_product": str(cat.widget), "adj_warehouse": str(cat.warehouse), "counted": "42", "reason": "Count"},
-    )  # fmt: skip
+    )
     assert counted.status_code == 303 and counted.headers["location"] == stock
     assert await _levels(sessions, erp_a, cat) == {"MAIN": D(42), "SIDE": D(0)}
     assert await _move_count(sessions, erp_a) == moves + 1
     same = await web.post(
-        f"{stock}/adjustments", {"adj_product": str(cat.widget), "adj_warehouse": str(cat.warehouse), "counted": "42"},
+        f"{stock}/adjustments",
+        {"adj_product": str(cat.widget), "adj_warehouse": str(cat.warehouse), "counted": "42"},
         headers={"hx-request": "true"},
-    )  # fmt: skip
+    )
     assert same.status_code == 200 and same.headers["hx-redirect"] == stock
     assert await _move_count(sessions, erp_a) == moves + 1  # nothing to adjust
 
     moved = await web.post(
         f"{stock}/transfers",
-        {"tr_product": str(cat.widget), "from_warehouse": str(cat.warehouse), "to_warehouse": str(side),
-         "tr_quantity": "10"},
-    )  # fmt: skip
+        {
+            "tr_product": str(cat.widget),
+            "from_warehouse": str(cat.warehouse),
+            "to_warehouse": str(side),
+            "tr_quantity": "10",
+        },
+    )
     assert moved.status_code == 303
     assert await _levels(sessions, erp_a, cat) == {"MAIN": D(32), "SIDE": D(10)}
     assert await _move_count(sessions, erp_a) == moves + 2

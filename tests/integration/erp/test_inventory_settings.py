@@ -27,9 +27,13 @@ async def _order_beyond_stock(sessions: async_sessionmaker[AsyncSession], ws: Wo
         await session.commit()
     created = await web.post(
         f"/w/{ws.slug}/erp/sales/orders/new",
-        {"customer": str(cat.customer), "warehouse": str(cat.warehouse), "product_0": str(cat.widget),
-         "quantity_0": "15"},
-    )  # fmt: skip
+        {
+            "customer": str(cat.customer),
+            "warehouse": str(cat.warehouse),
+            "product_0": str(cat.widget),
+            "quantity_0": "15",
+        },
+    )
     assert created.status_code == 303, created.text
     return str(created.headers["location"])
 

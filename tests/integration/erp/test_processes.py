@@ -35,10 +35,11 @@ async def test_purchase_to_payment(session_a: AsyncSession, session_b: AsyncSess
     await seed_catalog(session_b, prefix="B-")  # same ids in tenant B
     purchasing = PurchasingService(session_a, ctx)
     order = await purchasing.create_order(
-        cat.supplier, cat.warehouse,
+        cat.supplier,
+        cat.warehouse,
         [PurchaseLineInput(cat.widget, D(100), D("4.00")), PurchaseLineInput(cat.gadget, D(10), D("7.50"))],
         order_date=DAY,
-    )  # fmt: skip
+    )
     with pytest.raises(ErpError, match="send it"):
         await purchasing.receive(order.id)
     await purchasing.send(order.id)
@@ -284,8 +285,11 @@ async def test_batch_posting_equals_one_by_one(session_a: AsyncSession, erp_a: W
     many = await sales.invoice_many([order.id for order in batch], issue_date=DAY)
     for invoice in many:
         assert (invoice.subtotal, invoice.tax_total, invoice.total, invoice.status) == (
-            one.subtotal, one.tax_total, one.total, one.status,
-        )  # fmt: skip
+            one.subtotal,
+            one.tax_total,
+            one.total,
+            one.status,
+        )
         assert [(ln.product_id, ln.net_amount, ln.cost_amount) for ln in invoice.lines] == [
             (ln.product_id, ln.net_amount, ln.cost_amount) for ln in one.lines
         ]

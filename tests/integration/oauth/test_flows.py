@@ -41,8 +41,9 @@ def authorize_with_requests_oauthlib(
     assert location.startswith(app.redirect_uri + "?")
     assert query["state"] == [state]
     assert query["iss"] == [live.url]  # RFC 9207
-    token = oauth.fetch_token(f"{live.url}/oauth/token", authorization_response=location,
-                              client_secret=app.client_secret)  # fmt: skip
+    token = oauth.fetch_token(
+        f"{live.url}/oauth/token", authorization_response=location, client_secret=app.client_secret
+    )
     return oauth, token
 
 

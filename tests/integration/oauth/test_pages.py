@@ -22,8 +22,12 @@ async def test_register_app_secret_shown_once_stored_hashed_and_rotatable(
     await web.login(developer.email)
     bad = await web.post("/developers/apps/new", {"name": "", "redirect_uris": "http://evil.example/cb#x"})
     assert bad.status_code == 400 and "Enter a name" in bad.text and "fragment" in bad.text
-    form = {"name": "Sync Co", "homepage": "https://sync.example", "redirect_uris": "https://sync.example/cb",
-            "scopes": ["directory.read", "crm.read"]}  # fmt: skip
+    form = {
+        "name": "Sync Co",
+        "homepage": "https://sync.example",
+        "redirect_uris": "https://sync.example/cb",
+        "scopes": ["directory.read", "crm.read"],
+    }
     created = await web.post("/developers/apps/new", form)
     assert created.status_code == 201
     secret, client_id = SECRET.search(created.text).group(1), CLIENT_ID.search(created.text).group(1)  # type: ignore[union-attr]
@@ -35,8 +39,9 @@ async def test_register_app_secret_shown_once_stored_hashed_and_rotatable(
     rotated = await web.post(f"/developers/apps/{app.id}/rotate-secret")
     new_secret = SECRET.search(rotated.text).group(1)  # type: ignore[union-attr]
     assert new_secret != secret
-    old = await web.client.post("/oauth/token", data={"grant_type": "authorization_code", "code": "x"},
-                                auth=(client_id, secret))  # fmt: skip
+    old = await web.client.post(
+        "/oauth/token", data={"grant_type": "authorization_code", "code": "x"}, auth=(client_id, secret)
+    )
     assert old.status_code == 401  # the old secret stopped at once
     other = WebClient(web.client)
     await other.login(tenant_a.owner.email)

@@ -28,10 +28,14 @@ def challenge_of(verifier: str) -> str:
 def authorize_url(live: LiveServer, app: PartnerApp, **overrides: str | None) -> str:
     verifier = "v" * 50
     params: dict[str, str | None] = {
-        "response_type": "code", "client_id": app.client_id, "redirect_uri": app.redirect_uri,
-        "scope": "directory.read", "state": "st-123", "code_challenge": challenge_of(verifier),
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": app.redirect_uri,
+        "scope": "directory.read",
+        "state": "st-123",
+        "code_challenge": challenge_of(verifier),
         "code_challenge_method": "S256",
-    }  # fmt: skip
+    }
     params.update(overrides)
     return f"{live.url}/oauth/authorize?" + urlencode({k: v for k, v in params.items() if v is not None})
 

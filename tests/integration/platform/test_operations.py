@@ -42,8 +42,12 @@ async def test_readyz_is_200_at_head_and_503_with_the_count_when_tenants_are_beh
     with additive_core_revision(tmp_path / "versions"):  # a new tenant revision nobody has applied yet
         behind = await client.get("/readyz")
         assert behind.status_code == 503
-        assert behind.json() == {"status": "migrating", "database": "ok", "public_at_head": True,
-                                 "tenants_behind": tenants}  # fmt: skip
+        assert behind.json() == {
+            "status": "migrating",
+            "database": "ok",
+            "public_at_head": True,
+            "tenants_behind": tenants,
+        }
     assert (await client.get("/readyz")).status_code == 200
 
 

@@ -20,8 +20,13 @@ GOOD_PASSWORD = "Corr3ct-horse-battery"
 
 
 def signup_data(**overrides: Any) -> dict[str, Any]:
-    data = {"company_name": "Gamma Works", "slug": unique_slug("gamma"), "owner_name": "Gina Gamma",
-            "email": unique_email("gina"), "password": GOOD_PASSWORD}  # fmt: skip
+    data = {
+        "company_name": "Gamma Works",
+        "slug": unique_slug("gamma"),
+        "owner_name": "Gina Gamma",
+        "email": unique_email("gina"),
+        "password": GOOD_PASSWORD,
+    }
     data.update(overrides)
     return data
 
@@ -53,8 +58,9 @@ async def test_signup_creates_workspace_schema_and_owner_and_signs_in(
     data = signup_data()
     response = await web.post("/signup", data)
     assert response.status_code == 303 and response.headers["location"] == f"/w/{data['slug']}/"
-    assert await counts(sessions) == Counts(before.tenants + 1, before.users + 1, before.memberships + 1,
-                                            before.schemas + 1)  # fmt: skip
+    assert await counts(sessions) == Counts(
+        before.tenants + 1, before.users + 1, before.memberships + 1, before.schemas + 1
+    )
     async with sessions() as session:
         tenant = await session.scalar(select(Tenant).where(Tenant.slug == data["slug"]))
         assert tenant is not None and tenant.schema_name == f"tenant_{tenant.id}"
@@ -70,20 +76,41 @@ async def test_signup_creates_workspace_schema_and_owner_and_signs_in(
 
 
 BAD_INPUT = [
-    ("empty fields", {"company_name": "", "slug": "", "owner_name": "", "email": "", "password": ""},
-     {"company_name": "Enter your company name.", "slug": "Choose a workspace address.",
-      "owner_name": "Enter your name.", "email": "Enter your e-mail address.", "password": "at least 10"}),
-    ("too long", {"company_name": "C" * 201, "slug": "s" * 64, "owner_name": "N" * 201,
-                  "email": "e" * 310 + "@example.com", "password": "P4ss-" * 60},
-     {"company_name": "at most 200", "slug": "at most 63", "owner_name": "at most 200", "email": "at most 320",
-      "password": "at most 256"}),
+    (
+        "empty fields",
+        {"company_name": "", "slug": "", "owner_name": "", "email": "", "password": ""},
+        {
+            "company_name": "Enter your company name.",
+            "slug": "Choose a workspace address.",
+            "owner_name": "Enter your name.",
+            "email": "Enter your e-mail address.",
+            "password": "at least 10",
+        },
+    ),
+    (
+        "too long",
+        {
+            "company_name": "C" * 201,
+            "slug": "s" * 64,
+            "owner_name": "N" * 201,
+            "email": "e" * 310 + "@example.com",
+            "password": "P4ss-" * 60,
+        },
+        {
+            "company_name": "at most 200",
+            "slug": "at most 63",
+            "owner_name": "at most 200",
+            "email": "at most 320",
+            "password": "at most 256",
+        },
+    ),
     ("reserved slug", {"slug": "admin"}, {"slug": "reserved"}),
     ("bad slug", {"slug": "Not_A-Slug!"}, {"slug": "lower-case letters"}),
     ("weak password", {"password": "password123"}, {"password": "too easy to guess"}),
     ("short password", {"password": "abc"}, {"password": "at least 10"}),
     ("bad e-mail", {"email": "not-an-email"}, {"email": "not valid"}),
     ("unknown module", {"modules": "no-such-module"}, {"modules": "Unknown module"}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
@@ -186,20 +213,33 @@ async def test_concurrent_signups_for_one_slug_never_give_a_500(
 
 
 async def test_live_slug_suggestion_and_check(web: WebClient, tenant_a: Workspace, tenant_b: Workspace) -> None:
-    suggested = await web.get("/signup/slug", params={"company_name": "Café Zürich GmbH"},
-                              headers={"hx-request": "true", "hx-trigger": "company_name"})  # fmt: skip
+    suggested = await web.get(
+        "/signup/slug",
+        params={"company_name": "Café Zürich GmbH"},
+        headers={"hx-request": "true", "hx-trigger": "company_name"},
+    )
     assert 'value="cafe-zurich-gmbh"' in suggested.text and "is free" in suggested.text
     # the visitor typed their own address: typing more in the company name keeps it
-    kept = await web.get("/signup/slug", params={"company_name": "Café Zürich AG", "slug": "my-own",
-                                                  "slug_auto": "cafe-zurich-gmbh"},
-                         headers={"hx-request": "true", "hx-trigger": "company_name"})  # fmt: skip
+    kept = await web.get(
+        "/signup/slug",
+        params={"company_name": "Café Zürich AG", "slug": "my-own", "slug_auto": "cafe-zurich-gmbh"},
+        headers={"hx-request": "true", "hx-trigger": "company_name"},
+    )
     assert 'value="my-own"' in kept.text
-    taken_name = await web.get("/signup/slug", params={"company_name": tenant_a.slug},
-                               headers={"hx-request": "true", "hx-trigger": "company_name"})  # fmt: skip
+    taken_name = await web.get(
+        "/signup/slug",
+        params={"company_name": tenant_a.slug},
+        headers={"hx-request": "true", "hx-trigger": "company_name"},
+    )
     assert f'value="{tenant_a.slug}-2"' in taken_name.text
-    for typed, message in ((tenant_b.slug, "This address is taken"), ("login", "reserved"),
-                           ("Bad Slug", "lower-case letters"), ("free-slug-xyz", "is free")):  # fmt: skip
-        status = await web.get("/signup/slug", params={"slug": typed},
-                               headers={"hx-request": "true", "hx-trigger": "slug"})  # fmt: skip
+    for typed, message in (
+        (tenant_b.slug, "This address is taken"),
+        ("login", "reserved"),
+        ("Bad Slug", "lower-case letters"),
+        ("free-slug-xyz", "is free"),
+    ):
+        status = await web.get(
+            "/signup/slug", params={"slug": typed}, headers={"hx-request": "true", "hx-trigger": "slug"}
+        )
         assert status.text.lstrip().startswith("<small") and 'id="slug-status"' in status.text
         assert message in status.text, typed

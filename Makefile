@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 # every imported module (seconds for each `nexo` command).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test install lint typecheck bench
+.PHONY: run test install lint typecheck bench i18n-update i18n-check
 
 $(UV):
 	$(PYTHON) -m venv .nexo/tools
@@ -20,6 +20,15 @@ install: $(UV)
 	$(UV) sync --frozen --quiet
 	$(UV) run --frozen python -m compileall -q -j 0 platform tenants modules billing >/dev/null
 	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	$(UV) run --frozen python -m nexo.platform.i18n.tool compile
+
+# Translations: `i18n-update` extracts the messages into the .pot and merges them into each .po (then translate
+# the Spanish entries); `i18n-check` fails when a catalog is out of date, incomplete or fuzzy (CI runs it).
+i18n-update:
+	$(UV) run --frozen python -m nexo.platform.i18n.tool update
+
+i18n-check:
+	$(UV) run --frozen python -m nexo.platform.i18n.tool check
 
 run: install
 	NEXO_ENV=$${NEXO_ENV:-development} $(UV) run --frozen nexo serve

@@ -33,6 +33,7 @@ from nexo.billing.pages import BillingPages
 from nexo.billing.provider import stripe_js_origin
 from nexo.billing.webhooks import stripe_webhook
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
+from nexo.platform.accounts.language import LanguageController
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
@@ -41,6 +42,7 @@ from nexo.platform.api.base import api_router
 from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
+from nexo.platform.i18n.middleware import LanguageMiddleware
 from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
 from nexo.platform.modules.registry import get_registry
@@ -67,6 +69,7 @@ ROOT_HANDLERS: list[ControllerRouterHandler] = [
     SignupController,
     WorkspacesController,
     PasswordResetController,
+    LanguageController,
     OAuthController,
     server_metadata,
     DeveloperPortal,
@@ -212,6 +215,7 @@ class CorePlugin(InitPluginProtocol):
             DefineMiddleware(
                 SessionUserMiddleware, exclude=["/static", "/healthz"], exclude_from_auth_key="nexo_no_user_loading"
             ),
+            LanguageMiddleware,
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})

@@ -45,6 +45,8 @@ class Tenant(PublicBase):
     )
     currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")  # members who never chose
+    locale: Mapped[str] = mapped_column(String(16), default="en-US", server_default="en-US")  # formats
 
 
 class Membership(PublicBase):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import schema_for_tenant_id
+from nexo.platform.i18n.catalog import use_language
 from nexo.platform.migrations.runner import build_tenant_schema
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.models import Membership, Role, Tenant
@@ -37,16 +38,24 @@ async def provision_tenant(
     modules: Iterable[str] = (),
     currency: str = "EUR",
     timezone: str = "UTC",
+    language: str = "en",
+    locale: str = "en-US",
 ) -> Tenant:
-    """Create the tenant, its schema at head with ``modules`` (plus always-on ones) and the owner membership."""
-    tenant = Tenant(name=name, slug=slug, schema_name="", currency=currency, timezone=timezone)
+    """Create the tenant, its schema at head with ``modules`` (plus always-on ones) and the owner membership.
+
+    Seed data (pipeline stages, chart of accounts) is written in the workspace's ``language``.
+    """
+    tenant = Tenant(
+        name=name, slug=slug, schema_name="", currency=currency, timezone=timezone, language=language, locale=locale
+    )
     session.add(tenant)
     await session.flush()
     tenant.schema_name = schema_for_tenant_id(tenant.id)
     await session.flush()
     module_keys = default_module_keys(modules)
     connection = await session.connection()
-    await connection.run_sync(build_tenant_schema, tenant.schema_name, module_keys)
+    with use_language(language, locale):
+        await connection.run_sync(build_tenant_schema, tenant.schema_name, module_keys)
     # The search_path set while building is transaction-local; reset it so later statements in this
     # transaction behave exactly as before.
     await session.execute(

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.billing.models import BillingAccount
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import mark_bound
+from nexo.platform.i18n.middleware import apply_workspace
 from nexo.platform.web.errors import ProblemError
 from nexo.tenants.models import Membership, Role, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
@@ -52,6 +53,8 @@ class TenantContext:
     role: Role
     modules: frozenset[str]
     billing_state: str | None = None  # the BillingAccount's state, None without one
+    language: str = "en"  # the workspace's default language
+    locale: str = "en-US"  # the workspace's formats
 
     @property
     def is_admin(self) -> bool:
@@ -107,6 +110,8 @@ async def load_tenant_context(
         role=Role(role),
         modules=frozenset(modules or ()),
         billing_state=None if state is None else state.value,
+        language=tenant.language,
+        locale=tenant.locale,
     )
 
 
@@ -131,6 +136,7 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
             raise WorkspaceMovedError(connection, slug, new_slug)
         raise NotFoundException(NOT_FOUND)
     connection.state[TENANT_STATE_KEY] = context
+    apply_workspace(connection.scope, context.language, context.locale, context.timezone)
     connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
     refuse_writes_when_read_only(connection, handler, context)
     module_key = handler.opt.get("module")

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.passwords import hash_password, password_problem
+from nexo.platform.i18n.catalog import current_language, current_locale
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.models import Tenant
 from nexo.tenants.provisioning import provision_tenant
@@ -105,8 +106,21 @@ async def sign_up(session: AsyncSession, form: SignupForm, *, existing_user: Use
         return SignupResult(errors=errors)
     user = existing_user
     if user is None:
-        user = User(email=form.email, full_name=form.owner_name, password_hash=hash_password(form.password))
+        user = User(
+            email=form.email,
+            full_name=form.owner_name,
+            password_hash=hash_password(form.password),
+            language=current_language(),  # the page's language: the switch, else Accept-Language
+        )
         session.add(user)
         await session.flush()
-    tenant = await provision_tenant(session, name=form.company_name, slug=form.slug, owner=user, modules=form.modules)
+    tenant = await provision_tenant(
+        session,
+        name=form.company_name,
+        slug=form.slug,
+        owner=user,
+        modules=form.modules,
+        language=current_language(),
+        locale=current_locale(),
+    )
     return SignupResult(errors={}, tenant=tenant, user=user)

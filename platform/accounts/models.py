@@ -19,6 +19,7 @@ class User(PublicBase):
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # NULL: the workspace's language
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 

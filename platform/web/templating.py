@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from nexo.platform.i18n import jinja as i18n_jinja
 from nexo.platform.settings import REPO_ROOT, Settings
 
 TEMPLATES_DIR = REPO_ROOT / "templates"
@@ -21,6 +22,7 @@ def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n_jinja.install(environment)
     environment.globals.update(_globals(settings))
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
@@ -39,6 +41,7 @@ def workspace_navigation(request: Any) -> list[Any]:
 
     A switched-off module leaves the navigation (its pages answer 403 anyway).
     """
+    from nexo.platform.i18n.catalog import N_
     from nexo.platform.modules.manifest import NavEntry
     from nexo.platform.modules.registry import get_registry
 
@@ -50,5 +53,5 @@ def workspace_navigation(request: Any) -> list[Any]:
         entry for manifest in get_registry() if manifest.key in enabled for entry in manifest.navigation
     ]
     if context.is_admin:
-        entries.append(NavEntry("Settings", "settings/modules"))
+        entries.append(NavEntry(N_("Settings"), "settings/modules"))
     return entries

@@ -17,6 +17,7 @@ from nexo.billing.accounts import lock_account
 from nexo.billing.catalog import price_for
 from nexo.billing.models import BillingAccount, SubscriptionItem
 from nexo.billing.provider import get_provider
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
@@ -57,10 +58,10 @@ def _modules_by_subscription(items: list[SubscriptionItem]) -> dict[str, list[st
 
 async def _account(db_session: AsyncSession, tenant: TenantContext) -> BillingAccount:
     if not get_provider().enabled:
-        raise NotFoundException("Billing is off on this server.")
+        raise NotFoundException(gettext("Billing is off on this server."))
     account = await db_session.scalar(select(BillingAccount).where(BillingAccount.tenant_id == tenant.tenant_id))
     if account is None:
-        raise NotFoundException("This workspace has no billing account yet.")
+        raise NotFoundException(gettext("This workspace has no billing account yet."))
     return account
 
 
@@ -109,7 +110,9 @@ class BillingPages(Controller):
     async def setup_intent(self, tenant: TenantContext, db_session: AsyncSession) -> Response[dict[str, str]]:
         account = await _account(db_session, tenant)
         if not account.customer_id:
-            raise ProblemError(409, "The billing account is still being set up; try again in a minute.", "not-ready")
+            raise ProblemError(
+                409, gettext("The billing account is still being set up; try again in a minute."), "not-ready"
+            )
         return Response({"client_secret": await get_provider().create_setup_intent(account.customer_id)})
 
     @post("/card", name="billing.card")
@@ -119,7 +122,7 @@ class BillingPages(Controller):
         assert locked is not None and account.customer_id
         setup_intent = str(data.get("setup_intent", ""))
         if not setup_intent.startswith("seti_"):
-            raise ProblemError(400, "The card form did not send a confirmed card setup.", "bad-card")
+            raise ProblemError(400, gettext("The card form did not send a confirmed card setup."), "bad-card")
         try:
             method, label = await get_provider().set_default_card_from_setup_intent(account.customer_id, setup_intent)
         except ValueError as exc:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import stripe
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.settings import BillingSettings, Settings
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -217,9 +218,9 @@ class StripeProvider:
     async def set_default_card_from_setup_intent(self, customer_id: str, setup_intent_id: str) -> tuple[str, str]:
         intent = await self.client.v1.setup_intents.retrieve_async(setup_intent_id)
         if intent.status != "succeeded" or not intent.payment_method:
-            raise ValueError("The card was not confirmed.")
+            raise ValueError(gettext("The card was not confirmed."))
         if intent.customer not in (None, customer_id):
-            raise ValueError("This card setup belongs to another customer.")
+            raise ValueError(gettext("This card setup belongs to another customer."))
         payment_method_id = str(intent.payment_method)
         return await self.set_default_payment_method(customer_id, payment_method_id)
 

@@ -13,8 +13,9 @@ from nexo.billing.accounts import BILLING_QUEUE, owner_of, reconcile_account, ut
 from nexo.billing.dunning import enforce_grace
 from nexo.billing.models import BillingAccount
 from nexo.billing.provider import configure, get_provider
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.jobs import jobs
-from nexo.platform.mail import Mail, send_mail
+from nexo.platform.mail import render_mail, send_mail
 from nexo.platform.settings import Settings, get_settings
 from nexo.tenants.models import Tenant
 
@@ -66,17 +67,16 @@ async def mail_owner_task(tenant_id: int, kind: str) -> str:
     if tenant is None or owner is None:
         return "no owner"
     link = f"{settings.app.base_url}/w/{tenant.slug}/settings/billing"
-    await send_mail(
-        settings,
-        Mail(
-            to=owner.email,
-            subject=f"Payment failed for {tenant.name}",
-            text=(
-                f"We could not collect the payment for {tenant.name}. Please update the card at {link} within "
-                f"{settings.billing.grace_days} days; after that the workspace becomes read-only until it is paid."
-            ),
-        ),
+    mail = render_mail(
+        owner.email,
+        N_("Payment failed for %(workspace)s"),
+        "payment_failed",
+        owner.language or tenant.language,
+        workspace=tenant.name,
+        link=link,
+        grace_days=settings.billing.grace_days,
     )
+    await send_mail(settings, mail)
     return owner.email
 
 

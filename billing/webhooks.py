@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.billing.accounts import defer_in_transaction
 from nexo.billing.inbox import store_event
 from nexo.billing.provider import WebhookSignatureError, get_provider
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.errors import ProblemError
 
 
@@ -18,12 +19,12 @@ from nexo.platform.web.errors import ProblemError
 async def stripe_webhook(request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[dict[str, Any]]:
     provider = get_provider()
     if not provider.enabled:
-        raise ProblemError(404, "Billing is off on this server.", "billing-off")
+        raise ProblemError(404, gettext("Billing is off on this server."), "billing-off")
     payload = await request.body()
     try:
         event = provider.verify_webhook(payload, request.headers.get("stripe-signature"))
     except WebhookSignatureError as exc:
-        raise ProblemError(400, f"Invalid webhook signature: {exc}", "bad-signature") from exc
+        raise ProblemError(400, gettext("Invalid webhook signature: %(exc)s", exc=exc), "bad-signature") from exc
     row_id = await store_event(db_session, event)
     if row_id is not None:  # queued in this transaction: the job exists exactly when the event row does
         await defer_in_transaction(db_session, "nexo.billing.process_event", {"row_id": row_id})

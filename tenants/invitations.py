@@ -21,14 +21,15 @@ from nexo.platform.accounts.passwords import hash_password, password_problem
 from nexo.platform.accounts.services import get_user_by_email
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
-from nexo.platform.mail import Mail, send_mail
+from nexo.platform.i18n.catalog import N_, gettext, use_language
+from nexo.platform.mail import Mail, render_mail, send_mail
 from nexo.platform.settings import Settings
 from nexo.tenants.audit import record
 from nexo.tenants.models import Invitation, Membership, Role, Tenant
 from nexo.tenants.resolution import TenantContext
 
 SALT = "nexo.invitation"
-INVALID_LINK = "This invitation link is invalid, has expired or was already used. Ask for a new invitation."
+INVALID_LINK = N_("This invitation link is invalid, has expired or was already used. Ask for a new invitation.")
 
 
 class InvitationError(Exception):
@@ -54,14 +55,14 @@ def normalized_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvitationError(f"This e-mail address is not valid: {exc}", "email") from None
+        raise InvitationError(gettext("This e-mail address is not valid: %(exc)s", exc=exc), "email") from None
 
 
 async def invite(session: AsyncSession, settings: Settings, actor: TenantContext, email: str, role: Role) -> Invitation:
     """Create an invitation and e-mail its link; audited. Re-inviting replaces the pending invitation."""
     email = normalized_email(email)
     if role is Role.OWNER and not actor.is_owner:
-        raise InvitationError("Only an owner can invite another owner.", "role")
+        raise InvitationError(gettext("Only an owner can invite another owner."), "role")
     already = await session.scalar(
         select(Membership.id)
         .join(User, User.id == Membership.user_id)
@@ -90,19 +91,30 @@ async def invite(session: AsyncSession, settings: Settings, actor: TenantContext
     session.add(invitation)
     await session.flush()
     await record(session, "member.invited", target=email, details={"role": role.value}, **actor.actor)
-    await send_mail(settings, invitation_mail(settings, invitation, actor))
+    invitee_language = await session.scalar(select(User.language).where(User.email == email))
+    await send_mail(settings, invitation_mail(settings, invitation, actor, invitee_language))
     return invitation
 
 
-def invitation_mail(settings: Settings, invitation: Invitation, actor: TenantContext) -> Mail:
+def invitation_mail(
+    settings: Settings, invitation: Invitation, actor: TenantContext, language: str | None = None
+) -> Mail:
+    """The invitation, in the invitee's language if they have an account and chose one, else the workspace's."""
     days = settings.security.invitation_max_age_seconds // 86400
-    text = (
-        f"{actor.user_name} ({actor.user_email}) invites you to join {actor.name} on Nexo "
-        f"as {invitation.role.value}.\n\n"
-        f"Accept the invitation here:\n{invitation_url(settings, invitation)}\n\n"
-        f"The link works once and expires in {days} days. If you did not expect it, ignore this e-mail."
+    with use_language(language or actor.language):
+        role = invitation.role.label
+    return render_mail(
+        invitation.email,
+        N_("Join %(workspace)s on Nexo"),
+        "invitation",
+        language or actor.language,
+        inviter=actor.user_name,
+        inviter_email=actor.user_email,
+        workspace=actor.name,
+        role=role,
+        link=invitation_url(settings, invitation),
+        days=days,
     )
-    return Mail(to=invitation.email, subject=f"Join {actor.name} on Nexo", text=text)
 
 
 async def pending_invitations(session: AsyncSession, tenant_id: int) -> list[Invitation]:
@@ -119,7 +131,7 @@ async def revoke(session: AsyncSession, actor: TenantContext, invitation_id: int
         select(Invitation).where(Invitation.id == invitation_id, Invitation.tenant_id == actor.tenant_id)
     )
     if invitation is None or not invitation.is_pending:
-        raise InvitationError("This invitation is no longer pending.")
+        raise InvitationError(gettext("This invitation is no longer pending."))
     invitation.revoked_at = utcnow()
     await record(session, "member.invitation_revoked", target=invitation.email, **actor.actor)
     return invitation
@@ -131,7 +143,7 @@ async def open_invitation(session: AsyncSession, settings: Settings, token: str,
         payload = _serializer(settings).loads(token, max_age=settings.security.invitation_max_age_seconds)
         invitation_id, nonce = int(payload["id"]), str(payload["nonce"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise InvitationError(INVALID_LINK) from None
+        raise InvitationError(gettext(INVALID_LINK)) from None
     query = select(Invitation).where(Invitation.id == invitation_id)
     invitation = await session.scalar(query.with_for_update(of=Invitation) if lock else query)
     if (
@@ -140,7 +152,7 @@ async def open_invitation(session: AsyncSession, settings: Settings, token: str,
         or not invitation.is_pending
         or invitation.expires_at <= utcnow()
     ):
-        raise InvitationError(INVALID_LINK)
+        raise InvitationError(gettext(INVALID_LINK))
     return invitation
 
 
@@ -197,13 +209,13 @@ async def _invitee(
     if existing is not None:
         user = await authenticate(session, invitation.email, password)
         if user is None:
-            raise InvitationError("Wrong password for this account.", "password")
+            raise InvitationError(gettext("Wrong password for this account."), "password")
         return user, False
     full_name = full_name.strip()
     if not full_name:
-        raise InvitationError("Enter your name.", "full_name")
+        raise InvitationError(gettext("Enter your name."), "full_name")
     if len(full_name) > 200:
-        raise InvitationError("Use at most 200 characters.", "full_name")
+        raise InvitationError(gettext("Use at most 200 characters."), "full_name")
     problem = password_problem(password, email=invitation.email, name=full_name)
     if problem:
         raise InvitationError(problem, "password")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.tenants.audit import record
 from nexo.tenants.models import Membership, Role
 from nexo.tenants.resolution import TenantContext
@@ -37,7 +38,7 @@ async def _membership(session: AsyncSession, tenant_id: int, membership_id: int)
         .with_for_update(of=Membership)
     )
     if membership is None:
-        raise MemberError("This person is not a member of this workspace.")
+        raise MemberError(gettext("This person is not a member of this workspace."))
     return membership
 
 
@@ -50,7 +51,7 @@ async def _owner_count(session: AsyncSession, tenant_id: int) -> int:
 
 def _check_may_touch(actor: TenantContext, membership: Membership, new_role: Role | None) -> None:
     if (membership.role is Role.OWNER or new_role is Role.OWNER) and not actor.is_owner:
-        raise MemberError("Only an owner can make someone an owner or change an owner.")
+        raise MemberError(gettext("Only an owner can make someone an owner or change an owner."))
 
 
 async def change_role(session: AsyncSession, actor: TenantContext, membership_id: int, role: Role) -> Membership:
@@ -94,4 +95,4 @@ async def member_count(session: AsyncSession, tenant_id: int) -> int:
 def role_choices(actor: TenantContext) -> list[dict[str, Any]]:
     """Roles the acting user may hand out."""
     roles = [Role.MEMBER, Role.ADMIN] + ([Role.OWNER] if actor.is_owner else [])
-    return [{"value": r.value, "label": r.value.title()} for r in roles]
+    return [{"value": r.value, "label": r.label.capitalize()} for r in roles]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.db.tenancy import bind_tenant, bound_schema, check_schema_name
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.migrations.config import TENANT_VERSION_TABLE, tenant_metadata, tenant_script
 from nexo.platform.migrations.runner import branches_of_revisions, create_module_tables, tables_of
 from nexo.platform.migrations.status import write_version_mark
@@ -45,7 +46,7 @@ def plan_enable(registry: ModuleRegistry, states: Mapping[str, bool], key: str) 
     ``states`` maps module keys that have tables to their enabled flag. Dependencies come first.
     """
     if key not in registry:
-        raise ModuleSwitchError(f"There is no module called {key!r}.")
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
     needed = registry.dependencies_closure(key)
     to_enable = [k for k in needed if not states.get(k, False)]
     to_create = [k for k in to_enable if k not in states]
@@ -60,7 +61,7 @@ def enabled_dependents(registry: ModuleRegistry, states: Mapping[str, bool], key
 def check_disable(registry: ModuleRegistry, states: Mapping[str, bool], key: str) -> None:
     """Refuse switching ``key`` off while it is always on or an enabled module needs it."""
     if key not in registry:
-        raise ModuleSwitchError(f"There is no module called {key!r}.")
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
     manifest = registry.get(key)
     if manifest.always_on:
         raise ModuleSwitchError(f"{manifest.name} is part of every workspace and cannot be switched off.")
@@ -76,19 +77,23 @@ def check_disable(registry: ModuleRegistry, states: Mapping[str, bool], key: str
 def check_purge(registry: ModuleRegistry, states: Mapping[str, bool], key: str) -> None:
     """Purging needs the module off, and no other module keeping tables that depend on it."""
     if key not in registry:
-        raise ModuleSwitchError(f"There is no module called {key!r}.")
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
     manifest = registry.get(key)
     if manifest.always_on:
         raise ModuleSwitchError(f"{manifest.name} is part of every workspace; its data cannot be purged.")
     if key not in states:
         raise ModuleSwitchError(f"{manifest.name} has no data in this workspace.")
     if states[key]:
-        raise ModuleSwitchError(f"Switch {manifest.name} off before purging its data.")
+        raise ModuleSwitchError(gettext("Switch %(name)s off before purging its data.", name=manifest.name))
     holders = [k for k in registry.dependents(key) if k in states]
     if holders:
         names = _names(registry, holders)
         verb = "it builds" if len(holders) == 1 else "they build"
-        raise ModuleSwitchError(f"Purge the data of {names} first: {verb} on {manifest.name}.")
+        raise ModuleSwitchError(
+            gettext(
+                "Purge the data of %(names)s first: %(verb)s on %(name)s.", names=names, verb=verb, name=manifest.name
+            )
+        )
 
 
 def _names(registry: ModuleRegistry, keys: list[str]) -> str:
@@ -197,7 +202,7 @@ async def purge_module(
     """
     registry = registry or get_registry()
     if confirmation.strip() != tenant.slug:
-        raise ModuleSwitchError(f"Type the workspace address ({tenant.slug}) to confirm.")
+        raise ModuleSwitchError(gettext("Type the workspace address (%(slug)s) to confirm.", slug=tenant.slug))
     await _bound(session, tenant)
     await _lock_tenant(session, tenant)
     states = await module_states(session, tenant.id)

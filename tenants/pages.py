@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
@@ -53,7 +54,7 @@ class SignupController(Controller):
             errors = result.errors
         except IntegrityError:  # a concurrent signup took the slug or e-mail between check and insert
             result = None
-            errors = {"slug": "This address or e-mail was just taken. Choose another one."}
+            errors = {"slug": gettext("This address or e-mail was just taken. Choose another one.")}
         if result is None or result.tenant is None or result.user is None:
             await db_session.rollback()
             if user is not None:  # the rollback expired it; the page still shows who is signed in
@@ -97,7 +98,7 @@ async def slug_error(session: AsyncSession, slug: str) -> str | None:
     """Why ``slug`` cannot be used (format, reserved or taken), or ``None``."""
     problem = slug_problem(slug)
     if problem is None and await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
-        problem = "This address is taken. Choose another one."
+        problem = gettext("This address is taken. Choose another one.")
     return problem
 
 

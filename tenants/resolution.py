@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.billing.models import BillingAccount
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import mark_bound
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.i18n.middleware import apply_workspace
 from nexo.platform.web.errors import ProblemError
 from nexo.tenants.models import Membership, Role, Tenant
@@ -34,7 +35,7 @@ from nexo.tenants.module_state import enabled_modules_subquery
 # use the prefix indexes and scans the table, for every later search, in every workspace the connection serves.
 # Planning these statements takes a fraction of a millisecond.
 CUSTOM_PLANS = ("plan_cache_mode", "force_custom_plan")
-NOT_FOUND = "There is no workspace at this address, or you are not a member of it."
+NOT_FOUND = N_("There is no workspace at this address, or you are not a member of it.")
 TENANT_STATE_KEY = "tenant_context"
 
 
@@ -126,7 +127,7 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
     """Resolve ``{workspace}``, require membership, bind the tenant; enforce ``opt['min_role']`` if set."""
     user = connection.scope.get("user")
     if not isinstance(user, User):
-        raise NotAuthorizedException("Sign in to continue.")
+        raise NotAuthorizedException(gettext("Sign in to continue."))
     slug = str(connection.path_params.get("workspace", ""))
     session = request_db_session(connection)
     context = await load_tenant_context(session, slug, user, bind=True)
@@ -134,7 +135,7 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
         new_slug = await moved_workspace_slug(session, slug, user)
         if new_slug is not None:
             raise WorkspaceMovedError(connection, slug, new_slug)
-        raise NotFoundException(NOT_FOUND)
+        raise NotFoundException(gettext(NOT_FOUND))
     connection.state[TENANT_STATE_KEY] = context
     apply_workspace(connection.scope, context.language, context.locale, context.timezone)
     connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
@@ -144,7 +145,9 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
         raise module_off_error(module_key)
     min_role = handler.opt.get("min_role")
     if min_role is not None and not context.role.at_least(Role(min_role)):
-        raise PermissionDeniedException(f"This needs the {Role(min_role).value} role in {context.name}.")
+        raise PermissionDeniedException(
+            gettext("This needs the %(role)s role in %(name)s.", role=Role(min_role).value, name=context.name)
+        )
 
 
 async def moved_workspace_slug(session: AsyncSession, old_slug: str, user: User) -> str | None:
@@ -214,10 +217,13 @@ def module_off_error(module_key: str) -> ProblemError:
     """403 for a switched-off module: its pages and API refuse, its data stays."""
     from nexo.platform.modules.registry import get_registry
 
-    name = get_registry().get(module_key).name if module_key in get_registry() else module_key
+    name = gettext(get_registry().get(module_key).name) if module_key in get_registry() else module_key
     return ProblemError(
         403,
-        f"The {name} module is off in this workspace. An admin can switch it on under Settings → Modules.",
+        gettext(
+            "The %(name)s module is off in this workspace. An admin can switch it on under Settings → Modules.",
+            name=name,
+        ),
         "module-disabled",
         module=module_key,
     )
@@ -227,7 +233,7 @@ def provide_tenant(request: Any) -> TenantContext:
     """Dependency ``tenant``: the context the guard resolved."""
     context = request.state.get(TENANT_STATE_KEY)
     if not isinstance(context, TenantContext):  # the guard did not run: fail closed
-        raise NotFoundException(NOT_FOUND)
+        raise NotFoundException(gettext(NOT_FOUND))
     return context
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.passwords import hash_password, password_problem
-from nexo.platform.i18n.catalog import current_language, current_locale
+from nexo.platform.i18n.catalog import current_language, current_locale, gettext
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.models import Tenant
 from nexo.tenants.provisioning import provision_tenant
@@ -58,18 +58,18 @@ async def validate_signup(session: AsyncSession, form: SignupForm, *, existing_u
     """Field name -> message, for everything wrong with ``form``."""
     errors: dict[str, str] = {}
     if not form.company_name:
-        errors["company_name"] = "Enter your company name."
+        errors["company_name"] = gettext("Enter your company name.")
     elif len(form.company_name) > MAX_NAME:
-        errors["company_name"] = f"Use at most {MAX_NAME} characters."
+        errors["company_name"] = gettext("Use at most %(max_name)s characters.", max_name=MAX_NAME)
     problem = slug_problem(form.slug)
     if problem:
         errors["slug"] = problem
     elif await session.scalar(select(func.count()).select_from(Tenant).where(Tenant.slug == form.slug)):
-        errors["slug"] = "This address is taken. Choose another one."
+        errors["slug"] = gettext("This address is taken. Choose another one.")
     registry = get_registry()
     unknown = [m for m in form.modules if m not in registry or registry.get(m).always_on]
     if unknown:
-        errors["modules"] = f"Unknown module: {', '.join(unknown)}."
+        errors["modules"] = gettext("Unknown module: %(join)s.", join=", ".join(unknown))
     if existing_user is None:
         errors.update(await _validate_owner(session, form))
     return errors
@@ -78,21 +78,21 @@ async def validate_signup(session: AsyncSession, form: SignupForm, *, existing_u
 async def _validate_owner(session: AsyncSession, form: SignupForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not form.owner_name:
-        errors["owner_name"] = "Enter your name."
+        errors["owner_name"] = gettext("Enter your name.")
     elif len(form.owner_name) > MAX_NAME:
-        errors["owner_name"] = f"Use at most {MAX_NAME} characters."
+        errors["owner_name"] = gettext("Use at most %(max_name)s characters.", max_name=MAX_NAME)
     if not form.email:
-        errors["email"] = "Enter your e-mail address."
+        errors["email"] = gettext("Enter your e-mail address.")
     elif len(form.email) > MAX_EMAIL:
-        errors["email"] = f"Use at most {MAX_EMAIL} characters."
+        errors["email"] = gettext("Use at most %(max_email)s characters.", max_email=MAX_EMAIL)
     else:
         try:
             form.email = validate_email(form.email, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
-            errors["email"] = f"This e-mail address is not valid: {exc}"
+            errors["email"] = gettext("This e-mail address is not valid: %(exc)s", exc=exc)
         else:
             if await session.scalar(select(func.count()).select_from(User).where(User.email == form.email)):
-                errors["email"] = "An account with this e-mail exists. Sign in, then create the workspace."
+                errors["email"] = gettext("An account with this e-mail exists. Sign in, then create the workspace.")
     problem = password_problem(form.password, email=form.email, name=form.owner_name)
     if problem:
         errors["password"] = problem

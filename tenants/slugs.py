@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from nexo.platform.i18n.catalog import gettext
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MIN_SLUG_LENGTH = 3
 MAX_SLUG_LENGTH = 63
@@ -58,17 +60,17 @@ RESERVED_SLUGS = frozenset(
 def slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot be a workspace address (uniqueness aside), or ``None``."""
     if not slug:
-        return "Choose a workspace address."
+        return gettext("Choose a workspace address.")
     if len(slug) < MIN_SLUG_LENGTH:
-        return f"Use at least {MIN_SLUG_LENGTH} characters."
+        return gettext("Use at least %(min_slug_length)s characters.", min_slug_length=MIN_SLUG_LENGTH)
     if len(slug) > MAX_SLUG_LENGTH:
-        return f"Use at most {MAX_SLUG_LENGTH} characters."
+        return gettext("Use at most %(max_slug_length)s characters.", max_slug_length=MAX_SLUG_LENGTH)
     if not SLUG_PATTERN.match(slug):
-        return "Use lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+        return gettext("Use lower-case letters, digits and hyphens, starting and ending with a letter or digit.")
     if "--" in slug:
-        return "Do not use two hyphens in a row."
+        return gettext("Do not use two hyphens in a row.")
     if slug in RESERVED_SLUGS or slug.startswith(("pg-", "tenant-")):
-        return "This address is reserved. Choose another one."
+        return gettext("This address is reserved. Choose another one.")
     return None
 
 

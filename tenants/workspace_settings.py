@@ -1,4 +1,5 @@
-"""Workspace settings: name, slug (old addresses keep redirecting members), currency, time zone, logo."""
+"""Workspace settings: name, slug (old addresses keep redirecting members), currency, time zone, default language,
+formats (locale), logo."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import get_currency_name
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import LANGUAGES, LOCALES, babel_locale, gettext
 from nexo.tenants.audit import record
 from nexo.tenants.models import SlugRedirect, Tenant, TenantLogo
 from nexo.tenants.resolution import TenantContext
@@ -63,6 +66,8 @@ class SettingsForm:
     slug: str = ""
     currency: str = ""
     timezone: str = ""
+    language: str = ""  # empty: unchanged
+    locale: str = ""  # empty: unchanged
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -71,25 +76,42 @@ class SettingsForm:
             raw = data.get(key, "")
             return raw.strip() if isinstance(raw, str) else ""
 
-        return cls(value("name"), value("slug").lower(), value("currency").upper(), value("timezone"))
+        return cls(
+            value("name"),
+            value("slug").lower(),
+            value("currency").upper(),
+            value("timezone"),
+            value("language"),
+            value("locale"),
+        )
 
 
 async def validate(session: AsyncSession, tenant_id: int, form: SettingsForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not form.name:
-        errors["name"] = "Enter the workspace name."
+        errors["name"] = gettext("Enter the workspace name.")
     elif len(form.name) > MAX_NAME:
-        errors["name"] = f"Use at most {MAX_NAME} characters."
+        errors["name"] = gettext("Use at most %(max_name)s characters.", max_name=MAX_NAME)
     problem = slug_problem(form.slug)
     if problem:
         errors["slug"] = problem
     elif await _slug_taken(session, tenant_id, form.slug):
-        errors["slug"] = "This address is taken. Choose another one."
+        errors["slug"] = gettext("This address is taken. Choose another one.")
     if form.currency not in CURRENCIES:
-        errors["currency"] = "Choose a currency from the list."
+        errors["currency"] = gettext("Choose a currency from the list.")
     if form.timezone not in time_zones():
-        errors["timezone"] = "Choose a time zone from the list."
+        errors["timezone"] = gettext("Choose a time zone from the list.")
+    if form.language and form.language not in LANGUAGES:
+        errors["language"] = gettext("Choose a language from the list.")
+    if form.locale and form.locale not in LOCALES:
+        errors["locale"] = gettext("Choose a format from the list.")
     return errors
+
+
+def currency_names() -> dict[str, str]:
+    """Each offered currency with its name in the current language (``EUR`` → ``euro``)."""
+    locale = babel_locale()
+    return {code: get_currency_name(code, locale=locale) for code in CURRENCIES}
 
 
 async def _slug_taken(session: AsyncSession, tenant_id: int, slug: str) -> bool:
@@ -110,8 +132,8 @@ async def update_settings(session: AsyncSession, actor: TenantContext, form: Set
     assert tenant is not None
     changes = {
         key: {"from": getattr(tenant, key), "to": getattr(form, key)}
-        for key in ("name", "slug", "currency", "timezone")
-        if getattr(tenant, key) != getattr(form, key)
+        for key in ("name", "slug", "currency", "timezone", "language", "locale")
+        if getattr(form, key) and getattr(tenant, key) != getattr(form, key)
     }
     if not changes:
         return tenant
@@ -133,13 +155,15 @@ async def _move_slug(session: AsyncSession, tenant: Tenant, new_slug: str) -> No
 def logo_problem(content: bytes) -> tuple[str | None, str | None]:
     """(content type, problem): the type sniffed from the bytes, or why the file cannot be a logo."""
     if not content:
-        return None, "Choose an image file."
+        return None, gettext("Choose an image file.")
     if len(content) > MAX_LOGO_BYTES:
-        return None, f"The logo may be at most {MAX_LOGO_BYTES // 1024} KB."
+        return None, gettext(
+            "The logo may be at most %(max_logo_bytes1024)s KB.", max_logo_bytes1024=MAX_LOGO_BYTES // 1024
+        )
     for content_type, signatures in LOGO_SIGNATURES.items():
         if content.startswith(signatures) and (content_type != "image/webp" or content[8:12] == b"WEBP"):
             return content_type, None
-    return None, "Use a PNG, JPEG, GIF or WebP image."
+    return None, gettext("Use a PNG, JPEG, GIF or WebP image.")
 
 
 async def set_logo(session: AsyncSession, actor: TenantContext, content: bytes, filename: str) -> str | None:

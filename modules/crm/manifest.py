@@ -3,34 +3,40 @@
 from decimal import Decimal
 from pathlib import Path
 
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
 
 MANIFEST = Manifest(
     key="crm",
-    name="CRM",
+    name=N_("CRM"),
     description=(
-        "Contacts and companies, leads and a sales pipeline, activities and tasks, support cases, campaigns, "
-        "CSV import and export, duplicate detection and merge."
+        N_(
+            "Contacts and companies, leads and a sales pipeline, activities and tasks, support cases, campaigns, "
+            "CSV import and export, duplicate detection and merge."
+        )
     ),
     models="nexo.modules.crm.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("directory",),
     scopes=(
-        Scope("crm.read", "See your contacts, companies, leads, deals, activities, support cases and campaigns"),
+        Scope("crm.read", N_("See your contacts, companies, leads, deals, activities, support cases and campaigns")),
         Scope(
             "crm.write",
-            "Create, change and delete your contacts, companies, leads, deals, activities, support cases and campaigns",
+            N_(
+                "Create, change and delete your contacts, companies, leads, deals, activities, support cases "
+                "and campaigns"
+            ),
         ),
     ),
     navigation=(
-        NavEntry("Contacts", "crm/contacts"),
-        NavEntry("Companies", "crm/companies"),
-        NavEntry("Leads", "crm/leads"),
-        NavEntry("Pipeline", "crm/pipeline"),
-        NavEntry("My tasks", "crm/tasks"),
-        NavEntry("Cases", "crm/cases"),
-        NavEntry("Campaigns", "crm/campaigns"),
-        NavEntry("Import", "crm/import/"),
+        NavEntry(N_("Contacts"), "crm/contacts"),
+        NavEntry(N_("Companies"), "crm/companies"),
+        NavEntry(N_("Leads"), "crm/leads"),
+        NavEntry(N_("Pipeline"), "crm/pipeline"),
+        NavEntry(N_("My tasks"), "crm/tasks"),
+        NavEntry(N_("Cases"), "crm/cases"),
+        NavEntry(N_("Campaigns"), "crm/campaigns"),
+        NavEntry(N_("Import"), "crm/import/"),
     ),
     monthly_price=Decimal("15"),
     controllers=(

@@ -5,12 +5,11 @@ Pages show the errors next to their fields (400, nothing written); the CSV impor
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,6 +22,7 @@ from nexo.modules.crm.models import (
     LifecycleStage,
 )
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS
+from nexo.platform.i18n.parsing import ParseError, parse_date, parse_decimal
 
 TAG = re.compile(r"^[\w][\w .&+/-]{0,59}$", re.UNICODE)
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,50}$")
@@ -159,17 +159,17 @@ def optional_date(out: Cleaned, data: Mapping[str, Any], name: str) -> None:
     out.values[name] = None
     if value:
         try:
-            out.values[name] = datetime.date.fromisoformat(value)
-        except ValueError:
-            out.errors[name] = "Enter a date as YYYY-MM-DD."
+            out.values[name] = parse_date(value)
+        except ParseError as exc:
+            out.errors[name] = str(exc)
 
 
 def amount_field(out: Cleaned, data: Mapping[str, Any], name: str = "amount") -> None:
-    value = text(data, name).replace(",", "").replace(" ", "") or "0"
+    value = text(data, name) or "0"
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        out.errors[name] = "Enter an amount such as 1250.00."
+        amount = parse_decimal(value)
+    except ParseError as exc:
+        out.errors[name] = str(exc)
         return
     if not amount.is_finite() or amount < 0:
         out.errors[name] = "Enter an amount of zero or more."

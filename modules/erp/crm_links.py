@@ -8,7 +8,7 @@ whenever the app is built.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from nexo.modules.erp.inventory.models import Product
 from nexo.modules.erp.money import round_money
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
+from nexo.platform.i18n.parsing import ParseError, parse_decimal
 from nexo.tenants.resolution import TenantContext
 
 CUSTOMER_DOCUMENTS = ("customer_invoice", "customer_credit_note")
@@ -227,15 +228,13 @@ def _line_from_form(form: dict[str, str]) -> OrderLineInput:
 
 
 def _decimal(raw: str, field: str, label: str, default: Decimal | None) -> Decimal | None:
-    raw = raw.strip().replace(",", ".")
+    raw = raw.strip()
     if not raw:
         return default
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise IntegrationError(f"The {label} must be a number.", field) from None
-    if not value.is_finite():
-        raise IntegrationError(f"The {label} must be a number.", field)
+        value = parse_decimal(raw)
+    except ParseError as exc:
+        raise IntegrationError(str(exc), field) from None
     if abs(value) >= MAX_AMOUNT:
         raise IntegrationError(f"The {label} is too large.", field)
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar.enums import RequestEncodingType
@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
+from nexo.platform.i18n.parsing import ParseError
+from nexo.platform.i18n.parsing import parse_date as locale_date
+from nexo.platform.i18n.parsing import parse_decimal as locale_decimal
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -31,17 +34,18 @@ def parse_decimal(
     minimum: Decimal | None = Decimal(0),
     default: Decimal | None = None,
 ) -> Decimal | None:
-    raw = (data.get(name) or "").strip().replace(",", ".")
+    """A number typed the workspace locale's way (``1.234,56`` in es-ES); ambiguous input is refused."""
+    raw = (data.get(name) or "").strip()
     if not raw:
         if required and default is None:
             errors[name] = f"Enter the {label}."
         return default
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors[name] = f"The {label} must be a number."
+        value = locale_decimal(raw)
+    except ParseError as exc:
+        errors[name] = str(exc)
         return None
-    if not value.is_finite() or (minimum is not None and value < minimum):
+    if minimum is not None and value < minimum:
         errors[name] = f"The {label} cannot be below {minimum}."
         return None
     return value
@@ -60,12 +64,13 @@ def parse_int(data: dict[str, str], name: str, errors: FormErrors, *, label: str
 
 
 def parse_date(raw: str | None, name: str, errors: FormErrors, *, label: str) -> datetime.date | None:
+    """ISO (``<input type="date">``) or the locale's own order (``06/12/2026`` is 6 December in es-ES)."""
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"The {label} must be a date (YYYY-MM-DD)."
+        return locale_date(raw)
+    except ParseError as exc:
+        errors[name] = str(exc)
         return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
+from nexo.platform.i18n.catalog import gettext
 from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.resolution import request_db_session
 
@@ -92,4 +93,4 @@ def login_required(connection: ASGIConnection[Any, Any, Any, Any], handler: Base
     if handler.opt.get("exclude_from_auth") or connection.scope["path"].startswith(PUBLIC_PREFIXES):
         return
     if not isinstance(connection.scope.get("user"), User):
-        raise NotAuthorizedException("Sign in to continue.")
+        raise NotAuthorizedException(gettext("Sign in to continue."))

@@ -54,13 +54,13 @@ class LanguageController(Controller):
 
     @get("/account", name="account")
     async def account_page(self, request: Request[Any, Any, Any]) -> Template:
-        user: User = request.scope["user"]  # type: ignore[typeddict-item]
+        user: User = request.scope["user"]
         form = {"full_name": user.full_name, "language": user.language or ""}
         return render(request, "accounts/profile.html", {"form": form, "errors": {}, "saved": False})
 
     @post("/account", name="account.submit", media_type=MediaType.HTML)
     async def save_account(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
-        user: User = request.scope["user"]  # type: ignore[typeddict-item]
+        user: User = request.scope["user"]
         form = {"full_name": data.get("full_name", "").strip(), "language": data.get("language", "")}
         errors: dict[str, str] = {}
         if not form["full_name"]:
@@ -70,7 +70,9 @@ class LanguageController(Controller):
         if form["language"] and form["language"] not in LANGUAGES:
             errors["language"] = gettext("Choose a language from the list.")
         if errors:
-            return render(request, "accounts/profile.html", {"form": form, "errors": errors, "saved": False}, 400)
+            return render(
+                request, "accounts/profile.html", {"form": form, "errors": errors, "saved": False}, status_code=400
+            )
         user.full_name = form["full_name"]
         user.language = form["language"] or None
         await db_session.flush()

@@ -18,6 +18,7 @@ from nexo.platform.accounts.passwords import password_problem
 from nexo.platform.accounts.reset import make_reset_token, reset_mail, set_password, user_for_reset_token
 from nexo.platform.accounts.services import authenticate, get_user_by_email
 from nexo.platform.accounts.sessions import rotate_session
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
 from nexo.platform.web.rendering import render
@@ -59,7 +60,7 @@ class LoginController(Controller):
         user = await authenticate(db_session, email, data.get("password", ""))
         target = safe_next(data.get("next"))
         if user is None:
-            context = {"next": target or "", "email": email, "errors": {"form": "Wrong e-mail or password."}}
+            context = {"next": target or "", "email": email, "errors": {"form": gettext("Wrong e-mail or password.")}}
             return render(request, "accounts/login.html", context, status_code=400)
         sign_in(request, user)
         return Redirect(target or await home_path_for(db_session, user), status_code=303)
@@ -89,11 +90,11 @@ async def send_mail_logged(settings: Settings, mail: Mail) -> None:
         logger.exception("password reset mail failed", to=mail.to)
 
 
-FORGOT_SENT = (
+FORGOT_SENT = N_(
     "If an account uses this address, we have sent it a link to choose a new password. "
     "Check your inbox (and the spam folder)."
 )
-INVALID_LINK = "This link is invalid, has expired or was already used. Ask for a new one."
+INVALID_LINK = N_("This link is invalid, has expired or was already used. Ask for a new one.")
 
 
 class PasswordResetController(Controller):
@@ -108,12 +109,12 @@ class PasswordResetController(Controller):
     async def forgot(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Template:
         email = data.get("email", "").strip().lower()
         if not email or len(email) > 320 or "@" not in email:
-            errors = {"email": "Enter the e-mail address you sign in with."}
+            errors = {"email": gettext("Enter the e-mail address you sign in with.")}
             return render(
                 request, "accounts/forgot.html", {"email": email, "errors": errors, "sent": False}, status_code=400
             )
         user = await get_user_by_email(db_session, email)
-        response = render(request, "accounts/forgot.html", {"email": "", "errors": {}, "sent": FORGOT_SENT})
+        response = render(request, "accounts/forgot.html", {"email": "", "errors": {}, "sent": gettext(FORGOT_SENT)})
         if user is not None and user.is_active:
             settings = settings_of(request)
             mail = reset_mail(settings, user, make_reset_token(settings, user))
@@ -124,21 +125,25 @@ class PasswordResetController(Controller):
     async def reset_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
         user = await user_for_reset_token(db_session, settings_of(request), token)
         if user is None:
-            return render(request, "accounts/reset.html", {"invalid": INVALID_LINK, "errors": {}}, status_code=400)
+            return render(
+                request, "accounts/reset.html", {"invalid": gettext(INVALID_LINK), "errors": {}}, status_code=400
+            )
         return render(request, "accounts/reset.html", {"invalid": None, "errors": {}, "token": token})
 
     @post("/reset/{token:str}", name="password.reset.submit", media_type=MediaType.HTML)
     async def reset(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, data: FormData) -> Any:
         user = await user_for_reset_token(db_session, settings_of(request), token)
         if user is None:
-            return render(request, "accounts/reset.html", {"invalid": INVALID_LINK, "errors": {}}, status_code=400)
+            return render(
+                request, "accounts/reset.html", {"invalid": gettext(INVALID_LINK), "errors": {}}, status_code=400
+            )
         password = data.get("password", "")
         errors: dict[str, str] = {}
         problem = password_problem(password, email=user.email, name=user.full_name)
         if problem:
             errors["password"] = problem
         elif password != data.get("password_confirm", ""):
-            errors["password_confirm"] = "The two passwords differ."  # noqa: S105 - a message, not a secret
+            errors["password_confirm"] = gettext("The two passwords differ.")
         if errors:
             context = {"invalid": None, "errors": errors, "token": token}
             return render(request, "accounts/reset.html", context, status_code=400)

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from nexo.platform.i18n.catalog import gettext
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 COMMON_PASSWORDS = frozenset(
@@ -47,13 +49,13 @@ def verify_password(password: str, password_hash: str) -> bool:
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why ``password`` is too weak, or ``None`` when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return gettext("Use at least %(min_password_length)s characters.", min_password_length=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return gettext("Use at most %(max_password_length)s characters.", max_password_length=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        return "This password is too easy to guess."
+        return gettext("This password is too easy to guess.")
     local_part = email.split("@", 1)[0].lower()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (name and name.lower() == lowered):
-        return "Do not use your name or e-mail in the password."
+        return gettext("Do not use your name or e-mail in the password.")
     return None

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.passwords import hash_password
-from nexo.platform.mail import Mail
+from nexo.platform.i18n.catalog import N_
+from nexo.platform.mail import Mail, render_mail
 from nexo.platform.settings import Settings
 
 SALT = "nexo.password-reset"
@@ -57,12 +58,15 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
 
 
 def reset_mail(settings: Settings, user: User, token: str) -> Mail:
+    """The reset link, in the account's language (the language of the page that asked, if it never chose)."""
     minutes = max(1, settings.security.password_reset_max_age_seconds // 60)
     link = f"{settings.app.base_url}/password/reset/{token}"
-    text = (
-        f"Hello {user.full_name},\n\n"
-        "Someone asked to reset the password of your Nexo account. If it was you, open this link to choose a new "
-        f"password (it works once, for {minutes} minutes):\n\n{link}\n\n"
-        "If it was not you, ignore this e-mail: your password stays as it is.\n"
+    return render_mail(
+        user.email,
+        N_("Reset your Nexo password"),
+        "password_reset",
+        user.language,
+        full_name=user.full_name,
+        minutes=minutes,
+        link=link,
     )
-    return Mail(to=user.email, subject="Reset your Nexo password", text=text)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.oauth.models import Installation, OAuthClient, OAuthToken
 from nexo.platform.oauth.scopes import enabled_scopes, scope_module
 from nexo.platform.oauth.secrets import digest
@@ -197,7 +198,9 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        error = ProblemError(401, "Send an OAuth access token: 'Authorization: Bearer <token>'.", "missing-token")
+        error = ProblemError(
+            401, gettext("Send an OAuth access token: 'Authorization: Bearer <token>'."), "missing-token"
+        )
         error.headers = {"WWW-Authenticate": 'Bearer realm="nexo"'}
         raise error
     return value.strip()
@@ -230,7 +233,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], access_to
         async with AsyncSession(bind=autocommit) as lookup:
             principal = await load_principal(lookup, access_token)
         if principal is None:
-            raise invalid_token("The access token is unknown, expired or revoked.")
+            raise invalid_token(gettext("The access token is unknown, expired or revoked."))
         window = await count_call(autocommit, principal.installation_id, limit)
     connection.state[PRINCIPAL_STATE_KEY] = principal
     enforce_window(connection, window)
@@ -253,7 +256,9 @@ async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         if module_of_scope and module_of_scope not in principal.modules and scope in principal.granted_scopes:
             raise module_off_error(module_of_scope)
         if scope not in principal.scopes:
-            error = ProblemError(403, f"This call needs the '{scope}' scope.", "insufficient-scope", scope=scope)
+            error = ProblemError(
+                403, gettext("This call needs the '%(scope)s' scope.", scope=scope), "insufficient-scope", scope=scope
+            )
             error.headers = {"WWW-Authenticate": f'Bearer realm="nexo", error="insufficient_scope", scope="{scope}"'}
             raise error
     refuse_when_read_only(connection, handler, principal.tenant_status, principal.tenant_name)
@@ -264,5 +269,5 @@ async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
 def provide_principal(request: Any) -> ApiPrincipal:
     principal = request.state.get(PRINCIPAL_STATE_KEY)
     if not isinstance(principal, ApiPrincipal):
-        raise invalid_token("Not authenticated.")
+        raise invalid_token(gettext("Not authenticated."))
     return principal

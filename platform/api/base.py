@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from nexo.platform.api.auth import ApiPrincipal, api_guard, provide_principal
 from nexo.platform.api.models import IdempotencyRecord
 from nexo.platform.api.ratelimit import RateLimitHeadersMiddleware
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.errors import ProblemError, problem_response
 
 T = TypeVar("T")
@@ -105,7 +106,9 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
             raise ValueError("cursor of another sort order")
         return data["v"], data["i"]
     except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise ProblemError(400, "The cursor is not valid for this list and sort order.", "invalid-cursor") from exc
+        raise ProblemError(
+            400, gettext("The cursor is not valid for this list and sort order."), "invalid-cursor"
+        ) from exc
 
 
 def check_limit(limit: int) -> int:
@@ -117,7 +120,7 @@ def check_limit(limit: int) -> int:
 def cursor_value(column: InstrumentedAttribute[Any], value: Any) -> Any:
     """A cursor's sort value back in the column's Python type (a forged cursor is a 400, never a 500)."""
     if value is None:
-        raise ProblemError(400, "The cursor is not valid for this list and sort order.", "invalid-cursor")
+        raise ProblemError(400, gettext("The cursor is not valid for this list and sort order."), "invalid-cursor")
     try:
         python_type = column.type.python_type
         if python_type is datetime.datetime:
@@ -126,7 +129,9 @@ def cursor_value(column: InstrumentedAttribute[Any], value: Any) -> Any:
             return datetime.date.fromisoformat(str(value))
         return python_type(value)
     except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
-        raise ProblemError(400, "The cursor is not valid for this list and sort order.", "invalid-cursor") from exc
+        raise ProblemError(
+            400, gettext("The cursor is not valid for this list and sort order."), "invalid-cursor"
+        ) from exc
 
 
 async def keyset_page(
@@ -147,7 +152,9 @@ async def keyset_page(
     field = sort.lstrip("-")
     if field not in sortable:
         allowed = ", ".join(sorted(sortable))
-        raise ProblemError(400, f"Sort by one of: {allowed} (prefix '-' for descending).", "invalid-sort")
+        raise ProblemError(
+            400, gettext("Sort by one of: %(allowed)s (prefix '-' for descending).", allowed=allowed), "invalid-sort"
+        )
     column = sortable[field]
     limit = check_limit(limit)
     if cursor:
@@ -191,7 +198,7 @@ async def idempotent_create(
     if key is None:
         return Response(await create(), status_code=201)
     if not 1 <= len(key) <= 200:
-        raise ProblemError(400, "Idempotency-Key must be 1 to 200 characters.", "validation-error")
+        raise ProblemError(400, gettext("Idempotency-Key must be 1 to 200 characters."), "validation-error")
     fingerprint = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b" " + msgspec.json.encode(body)
     ).hexdigest()
@@ -203,7 +210,9 @@ async def idempotent_create(
     if stored is not None:
         if stored.request_hash != fingerprint:
             raise ProblemError(
-                422, "This Idempotency-Key was already used with a different request.", "idempotency-key-reused"
+                422,
+                gettext("This Idempotency-Key was already used with a different request."),
+                "idempotency-key-reused",
             )
         return Response(stored.response_body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"})
     created = await create()
@@ -222,7 +231,7 @@ async def idempotent_create(
         await session.flush()
     except IntegrityError as exc:
         raise ProblemError(
-            409, "A request with this Idempotency-Key is in progress.", "idempotency-key-in-use"
+            409, gettext("A request with this Idempotency-Key is in progress."), "idempotency-key-in-use"
         ) from exc
     return Response(created, status_code=201)
 
@@ -233,7 +242,7 @@ async def idempotent_create(
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = exc.extra if isinstance(exc.extra, list) else []
     detail = (
-        "Some fields are not valid: "
+        gettext("Some fields are not valid: ")
         + ", ".join(str(e.get("key")) for e in errors if isinstance(e, dict) and e.get("key"))
         if errors
         else str(exc.detail)
@@ -245,9 +254,9 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
     """PostgreSQL text cannot hold NUL: refuse it in the query or the JSON body with a 400, never a 500."""
     query = request.scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query or "\x00" in request.url.path:
-        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+        raise ProblemError(400, gettext("Text may not contain NUL characters."), "validation-error")
     if request.method in ("POST", "PUT", "PATCH") and b"\\u0000" in await request.body():
-        raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
+        raise ProblemError(400, gettext("Text may not contain NUL characters."), "validation-error")
 
 
 def api_router(handlers: Sequence[ControllerRouterHandler]) -> Router:

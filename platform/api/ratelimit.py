@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.errors import ProblemError
 
 WINDOW_SECONDS = 60
@@ -70,7 +71,11 @@ def enforce_window(connection: ASGIConnection[Any, Any, Any, Any], state: Window
         reset = state.reset_seconds
         error = ProblemError(
             429,
-            f"Rate limit of {state.limit} calls per minute reached; retry in {reset} s.",
+            gettext(
+                "Rate limit of %(limit)s calls per minute reached; retry in %(reset)s s.",
+                limit=state.limit,
+                reset=reset,
+            ),
             "rate-limited",
             retry_after=reset,
         )

@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from nexo.platform.api.base import api_opt, keyset_page, problem_responses, security
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.errors import ProblemError
 
 M = TypeVar("M")
@@ -96,7 +97,7 @@ def action_op(scope: str, summary: str, operation_id: str, *codes: int) -> dict[
 
 
 def not_found(label: str) -> ProblemError:
-    return ProblemError(404, f"No such {label} in this workspace.", "not-found")
+    return ProblemError(404, gettext("No such %(label)s in this workspace.", label=label), "not-found")
 
 
 def field_problem(field_name: str, message: str) -> ProblemError:
@@ -127,7 +128,9 @@ def still_used(label: str) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise ProblemError(
-            409, f"This {label} is still used by other records; change or remove them first.", "conflict"
+            409,
+            gettext("This %(label)s is still used by other records; change or remove them first.", label=label),
+            "conflict",
         ) from exc
 
 

@@ -75,7 +75,8 @@ def format_number(value: Any, decimals: int | None = None) -> str:
         return ""
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     if decimals is None:
-        return format_decimal(number.normalize() if number == number.to_integral() else number, locale=babel_locale())
+        exact = number.normalize() if number == number.to_integral() else number
+        return format_decimal(exact, locale=babel_locale(), decimal_quantization=False)
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
     return format_decimal(number, format=pattern, locale=babel_locale(), decimal_quantization=True)
 
@@ -88,15 +89,19 @@ def format_money(value: Any, currency: str = "EUR") -> str:
     return format_currency(number, currency or "EUR", locale=babel_locale())
 
 
-def format_percentage(value: Any, decimals: int = 0, *, ratio: bool = False) -> str:
-    """``25 %`` (es-ES, a no-break space) / ``25%`` (en-US). ``value`` is in percent (``25``) unless ``ratio`` (``0.25``)."""
+def format_percentage(value: Any, decimals: int | None = None, *, ratio: bool = False) -> str:
+    """``21 %`` (es-ES, with a no-break space) or ``21%`` (en-US); ``10,5 %``.
+
+    ``value`` is in percent (``21``) unless ``ratio`` (``0.21``); ``decimals`` fixes the digits (default: up to 2).
+    """
     if value is None or value == "":
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if not ratio:
         number = number / 100
     pattern = babel_locale().percent_formats[None].pattern  # "#,##0 %" (es) or "#,##0%" (en)
-    if decimals:
-        head, _sep, tail = pattern.rpartition("0")
-        pattern = f"{head}0.{'0' * decimals}{tail}"
+    head, _sep, tail = pattern.rpartition("0")
+    fraction = "#" * 2 if decimals is None else "0" * decimals
+    if fraction:
+        pattern = f"{head}0.{fraction}{tail}"
     return format_percent(number, format=pattern, locale=babel_locale(), decimal_quantization=True)

@@ -36,19 +36,21 @@ METHODS = [
     ("billing/**.py", "python"),
     ("modules/**.py", "python"),
     ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
 ]
-OPTIONS = {"templates/**.html": {"trimmed": "true", "extensions": "jinja2.ext.i18n"}}
+JINJA_OPTIONS = {"trimmed": "true", "extensions": "jinja2.ext.i18n"}
+OPTIONS = {"templates/**.html": JINJA_OPTIONS, "templates/**.txt": JINJA_OPTIONS}
 
 
 def extract() -> Catalog:
     """Every marked message of the code base, sorted, without line numbers (stable diffs)."""
     catalog = Catalog(project="Nexo", charset="utf-8", fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
+    for filename, _lineno, message, comments, context in extract_from_dir(
         str(REPO_ROOT), METHODS, OPTIONS, KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
     ):
         if "/tests/" in f"/{filename}" or filename.startswith((".venv", "node_modules")):
             continue
-        catalog.add(message, locations=[(filename, None)], auto_comments=comments, context=context)
+        catalog.add(message, locations=[(filename, 0)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -92,7 +94,6 @@ def compile_all() -> None:
         catalog = _read(path, language)
         with path.with_suffix(".mo").open("wb") as handle:
             write_mo(handle, catalog)
-
 
 
 def problems() -> list[str]:

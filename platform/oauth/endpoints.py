@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.oauth.models import Installation
 from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.server import (
@@ -110,7 +111,7 @@ class OAuthController(Controller):
     async def _authorize(self, request: Request[Any, Any, Any], db_session: AsyncSession, decision: Any) -> Any:
         user = request.scope.get("user")
         if not isinstance(user, User):
-            raise NotAuthorizedException("Sign in to continue.")
+            raise NotAuthorizedException(gettext("Sign in to continue."))
         server = oauth_server(request)
         store = OAuthStore(session=db_session)
         reset = use_store(store)
@@ -141,7 +142,11 @@ class OAuthController(Controller):
             chosen = next(((t, m) for t, m in workspaces if t.slug == decision.get("workspace")), None)
             if chosen is None:
                 return consent_page(
-                    request, client_row, requested, workspaces, error="Choose a workspace where you are an admin."
+                    request,
+                    client_row,
+                    requested,
+                    workspaces,
+                    error=gettext("Choose a workspace where you are an admin."),
                 )
             tenant, modules = chosen
             granted = [s for s in requested if s in enabled_scopes(modules)]
@@ -151,7 +156,10 @@ class OAuthController(Controller):
                     client_row,
                     requested,
                     workspaces,
-                    error=f"None of the requested permissions is available in {tenant.name}: their modules are off.",
+                    error=gettext(
+                        "None of the requested permissions is available in %(name)s: their modules are off.",
+                        name=tenant.name,
+                    ),
                 )
             store.consent_installation = await install(db_session, client_row.id, tenant.id, user.id, granted)
             store.consent_scope = " ".join(granted)

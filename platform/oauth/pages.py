@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.oauth.models import ClientKind, Installation, OAuthClient, OAuthToken
 from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.secrets import SECRET_PREFIX, digest, new_secret
@@ -56,20 +57,24 @@ async def form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
 def app_errors(name: str, uris: list[str], scopes: list[str], homepage: str, *, need_uris: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name or len(name) > 120:
-        errors["name"] = "Enter a name of at most 120 characters."
+        errors["name"] = gettext("Enter a name of at most 120 characters.")
     if need_uris:
         if not uris:
-            errors["redirect_uris"] = "Enter at least one redirect URI, one per line."
+            errors["redirect_uris"] = gettext("Enter at least one redirect URI, one per line.")
         problems = [p for p in (redirect_uri_problem(u) for u in uris) if p]
         if problems:
             errors["redirect_uris"] = " ".join(problems)
     unknown = [s for s in scopes if s not in all_scopes()]
     if not scopes or unknown:
-        errors["scopes"] = "Choose at least one permission." if not scopes else f"Unknown scopes: {', '.join(unknown)}"
+        errors["scopes"] = (
+            gettext("Choose at least one permission.")
+            if not scopes
+            else gettext("Unknown scopes: %(join)s", join=", ".join(unknown))
+        )
     if homepage:
         parts = urlsplit(homepage)
         if parts.scheme not in ("http", "https") or not parts.hostname or len(homepage) > 300:
-            errors["homepage"] = "Enter a full http(s) address."
+            errors["homepage"] = gettext("Enter a full http(s) address.")
     return errors
 
 
@@ -147,7 +152,7 @@ class DeveloperPortal(Controller):
         delivery = await db_session.get(WebhookDelivery, delivery_id)
         installation = await db_session.get(Installation, delivery.installation_id) if delivery else None
         if delivery is None or installation is None or installation.client_pk != app.id:
-            raise NotFoundException("No such delivery for this app.")
+            raise NotFoundException(gettext("No such delivery for this app."))
         await redeliver(db_session, delivery)
         await db_session.commit()  # the request session does not autocommit on redirects
         return Redirect(f"/developers/apps/{app.id}", status_code=303)
@@ -155,7 +160,7 @@ class DeveloperPortal(Controller):
     async def _own_app(self, request: Request[Any, Any, Any], session: AsyncSession, app_id: int) -> OAuthClient:
         app = await session.get(OAuthClient, app_id)
         if app is None or app.owner_user_id != current_user(request).id or app.kind is not ClientKind.PARTNER:
-            raise NotFoundException("No such app.")
+            raise NotFoundException(gettext("No such app."))
         return app
 
     async def _detail(
@@ -247,7 +252,7 @@ class InstalledAppsPages(Controller):
     async def revoke(self, tenant: TenantContext, db_session: AsyncSession, installation_id: int) -> Redirect:
         installation = await db_session.get(Installation, installation_id)
         if installation is None or installation.tenant_id != tenant.tenant_id:
-            raise NotFoundException("No such app in this workspace.")
+            raise NotFoundException(gettext("No such app in this workspace."))
         client = await db_session.get_one(OAuthClient, installation.client_pk)
         await revoke_installation(db_session, installation)
         await record(db_session, "oauth.app.revoked", target=client.name, **tenant.actor)
@@ -258,7 +263,7 @@ class InstalledAppsPages(Controller):
     async def redeliver(self, tenant: TenantContext, db_session: AsyncSession, delivery_id: int) -> Redirect:
         delivery = await db_session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.tenant_id != tenant.tenant_id:
-            raise NotFoundException("No such delivery in this workspace.")
+            raise NotFoundException(gettext("No such delivery in this workspace."))
         await redeliver(db_session, delivery)
         await db_session.commit()
         return Redirect(f"/w/{tenant.slug}/settings/apps", status_code=303)
@@ -285,7 +290,7 @@ class IntegrationsPages(Controller):
         errors = app_errors(name, [], scopes, "", need_uris=False)
         unusable = [s for s in scopes if s not in enabled_scopes(tenant.modules)]
         if unusable and "scopes" not in errors:
-            errors["scopes"] = f"These modules are off in this workspace: {', '.join(unusable)}"
+            errors["scopes"] = gettext("These modules are off in this workspace: %(join)s", join=", ".join(unusable))
         if errors:
             return await self._page(
                 request, tenant, db_session, errors=errors, data={"name": name, "scopes": scopes}, status_code=400
@@ -318,7 +323,7 @@ class IntegrationsPages(Controller):
     ) -> Template:
         client = await db_session.get(OAuthClient, client_pk)
         if client is None or client.tenant_id != tenant.tenant_id or client.kind is not ClientKind.PRIVATE:
-            raise NotFoundException("No such integration in this workspace.")
+            raise NotFoundException(gettext("No such integration in this workspace."))
         secret = new_secret(SECRET_PREFIX)
         client.secret_hash, client.secret_rotated_at = digest(secret), utcnow()
         await db_session.flush()

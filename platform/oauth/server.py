@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.oauth.models import AuthorizationCode, ClientKind, Installation, OAuthClient, OAuthToken
 from nexo.platform.oauth.scopes import enabled_scopes
 from nexo.platform.oauth.secrets import ACCESS_PREFIX, CODE_PREFIX, REFRESH_PREFIX, digest, matches, new_secret
@@ -334,9 +335,11 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge"):
-            raise InvalidRequestError("PKCE is required: send 'code_challenge' with 'code_challenge_method=S256'.")
+            raise InvalidRequestError(
+                gettext("PKCE is required: send 'code_challenge' with 'code_challenge_method=S256'.")
+            )
         if data.get("code_challenge_method") != "S256":
-            raise InvalidRequestError("Only 'code_challenge_method=S256' is supported.")
+            raise InvalidRequestError(gettext("Only 'code_challenge_method=S256' is supported."))
         super().validate_code_challenge(grant, redirect_uri)
 
     def get_authorization_code_challenge(self, authorization_code: CodeAdapter) -> str:
@@ -423,12 +426,14 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[mis
         client: ClientAdapter = self.request.client
         installation = private_installation(client.row)
         if installation is None:
-            raise InvalidScopeError("This integration has no active installation.")
+            raise InvalidScopeError(gettext("This integration has no active installation."))
         modules = current_store().enabled_modules.get(client.row.tenant_id or 0, frozenset())
         allowed = set(installation.scopes) & enabled_scopes(modules)
         requested = scope_to_list(self.request.payload.scope) or sorted(allowed)
         if not set(requested) <= allowed:
-            raise InvalidScopeError("A requested scope is not granted to this integration or its module is off.")
+            raise InvalidScopeError(
+                gettext("A requested scope is not granted to this integration or its module is off.")
+            )
         self.request.scope = " ".join(requested)
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:

@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, TooManyRe
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from nexo.platform.i18n.catalog import gettext
+
 logger = structlog.get_logger("nexo.errors")
 
 PROBLEM_BASE = "https://nexo.dev/problems/"
@@ -76,7 +78,7 @@ def too_many_requests(exc: HTTPException) -> HTTPException:
     """The rate limiter's 429, with a message a person can act on and a ``Retry-After`` header."""
     seconds = retry_after_seconds(exc)
     wait = f"{seconds} seconds" if seconds != 1 else "1 second"
-    detail = f"Too many attempts from your network. Please wait {wait}, then try again."
+    detail = gettext("Too many attempts from your network. Please wait %(wait)s, then try again.", wait=wait)
     headers = {**(exc.headers or {}), "Retry-After": str(seconds)}
     return HTTPException(status_code=429, detail=detail, headers=headers, extra={"retry_after": seconds})
 
@@ -111,10 +113,14 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error", path=request.url.path, exc_info=exc)
     if is_api(request):
-        return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "An unexpected error happened.")
+        return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, gettext("An unexpected error happened."))
     return Template(
         template_name="errors/error.html",
-        context={"status": 500, "title": "Something went wrong", "detail": "An unexpected error happened."},
+        context={
+            "status": 500,
+            "title": gettext("Something went wrong"),
+            "detail": gettext("An unexpected error happened."),
+        },
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.HTML,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.directory.api import IdParam
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, keyset_page, problem_responses
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.events import EVENT_TYPES, event_scope, schedule_deliveries
 from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -165,7 +166,7 @@ class WebhooksApi(Controller):
                     }
                 )
         if errors:
-            error = ProblemError(400, "Some event types cannot be subscribed to.", "validation-error")
+            error = ProblemError(400, gettext("Some event types cannot be subscribed to."), "validation-error")
             error.extra = errors
             raise error
         row = WebhookSubscription(
@@ -194,7 +195,7 @@ class WebhooksApi(Controller):
     ) -> None:
         row = await db_session.get(WebhookSubscription, subscription_id)
         if row is None or row.installation_id != principal.installation_id:
-            raise ProblemError(404, "No such subscription for this installation.", "not-found")
+            raise ProblemError(404, gettext("No such subscription for this installation."), "not-found")
         await db_session.delete(row)
 
     @get(
@@ -239,7 +240,7 @@ class WebhooksApi(Controller):
     async def redeliver(self, db_session: AsyncSession, principal: ApiPrincipal, delivery_id: IdParam) -> DeliveryOut:
         row = await db_session.get(WebhookDelivery, delivery_id)
         if row is None or row.installation_id != principal.installation_id:
-            raise ProblemError(404, "No such delivery for this installation.", "not-found")
+            raise ProblemError(404, gettext("No such delivery for this installation."), "not-found")
         return delivery_out(await redeliver(db_session, row))
 
 

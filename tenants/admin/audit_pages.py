@@ -12,6 +12,7 @@ from litestar.response import Template
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY
 from nexo.tenants.audit import AuditEntry
@@ -50,7 +51,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "Use a date like 2026-11-28."
+        errors[field] = gettext("Use a date like 2026-11-28.")
         return None
 
 
@@ -72,7 +73,7 @@ def filtered(filters: AuditFilters, timezone: str) -> Select[tuple[AuditEntry]]:
         next_day = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), zone)
         query = query.where(AuditEntry.created_at < next_day)
     if start and end and end < start:
-        errors["date_to"] = "The end date is before the start date."
+        errors["date_to"] = gettext("The end date is before the start date.")
     filters.errors = errors
     return query
 

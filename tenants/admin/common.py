@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.settings import Settings
 from nexo.tenants.models import Role, Tenant
 from nexo.tenants.resolution import NOT_FOUND, TenantContext, require_role
@@ -26,5 +27,5 @@ def app_settings(request: Request[Any, Any, Any]) -> Settings:
 async def tenant_row(session: AsyncSession, tenant: TenantContext) -> Tenant:
     row = await session.get(Tenant, tenant.tenant_id)
     if row is None:
-        raise NotFoundException(NOT_FOUND)
+        raise NotFoundException(gettext(NOT_FOUND))
     return row

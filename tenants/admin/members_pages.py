@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY, FormData, app_settings
 from nexo.tenants.invitations import InvitationError, invite, pending_invitations, revoke
@@ -70,7 +71,9 @@ class MembersPages(Controller):
             return await self._page(
                 request, tenant, db_session, status_code=400, form=form, errors={refused.field: refused.message}
             )
-        return await self._page(request, tenant, db_session, success=f"Invitation sent to {invitation.email}.")
+        return await self._page(
+            request, tenant, db_session, success=gettext("Invitation sent to %(email)s.", email=invitation.email)
+        )
 
     @post("/invitations/{invitation_id:int}/revoke", name="admin.members.revoke")
     async def revoke_invitation(
@@ -80,7 +83,9 @@ class MembersPages(Controller):
             invitation = await revoke(db_session, tenant, invitation_id)
         except InvitationError as refused:
             return await self._page(request, tenant, db_session, status_code=409, error=refused.message)
-        return await self._page(request, tenant, db_session, success=f"Invitation to {invitation.email} withdrawn.")
+        return await self._page(
+            request, tenant, db_session, success=gettext("Invitation to %(email)s withdrawn.", email=invitation.email)
+        )
 
     @post("/{membership_id:int}/role", name="admin.members.role")
     async def set_role(

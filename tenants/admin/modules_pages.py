@@ -11,6 +11,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.errors import ProblemError
@@ -87,7 +88,7 @@ class ModulesPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, session: AsyncSession, key: str, *, on: bool
     ) -> Template:
         if key not in get_registry():
-            raise NotFoundException(f"There is no module called {key!r}.")
+            raise NotFoundException(gettext("There is no module called %(key)s.", key=f"{key!r}"))
         row = await tenant_row(session, tenant)
         switch = enable_module if on else disable_module
         try:
@@ -98,7 +99,11 @@ class ModulesPages(Controller):
         registry = get_registry()
         names = [registry.get(k).name for k in result.changed]
         if on:
-            note = f"Switched on: {', '.join(names)}." if names else f"{registry.get(key).name} was already on."
+            note = (
+                gettext("Switched on: %(join)s.", join=", ".join(names))
+                if names
+                else gettext("%(get)s was already on.", get=registry.get(key).name)
+            )
         else:
             note = f"{registry.get(key).name} is off. Its data is kept; switch it on again to get it back."
         context = await self._table(request, session, tenant, message_for=key, success=note)
@@ -149,7 +154,7 @@ class PurgePages(Controller):
     ) -> Response[bytes]:
         _manifest_or_404(key)
         if format not in {"json", "csv"}:
-            raise ProblemError(400, "Choose the json or csv format.", "bad-export-format")
+            raise ProblemError(400, gettext("Choose the json or csv format."), "bad-export-format")
         tables = await export_tables(db_session, tenant.schema, key)
         await record(db_session, "module.exported", target=key, details={"format": format}, **tenant.actor)
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
@@ -162,7 +167,7 @@ class PurgePages(Controller):
 def _manifest_or_404(key: str) -> Manifest:
     registry = get_registry()
     if key not in registry or registry.get(key).always_on:
-        raise NotFoundException(f"There is no module called {key!r} that can be purged.")
+        raise NotFoundException(gettext("There is no module called %(key)s that can be purged.", key=f"{key!r}"))
     return registry.get(key)
 
 

@@ -12,13 +12,14 @@ from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY, FormData
 from nexo.tenants.resolution import TenantContext
 from nexo.tenants.workspace_settings import (
-    CURRENCIES,
     MAX_LOGO_BYTES,
     SettingsForm,
+    currency_names,
     get_logo,
     remove_logo,
     set_logo,
@@ -32,7 +33,7 @@ UploadData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI
 def _context(tenant: TenantContext, form: SettingsForm, **extra: Any) -> dict[str, Any]:
     return {
         "form": form,
-        "currencies": CURRENCIES,
+        "currencies": currency_names(),
         "time_zones": time_zones(),
         "errors": form.errors,
         "max_logo_kb": MAX_LOGO_BYTES // 1024,
@@ -41,7 +42,7 @@ def _context(tenant: TenantContext, form: SettingsForm, **extra: Any) -> dict[st
 
 
 def _current(tenant: TenantContext) -> SettingsForm:
-    return SettingsForm(tenant.name, tenant.slug, tenant.currency, tenant.timezone)
+    return SettingsForm(tenant.name, tenant.slug, tenant.currency, tenant.timezone, tenant.language, tenant.locale)
 
 
 class WorkspaceSettingsPages(Controller):
@@ -102,7 +103,7 @@ class LogoPage(Controller):
     async def logo(self, tenant: TenantContext, db_session: AsyncSession) -> Response[bytes]:
         logo = await get_logo(db_session, tenant.tenant_id)
         if logo is None:
-            raise NotFoundException("This workspace has no logo.")
+            raise NotFoundException(gettext("This workspace has no logo."))
         return Response(
             logo.data,
             media_type=logo.content_type,

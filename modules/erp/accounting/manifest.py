@@ -7,25 +7,28 @@ while it is on, invoicing a sales order and billing a purchase order post to the
 from decimal import Decimal
 from pathlib import Path
 
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
 
 MANIFEST = Manifest(
     key="erp.accounting",
-    name="Accounting",
+    name=N_("Accounting"),
     description=(
-        "Chart of accounts, double-entry journal, customer invoices, supplier bills, payments and credit notes; "
-        "profitability, liquidity and performance reports."
+        N_(
+            "Chart of accounts, double-entry journal, customer invoices, supplier bills, payments and credit notes; "
+            "profitability, liquidity and performance reports."
+        )
     ),
     models="nexo.modules.erp.accounting.models",
     migrations=Path(__file__).parent / "migrations",
     scopes=(
-        Scope("erp.accounting.read", "See the accounts, journal, invoices, bills, payments and financial reports"),
-        Scope("erp.accounting.write", "Post invoices, bills, payments, credit notes and journal entries"),
+        Scope("erp.accounting.read", N_("See the accounts, journal, invoices, bills, payments and financial reports")),
+        Scope("erp.accounting.write", N_("Post invoices, bills, payments, credit notes and journal entries")),
     ),
     navigation=(
-        NavEntry("Invoices", "erp/accounting/invoices"),
-        NavEntry("Journal", "erp/accounting/journal"),
-        NavEntry("Reports", "erp/reports"),
+        NavEntry(N_("Invoices"), "erp/accounting/invoices"),
+        NavEntry(N_("Journal"), "erp/accounting/journal"),
+        NavEntry(N_("Reports"), "erp/reports"),
     ),
     monthly_price=Decimal("25"),
     controllers=(

@@ -26,6 +26,7 @@ from nexo.modules.erp.inventory.services import (
     update_product,
 )
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_decimal, parse_int
+from nexo.platform.i18n.formats import format_number
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.audit import record
 from nexo.tenants.models import Role
@@ -55,9 +56,9 @@ def product_form_data(product: Product) -> dict[str, str]:
         "sku": product.sku,
         "name": product.name,
         "unit": product.unit,
-        "cost": f"{product.cost.normalize():f}",
-        "sale_price": f"{product.sale_price.normalize():f}",
-        "tax_rate": f"{(product.tax_rate * 100).normalize():f}",
+        "cost": format_number(product.cost),  # in the locale's format, which the form reads back exactly
+        "sale_price": format_number(product.sale_price),
+        "tax_rate": format_number(product.tax_rate * 100),
     }
 
 

@@ -3,20 +3,21 @@
 from decimal import Decimal
 from pathlib import Path
 
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
 
 MANIFEST = Manifest(
     key="erp.purchasing",
-    name="Purchasing",
-    description="Suppliers from the directory, purchase orders and receipts into stock; bills post to accounting.",
+    name=N_("Purchasing"),
+    description=N_("Suppliers from the directory, purchase orders and receipts into stock; bills post to accounting."),
     models="nexo.modules.erp.purchasing.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("erp.inventory",),
     scopes=(
-        Scope("erp.purchasing.read", "See suppliers, purchase orders and receipts"),
-        Scope("erp.purchasing.write", "Create and send purchase orders and receive goods"),
+        Scope("erp.purchasing.read", N_("See suppliers, purchase orders and receipts")),
+        Scope("erp.purchasing.write", N_("Create and send purchase orders and receive goods")),
     ),
-    navigation=(NavEntry("Purchase orders", "erp/purchasing/orders"),),
+    navigation=(NavEntry(N_("Purchase orders"), "erp/purchasing/orders"),),
     monthly_price=Decimal("15"),
     controllers=("nexo.modules.erp.purchasing.pages:PurchasingPages",),
     api_controllers=("nexo.modules.erp.purchasing.api:PurchaseOrdersApi",),

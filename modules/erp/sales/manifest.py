@@ -3,20 +3,21 @@
 from decimal import Decimal
 from pathlib import Path
 
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.modules.manifest import Manifest, NavEntry, Scope
 
 MANIFEST = Manifest(
     key="erp.sales",
-    name="Sales",
-    description="Quotes, sales orders and deliveries out of stock; invoices post to accounting when it is on.",
+    name=N_("Sales"),
+    description=N_("Quotes, sales orders and deliveries out of stock; invoices post to accounting when it is on."),
     models="nexo.modules.erp.sales.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("erp.inventory",),
     scopes=(
-        Scope("erp.sales.read", "See quotes, sales orders and deliveries"),
-        Scope("erp.sales.write", "Create and change quotes and sales orders, deliver and invoice them"),
+        Scope("erp.sales.read", N_("See quotes, sales orders and deliveries")),
+        Scope("erp.sales.write", N_("Create and change quotes and sales orders, deliver and invoice them")),
     ),
-    navigation=(NavEntry("Quotes", "erp/sales/quotes"), NavEntry("Sales orders", "erp/sales/orders")),
+    navigation=(NavEntry(N_("Quotes"), "erp/sales/quotes"), NavEntry(N_("Sales orders"), "erp/sales/orders")),
     monthly_price=Decimal("20"),
     controllers=("nexo.modules.erp.sales.pages:SalesPages",),
     api_controllers=(

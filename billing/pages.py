@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -18,6 +19,7 @@ from nexo.billing.catalog import price_for
 from nexo.billing.models import BillingAccount, SubscriptionItem
 from nexo.billing.provider import get_provider
 from nexo.platform.i18n.catalog import gettext
+from nexo.platform.i18n.formats import format_money
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
@@ -30,13 +32,15 @@ OWNER_ONLY = {**require_role(Role.OWNER), "allow_when_read_only": True}
 
 
 def _money(minor: int | None, currency: str | None) -> str:
-    return f"{(minor or 0) / 100:.2f} {(currency or 'eur').upper()}"
+    """Stripe's minor units as money in the reader's locale (``12,00 €``)."""
+    return format_money(Decimal(minor or 0) / 100, (currency or "eur").upper())
 
 
-def _date(timestamp: int | None) -> str:
+def _date(timestamp: int | None) -> datetime.datetime | None:
+    """A Stripe timestamp, shown by the template's ``date`` filter in the workspace's time zone."""
     if not timestamp:
-        return ""
-    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
+        return None
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
 
 
 def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:

@@ -69,7 +69,7 @@ async def invite(session: AsyncSession, settings: Settings, actor: TenantContext
         .where(Membership.tenant_id == actor.tenant_id, User.email == email)
     )
     if already:
-        raise InvitationError(f"{email} is already a member of this workspace.", "email")
+        raise InvitationError(gettext("%(email)s is already a member of this workspace.", email=email), "email")
     now = utcnow()
     for pending in await session.scalars(
         select(Invitation).where(

@@ -60,7 +60,9 @@ async def change_role(session: AsyncSession, actor: TenantContext, membership_id
     if membership.role is role:
         return membership
     if membership.role is Role.OWNER and await _owner_count(session, actor.tenant_id) <= 1:
-        raise MemberError(f"{membership.user.full_name} is the last owner. Make someone else an owner first.")
+        raise MemberError(
+            gettext("%(name)s is the last owner. Make someone else an owner first.", name=membership.user.full_name)
+        )
     old = membership.role
     membership.role = role
     await session.flush()
@@ -79,7 +81,7 @@ async def remove_member(session: AsyncSession, actor: TenantContext, membership_
     membership = await _membership(session, actor.tenant_id, membership_id)
     _check_may_touch(actor, membership, None)
     if membership.role is Role.OWNER and await _owner_count(session, actor.tenant_id) <= 1:
-        raise MemberError(f"{membership.user.full_name} is the last owner and cannot be removed.")
+        raise MemberError(gettext("%(name)s is the last owner and cannot be removed.", name=membership.user.full_name))
     email = membership.user.email
     role = membership.role
     await session.delete(membership)

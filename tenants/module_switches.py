@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.db.tenancy import bind_tenant, bound_schema, check_schema_name
-from nexo.platform.i18n.catalog import gettext
+from nexo.platform.i18n.catalog import gettext, ngettext
 from nexo.platform.migrations.config import TENANT_VERSION_TABLE, tenant_metadata, tenant_script
 from nexo.platform.migrations.runner import branches_of_revisions, create_module_tables, tables_of
 from nexo.platform.migrations.status import write_version_mark
@@ -46,7 +46,7 @@ def plan_enable(registry: ModuleRegistry, states: Mapping[str, bool], key: str) 
     ``states`` maps module keys that have tables to their enabled flag. Dependencies come first.
     """
     if key not in registry:
-        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=repr(key)))
     needed = registry.dependencies_closure(key)
     to_enable = [k for k in needed if not states.get(k, False)]
     to_create = [k for k in to_enable if k not in states]
@@ -61,43 +61,55 @@ def enabled_dependents(registry: ModuleRegistry, states: Mapping[str, bool], key
 def check_disable(registry: ModuleRegistry, states: Mapping[str, bool], key: str) -> None:
     """Refuse switching ``key`` off while it is always on or an enabled module needs it."""
     if key not in registry:
-        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=repr(key)))
     manifest = registry.get(key)
     if manifest.always_on:
-        raise ModuleSwitchError(f"{manifest.name} is part of every workspace and cannot be switched off.")
+        raise ModuleSwitchError(
+            gettext("%(module)s is part of every workspace and cannot be switched off.", module=gettext(manifest.name))
+        )
     blockers = enabled_dependents(registry, states, key)
     if blockers:
         names = _names(registry, blockers)
         raise ModuleSwitchError(
-            f"{manifest.name} cannot be switched off while {names} {'is' if len(blockers) == 1 else 'are'} on: "
-            f"{'it needs' if len(blockers) == 1 else 'they need'} it. Switch off {names} first."
+            ngettext(
+                "%(module)s cannot be switched off while %(names)s is on: it needs it. Switch off %(names)s first.",
+                "%(module)s cannot be switched off while %(names)s are on: they need it. Switch off %(names)s first.",
+                len(blockers),
+                module=gettext(manifest.name),
+                names=names,
+            )
         )
 
 
 def check_purge(registry: ModuleRegistry, states: Mapping[str, bool], key: str) -> None:
     """Purging needs the module off, and no other module keeping tables that depend on it."""
     if key not in registry:
-        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=f"{key!r}"))
+        raise ModuleSwitchError(gettext("There is no module called %(key)s.", key=repr(key)))
     manifest = registry.get(key)
     if manifest.always_on:
-        raise ModuleSwitchError(f"{manifest.name} is part of every workspace; its data cannot be purged.")
+        raise ModuleSwitchError(
+            gettext("%(module)s is part of every workspace; its data cannot be purged.", module=gettext(manifest.name))
+        )
     if key not in states:
-        raise ModuleSwitchError(f"{manifest.name} has no data in this workspace.")
+        raise ModuleSwitchError(gettext("%(module)s has no data in this workspace.", module=gettext(manifest.name)))
     if states[key]:
-        raise ModuleSwitchError(gettext("Switch %(name)s off before purging its data.", name=manifest.name))
+        raise ModuleSwitchError(gettext("Switch %(name)s off before purging its data.", name=gettext(manifest.name)))
     holders = [k for k in registry.dependents(key) if k in states]
     if holders:
         names = _names(registry, holders)
-        verb = "it builds" if len(holders) == 1 else "they build"
         raise ModuleSwitchError(
-            gettext(
-                "Purge the data of %(names)s first: %(verb)s on %(name)s.", names=names, verb=verb, name=manifest.name
+            ngettext(
+                "Purge the data of %(names)s first: it builds on %(name)s.",
+                "Purge the data of %(names)s first: they build on %(name)s.",
+                len(holders),
+                names=names,
+                name=gettext(manifest.name),
             )
         )
 
 
 def _names(registry: ModuleRegistry, keys: list[str]) -> str:
-    names = [registry.get(k).name for k in keys]
+    names = [gettext(registry.get(k).name) for k in keys]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

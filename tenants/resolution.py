@@ -179,7 +179,9 @@ class WorkspaceMovedError(HTTPException):
         method = connection.scope.get("method", "GET")
         status = 301 if method in {"GET", "HEAD"} else 308
         super().__init__(
-            status_code=status, detail=f"This workspace moved to /w/{new_slug}/.", headers={"location": target}
+            status_code=status,
+            detail=gettext("This workspace moved to /w/%(slug)s/.", slug=new_slug),
+            headers={"location": target},
         )
 
 
@@ -204,13 +206,19 @@ def refuse_when_read_only(
         return
     if connection.scope.get("method") not in UNSAFE_METHODS or handler.opt.get("allow_when_read_only"):
         return
-    reason = "its subscription has ended" if status == "canceled" else "a payment is overdue"
-    raise ProblemError(
-        403,
-        f"{name} is read-only because {reason}: you can still read and export its data. "
-        "The owner can restore it under Settings → Billing.",
-        "read-only",
-    )
+    if status == "canceled":
+        detail = gettext(
+            "%(name)s is read-only because its subscription has ended: you can still read and export its data. "
+            "The owner can restore it under Settings → Billing.",
+            name=name,
+        )
+    else:
+        detail = gettext(
+            "%(name)s is read-only because a payment is overdue: you can still read and export its data. "
+            "The owner can restore it under Settings → Billing.",
+            name=name,
+        )
+    raise ProblemError(403, detail, "read-only")
 
 
 def module_off_error(module_key: str) -> ProblemError:

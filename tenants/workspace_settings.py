@@ -157,9 +157,7 @@ def logo_problem(content: bytes) -> tuple[str | None, str | None]:
     if not content:
         return None, gettext("Choose an image file.")
     if len(content) > MAX_LOGO_BYTES:
-        return None, gettext(
-            "The logo may be at most %(max_logo_bytes1024)s KB.", max_logo_bytes1024=MAX_LOGO_BYTES // 1024
-        )
+        return None, gettext("The logo may be at most %(kb)s KB.", kb=MAX_LOGO_BYTES // 1024)
     for content_type, signatures in LOGO_SIGNATURES.items():
         if content.startswith(signatures) and (content_type != "image/webp" or content[8:12] == b"WEBP"):
             return content_type, None

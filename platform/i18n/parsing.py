@@ -60,13 +60,14 @@ def parse_decimal(text: str, locale: str | None = None) -> Decimal:
         if len(fraction) != 3 and whole and fraction:
             return _exact(f"{sign}{whole}.{fraction}")
         if len(fraction) == 3:
+            as_decimal, as_whole = f"{sign}{whole}{decimal}{fraction}", f"{sign}{whole}{fraction}"
             raise ParseError(
                 gettext(
                     "“%(value)s” is ambiguous: write %(as_decimal)s if it has decimals, or %(as_whole)s if it has "
                     "none.",
                     value=text.strip(),
-                    as_decimal=f"{sign}{whole}{decimal}{fraction}",
-                    as_whole=f"{sign}{whole}{fraction}",
+                    as_decimal=as_decimal,
+                    as_whole=as_whole,
                 )
             )
     raise ParseError(gettext("Enter a number, such as %(example)s.", example=_example(locale)))

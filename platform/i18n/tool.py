@@ -38,7 +38,7 @@ METHODS = [
     ("templates/**.html", "jinja2"),
     ("templates/**.txt", "jinja2"),
 ]
-JINJA_OPTIONS = {"trimmed": "true", "extensions": "jinja2.ext.i18n"}
+JINJA_OPTIONS = {"trimmed": "true", "extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
 OPTIONS = {"templates/**.html": JINJA_OPTIONS, "templates/**.txt": JINJA_OPTIONS}
 
 
@@ -79,6 +79,7 @@ def update() -> None:
         catalog = _read(path, language) if path.exists() else Catalog(locale=language, project="Nexo")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.fuzzy = False
         if language == SOURCE_LANGUAGE:
             for message in catalog:
                 if message.id:

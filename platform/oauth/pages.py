@@ -39,12 +39,12 @@ def new_client_id() -> str:
 def redirect_uri_problem(uri: str) -> str | None:
     parts = urlsplit(uri)
     if parts.fragment or "#" in uri:
-        return f"{uri}: a redirect URI cannot have a #fragment."
+        return gettext("%(uri)s: a redirect URI cannot have a #fragment.", uri=uri)
     if parts.scheme == "https" and parts.hostname:
         return None
     if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
         return None
-    return f"{uri}: use https (plain http only for 127.0.0.1 or localhost)."
+    return gettext("%(uri)s: use https (plain http only for 127.0.0.1 or localhost).", uri=uri)
 
 
 async def form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, TooManyRe
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from nexo.platform.i18n.catalog import gettext
+from nexo.platform.i18n.catalog import gettext, ngettext
 
 logger = structlog.get_logger("nexo.errors")
 
@@ -77,8 +77,11 @@ def retry_after_seconds(exc: HTTPException) -> int:
 def too_many_requests(exc: HTTPException) -> HTTPException:
     """The rate limiter's 429, with a message a person can act on and a ``Retry-After`` header."""
     seconds = retry_after_seconds(exc)
-    wait = f"{seconds} seconds" if seconds != 1 else "1 second"
-    detail = gettext("Too many attempts from your network. Please wait %(wait)s, then try again.", wait=wait)
+    detail = ngettext(
+        "Too many attempts from your network. Please wait %(num)d second, then try again.",
+        "Too many attempts from your network. Please wait %(num)d seconds, then try again.",
+        seconds,
+    )
     headers = {**(exc.headers or {}), "Retry-After": str(seconds)}
     return HTTPException(status_code=429, detail=detail, headers=headers, extra={"retry_after": seconds})
 

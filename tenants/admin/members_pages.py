@@ -105,7 +105,7 @@ class MembersPages(Controller):
             return await self._page(
                 request, tenant, db_session, status_code=409, error=refused.message, error_for=membership_id
             )
-        note = f"{membership.user.full_name} is now {membership.role.value}."
+        note = gettext("%(name)s is now %(role)s.", name=membership.user.full_name, role=membership.role.label)
         return await self._page(request, tenant, db_session, success=note)
 
     @post("/{membership_id:int}/remove", name="admin.members.remove")
@@ -118,4 +118,6 @@ class MembersPages(Controller):
             return await self._page(
                 request, tenant, db_session, status_code=409, error=refused.message, error_for=membership_id
             )
-        return await self._page(request, tenant, db_session, success=f"{email} no longer has access.")
+        return await self._page(
+            request, tenant, db_session, success=gettext("%(email)s no longer has access.", email=email)
+        )

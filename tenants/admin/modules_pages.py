@@ -88,7 +88,7 @@ class ModulesPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, session: AsyncSession, key: str, *, on: bool
     ) -> Template:
         if key not in get_registry():
-            raise NotFoundException(gettext("There is no module called %(key)s.", key=f"{key!r}"))
+            raise NotFoundException(gettext("There is no module called %(key)s.", key=repr(key)))
         row = await tenant_row(session, tenant)
         switch = enable_module if on else disable_module
         try:
@@ -97,15 +97,18 @@ class ModulesPages(Controller):
             context = await self._table(request, session, tenant, message_for=key, error=refused.message)
             return render(request, "admin/modules.html", context, partial="admin/_modules_table.html", status_code=409)
         registry = get_registry()
-        names = [registry.get(k).name for k in result.changed]
+        names = [gettext(registry.get(k).name) for k in result.changed]
         if on:
             note = (
-                gettext("Switched on: %(join)s.", join=", ".join(names))
+                gettext("Switched on: %(modules)s.", modules=", ".join(names))
                 if names
-                else gettext("%(get)s was already on.", get=registry.get(key).name)
+                else gettext("%(module)s was already on.", module=gettext(registry.get(key).name))
             )
         else:
-            note = f"{registry.get(key).name} is off. Its data is kept; switch it on again to get it back."
+            note = gettext(
+                "%(module)s is off. Its data is kept; switch it on again to get it back.",
+                module=gettext(registry.get(key).name),
+            )
         context = await self._table(request, session, tenant, message_for=key, success=note)
         return render(request, "admin/modules.html", context, partial="admin/_modules_table.html")
 
@@ -167,7 +170,7 @@ class PurgePages(Controller):
 def _manifest_or_404(key: str) -> Manifest:
     registry = get_registry()
     if key not in registry or registry.get(key).always_on:
-        raise NotFoundException(gettext("There is no module called %(key)s that can be purged.", key=f"{key!r}"))
+        raise NotFoundException(gettext("There is no module called %(key)s that can be purged.", key=repr(key)))
     return registry.get(key)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import schema_for_tenant_id
-from nexo.platform.i18n.catalog import use_language
+from nexo.platform.i18n.catalog import seeding_in
 from nexo.platform.migrations.runner import build_tenant_schema
 from nexo.platform.modules.registry import get_registry
 from nexo.tenants.models import Membership, Role, Tenant
@@ -54,7 +54,7 @@ async def provision_tenant(
     await session.flush()
     module_keys = default_module_keys(modules)
     connection = await session.connection()
-    with use_language(language, locale):
+    with seeding_in(language):
         await connection.run_sync(build_tenant_schema, tenant.schema_name, module_keys)
     # The search_path set while building is transaction-local; reset it so later statements in this
     # transaction behave exactly as before.

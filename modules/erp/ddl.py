@@ -8,6 +8,7 @@ to its table's ``after_create`` event for the first way, and the module's migrat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import DDL, Connection, Table, event
 
@@ -19,6 +20,17 @@ def after_create(table: Table, statements: Callable[[], Sequence[str]]) -> None:
     on a mock engine) carries them too. ``%`` is doubled because ``DDL`` formats its text."""
     for statement in statements():
         event.listen(table, "after_create", DDL(statement.replace("%", "%%")))  # type: ignore[no-untyped-call]
+
+
+def after_create_each_time(table: Table, statements: Callable[[], Sequence[str]]) -> None:
+    """Like ``after_create``, but ``statements()`` runs each time ``table`` is created, not once at import: seed rows
+    whose text depends on the workspace (its language) at that moment. Compiled scripts capture them the same way."""
+
+    def emit(target: Table, connection: Any, **kw: Any) -> None:
+        for statement in statements():
+            connection.execute(DDL(statement.replace("%", "%%")))  # type: ignore[no-untyped-call]
+
+    event.listen(table, "after_create", emit)
 
 
 def run_statements(connection: Connection, statements: Sequence[str]) -> None:

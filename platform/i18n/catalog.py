@@ -41,6 +41,8 @@ DEFAULT_LOCALE = {"es": "es-ES", "en": "en-US"}
 _language: ContextVar[str] = ContextVar("nexo_language", default=DEFAULT_LANGUAGE)
 _locale: ContextVar[str] = ContextVar("nexo_locale", default="en-US")
 _timezone: ContextVar[str] = ContextVar("nexo_timezone", default="UTC")
+# The workspace's own language (not the reader's): seed data (pipeline stages, chart of accounts) is written in it.
+_workspace_language: ContextVar[str | None] = ContextVar("nexo_workspace_language", default=None)
 
 
 @cache
@@ -74,6 +76,26 @@ def current_locale() -> str:
 
 def current_timezone() -> str:
     return _timezone.get()
+
+
+def workspace_language() -> str:
+    """The language of the workspace being served or provisioned (the reader's language outside one)."""
+    return _workspace_language.get() or current_language()
+
+
+def set_workspace_language(language: str) -> None:
+    _workspace_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def seeding_in(language: str) -> Iterator[None]:
+    """Write a workspace's seed data in ``language``: both the messages and ``workspace_language()`` follow it."""
+    token = _workspace_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        with use_language(language):
+            yield
+    finally:
+        _workspace_language.reset(token)
 
 
 def babel_locale(tag: str | None = None) -> Locale:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 
 from nexo.platform.i18n.catalog import babel_locale, current_locale, current_timezone
 
@@ -78,7 +78,8 @@ def format_number(value: Any, decimals: int | None = None) -> str:
         exact = number.normalize() if number == number.to_integral() else number
         return format_decimal(exact, locale=babel_locale(), decimal_quantization=False)
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(number, format=pattern, locale=babel_locale(), decimal_quantization=True)
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return format_decimal(rounded, format=pattern, locale=babel_locale(), decimal_quantization=True)
 
 
 def format_money(value: Any, currency: str = "EUR") -> str:
@@ -86,7 +87,10 @@ def format_money(value: Any, currency: str = "EUR") -> str:
     if value is None or value == "":
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return format_currency(number, currency or "EUR", locale=babel_locale())
+    currency = currency or "EUR"
+    # Half up, as invoices round (Babel would round half to even).
+    rounded = number.quantize(Decimal(1).scaleb(-get_currency_precision(currency)), ROUND_HALF_UP)
+    return format_currency(rounded, currency, locale=babel_locale())
 
 
 def format_percentage(value: Any, decimals: int | None = None, *, ratio: bool = False) -> str:
@@ -99,6 +103,7 @@ def format_percentage(value: Any, decimals: int | None = None, *, ratio: bool = 
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if not ratio:
         number = number / 100
+    number = number.quantize(Decimal(1).scaleb(-(2 if decimals is None else decimals) - 2), ROUND_HALF_UP)
     pattern = babel_locale().percent_formats[None].pattern  # "#,##0 %" (es) or "#,##0%" (en)
     head, _sep, tail = pattern.rpartition("0")
     fraction = "#" * 2 if decimals is None else "0" * decimals

@@ -58,6 +58,7 @@ def apply_workspace(scope: Scope, language: str, locale: str, timezone: str) -> 
         current = catalog.DEFAULT_LANGUAGE
     formats = locale if locale.split("-")[0] == current else catalog.DEFAULT_LOCALE[current]
     catalog.set_language(current, formats, timezone)
+    catalog.set_workspace_language(language)
 
 
 class LanguageMiddleware:

@@ -97,10 +97,13 @@ def compile_all() -> None:
             write_mo(handle, catalog)
 
 
-def problems() -> list[str]:
-    """Everything that makes the catalogs out of date or incomplete (empty when all is well)."""
+def problems(fresh: Catalog | None = None) -> list[str]:
+    """Everything that makes the catalogs out of date or incomplete (empty when all is well).
+
+    ``fresh`` is the extraction to compare with (the code base's, by default).
+    """
     found: list[str] = []
-    fresh = extract()
+    fresh = fresh if fresh is not None else extract()
     wanted = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in fresh if m.id}
     committed = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in _read(POT) if m.id}
     for missing in sorted(wanted - committed, key=str):

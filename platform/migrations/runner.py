@@ -17,6 +17,7 @@ from sqlalchemy import Column, Connection, MetaData, PrimaryKeyConstraint, Strin
 
 from nexo.platform.db.engine import execute_script
 from nexo.platform.db.tenancy import bind_connection, check_schema_name
+from nexo.platform.i18n.catalog import workspace_language
 from nexo.platform.migrations.config import (
     CORE_BRANCH,
     PUBLIC_VERSION_TABLE,
@@ -126,7 +127,7 @@ def create_module_tables(
     script = "\n".join(
         [
             f"SELECT set_config('search_path', '{schema}', true);",
-            *compiled_module_ddl(tuple(module_keys)),
+            *compiled_module_ddl(tuple(module_keys), workspace_language()),
             *compiled_stamp(tuple(branches)),
             _REMARK_SQL.replace("{schema}", schema),
         ]
@@ -180,7 +181,7 @@ def build_tenant_schema(connection: Connection, schema: str, module_keys: Iterab
     tenant adds only its schema name, and the whole script runs in the caller's transaction.
     """
     check_schema_name(schema)
-    statements, mark = compiled_tenant_ddl(tuple(module_keys))
+    statements, mark = compiled_tenant_ddl(tuple(module_keys), workspace_language())
     script = "\n".join(
         [
             f'CREATE SCHEMA "{schema}";',
@@ -193,15 +194,16 @@ def build_tenant_schema(connection: Connection, schema: str, module_keys: Iterab
 
 
 @lru_cache(maxsize=64)
-def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+def compiled_tenant_ddl(module_keys: tuple[str, ...], language: str = "") -> tuple[tuple[str, ...], str]:
     """The statements that fill a bound, empty schema (types, tables, indexes, the stamped version table) and the
-    version mark for its comment (see ``nexo.platform.migrations.status``)."""
+    version mark for its comment (see ``nexo.platform.migrations.status``). Seed rows are written in the
+    workspace's ``language``, so it is part of the cache key."""
     from nexo.platform.modules.registry import get_registry
 
     registry = get_registry()
     keys = [CORE_BRANCH, *module_keys]
     branches = [CORE_BRANCH] + [registry.get(k).branch for k in module_keys]
-    statements = list(compiled_module_ddl(tuple(keys)))
+    statements = list(compiled_module_ddl(tuple(keys), language))
     version_table = MetaData()
     Table(
         TENANT_VERSION_TABLE,
@@ -216,9 +218,10 @@ def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], 
 
 
 @lru_cache(maxsize=64)
-def compiled_module_ddl(module_keys: tuple[str, ...]) -> tuple[str, ...]:
+def compiled_module_ddl(module_keys: tuple[str, ...], language: str = "") -> tuple[str, ...]:
     """The statements creating the tables of ``module_keys`` in a bound schema: types, tables, indexes and the DDL
-    extras attached to them (triggers, seed rows), exactly what ``metadata.create_all`` would run."""
+    extras attached to them (triggers, seed rows in the workspace's ``language``, the cache key's second part),
+    exactly what ``metadata.create_all`` would run."""
     statements: list[str] = []
     tenant_metadata().create_all(bind=_compiling_engine(statements), tables=tables_of(module_keys), checkfirst=False)
     return tuple(statements)

@@ -15,14 +15,16 @@ from nexo.modules.crm.models import Opportunity, OpportunityStatus, Stage, Stage
 from nexo.modules.crm.services.events import deleted_event, opportunity_event
 from nexo.modules.crm.services.integrations import quote_provider
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import N_, gettext, use_language, workspace_language
 
+# Seeded in the workspace's language (the names are then the workspace's own data, renamed at will).
 DEFAULT_STAGES = (
-    ("Qualification", 10, StageKind.OPEN),
-    ("Needs analysis", 25, StageKind.OPEN),
-    ("Proposal", 50, StageKind.OPEN),
-    ("Negotiation", 75, StageKind.OPEN),
-    ("Won", 100, StageKind.WON),
-    ("Lost", 0, StageKind.LOST),
+    (N_("Qualification"), 10, StageKind.OPEN),
+    (N_("Needs analysis"), 25, StageKind.OPEN),
+    (N_("Proposal"), 50, StageKind.OPEN),
+    (N_("Negotiation"), 75, StageKind.OPEN),
+    (N_("Won"), 100, StageKind.WON),
+    (N_("Lost"), 0, StageKind.LOST),
 )
 
 
@@ -61,8 +63,9 @@ class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
         stages = list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
         if stages:
             return stages
-        for position, (name, probability, kind) in enumerate(DEFAULT_STAGES):
-            session.add(Stage(name=name, probability=probability, kind=kind, position=position))
+        with use_language(workspace_language()):
+            for position, (name, probability, kind) in enumerate(DEFAULT_STAGES):
+                session.add(Stage(name=gettext(name), probability=probability, kind=kind, position=position))
         await session.flush()
         return list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
 

@@ -26,8 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nexo.modules.erp.ddl import after_create
+from nexo.modules.erp.ddl import after_create, after_create_each_time
 from nexo.platform.db.base import TenantBase
+from nexo.platform.i18n.catalog import N_, gettext, use_language, workspace_language
 
 KEY = "erp.accounting"
 ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
@@ -212,23 +213,23 @@ class ProfitByCustomer(TenantBase):
 
 # The default chart of accounts, created with the table: (code, name, type, role).
 DEFAULT_CHART: tuple[tuple[str, str, str, str | None], ...] = (
-    ("1000", "Cash", "asset", "cash"),
-    ("1010", "Bank", "asset", "bank"),
-    ("1200", "Accounts receivable", "asset", "receivable"),
-    ("1300", "Inventory", "asset", "inventory"),
-    ("1400", "VAT deductible", "asset", "vat_deductible"),
-    ("2000", "Accounts payable", "liability", "payable"),
-    ("2100", "Goods received not invoiced", "liability", "grni"),
-    ("2200", "VAT collected", "liability", "vat_collected"),
-    ("3000", "Owner's equity", "equity", "equity"),
-    ("3900", "Retained earnings", "equity", "retained_earnings"),
-    ("4000", "Sales revenue", "income", "revenue"),
-    ("4900", "Other income", "income", None),
-    ("5000", "Cost of goods sold", "expense", "cogs"),
-    ("5100", "Stock adjustments", "expense", "stock_adjustment"),
-    ("6000", "Salaries", "expense", None),
-    ("6100", "Rent", "expense", None),
-    ("6200", "Office expenses", "expense", "expense"),
+    ("1000", N_("Cash"), "asset", "cash"),
+    ("1010", N_("Bank"), "asset", "bank"),
+    ("1200", N_("Accounts receivable"), "asset", "receivable"),
+    ("1300", N_("Inventory"), "asset", "inventory"),
+    ("1400", N_("VAT deductible"), "asset", "vat_deductible"),
+    ("2000", N_("Accounts payable"), "liability", "payable"),
+    ("2100", N_("Goods received not invoiced"), "liability", "grni"),
+    ("2200", N_("VAT collected"), "liability", "vat_collected"),
+    ("3000", N_("Owner's equity"), "equity", "equity"),
+    ("3900", N_("Retained earnings"), "equity", "retained_earnings"),
+    ("4000", N_("Sales revenue"), "income", "revenue"),
+    ("4900", N_("Other income"), "income", None),
+    ("5000", N_("Cost of goods sold"), "expense", "cogs"),
+    ("5100", N_("Stock adjustments"), "expense", "stock_adjustment"),
+    ("6000", N_("Salaries"), "expense", None),
+    ("6100", N_("Rent"), "expense", None),
+    ("6200", N_("Office expenses"), "expense", "expense"),
 )
 
 
@@ -237,9 +238,11 @@ def _sql_literal(value: str | None) -> str:
 
 
 def default_chart_statements() -> list[str]:
+    with use_language(workspace_language()):
+        names = [gettext(name) for _code, name, _kind, _role in DEFAULT_CHART]
     values = ", ".join(
         f"({_sql_literal(code)}, {_sql_literal(name)}, {_sql_literal(kind)}, {_sql_literal(role)}, true, now(), now())"
-        for code, name, kind, role in DEFAULT_CHART
+        for (code, _name, kind, role), name in zip(DEFAULT_CHART, names, strict=True)
     )
     return [f"INSERT INTO erp_accounts (code, name, type, role, active, created_at, updated_at) VALUES {values}"]
 
@@ -317,5 +320,5 @@ ON CONFLICT (month, partner_org_id) DO UPDATE SET {add.format(t="erp_profit_by_c
     ]
 
 
-after_create(Account.__table__, default_chart_statements)  # type: ignore[arg-type]
+after_create_each_time(Account.__table__, default_chart_statements)  # type: ignore[arg-type]
 after_create(JournalLine.__table__, balance_trigger_statements)  # type: ignore[arg-type]

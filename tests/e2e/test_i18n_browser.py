@@ -18,7 +18,9 @@ from nexo.tests.factories import unique_email, unique_slug
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Caf3-con-leche-largo"
-SCREENSHOTS = os.environ.get("NEXO_E2E_SCREENSHOTS")
+SCREENSHOTS = os.environ.get("NEXO_E2E_SCREENSHOTS")  # a folder to keep screenshots in (1280 and 390 px wide)
+if SCREENSHOTS:
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
 WIDTHS = (1280, 390)
 
 
@@ -47,7 +49,6 @@ async def assert_spanish(page: object, what: str) -> None:
 async def screenshots(page: object, name: str) -> None:
     if not SCREENSHOTS:
         return
-    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         await page.set_viewport_size({"width": width, "height": 800})  # type: ignore[attr-defined]
         await page.screenshot(path=str(Path(SCREENSHOTS) / f"es-{name}-{width}.png"), full_page=True)  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from nexo.modules.erp.inventory.services import (
     update_product,
 )
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_decimal, parse_int
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.i18n.formats import format_number
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.audit import record
@@ -162,7 +163,8 @@ class InventoryPages(Controller):
 
     @get("/products/new", name="erp.products.new")
     async def new_product(self, request: Request[Any, Any, Any], tenant: TenantContext) -> Template:
-        return render(request, "erp/product_form.html", {"data": {"unit": "unit"}, "errors": {}})
+        default_unit = gettext("unit")  # the new product's unit, in the reader's language
+        return render(request, "erp/product_form.html", {"data": {"unit": default_unit}, "errors": {}})
 
     @post("/products/new", name="erp.products.create")
     async def create_product(

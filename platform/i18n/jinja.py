@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment
 
 from nexo.platform.i18n import catalog, formats
+from nexo.platform.i18n.values import value_label
 
 
 def _gettext(message: str) -> str:
@@ -53,6 +54,7 @@ FILTERS: dict[str, Any] = {
     "money": formats.format_money,
     "percent": formats.format_percentage,
     "t": _translate,
+    "value": value_label,
 }
 GLOBALS: dict[str, Any] = {
     "current_language": catalog.current_language,

@@ -29,6 +29,7 @@ KEYWORDS = {
     "npgettext": ((1, "c"), 2, 3),
     "lazy_gettext": None,
     "N_": None,
+    "NP_": ((1, "c"), 2),
 }
 METHODS = [
     ("platform/**.py", "python"),

@@ -140,4 +140,4 @@ async def test_trial_then_card_then_active(
     assert (await account_of(sessions, alpha)).state is BillingState.ACTIVE
     assert (await account_of(sessions, beta)).state is BillingState.TRIALING
     page = await web.get(f"/w/{alpha.slug}/settings/billing")
-    assert "paid" in page.text and "15.00 EUR" in page.text
+    assert "paid" in page.text and "€15.00" in page.text

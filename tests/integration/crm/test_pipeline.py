@@ -114,7 +114,7 @@ async def test_board_moves_by_position_and_buttons_and_forecast(
 
     page = await web.get(f"{base}/pipeline")
     # Stage 2 now holds Deal C (400) and Deal A (1000) at 25 %: total 1400, forecast 350.
-    assert "total 1400.00" in page.text and "forecast 350.00" in page.text
+    assert "total 1,400.00" in page.text and "forecast 350.00" in page.text  # en-US formats
 
     lost_stage = stages[-1]
     no_reason = await web.post(f"{base}/opportunities/{ids[2]}/move", {"stage_id": str(lost_stage.id)}, headers=HTMX)

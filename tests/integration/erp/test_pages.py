@@ -67,7 +67,7 @@ async def test_order_to_paid_invoice_through_pages(
     assert invoiced.status_code == 303
     invoice_url = invoiced.headers["location"]
     page = await web.get(invoice_url)
-    assert "Total 36.00" in page.text  # 3 x 10 + 20 % tax
+    assert "Total €36.00" in page.text  # 3 x 10 + 20 % tax, in en-US formats
     too_much = await web.post(f"{invoice_url}/payments", {"amount": "100"})
     assert too_much.status_code == 400 and 'id="amount-error"' in too_much.text and "At most 36.00" in too_much.text
     paid = await web.post(f"{invoice_url}/payments", {"amount": "36", "paid_on": "2026-11-20"})

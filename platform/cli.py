@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -56,6 +57,8 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
         run_async(lambda: upgrade_everything(Settings.from_env(), console=console))
     host = host or settings.app.host
     port = port or settings.app.port
+    if workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        prepare_metrics_folder(settings.app.data_dir / "prometheus")
     console.print(f"Nexo is serving on http://{host}:{port}")
     uvicorn.run(
         "nexo.platform.app:create_app",
@@ -67,6 +70,19 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
         proxy_headers=True,
         log_level="warning",
     )
+
+
+def prepare_metrics_folder(default: Path) -> Path:
+    """Several workers share their Prometheus counters through files in ``PROMETHEUS_MULTIPROC_DIR`` (default
+    ``<data dir>/prometheus``), which must start empty: the folder is emptied here, before any worker starts."""
+    import os
+    import shutil
+
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
 
 
 @main.command()

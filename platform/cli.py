@@ -274,6 +274,42 @@ def tenants_delete(slug: str, yes: bool) -> None:
     console.print(f"deleted workspace {slug}")
 
 
+@tenants.command("backup")
+@click.argument("slug")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Tar file to write."
+)
+def tenants_backup(slug: str, output: Path | None) -> None:
+    """Back up one workspace: its schema (pg_dump) and its public rows, from one snapshot, in a tar file."""
+    from nexo.tenants.backup import BackupError, backup_tenant
+
+    target = output or Path(f"{slug}.nexo-backup.tar")
+    try:
+        manifest = run_async(lambda: backup_tenant(load_settings(), slug, target))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(manifest["counts"].values())
+    console.print(f"backed up workspace {slug} ({len(manifest['counts'])} tables, {rows} rows) to {target}")
+
+
+@tenants.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "slug", required=True, help="Address (slug) of the restored workspace.")
+def tenants_restore(backup: Path, slug: str) -> None:
+    """Restore a workspace backup as a new workspace, in one transaction (same or another database)."""
+    from nexo.billing.hooks import install as install_billing
+    from nexo.tenants.backup import BackupError, restore_tenant
+
+    settings = load_settings()
+    install_billing(settings)
+    try:
+        restored = run_async(lambda: restore_tenant(settings, backup, slug.lower()))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(restored.counts.values())
+    console.print(f"restored workspace {restored.slug} (schema {restored.schema}, {rows} rows)")
+
+
 @tenants.command("purge-expired")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def tenants_purge_expired(yes: bool) -> None:

@@ -62,7 +62,7 @@ async def test_enable_crm_create_a_contact_and_move_an_opportunity_across_the_bo
     await page.goto("/login")
     await page.fill("#email", workspace.owner.email)
     await page.fill("#password", DEFAULT_PASSWORD)
-    await page.click("button[type=submit]")
+    await page.click('form[action="/login"] button[type=submit]')  # not the header's language switch
     await page.wait_for_url(lambda url: "/login" not in url)
 
     off = await page.goto(f"/w/{workspace.slug}/crm/contacts/")

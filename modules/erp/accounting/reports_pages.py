@@ -22,8 +22,8 @@ from nexo.modules.erp.accounting.reports import (
     pipeline_conversion,
     profitability,
 )
-from nexo.modules.erp.web import FormErrors
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import FormErrors
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext, module_off_error
 

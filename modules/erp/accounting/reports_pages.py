@@ -13,8 +13,8 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp.accounting.forms import GROUPS, parse_group, parse_period
 from nexo.modules.erp.accounting.reports import (
-    GroupBy,
     Period,
     aging,
     cash_position,
@@ -23,27 +23,10 @@ from nexo.modules.erp.accounting.reports import (
     profitability,
 )
 from nexo.platform.web.errors import ProblemError
-from nexo.platform.web.kit import FormErrors
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext, module_off_error
 
-GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
 CRM = "crm"
-
-
-def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
-    errors = FormErrors()
-    try:
-        return Period.parse(start, end), errors
-    except ValueError as error:
-        errors["end" if "before" in str(error) else "start"] = (
-            str(error) if "before" in str(error) else "Dates look like 2026-01-31."
-        )
-        return Period.parse(None, None), errors
-
-
-def _group(value: str) -> GroupBy:
-    return value if value in GROUPS else "product"
 
 
 async def _pipeline_chart(session: AsyncSession, tenant: TenantContext, period: Period, chart: str) -> dict[str, Any]:
@@ -82,8 +65,8 @@ class ReportPages(Controller):
         end: str | None = None,
         group_by: str = "product",
     ) -> Template:
-        period, errors = _period(start, end)
-        group = _group(group_by)
+        period, errors = parse_period(start, end)
+        group = parse_group(group_by)
         rows = await profitability(db_session, period, group)
         context: dict[str, Any] = {
             "period": period,
@@ -118,7 +101,7 @@ class ReportPages(Controller):
         start: str | None = None,
         end: str | None = None,
     ) -> dict[str, Any]:
-        period, errors = _period(start, end)
+        period, errors = parse_period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
         if chart == "cash":
@@ -163,10 +146,10 @@ class ReportPages(Controller):
         end: str | None = None,
         group_by: str = "product",
     ) -> Response[str]:
-        period, errors = _period(start, end)
+        period, errors = parse_period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
-        group = _group(group_by)
+        group = parse_group(group_by)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([group, "label", "revenue", "cost", "margin", "currency"])

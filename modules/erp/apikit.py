@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError, NotFoundError
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import DbId
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response

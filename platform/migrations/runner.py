@@ -21,6 +21,7 @@ from nexo.platform.migrations.config import (
     CORE_BRANCH,
     PUBLIC_VERSION_TABLE,
     TENANT_VERSION_TABLE,
+    on_tenant_tree_change,
     public_config,
     public_metadata,
     public_script,
@@ -250,3 +251,7 @@ def replay_tenant_schema(connection: Connection, schema: str, module_keys: Itera
     connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     keys = {m.key for m in registry.always_on()} | set(module_keys)
     upgrade_tenant(connection, schema, [CORE_BRANCH] + [registry.get(k).branch for k in keys])
+
+
+for _cache in (compiled_stamp, compiled_tenant_ddl, compiled_module_ddl):
+    on_tenant_tree_change(_cache.cache_clear)

@@ -21,8 +21,8 @@ from nexo.modules.erp.apikit import (
 )
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 from nexo.modules.erp.hr.services import HrService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -20,8 +20,8 @@ from nexo.modules.erp.apikit import (
 )
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -28,8 +28,8 @@ from nexo.modules.erp.apikit import (
 from nexo.modules.erp.money import round_money, total
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -29,8 +29,8 @@ from nexo.modules.erp.apikit import (
 from nexo.modules.erp.money import round_money, total
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

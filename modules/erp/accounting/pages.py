@@ -14,9 +14,9 @@ from nexo.modules.erp.accounting.forms import PAYMENT_FIELDS, parse_payment_form
 from nexo.modules.erp.accounting.models import INVOICE_KINDS, Account, Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.context import ErpContext
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 INVOICE_LIST_STATUSES = ("open", "paid")
 

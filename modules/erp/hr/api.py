@@ -23,9 +23,9 @@ from nexo.modules.erp.hr.representations import (
     leave_out,
 )
 from nexo.modules.erp.hr.services import HrService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Text200, Text500
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

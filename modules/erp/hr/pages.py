@@ -14,9 +14,8 @@ from nexo.modules.erp.hr.forms import approves
 from nexo.modules.erp.hr.models import Employee, LeaveRequest
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 
 class HrPages(Controller):

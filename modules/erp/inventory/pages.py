@@ -31,11 +31,10 @@ from nexo.modules.erp.inventory.services import (
     WarehouseInput,
     stock_on_hand,
 )
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.kit import FormData, FormErrors, after_post, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
 from nexo.tenants.audit import record
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 PAGE_SIZE = 50
 LAST_MOVES = 20

@@ -14,9 +14,9 @@ from nexo.modules.erp.inventory.models import Warehouse
 from nexo.modules.erp.manufacturing.forms import WORK_ORDER_FIELDS, parse_work_order_form
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class ManufacturingPages(Controller):

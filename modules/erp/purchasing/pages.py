@@ -18,9 +18,9 @@ from nexo.modules.erp.purchasing.forms import parse_purchase_order_form
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchasingService
 from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class PurchasingPages(Controller):

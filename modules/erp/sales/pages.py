@@ -19,9 +19,9 @@ from nexo.modules.erp.sales.forms import parse_document_form
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import SalesService
 from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404, parse_int
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class SalesPages(Controller):

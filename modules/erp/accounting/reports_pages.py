@@ -22,6 +22,7 @@ from nexo.modules.erp.accounting.reports import (
     pipeline_conversion,
     profitability,
 )
+from nexo.modules.erp.inventory.services import stock_on_hand
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.errors import ProblemError
@@ -86,8 +87,6 @@ class ReportPages(Controller):
         if CRM in tenant.modules:
             context["pipeline"] = await pipeline_conversion(db_session, period)
         if "erp.inventory" in tenant.modules:
-            from nexo.modules.erp.inventory.services import stock_on_hand
-
             context["stock"] = await stock_on_hand(db_session)
         return render(
             request, "erp/reports.html", context, partial="erp/_reports_body.html", status_code=400 if errors else 200

@@ -13,6 +13,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp.accounting.services import post_stock_valuation
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory import events
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
@@ -438,8 +439,6 @@ class InventoryService:
         )
         move = (await StockService(session).move([request]))[0]
         if context.accounting_on:
-            from nexo.modules.erp.accounting.services import post_stock_valuation
-
             value = move.value if difference > 0 else -move.value
             await post_stock_valuation(
                 session,

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.crm.models import Opportunity
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
@@ -65,8 +66,6 @@ class SalesPages(Controller):
         await db_session.refresh(quote, ["lines"])
         opportunity = None
         if quote.opportunity_id is not None and "crm" in tenant.modules:
-            from nexo.modules.crm.models import Opportunity  # CRM tables exist only while CRM is on
-
             opportunity = await db_session.get(Opportunity, quote.opportunity_id)
         context = {
             "quote": quote,

@@ -7,6 +7,7 @@ test makes adding one a decision: put it in the kernel contract, the feature con
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 from nexo.platform.settings import REPO_ROOT
 
@@ -22,14 +23,37 @@ def top_level(name: str) -> str:
     return name.removeprefix("nexo.platform.").split(".")[0]
 
 
+def parts_of(folder: Path) -> set[str]:
+    return {
+        path.stem if path.suffix == ".py" else path.name
+        for path in folder.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists()) and not path.name.startswith("__")
+    }
+
+
 def test_every_platform_part_is_kernel_feature_or_root() -> None:
     found = contracts()
     kernel = {top_level(m) for m in found["kernel"]["source_modules"]}  # type: ignore[attr-defined]
     features = {top_level(m) for m in found["features"]["source_modules"] if m.startswith("nexo.platform.")}  # type: ignore[attr-defined]
-    parts = {
-        path.stem if path.suffix == ".py" else path.name
-        for path in (REPO_ROOT / "platform").iterdir()
-        if (path.suffix == ".py" or (path / "__init__.py").exists()) and not path.name.startswith("__")
-    }
-    unplaced = parts - kernel - features - COMPOSITION_ROOT
+    unplaced = parts_of(REPO_ROOT / "platform") - kernel - features - COMPOSITION_ROOT
     assert not unplaced, f"place these in a layer in pyproject.toml [tool.importlinter]: {sorted(unplaced)}"
+
+
+def test_every_part_of_the_api_package_is_kernel_or_the_bearer_guard() -> None:
+    """``platform/api`` is split: its kit is kernel, its bearer-token guard (``auth``) a feature on OAuth."""
+    found = contracts()
+    listed = {
+        m.removeprefix("nexo.platform.api.")
+        for m in [*found["kernel"]["source_modules"], *found["features"]["source_modules"]]  # type: ignore[misc]
+        if m.startswith("nexo.platform.api.")
+    }
+    assert parts_of(REPO_ROOT / "platform" / "api") <= listed
+
+
+def test_every_module_has_its_contract() -> None:
+    """A module's contract names what it may not import; a module without one could import anything."""
+    from nexo.platform.modules.registry import get_registry
+
+    found = contracts()
+    missing = [m.key for m in get_registry() if f"module-{m.key.replace('.', '-')}" not in found]
+    assert not missing, f"add a module-<key> contract in pyproject.toml for: {missing}"

@@ -20,6 +20,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.router import Router
@@ -38,7 +39,7 @@ from nexo.platform.accounts.pages import LoginController, PasswordResetControlle
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
 from nexo.platform.api.auth import api_guard, notify_on_module_switch, token_cache_listener
 from nexo.platform.api.base import api_router
-from nexo.platform.api.openapi import SeededOpenAPIConfig, openapi_components
+from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
@@ -224,7 +225,7 @@ class CorePlugin(InitPluginProtocol):
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
-        app_config.openapi_config = SeededOpenAPIConfig(
+        app_config.openapi_config = OpenAPIConfig(
             title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
         )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])

@@ -82,6 +82,21 @@ def public_revision(connection: Connection, message: str) -> Path | None:
     return Path(rev.path)
 
 
+def _migrated_scratch(connection: Connection, metadata: MetaData) -> tuple[set[str], MetaData]:
+    """Build the scratch schema by replaying every branch of the tenant tree and bind ``connection`` to it.
+
+    Returns the branches and a copy of ``metadata`` with every table (so keys into other modules' tables resolve)."""
+    branches = {label for rev in tenant_script().walk_revisions() for label in rev.branch_labels}
+    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
+    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
+    upgrade_tenant(connection, SCRATCH_SCHEMA, branches)
+    bind_connection(connection, SCRATCH_SCHEMA)
+    own = MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(own)
+    return branches, own
+
+
 def tenant_revision(connection: Connection, message: str, module_key: str) -> Path | None:
     """A revision on ``module_key``'s branch (``core`` for the tenant tables outside modules)."""
     from nexo.platform.modules.registry import get_registry
@@ -89,14 +104,7 @@ def tenant_revision(connection: Connection, message: str, module_key: str) -> Pa
     registry = get_registry()
     branch = CORE_BRANCH if module_key == CORE_BRANCH else registry.get(module_key).branch
     script = tenant_script()
-    known_branches = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
-    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
-    upgrade_tenant(connection, SCRATCH_SCHEMA, known_branches)
-    bind_connection(connection, SCRATCH_SCHEMA)
-    own = MetaData()
-    for table in tenant_metadata().sorted_tables:  # all of them, so keys into other modules' tables resolve
-        table.to_metadata(own)
+    known_branches, own = _migrated_scratch(connection, tenant_metadata())
     own_names = {t.name for t in tables_of([module_key])}
 
     def include_name(name: str | None, type_: str, parent: object) -> bool:
@@ -169,15 +177,7 @@ def tenant_drift(connection: Connection, metadata: MetaData | None = None) -> di
     its migrations build in a scratch schema. Branches without differences are left out."""
     from nexo.platform.modules.registry import get_registry
 
-    script = tenant_script()
-    branches = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
-    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
-    upgrade_tenant(connection, SCRATCH_SCHEMA, branches)
-    bind_connection(connection, SCRATCH_SCHEMA)
-    own = MetaData()
-    for table in (metadata or tenant_metadata()).sorted_tables:
-        table.to_metadata(own)
+    _, own = _migrated_scratch(connection, metadata or tenant_metadata())
     drift: dict[str, list[str]] = {}
     for key in [CORE_BRANCH, *(manifest.key for manifest in get_registry())]:
         names = {t.name for t in tables_of([key])}

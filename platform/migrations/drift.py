@@ -6,12 +6,17 @@ is a scratch one (so Alembic sees the models' explicit ``public`` tables), the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from nexo.platform.db.engine import create_engine
 from nexo.platform.migrations import autogen
 from nexo.platform.settings import Settings
+
+T = TypeVar("T")
 
 
 async def public_differences(settings: Settings, metadata: list[MetaData] | None = None) -> list[str]:
@@ -25,12 +30,7 @@ async def public_differences(settings: Settings, metadata: list[MetaData] | None
             settings, connect_args={"server_settings": {"search_path": f"{autogen.AUTOGEN_SCRATCH},public"}}
         )
         try:
-            async with scratch.connect() as connection:
-                transaction = await connection.begin()
-                try:
-                    return await connection.run_sync(autogen.public_drift, metadata)
-                finally:
-                    await transaction.rollback()
+            return await _rolled_back(scratch, autogen.public_drift, metadata)
         finally:
             await scratch.dispose()
     finally:
@@ -39,13 +39,18 @@ async def public_differences(settings: Settings, metadata: list[MetaData] | None
         await engine.dispose()
 
 
-async def tenant_differences(engine: AsyncEngine, metadata: MetaData | None = None) -> dict[str, list[str]]:
+async def _rolled_back(engine: AsyncEngine, check: Callable[..., T], *args: Any) -> T:
+    """Run ``check(connection, *args)`` in a transaction that is rolled back whatever happens."""
     async with engine.connect() as connection:
         transaction = await connection.begin()
         try:
-            return await connection.run_sync(autogen.tenant_drift, metadata)
+            return await connection.run_sync(check, *args)
         finally:
             await transaction.rollback()
+
+
+async def tenant_differences(engine: AsyncEngine, metadata: MetaData | None = None) -> dict[str, list[str]]:
+    return await _rolled_back(engine, autogen.tenant_drift, metadata)
 
 
 async def check_drift(settings: Settings) -> dict[str, list[str]]:

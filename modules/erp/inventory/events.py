@@ -8,16 +8,11 @@ refresh and no payload.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.inventory.models import Product, StockMove
 from nexo.modules.erp.inventory.representations import move_out, product_out
 from nexo.platform.webhooks.events import emit, payload, refresh_for_event, register_event_types, wants
-
-if TYPE_CHECKING:
-    from nexo.modules.erp.inventory.services import RecordedMove
 
 register_event_types(
     {
@@ -37,12 +32,12 @@ async def product_event(session: AsyncSession, event_type: str, product: Product
     await emit(session, event_type, payload(product_out(product)))
 
 
-async def stock_move_created(session: AsyncSession, move: RecordedMove) -> None:
+async def stock_move_created(session: AsyncSession, move_id: int) -> None:
     """A stock adjustment or transfer (the moves of deliveries, receipts and work orders come with their own
     documents' events)."""
     if not await wants(session, "erp.stock_move.created"):
         return
 
     await session.flush()
-    row = await session.get_one(StockMove, move.id)
+    row = await session.get_one(StockMove, move_id)
     await emit(session, "erp.stock_move.created", payload(move_out(row)))

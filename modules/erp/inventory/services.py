@@ -17,6 +17,7 @@ from nexo.modules.erp.accounting.services import post_stock_valuation
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory import events
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.money import ZERO, round_cost, round_quantity
 from nexo.platform.refusals import BusinessRuleError, UnknownReferenceError
@@ -167,7 +168,7 @@ class StockService:
                 "from_warehouse_id": m.request.from_warehouse_id,
                 "to_warehouse_id": m.request.to_warehouse_id,
                 "unit_cost": m.unit_cost,
-                "moved_on": m.request.moved_on or datetime.date.today(),
+                "moved_on": m.request.moved_on or clock.today(),
                 "reference": m.request.reference,
                 "source_type": m.request.source_type,
                 "source_id": m.request.source_id,
@@ -443,14 +444,14 @@ class InventoryService:
             await post_stock_valuation(
                 session,
                 context,
-                data.moved_on or datetime.date.today(),
+                data.moved_on or clock.today(),
                 f"Stock adjustment: {reason}"[:300],
                 value,
                 counterpart="stock_adjustment",
                 source_type="stock_move",
                 source_id=move.id,
             )
-        await events.stock_move_created(session, move)
+        await events.stock_move_created(session, move.id)
         return move
 
     async def transfer_stock(self, data: Transfer) -> RecordedMove:
@@ -466,7 +467,7 @@ class InventoryService:
             source_type="transfer",
         )
         move = (await StockService(self.session).move([request]))[0]
-        await events.stock_move_created(self.session, move)
+        await events.stock_move_created(self.session, move.id)
         return move
 
 

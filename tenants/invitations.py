@@ -24,9 +24,9 @@ from nexo.platform.db.tenancy import bind_tenant
 from nexo.platform.i18n.catalog import N_, gettext, use_language
 from nexo.platform.mail import Mail, render_mail, send_mail
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import Role, TenantContext
 from nexo.tenants.audit import record
-from nexo.tenants.models import Invitation, Membership, Role, Tenant
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.models import Invitation, Membership, Tenant
 
 SALT = "nexo.invitation"
 INVALID_LINK = N_("This invitation link is invalid, has expired or was already used. Ask for a new invitation.")

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.i18n.catalog import gettext
+from nexo.platform.tenancy.context import Role, TenantContext
 from nexo.tenants.audit import record
-from nexo.tenants.models import Membership, Role
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.models import Membership
 
 
 class MemberError(Exception):

@@ -10,34 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import DateTimeUTC, PublicBase
-from nexo.platform.i18n.catalog import N_, gettext
+from nexo.platform.tenancy.context import Role
 
 
 class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     READ_ONLY = "read_only"
     CANCELED = "canceled"
-
-
-class Role(enum.StrEnum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
-
-    @property
-    def label(self) -> str:
-        """The role's name for people, in the current language."""
-        return gettext(ROLE_LABELS[self])
-
-    @property
-    def rank(self) -> int:
-        return {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}[self]
-
-    def at_least(self, other: Role) -> bool:
-        return self.rank >= other.rank
-
-
-ROLE_LABELS = {Role.OWNER: N_("owner"), Role.ADMIN: N_("admin"), Role.MEMBER: N_("member")}
 
 
 class Tenant(PublicBase):

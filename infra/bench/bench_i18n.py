@@ -68,7 +68,8 @@ async def bench_i18n_render(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     from nexo.platform.accounts.models import User
     from nexo.platform.app import create_app
-    from nexo.tenants.models import Role, Tenant
+    from nexo.platform.tenancy.context import Role
+    from nexo.tenants.models import Tenant
     from nexo.tests.factories import WebClient, add_member, make_user, make_workspace
 
     rounds = int(getattr(args, "samples", None) or 150)

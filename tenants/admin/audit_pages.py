@@ -13,10 +13,10 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.i18n.catalog import gettext
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY
 from nexo.tenants.audit import AuditEntry
-from nexo.tenants.resolution import TenantContext
 
 PAGE_SIZE = 25
 

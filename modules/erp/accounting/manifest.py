@@ -21,6 +21,7 @@ MANIFEST = Manifest(
     ),
     models="nexo.modules.erp.accounting.models",
     migrations=Path(__file__).parent / "migrations",
+    optional_dependencies=("erp.inventory", "erp.purchasing", "erp.sales", "crm"),
     scopes=(
         Scope("erp.accounting.read", N_("See the accounts, journal, invoices, bills, payments and financial reports")),
         Scope("erp.accounting.write", N_("Post invoices, bills, payments, credit notes and journal entries")),

@@ -12,6 +12,7 @@ MANIFEST = Manifest(
     description=N_("Products, units, warehouses, stock moves, on-hand quantities and stock valuation."),
     models="nexo.modules.erp.inventory.models",
     migrations=Path(__file__).parent / "migrations",
+    optional_dependencies=("erp.accounting",),
     scopes=(
         Scope("erp.inventory.read", N_("See products, warehouses, stock levels and stock movements")),
         Scope("erp.inventory.write", N_("Create and change products and warehouses, and move stock")),

@@ -13,6 +13,7 @@ MANIFEST = Manifest(
     models="nexo.modules.erp.purchasing.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("erp.inventory",),
+    optional_dependencies=("erp.accounting",),
     scopes=(
         Scope("erp.purchasing.read", N_("See suppliers, purchase orders and receipts")),
         Scope("erp.purchasing.write", N_("Create and send purchase orders and receive goods")),

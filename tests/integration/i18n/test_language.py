@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.inventory.models import Product
 from nexo.platform.accounts.models import User
-from nexo.tenants.models import Role, Tenant
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Tenant
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, make_workspace, tenant_session
 from nexo.tests.integration.admin.helpers import htmx
 from nexo.tests.mailbox import Mailbox
@@ -246,7 +247,7 @@ async def test_seed_data_is_written_in_the_workspace_language(
     async with sessions() as session:
         names = {}
         for tenant in (spanish, english.tenant):
-            rows = await session.execute(text(f'SELECT code, name FROM "{tenant.schema_name}".erp_accounts'))
+            rows = await session.execute(text(f'SELECT code, name FROM "{tenant.schema_name}".erp_accounts'))  # noqa: S608 (a schema name the test created)
             names[tenant.slug] = dict(rows.tuples().all())
     assert names[spanish.slug]["1000"] == "Caja" and names[spanish.slug]["2200"] == "Hacienda Pública, IVA repercutido"
     assert names[english.tenant.slug]["1000"] == "Cash" and names[english.tenant.slug]["2200"] == "VAT collected"

@@ -40,6 +40,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.i18n.parsing import ParseError
 from nexo.platform.i18n.parsing import parse_date as locale_date
 from nexo.platform.i18n.parsing import parse_decimal as locale_decimal
@@ -88,7 +89,7 @@ def parse_decimal(
     raw = (data.get(name) or "").strip()
     if not raw:
         if required and default is None:
-            errors[name] = f"Enter the {label}."
+            errors[name] = gettext("Enter the %(label)s.", label=gettext(label))
         return default
     try:
         value = locale_decimal(raw)
@@ -96,7 +97,7 @@ def parse_decimal(
         errors[name] = str(exc)
         return None
     if minimum is not None and value < minimum:
-        errors[name] = f"The {label} cannot be below {minimum}."
+        errors[name] = gettext("The %(label)s cannot be below %(minimum)s.", label=gettext(label), minimum=minimum)
         return None
     return value
 
@@ -108,10 +109,10 @@ def parse_int(
     raw = (data.get(name) or "").strip()
     if not raw:
         if required:
-            errors[name] = f"Choose the {label}."
+            errors[name] = gettext("Choose the %(label)s.", label=gettext(label))
         return None
     if not raw.isdigit():
-        errors[name] = f"Choose a valid {label}."
+        errors[name] = gettext("Choose a valid %(label)s.", label=gettext(label))
         return None
     return int(raw)
 
@@ -135,7 +136,7 @@ async def get_or_404(session: AsyncSession, model: type[T], record_id: int, what
     """The record of this workspace (the session is bound to the tenant), or the 404 page."""
     record = await session.get(model, record_id)
     if record is None:
-        raise NotFoundException(f"No such {what} in this workspace.")
+        raise NotFoundException(gettext("No such %(what)s in this workspace.", what=gettext(what)))
     return record
 
 

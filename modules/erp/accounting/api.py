@@ -54,6 +54,7 @@ from nexo.platform.api.resource import (
     reloaded,
     with_refusals,
 )
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.refusals import UnknownReferenceError
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
@@ -273,7 +274,7 @@ class InvoicesApi(Controller):
 
         async def make() -> InvoiceOut:
             if await db_session.get(SalesOrder, data.sales_order_id) is None:
-                raise UnknownReferenceError("No such sales order in this workspace.", "sales_order_id")
+                raise UnknownReferenceError(gettext("No such sales order in this workspace."), "sales_order_id")
             service = SalesService(db_session, await erp_context(db_session, principal))
             invoice = await service.invoice(data.sales_order_id, issue_date=data.issue_date, due_date=data.due_date)
             return await fresh(db_session, invoice.id)
@@ -374,7 +375,7 @@ class BillsApi(Controller):
 
         async def make() -> InvoiceOut:
             if await db_session.get(PurchaseOrder, data.purchase_order_id) is None:
-                raise UnknownReferenceError("No such purchase order in this workspace.", "purchase_order_id")
+                raise UnknownReferenceError(gettext("No such purchase order in this workspace."), "purchase_order_id")
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             bill = await service.bill(data.purchase_order_id, issue_date=data.issue_date, reference=data.reference)
             return await fresh(db_session, bill.id)

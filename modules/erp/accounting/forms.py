@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from nexo.modules.erp.accounting.reports import GroupBy, Period
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.web.kit import FormErrors, parse_date, parse_decimal
 
 GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
@@ -26,8 +27,8 @@ class PaymentForm:
 
 def parse_payment_form(data: dict[str, str], errors: FormErrors) -> PaymentForm | None:
     """Amount and date checked; an account other than bank or cash means the bank."""
-    amount = parse_decimal(data, "amount", errors, label="amount")
-    paid_on = parse_date(data.get("paid_on"), "paid_on", errors, label="payment date")
+    amount = parse_decimal(data, "amount", errors, label=N_("amount"))
+    paid_on = parse_date(data.get("paid_on"), "paid_on", errors, label=N_("payment date"))
     account = data.get("account", "bank") if data.get("account") in PAYMENT_ACCOUNTS else "bank"
     if errors or amount is None:
         return None
@@ -47,7 +48,9 @@ def parse_period(start: str | None, end: str | None) -> tuple[Period, FormErrors
         return Period.parse(start, end), errors
     except ValueError as error:
         errors["end" if "before" in str(error) else "start"] = (
-            str(error) if "before" in str(error) else "Dates look like 2026-01-31."
+            gettext("The end date is before the start date.")
+            if "before" in str(error)
+            else gettext("Dates look like 2026-01-31.")
         )
         return Period.parse(None, None), errors
 

@@ -14,6 +14,7 @@ from nexo.modules.erp.accounting.forms import PAYMENT_FIELDS, parse_payment_form
 from nexo.modules.erp.accounting.models import INVOICE_KINDS, Account, Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.context import ErpContext
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
@@ -84,7 +85,7 @@ class AccountingPages(Controller):
     async def _detail(
         self, session: AsyncSession, invoice_id: int, data: dict[str, str], errors: FormErrors
     ) -> dict[str, Any]:
-        invoice = await get_or_404(session, Invoice, invoice_id, "invoice")
+        invoice = await get_or_404(session, Invoice, invoice_id, N_("invoice"))
         await session.refresh(invoice)
         await session.refresh(invoice, ["lines"])
         partner = await session.get(Organization, invoice.partner_org_id)

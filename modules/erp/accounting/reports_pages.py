@@ -22,6 +22,8 @@ from nexo.modules.erp.accounting.reports import (
 )
 from nexo.modules.erp.inventory.services import stock_on_hand
 from nexo.platform.csvkit import write_csv
+from nexo.platform.i18n.catalog import gettext, pgettext
+from nexo.platform.i18n.values import NP_
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.downloads import csv_download, requested_csv_format
@@ -38,19 +40,35 @@ async def _pipeline_chart(session: AsyncSession, tenant: TenantContext, period: 
     if chart == "pipeline":
         return {
             "type": "bar",
-            "labels": ["Leads", "Became opportunities", "Won"],
+            "labels": [gettext("Leads"), gettext("Became opportunities"), gettext("Won")],
             "datasets": [
                 {
-                    "label": "Leads created in the period",
+                    "label": gettext("Leads created in the period"),
                     "data": [funnel.leads, funnel.converted, funnel.won_from_leads],
                 }
             ],
         }
     return {
         "type": "bar",
-        "labels": ["Won", "Lost"],
-        "datasets": [{"label": "Deals closed in the period", "data": [funnel.won, funnel.lost]}],
+        "labels": [gettext("Won"), gettext("Lost")],
+        "datasets": [{"label": gettext("Deals closed in the period"), "data": [funnel.won, funnel.lost]}],
     }
+
+
+# The profitability export's columns, in the reader's language (English: the stable names scripts read).
+CSV_COLUMNS = (
+    NP_("csv", "label"),
+    NP_("csv", "revenue"),
+    NP_("csv", "cost"),
+    NP_("csv", "margin"),
+    NP_("csv", "currency"),
+)
+CSV_GROUPS = {"product": NP_("csv", "product"), "customer": NP_("csv", "customer"), "month": NP_("csv", "month")}
+
+
+def csv_header(group: str) -> list[str]:
+    """The export's header row: the grouping column, then ``CSV_COLUMNS``, each translated."""
+    return [pgettext("csv", name) for name in (CSV_GROUPS.get(group, group), *CSV_COLUMNS)]
 
 
 class ReportPages(Controller):
@@ -110,7 +128,10 @@ class ReportPages(Controller):
                 "type": "line",
                 "labels": [p.month for p in points],
                 "datasets": [
-                    {"label": f"Cash and bank ({tenant.currency})", "data": [float(p.balance) for p in points]}
+                    {
+                        "label": gettext("Cash and bank (%(currency)s)", currency=tenant.currency),
+                        "data": [float(p.balance) for p in points],
+                    }
                 ],
             }
         if chart in ("pipeline", "winrate"):
@@ -122,8 +143,8 @@ class ReportPages(Controller):
                 "type": "bar",
                 "labels": list(receivables.buckets),
                 "datasets": [
-                    {"label": "Receivables", "data": [float(v) for v in receivables.buckets.values()]},
-                    {"label": "Payables", "data": [float(v) for v in payables.buckets.values()]},
+                    {"label": gettext("Receivables"), "data": [float(v) for v in receivables.buckets.values()]},
+                    {"label": gettext("Payables"), "data": [float(v) for v in payables.buckets.values()]},
                 ],
             }
         rows = await profitability(db_session, period, "month")
@@ -131,9 +152,12 @@ class ReportPages(Controller):
             "type": "bar",
             "labels": [r.label for r in rows],
             "datasets": [
-                {"label": f"Revenue ({tenant.currency})", "data": [float(r.revenue) for r in rows]},
-                {"label": "Cost of goods sold", "data": [float(r.cost) for r in rows]},
-                {"label": "Margin", "data": [float(r.margin) for r in rows]},
+                {
+                    "label": gettext("Revenue (%(currency)s)", currency=tenant.currency),
+                    "data": [float(r.revenue) for r in rows],
+                },
+                {"label": gettext("Cost of goods sold"), "data": [float(r.cost) for r in rows]},
+                {"label": gettext("Margin"), "data": [float(r.margin) for r in rows]},
             ],
         }
 
@@ -156,7 +180,7 @@ class ReportPages(Controller):
             [row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency]
             for row in await profitability(db_session, period, group)
         ]
-        body = write_csv([[group, "label", "revenue", "cost", "margin", "currency"], *rows], fmt)
+        body = write_csv([csv_header(group), *rows], fmt)
         return csv_download(body, f"profitability-{group}-{period.start}-{period.end}.csv")
 
 

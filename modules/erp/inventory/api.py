@@ -57,6 +57,7 @@ from nexo.platform.api.resource import (
     read_op,
     with_refusals,
 )
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.refusals import UnknownReferenceError
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -378,9 +379,9 @@ async def _check_stock_refs(
     session: AsyncSession, product_id: int, warehouse_id: int, field: str = "warehouse_id"
 ) -> None:
     if await session.get(Product, product_id) is None:
-        raise UnknownReferenceError("No such product in this workspace.", "product_id")
+        raise UnknownReferenceError(gettext("No such product in this workspace."), "product_id")
     if await session.get(Warehouse, warehouse_id) is None:
-        raise UnknownReferenceError("No such warehouse in this workspace.", field)
+        raise UnknownReferenceError(gettext("No such warehouse in this workspace."), field)
 
 
 __all__ = ["ProductsApi", "StockApi", "WarehousesApi"]

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.erp.context import organizations
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import Adjustment, ProductInput, Transfer, product_errors
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.i18n.formats import format_number
 from nexo.platform.web.kit import FormErrors, parse_decimal, parse_int
 
 LINE_ROWS = 5
+HEADINGS = {"quotes": N_("New quote"), "orders": N_("New sales order"), "purchase": N_("New purchase order")}
 CHECKED = {"on", "true", "1"}
 # Service error fields → the form fields they belong next to, per stock form.
 ADJUST_FIELDS = {
@@ -50,11 +52,11 @@ def product_form_data(product: Product) -> dict[str, str]:
 
 def parse_product_form(data: dict[str, str], errors: FormErrors) -> ProductInput:
     """The product fields of a create or edit form, checked; the tax rate comes in as a percentage."""
-    cost = parse_decimal(data, "cost", errors, label="cost", default=Decimal(0))
-    price = parse_decimal(data, "sale_price", errors, label="sale price", default=Decimal(0))
-    tax = parse_decimal(data, "tax_rate", errors, label="tax rate", default=Decimal(0))
+    cost = parse_decimal(data, "cost", errors, label=N_("cost"), default=Decimal(0))
+    price = parse_decimal(data, "sale_price", errors, label=N_("sale price"), default=Decimal(0))
+    tax = parse_decimal(data, "tax_rate", errors, label=N_("tax rate"), default=Decimal(0))
     if tax is not None and tax >= 100:
-        errors["tax_rate"] = "The tax rate is a percentage below 100."
+        errors["tax_rate"] = gettext("The tax rate is a percentage below 100.")
     sku, name, unit = data.get("sku", ""), data.get("name", ""), data.get("unit", "") or "unit"
     cost, price = cost or Decimal(0), price or Decimal(0)
     for field_name, message in product_errors(
@@ -82,32 +84,35 @@ async def check_refs(session: AsyncSession, errors: FormErrors, refs: dict[str, 
     """Each chosen product or warehouse must exist in this workspace (an error next to its select box otherwise)."""
     for name, (model, key) in refs.items():
         if key is not None and name not in errors and await session.get(model, key) is None:
-            what = "product" if model is Product else "warehouse"
-            errors[name] = f"Choose a {what} of this workspace."
+            errors[name] = (
+                gettext("Choose a product of this workspace.")
+                if model is Product
+                else gettext("Choose a warehouse of this workspace.")
+            )
 
 
 async def parse_adjustment(session: AsyncSession, data: dict[str, str], errors: FormErrors) -> Adjustment | None:
     """The stock count form: product, warehouse, counted quantity and a reason."""
-    product = parse_int(data, "adj_product", errors, label="product")
-    warehouse = parse_int(data, "adj_warehouse", errors, label="warehouse")
-    counted = parse_decimal(data, "counted", errors, label="counted quantity")
+    product = parse_int(data, "adj_product", errors, label=N_("product"))
+    warehouse = parse_int(data, "adj_warehouse", errors, label=N_("warehouse"))
+    counted = parse_decimal(data, "counted", errors, label=N_("counted quantity"))
     reason = (data.get("reason") or "").strip()
     if len(reason) > 200:
-        errors["reason"] = "Use at most 200 characters."
+        errors["reason"] = gettext("Use at most %(max)s characters.", max=200)
     await check_refs(session, errors, {"adj_product": (Product, product), "adj_warehouse": (Warehouse, warehouse)})
     if errors or product is None or warehouse is None or counted is None:
         return None
-    return Adjustment(product, warehouse, counted, reason=reason or "Stock count")
+    return Adjustment(product, warehouse, counted, reason=reason or gettext("Stock count"))
 
 
 async def parse_transfer(session: AsyncSession, data: dict[str, str], errors: FormErrors) -> Transfer | None:
     """The transfer form: product, the two warehouses and a quantity above zero."""
-    product = parse_int(data, "tr_product", errors, label="product")
-    source = parse_int(data, "from_warehouse", errors, label="warehouse to take from")
-    target = parse_int(data, "to_warehouse", errors, label="warehouse to move to")
-    quantity = parse_decimal(data, "tr_quantity", errors, label="quantity")
+    product = parse_int(data, "tr_product", errors, label=N_("product"))
+    source = parse_int(data, "from_warehouse", errors, label=N_("warehouse to take from"))
+    target = parse_int(data, "to_warehouse", errors, label=N_("warehouse to move to"))
+    quantity = parse_decimal(data, "tr_quantity", errors, label=N_("quantity"))
     if quantity is not None and quantity <= 0:
-        errors["tr_quantity"] = "The quantity must be greater than zero."
+        errors["tr_quantity"] = gettext("The quantity must be greater than zero.")
     refs = {
         "tr_product": (Product, product),
         "from_warehouse": (Warehouse, source),
@@ -136,15 +141,15 @@ def parse_product_lines(data: dict[str, str], errors: FormErrors) -> list[Produc
     for n in range(LINE_ROWS):
         if not (data.get(f"product_{n}") or "").strip():
             continue
-        product = parse_int(data, f"product_{n}", errors, label="product")
-        quantity = parse_decimal(data, f"quantity_{n}", errors, label="quantity")
-        price = parse_decimal(data, f"price_{n}", errors, label="price", required=False)
+        product = parse_int(data, f"product_{n}", errors, label=N_("product"))
+        quantity = parse_decimal(data, f"quantity_{n}", errors, label=N_("quantity"))
+        price = parse_decimal(data, f"price_{n}", errors, label=N_("price"), required=False)
         if quantity is not None and quantity <= 0:
-            errors[f"quantity_{n}"] = "The quantity must be greater than zero."
+            errors[f"quantity_{n}"] = gettext("The quantity must be greater than zero.")
         if product is not None and quantity is not None and quantity > 0:
             lines.append(ProductLine(product, quantity, price))
     if not lines and not errors:
-        errors["product_0"] = "Add at least one product."
+        errors["product_0"] = gettext("Add at least one product.")
     return lines
 
 
@@ -157,7 +162,7 @@ async def lines_form_context(
         "errors": errors,
         "kind": kind,
         "rows": range(LINE_ROWS),
-        "heading": {"quotes": "New quote", "orders": "New sales order", "purchase": "New purchase order"}[kind],
+        "heading": gettext(HEADINGS[kind]),
         "customers": await organizations(session),
         "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
         "products": list(await session.scalars(select(Product).where(Product.active).order_by(Product.sku))),

@@ -31,7 +31,7 @@ from nexo.modules.erp.inventory.services import (
     WarehouseInput,
     stock_on_hand,
 )
-from nexo.platform.i18n.catalog import gettext
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.kit import FormData, FormErrors, after_post, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
@@ -125,7 +125,7 @@ class InventoryPages(Controller):
     async def product(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, product_id: int
     ) -> Template:
-        product = await get_or_404(db_session, Product, product_id, "product")
+        product = await get_or_404(db_session, Product, product_id, N_("product"))
         context = {**await product_context(db_session, product), "data": product_form_data(product), "errors": {}}
         return render(request, "erp/product.html", context, partial="erp/_product_edit.html")
 
@@ -139,7 +139,7 @@ class InventoryPages(Controller):
         product_id: int,
     ) -> Template:
         """Edit the master data; errors come back next to the fields and nothing is changed."""
-        product = await get_or_404(db_session, Product, product_id, "product")
+        product = await get_or_404(db_session, Product, product_id, N_("product"))
         errors = FormErrors()
         values = parse_product_form(data, errors)
         if not errors:
@@ -170,14 +170,14 @@ class InventoryPages(Controller):
         product_id: int,
     ) -> Any:
         """Deactivate (no longer on new orders) or reactivate a product; its stock and history stay."""
-        product = await get_or_404(db_session, Product, product_id, "product")
+        product = await get_or_404(db_session, Product, product_id, N_("product"))
         active = parse_active(data)
         if active is None:
             context = {
                 **await product_context(db_session, product),
                 "data": product_form_data(product),
                 "errors": {},
-                "active_error": "Choose to deactivate or reactivate the product.",
+                "active_error": gettext("Choose to deactivate or reactivate the product."),
             }
             return render(request, "erp/product.html", context, status_code=400)
         if product.active != active:
@@ -254,7 +254,7 @@ class InventoryPages(Controller):
         was = await stock.allow_negative()
         allowed = parse_allow_negative(data)
         if allowed is None:
-            errors = {"allow_negative_stock": "Tick the box to allow negative stock, or leave it empty."}
+            errors = {"allow_negative_stock": gettext("Tick the box to allow negative stock, or leave it empty.")}
             context = {"allowed": was, "errors": errors, "saved": False}
             return render(request, "erp/inventory_settings.html", context, status_code=400)
         if allowed != was:

@@ -19,6 +19,7 @@ from nexo.modules.erp.inventory import events
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.money import ZERO, round_cost, round_quantity
 from nexo.platform.refusals import BusinessRuleError, UnknownReferenceError
 
@@ -96,7 +97,7 @@ class StockService:
             return []
         for request in requests:
             if request.quantity <= 0:
-                raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
+                raise BusinessRuleError(gettext("Quantities must be greater than zero."), "quantity")
         states = await self._lock_and_load({r.product_id for r in requests})
         allow_negative = await self.allow_negative()
         recorded: list[RecordedMove] = []
@@ -115,7 +116,9 @@ class StockService:
         states = {pid: _ProductState(cost, ZERO) for pid, cost in rows}
         missing = product_ids - states.keys()
         if missing:
-            raise UnknownReferenceError(f"No product with id {min(missing)} in this workspace.", "product_id")
+            raise UnknownReferenceError(
+                gettext("No product with id %(id)s in this workspace.", id=min(missing)), "product_id"
+            )
         levels = await self.session.execute(
             select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.quantity).where(
                 StockLevel.product_id.in_(product_ids)
@@ -134,7 +137,7 @@ class StockService:
             assert request.to_warehouse_id is not None
             cost = round_cost(request.unit_cost if request.unit_cost is not None else state.average_cost)
             if cost < 0:
-                raise BusinessRuleError("A unit cost cannot be negative.", "unit_cost")
+                raise BusinessRuleError(gettext("A unit cost cannot be negative."), "unit_cost")
             base = max(state.on_hand, ZERO)
             state.average_cost = round_cost((base * state.average_cost + quantity * cost) / (base + quantity))
             state.levels[request.to_warehouse_id] = state.levels.get(request.to_warehouse_id, ZERO) + quantity
@@ -142,13 +145,18 @@ class StockService:
             return cost
         source = request.from_warehouse_id
         if source is None:
-            raise BusinessRuleError("Choose the warehouse the stock leaves from.", "from_warehouse_id")
+            raise BusinessRuleError(gettext("Choose the warehouse the stock leaves from."), "from_warehouse_id")
         remaining = state.levels.get(source, ZERO) - quantity
         if remaining < 0 and not allow_negative:
             available = state.levels.get(source, ZERO)
             raise BusinessRuleError(
-                f"Not enough stock of product {request.product_id}: {available.normalize():f} on hand, "
-                f"{quantity.normalize():f} needed. Negative stock is not allowed in this workspace.",
+                gettext(
+                    "Not enough stock of product %(id)s: %(available)s on hand, %(needed)s needed. Negative stock is "
+                    "not allowed in this workspace.",
+                    id=request.product_id,
+                    available=format(available.normalize(), "f"),
+                    needed=format(quantity.normalize(), "f"),
+                ),
                 "quantity",
             )
         state.levels[source] = remaining
@@ -322,21 +330,21 @@ def product_errors(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not sku.strip():
-        errors["sku"] = "Enter the SKU."
+        errors["sku"] = gettext("Enter the SKU.")
     elif len(sku.strip()) > 64:
-        errors["sku"] = "Use at most 64 characters."
+        errors["sku"] = gettext("Use at most %(max)s characters.", max=64)
     if not name.strip():
-        errors["name"] = "Enter the product name."
+        errors["name"] = gettext("Enter the product name.")
     elif len(name.strip()) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = gettext("Use at most %(max)s characters.", max=200)
     if len(unit.strip()) > 20:
-        errors["unit"] = "Use at most 20 characters."
+        errors["unit"] = gettext("Use at most %(max)s characters.", max=20)
     if cost < 0:
-        errors["cost"] = "The cost cannot be negative."
+        errors["cost"] = gettext("The cost cannot be negative.")
     if sale_price < 0:
-        errors["sale_price"] = "The sale price cannot be negative."
+        errors["sale_price"] = gettext("The sale price cannot be negative.")
     if not ZERO <= tax_rate < 1:
-        errors["tax_rate"] = "The tax rate is a percentage between 0 and 100."
+        errors["tax_rate"] = gettext("The tax rate is a percentage between 0 and 100.")
     return errors
 
 
@@ -368,7 +376,9 @@ class InventoryService:
             )
         )
         if await session.scalar(select(Product.id).where(Product.sku == sku.strip())):
-            raise BusinessRuleError(f"The SKU {sku.strip()} is already used by another product.", "sku")
+            raise BusinessRuleError(
+                gettext("The SKU %(sku)s is already used by another product.", sku=sku.strip()), "sku"
+            )
         product = Product(
             sku=sku.strip(),
             name=data.name.strip(),
@@ -395,7 +405,7 @@ class InventoryService:
         _first_error(product_errors(sku=sku, name=name, unit=unit, cost=cost, sale_price=sale_price, tax_rate=tax_rate))
         sku = sku.strip()
         if sku != product.sku and await self.session.scalar(select(Product.id).where(Product.sku == sku)):
-            raise BusinessRuleError(f"The SKU {sku} is already used by another product.", "sku")
+            raise BusinessRuleError(gettext("The SKU %(sku)s is already used by another product.", sku=sku), "sku")
         product.sku, product.name = sku, name.strip()
         product.unit = unit.strip() or "unit"
         product.cost, product.sale_price, product.tax_rate = cost, sale_price, tax_rate
@@ -408,11 +418,13 @@ class InventoryService:
     async def create_warehouse(self, data: WarehouseInput) -> Warehouse:
         code = data.code.strip().upper()
         if not code or len(code) > 20:
-            raise BusinessRuleError("Enter a code of at most 20 characters.", "code")
+            raise BusinessRuleError(gettext("Enter a code of at most 20 characters."), "code")
         if not data.name.strip():
-            raise BusinessRuleError("Enter the warehouse name.", "name")
+            raise BusinessRuleError(gettext("Enter the warehouse name."), "name")
         if await self.session.scalar(select(Warehouse.id).where(Warehouse.code == code)):
-            raise BusinessRuleError(f"The code {code} is already used by another warehouse.", "code")
+            raise BusinessRuleError(
+                gettext("The code %(code)s is already used by another warehouse.", code=code), "code"
+            )
         warehouse = Warehouse(code=code, name=data.name.strip())
         self.session.add(warehouse)
         await self.session.flush()
@@ -423,7 +435,7 @@ class InventoryService:
         adjustments."""
         session, context, reason = self.session, self.context, data.reason
         if data.counted < 0:
-            raise BusinessRuleError("A counted quantity cannot be negative.", "quantity")
+            raise BusinessRuleError(gettext("A counted quantity cannot be negative."), "quantity")
         difference = round_quantity(data.counted) - await on_hand(session, data.product_id, data.warehouse_id)
         if difference == 0:
             return None
@@ -456,7 +468,7 @@ class InventoryService:
 
     async def transfer_stock(self, data: Transfer) -> RecordedMove:
         if data.from_warehouse_id == data.to_warehouse_id:
-            raise BusinessRuleError("Choose two different warehouses.", "to_warehouse_id")
+            raise BusinessRuleError(gettext("Choose two different warehouses."), "to_warehouse_id")
         request = MoveRequest(
             "transfer",
             data.product_id,
@@ -469,6 +481,13 @@ class InventoryService:
         move = (await StockService(self.session).move([request]))[0]
         await events.stock_move_created(self.session, move.id)
         return move
+
+
+# A delivery's or a receipt's refusals, per verb: (quantity out of range, nothing chosen).
+LINE_QUANTITY_MESSAGES = {
+    "deliver": (N_("You can deliver between 0 and %(most)s of this line."), N_("Nothing to deliver.")),
+    "receive": (N_("You can receive between 0 and %(most)s of this line."), N_("Nothing to receive.")),
+}
 
 
 def wanted_quantities(
@@ -484,15 +503,16 @@ def wanted_quantities(
         for line_id, quantity in quantities.items():
             line = by_id.get(line_id)
             if line is None:
-                raise UnknownReferenceError("That line is not on this order.", "lines")
+                raise UnknownReferenceError(gettext("That line is not on this order."), "lines")
             quantity = round_quantity(quantity)
             if quantity == 0:
                 continue
             if quantity < 0 or quantity > outstanding(line):
                 raise BusinessRuleError(
-                    f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.", f"line-{line_id}"
+                    gettext(LINE_QUANTITY_MESSAGES[verb][0], most=format(outstanding(line).normalize(), "f")),
+                    f"line-{line_id}",
                 )
             wanted.append((line, quantity))
     if not wanted:
-        raise BusinessRuleError(f"Nothing to {verb}.", "lines")
+        raise BusinessRuleError(gettext(LINE_QUANTITY_MESSAGES[verb][1]), "lines")
     return wanted

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.web.kit import FormErrors, parse_decimal, parse_int
 
 # Refusals about these fields are shown next to them; the rest next to the bill of materials.
@@ -19,9 +20,9 @@ class WorkOrderForm:
 
 
 def parse_work_order_form(data: dict[str, str], errors: FormErrors) -> WorkOrderForm | None:
-    bom = parse_int(data, "bom", errors, label="bill of materials")
-    warehouse = parse_int(data, "warehouse", errors, label="warehouse")
-    quantity = parse_decimal(data, "quantity", errors, label="quantity")
+    bom = parse_int(data, "bom", errors, label=N_("bill of materials"))
+    warehouse = parse_int(data, "warehouse", errors, label=N_("warehouse"))
+    quantity = parse_decimal(data, "quantity", errors, label=N_("quantity"))
     if errors or bom is None or warehouse is None or quantity is None:
         return None
     return WorkOrderForm(bom, quantity, warehouse)

@@ -17,6 +17,7 @@ from nexo.modules.erp.manufacturing import events
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, BomLine, WorkOrder
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.money import round_cost, round_quantity, total
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
 
@@ -36,19 +37,19 @@ class ManufacturingService:
     ) -> BillOfMaterials:
         product = await self.session.get(Product, product_id)
         if product is None:
-            raise UnknownReferenceError("No such product in this workspace.", "product_id")
+            raise UnknownReferenceError(gettext("No such product in this workspace."), "product_id")
         if not components:
-            raise BusinessRuleError("A bill of materials needs at least one component.", "components")
+            raise BusinessRuleError(gettext("A bill of materials needs at least one component."), "components")
         if output_quantity <= 0:
-            raise BusinessRuleError("The output quantity must be greater than zero.", "output_quantity")
+            raise BusinessRuleError(gettext("The output quantity must be greater than zero."), "output_quantity")
         ids = {component_id for component_id, _ in components}
         if product_id in ids:
-            raise BusinessRuleError("A product cannot be a component of itself.", "components")
+            raise BusinessRuleError(gettext("A product cannot be a component of itself."), "components")
         found = set(await self.session.scalars(select(Product.id).where(Product.id.in_(ids))))
         if found != ids:
-            raise UnknownReferenceError("A component is not a product of this workspace.", "components")
+            raise UnknownReferenceError(gettext("A component is not a product of this workspace."), "components")
         if any(quantity <= 0 for _, quantity in components):
-            raise BusinessRuleError("Component quantities must be greater than zero.", "components")
+            raise BusinessRuleError(gettext("Component quantities must be greater than zero."), "components")
         bom = BillOfMaterials(product_id=product_id, name=name or product.name, output_quantity=output_quantity)
         self.session.add(bom)
         await self.session.flush()
@@ -73,11 +74,11 @@ class ManufacturingService:
     ) -> WorkOrder:
         bom = await self.session.get(BillOfMaterials, bom_id)
         if bom is None or not bom.active:
-            raise UnknownReferenceError("No such bill of materials in this workspace.", "bom_id")
+            raise UnknownReferenceError(gettext("No such bill of materials in this workspace."), "bom_id")
         if await self.session.get(Warehouse, warehouse_id) is None:
-            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError(gettext("No such warehouse in this workspace."), "warehouse_id")
         if quantity <= 0:
-            raise BusinessRuleError("The quantity must be greater than zero.", "quantity")
+            raise BusinessRuleError(gettext("The quantity must be greater than zero."), "quantity")
         order = WorkOrder(
             bom_id=bom.id,
             product_id=bom.product_id,
@@ -93,7 +94,7 @@ class ManufacturingService:
     async def complete(self, work_order_id: int, *, completed_on: datetime.date | None = None) -> WorkOrder:
         order = await self.session.get(WorkOrder, work_order_id, with_for_update=True)
         if order is None:
-            raise UnknownReferenceError("No such work order in this workspace.", "work_order_id")
+            raise UnknownReferenceError(gettext("No such work order in this workspace."), "work_order_id")
         if order.status != "draft":
             raise InvalidStateError(f"{order.number} is already {order.status}.", "status")
         bom = await self.session.get(BillOfMaterials, order.bom_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from nexo.modules.erp.inventory.forms import parse_product_lines
 from nexo.modules.erp.purchasing.services import PurchaseLineInput
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.web.kit import FormErrors, parse_int
 
 
@@ -18,8 +19,8 @@ class PurchaseOrderForm:
 
 def parse_purchase_order_form(data: dict[str, str], errors: FormErrors) -> PurchaseOrderForm | None:
     """The shared product-lines form, the supplier in its ``customer`` picker; ``None`` when a field is wrong."""
-    supplier = parse_int(data, "customer", errors, label="supplier")
-    warehouse = parse_int(data, "warehouse", errors, label="warehouse")
+    supplier = parse_int(data, "customer", errors, label=N_("supplier"))
+    warehouse = parse_int(data, "warehouse", errors, label=N_("warehouse"))
     lines = [PurchaseLineInput(ln.product_id, ln.quantity, ln.price) for ln in parse_product_lines(data, errors)]
     if errors or supplier is None or warehouse is None:
         return None

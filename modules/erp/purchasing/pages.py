@@ -17,6 +17,7 @@ from nexo.modules.erp.inventory.forms import lines_form_context
 from nexo.modules.erp.purchasing.forms import parse_purchase_order_form
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchasingService
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
@@ -76,7 +77,7 @@ class PurchasingPages(Controller):
     async def _detail(
         self, session: AsyncSession, tenant: TenantContext, order_id: int, error: str = ""
     ) -> dict[str, Any]:
-        order = await get_or_404(session, PurchaseOrder, order_id, "purchase order")
+        order = await get_or_404(session, PurchaseOrder, order_id, N_("purchase order"))
         await session.refresh(order)
         await session.refresh(order, ["lines"])
         bills = []
@@ -108,7 +109,7 @@ class PurchasingPages(Controller):
             "close": service.close,
         }
         if action not in steps:
-            return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
+            return render(request, "erp/message.html", {"message": gettext("Unknown action.")}, status_code=404)
         try:
             async with db_session.begin_nested():
                 await steps[action](order_id)

@@ -21,6 +21,7 @@ from nexo.modules.erp.purchasing import events
 from nexo.modules.erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.money import ZERO, round_quantity, total
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
 
@@ -49,11 +50,13 @@ class PurchasingService:
         expected_on: datetime.date | None = None,
     ) -> PurchaseOrder:
         if await self.session.get(Organization, supplier_org_id) is None:
-            raise UnknownReferenceError("No such supplier in the directory of this workspace.", "supplier_org_id")
+            raise UnknownReferenceError(
+                gettext("No such supplier in the directory of this workspace."), "supplier_org_id"
+            )
         if await self.session.get(Warehouse, warehouse_id) is None:
-            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError(gettext("No such warehouse in this workspace."), "warehouse_id")
         if not lines:
-            raise BusinessRuleError("Add at least one line.", "lines")
+            raise BusinessRuleError(gettext("Add at least one line."), "lines")
         products = {
             p.id: p
             for p in await self.session.scalars(select(Product).where(Product.id.in_({ln.product_id for ln in lines})))
@@ -62,10 +65,12 @@ class PurchasingService:
         for line in lines:
             product = products.get(line.product_id)
             if product is None:
-                raise UnknownReferenceError(f"No product with id {line.product_id} in this workspace.", "product_id")
+                raise UnknownReferenceError(
+                    gettext("No product with id %(id)s in this workspace.", id=line.product_id), "product_id"
+                )
             cost = product.cost if line.unit_cost is None else line.unit_cost
             if line.quantity <= 0 or cost < 0:
-                raise BusinessRuleError("Quantities must be positive and costs not negative.", "quantity")
+                raise BusinessRuleError(gettext("Quantities must be positive and costs not negative."), "quantity")
             rows.append(
                 {
                     "product_id": product.id,
@@ -169,7 +174,9 @@ class PurchasingService:
     async def bill(self, order_id: int, *, issue_date: datetime.date | None = None, reference: str = "") -> Invoice:
         """The supplier's bill for what was received and not yet billed (needs erp.accounting)."""
         if not self.context.accounting_on:
-            raise ModuleOffError("Switch on the Accounting module to record supplier bills.", ACCOUNTING, "accounting")
+            raise ModuleOffError(
+                gettext("Switch on the Accounting module to record supplier bills."), ACCOUNTING, "accounting"
+            )
         order = await self._order(order_id)
         lines = await self._lines(order.id)
         inputs = []
@@ -181,7 +188,9 @@ class PurchasingService:
                 )
                 line.quantity_billed += quantity
         if not inputs:
-            raise InvalidStateError(f"Everything received on {order.number} is already billed.", "status")
+            raise InvalidStateError(
+                gettext("Everything received on %(number)s is already billed.", number=order.number), "status"
+            )
         bill = await InvoiceService(self.session, self.context).create(
             "supplier_bill",
             order.supplier_org_id,
@@ -206,7 +215,7 @@ class PurchasingService:
     async def _order(self, order_id: int) -> PurchaseOrder:
         order = await self.session.get(PurchaseOrder, order_id, with_for_update=True)
         if order is None:
-            raise UnknownReferenceError("No such purchase order in this workspace.", "order_id")
+            raise UnknownReferenceError(gettext("No such purchase order in this workspace."), "order_id")
         return order
 
     async def _lines(self, order_id: int) -> list[PurchaseOrderLine]:

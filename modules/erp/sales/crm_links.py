@@ -29,6 +29,7 @@ from nexo.modules.erp.context import ACCOUNTING, SALES, ErpContext
 from nexo.modules.erp.inventory.models import Product
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.i18n.parsing import ParseError, parse_decimal
 from nexo.platform.money import round_money
 from nexo.platform.refusals import RefusalError
@@ -196,9 +197,11 @@ async def quote_from_opportunity(
     if existing is not None:
         return existing
     if opportunity.status != OpportunityStatus.WON:
-        raise IntegrationError("Only a won opportunity becomes a quote.", "quote_product")
+        raise IntegrationError(gettext("Only a won opportunity becomes a quote."), "quote_product")
     if opportunity.organization_id is None:
-        raise IntegrationError("Link a company to the opportunity first: the quote is made out to it.", "quote_product")
+        raise IntegrationError(
+            gettext("Link a company to the opportunity first: the quote is made out to it."), "quote_product"
+        )
     line = _line_from_form(form)
     try:
         async with session.begin_nested():
@@ -217,13 +220,13 @@ async def quote_from_opportunity(
 def _line_from_form(form: dict[str, str]) -> OrderLineInput:
     product = form.get("quote_product", "").strip()
     if not product.isdigit() or len(product) > MAX_ID_DIGITS:
-        raise IntegrationError("Choose the product to quote.", "quote_product")
-    quantity = _decimal(form.get("quote_quantity", ""), "quote_quantity", "quantity", Decimal(1))
+        raise IntegrationError(gettext("Choose the product to quote."), "quote_product")
+    quantity = _decimal(form.get("quote_quantity", ""), "quote_quantity", N_("quantity"), Decimal(1))
     if quantity is None or quantity <= 0:
-        raise IntegrationError("The quantity must be greater than zero.", "quote_quantity")
-    price = _decimal(form.get("quote_price", ""), "quote_price", "unit price", None)
+        raise IntegrationError(gettext("The quantity must be greater than zero."), "quote_quantity")
+    price = _decimal(form.get("quote_price", ""), "quote_price", N_("unit price"), None)
     if price is not None and price < 0:
-        raise IntegrationError("The unit price cannot be negative.", "quote_price")
+        raise IntegrationError(gettext("The unit price cannot be negative."), "quote_price")
     return OrderLineInput(int(product), quantity, price)
 
 
@@ -236,7 +239,7 @@ def _decimal(raw: str, field: str, label: str, default: Decimal | None) -> Decim
     except ParseError as exc:
         raise IntegrationError(str(exc), field) from None
     if abs(value) >= MAX_AMOUNT:
-        raise IntegrationError(f"The {label} is too large.", field)
+        raise IntegrationError(gettext("The %(label)s is too large.", label=gettext(label)), field)
     return value
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from nexo.modules.erp.inventory.forms import parse_product_lines
 from nexo.modules.erp.sales.services import OrderLineInput
+from nexo.platform.i18n.catalog import N_
 from nexo.platform.web.kit import FormErrors, parse_int
 
 
@@ -20,8 +21,8 @@ class DocumentForm:
 
 def parse_document_form(data: dict[str, str], errors: FormErrors, kind: str) -> DocumentForm | None:
     """``kind`` is ``quotes`` or ``orders``; ``None`` (and ``errors`` filled) when a field is wrong."""
-    customer = parse_int(data, "customer", errors, label="customer")
-    warehouse = parse_int(data, "warehouse", errors, label="warehouse", required=kind == "orders")
+    customer = parse_int(data, "customer", errors, label=N_("customer"))
+    warehouse = parse_int(data, "warehouse", errors, label=N_("warehouse"), required=kind == "orders")
     lines = [OrderLineInput(ln.product_id, ln.quantity, ln.price) for ln in parse_product_lines(data, errors)]
     if errors or customer is None:
         return None

@@ -19,6 +19,7 @@ from nexo.modules.erp.inventory.models import Warehouse
 from nexo.modules.erp.sales.forms import parse_document_form
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import SalesService
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404, parse_int
@@ -62,7 +63,7 @@ class SalesPages(Controller):
     async def quote_detail(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, quote_id: int
     ) -> Template:
-        quote = await get_or_404(db_session, Quote, quote_id, "quote")
+        quote = await get_or_404(db_session, Quote, quote_id, N_("quote"))
         await db_session.refresh(quote, ["lines"])
         opportunity = None
         if quote.opportunity_id is not None and "crm" in tenant.modules:
@@ -122,7 +123,7 @@ class SalesPages(Controller):
         data: FormData,
     ) -> Any:
         errors = FormErrors()
-        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
+        warehouse = parse_int(data, "warehouse", errors, label=N_("warehouse"))
         if warehouse is not None:
             with form_refusals(errors, default="warehouse", known=()):
                 async with db_session.begin_nested():
@@ -145,7 +146,7 @@ class SalesPages(Controller):
     async def _detail(
         self, session: AsyncSession, tenant: TenantContext, order_id: int, error: str = ""
     ) -> dict[str, Any]:
-        order = await get_or_404(session, SalesOrder, order_id, "sales order")
+        order = await get_or_404(session, SalesOrder, order_id, N_("sales order"))
         await session.refresh(order, ["lines"])
         customer = await session.get(Organization, order.customer_org_id)
         deliveries = list(await session.scalars(select(Delivery).where(Delivery.order_id == order.id)))
@@ -184,7 +185,7 @@ class SalesPages(Controller):
                     await db_session.commit()
                     return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{invoice.id}", status_code=303)
             else:
-                return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
+                return render(request, "erp/message.html", {"message": gettext("Unknown action.")}, status_code=404)
         except RefusalError as error:
             context = await self._detail(db_session, tenant, order_id, error.message)
             return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html", status_code=400)

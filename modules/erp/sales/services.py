@@ -28,6 +28,7 @@ from nexo.modules.erp.sales.models import Delivery, DeliveryLine, Quote, QuoteLi
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.bulk import update_rows
+from nexo.platform.i18n.catalog import gettext, pgettext
 from nexo.platform.money import ZERO, round_money, round_quantity
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
 
@@ -52,7 +53,7 @@ async def _priced_line_sets(
 ) -> list[list[dict[str, object]]]:
     """Rows for each set of lines, priced from the products (one query for all of them); refuse bad lines."""
     if not line_sets or any(not lines for lines in line_sets):
-        raise BusinessRuleError("Add at least one line.", "lines")
+        raise BusinessRuleError(gettext("Add at least one line."), "lines")
     wanted = {line.product_id for lines in line_sets for line in lines}
     products = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(wanted)))}
     now = utcnow()
@@ -61,14 +62,16 @@ async def _priced_line_sets(
 
 def _priced_row(product: Product | None, line: OrderLineInput, now: datetime.datetime) -> dict[str, object]:
     if product is None:
-        raise UnknownReferenceError(f"No product with id {line.product_id} in this workspace.", "product_id")
+        raise UnknownReferenceError(
+            gettext("No product with id %(id)s in this workspace.", id=line.product_id), "product_id"
+        )
     if not product.active:
         raise BusinessRuleError(f"{product.sku} is no longer sold (inactive).", "product_id")
     if line.quantity <= 0:
-        raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
+        raise BusinessRuleError(gettext("Quantities must be greater than zero."), "quantity")
     price = product.sale_price if line.unit_price is None else line.unit_price
     if price < 0:
-        raise BusinessRuleError("Prices cannot be negative.", "unit_price")
+        raise BusinessRuleError(gettext("Prices cannot be negative."), "unit_price")
     return {
         "product_id": product.id,
         "description": (line.description or product.name)[:300],
@@ -87,7 +90,7 @@ async def _require_customer(session: AsyncSession, org_id: int) -> None:
 async def _require_customers(session: AsyncSession, org_ids: set[int]) -> None:
     found = set(await session.scalars(select(Organization.id).where(Organization.id.in_(org_ids))))
     if found != org_ids:
-        raise UnknownReferenceError("No such customer in the directory of this workspace.", "customer_org_id")
+        raise UnknownReferenceError(gettext("No such customer in the directory of this workspace."), "customer_org_id")
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,14 @@ class SalesService:
         quote = await self._get(Quote, quote_id, "quote")
         allowed = {"sent": {"draft"}, "declined": {"draft", "sent"}}
         if status not in allowed or quote.status not in allowed[status]:
-            raise InvalidStateError(f"A {quote.status} quote cannot become {status}.", "status")
+            raise InvalidStateError(
+                gettext(
+                    "A quote that is %(status)s cannot become %(new_status)s.",
+                    status=pgettext("value", quote.status),
+                    new_status=pgettext("value", status),
+                ),
+                "status",
+            )
         quote.status = status
         await self.session.flush()
         return quote
@@ -203,7 +213,7 @@ class SalesService:
         await _require_customers(self.session, {o.customer_org_id for o in orders})
         warehouses = {o.warehouse_id for o in orders}
         if set(await self.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(warehouses)))) != warehouses:
-            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError(gettext("No such warehouse in this workspace."), "warehouse_id")
         priced = await _priced_line_sets(self.session, [o.lines for o in orders])
         created = [
             SalesOrder(
@@ -331,7 +341,9 @@ class SalesService:
     ) -> list[Invoice]:
         """One posted invoice per order for what was delivered and not yet invoiced, all in one posting batch."""
         if not self.context.accounting_on:
-            raise ModuleOffError("Switch on the Accounting module to invoice sales orders.", ACCOUNTING, "accounting")
+            raise ModuleOffError(
+                gettext("Switch on the Accounting module to invoice sales orders."), ACCOUNTING, "accounting"
+            )
         orders = await self._lock_orders(order_ids)
         drafts = []
         for order_id in order_ids:
@@ -339,7 +351,10 @@ class SalesService:
             inputs = self._invoice_lines(order.lines)
             if not inputs:
                 raise InvalidStateError(
-                    f"Everything delivered on {order.number} is already invoiced; deliver first.", "status"
+                    gettext(
+                        "Everything delivered on %(number)s is already invoiced; deliver first.", number=order.number
+                    ),
+                    "status",
                 )
             drafts.append(
                 InvoiceDraft(
@@ -385,7 +400,7 @@ class SalesService:
         """Lock the orders and their lines (in id order) and read them fresh; refuse unknown or repeated ids."""
         wanted = set(order_ids)
         if len(wanted) != len(order_ids):
-            raise BusinessRuleError("Each order can appear only once.", "order_id")
+            raise BusinessRuleError(gettext("Each order can appear only once."), "order_id")
         orders = {
             order.id: order
             for order in await self.session.scalars(
@@ -398,7 +413,7 @@ class SalesService:
             )
         }
         if orders.keys() != wanted:
-            raise UnknownReferenceError("No such order in this workspace.", "order_id")
+            raise UnknownReferenceError(gettext("No such order in this workspace."), "order_id")
         lines = await self.session.scalars(
             select(SalesOrderLine)
             .where(SalesOrderLine.order_id.in_(wanted))
@@ -412,7 +427,9 @@ class SalesService:
     async def _get(self, model: type[T], key: int, label: str, *, lock: bool = False) -> T:
         row = await self.session.get(model, key, with_for_update=lock)
         if row is None:
-            raise UnknownReferenceError(f"No such {label} in this workspace.", f"{label}_id")
+            raise UnknownReferenceError(
+                gettext("No such %(what)s in this workspace.", what=gettext(label)), f"{label}_id"
+            )
         return row
 
 

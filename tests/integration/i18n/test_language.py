@@ -256,3 +256,41 @@ async def test_seed_data_is_written_in_the_workspace_language(
     board = await web.get(f"/w/{spanish.slug}/crm/pipeline")
     assert board.status_code == 200 and lang_of(board.text) == "en"
     assert "Cualificación" in board.text and "Negociación" in board.text and "Qualification" not in board.text
+
+
+async def test_erp_form_errors_refusals_charts_and_exports_in_the_reader_language(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    spanish = await make_workspace(sessions, modules=("erp.inventory", "erp.accounting"))
+    english = await make_workspace(sessions, modules=("erp.inventory", "erp.accounting"))
+    await set_language(sessions, tenant_id=spanish.tenant.id, language="es", locale="es-ES")
+    await set_language(sessions, user_id=spanish.owner.id, language=None)
+    product = {"sku": "PAN-1", "name": "Pan", "unit": "pcs", "sale_price": "2", "tax_rate": "10"}
+    for workspace, below, taken, aging, header in (
+        (
+            spanish,
+            "El valor de «coste» no puede ser inferior a 0.",
+            "La referencia PAN-1 ya la usa otro producto.",
+            "Cuentas a cobrar",
+            "producto;nombre;ingresos;coste;margen;moneda",
+        ),
+        (
+            english,
+            "The cost cannot be below 0.",
+            "The SKU PAN-1 is already used by another product.",
+            "Receivables",
+            "product,label,revenue,cost,margin,currency",
+        ),
+    ):
+        await web.login(workspace.owner.email)
+        new = f"/w/{workspace.slug}/erp/inventory/products/new"
+        negative = await web.post(new, {**product, "cost": "-1"})
+        assert negative.status_code == 400 and below in negative.text.replace("&laquo;", "«").replace("&raquo;", "»")
+        assert (await web.post(new, {**product, "cost": "1"})).status_code == 303
+        duplicate = await web.post(new, {**product, "cost": "1"})
+        assert duplicate.status_code == 400 and taken in duplicate.text
+        chart = (await web.get(f"/w/{workspace.slug}/erp/reports/data.json?chart=aging")).json()
+        assert chart["datasets"][0]["label"] == aging
+        fmt = "&format=excel-es" if workspace is spanish else ""
+        export = await web.get(f"/w/{workspace.slug}/erp/reports/profitability.csv?group_by=product{fmt}")
+        assert export.content.decode("utf-8-sig").splitlines()[0] == header

@@ -8,7 +8,7 @@ from litestar import Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
     AnyRequest,
@@ -24,6 +24,7 @@ from nexo.modules.crm.pages.base import (
     see_other,
 )
 from nexo.modules.crm.pages.contacts import csv_response, typed_rows_data
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.export import export_companies
 from nexo.modules.crm.services.integrations import balance_provider
@@ -100,12 +101,13 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, organization=None, status_code=400
             )
-        organization = await CompanyService(session=db_session).create_company(cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        organization = await service.create_company(forms.company_input(cleaned.values))
         return see_other(tenant, f"companies/{organization.id}")
 
     @get("/{organization_id:int}", name="crm.companies.detail")
@@ -113,7 +115,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        service = CompanyService(session=db_session)
+        service = CompanyService(db_session, CrmContext.of(tenant))
         members = await members_of(db_session, tenant)
         context: dict[str, Any] = {
             "organization": organization,
@@ -138,7 +140,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        profile = await CompanyService(session=db_session).profile_of(organization.id)
+        profile = await CompanyService(db_session, CrmContext.of(tenant)).profile_of(organization.id)
         data = organization_form_data(
             organization, profile.lifecycle_stage if profile else None, profile.industry if profile else None
         )
@@ -150,7 +152,7 @@ class CompanyPages(CrmController):
     ) -> Template | Redirect:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request,
@@ -161,7 +163,8 @@ class CompanyPages(CrmController):
                 organization=organization,
                 status_code=400,
             )
-        await CompanyService(session=db_session).update_company(organization, cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        await service.update_company(organization, forms.company_input(cleaned.values))
         return see_other(tenant, f"companies/{organization.id}")
 
 

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import (
     ActivityKind,
     Campaign,
@@ -31,18 +31,26 @@ from nexo.modules.crm.pages.base import (
     members_of,
     see_other,
 )
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.integrations import IntegrationError, quote_provider
-from nexo.modules.crm.services.leads import LeadService
-from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
+from nexo.modules.crm.services.leads import LeadInput, LeadService, QualifyInput
+from nexo.modules.crm.services.pipeline import (
+    OpportunityInput,
+    OpportunityService,
+    PipelineError,
+    StageInput,
+    StageService,
+)
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext, module_off_error
 
 
 async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:
-    stages = await StageService(session=session).stages()
-    service = OpportunityService(session=session)
+    crm = CrmContext.of(tenant)
+    stages = await StageService(session, crm).stages()
+    service = OpportunityService(session, crm)
     return {
         "columns": await service.board(stages),
         "forecast": await service.forecast(),
@@ -66,7 +74,7 @@ async def opportunity_context(
         "subject_path": f"opportunities/{opportunity.id}",
         "errors": errors,
         "data": data,
-        "stages": await StageService(session=session).stages(),
+        "stages": await StageService(session, CrmContext.of(tenant)).stages(),
         "quotes_on": False,
         "quote": None,
         "quote_products": [],
@@ -106,10 +114,10 @@ class PipelinePages(CrmController):
         """Drag and drop (``stage_id`` + ``position``) or the keyboard buttons (``direction`` -1 / +1)."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
-        service = OpportunityService(session=db_session)
+        service = OpportunityService(db_session, CrmContext.of(tenant))
         try:
             if form.get("direction") in ("-1", "1"):
-                stages = await StageService(session=db_session).stages()
+                stages = await StageService(db_session, CrmContext.of(tenant)).stages()
                 await service.step(opportunity, int(form["direction"]), stages)
             elif form.get("stage_id", "").isdigit():
                 position = int(form["position"]) if form.get("position", "").isdigit() else None
@@ -136,20 +144,20 @@ class PipelinePages(CrmController):
         opportunity: Opportunity | None,
         status_code: int = 200,
     ) -> Template:
-        stages = await StageService(session=session).stages()
+        stages = await StageService(session, CrmContext.of(tenant)).stages()
         context = {
             "data": data,
             "errors": errors,
             "opportunity": opportunity,
             "stage_options": [(s.id, s.name) for s in stages],
             "member_options": member_options(await members_of(session, tenant)),
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
         }
         return render(request, "crm/opportunity_form.html", context, status_code=status_code)
 
-    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
-        stages = {s.id for s in await StageService(session=session).stages()}
-        cleaned = schemas.opportunity_form(
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> forms.Cleaned:
+        stages = {s.id for s in await StageService(session, CrmContext.of(tenant)).stages()}
+        cleaned = forms.opportunity_form(
             form, stages=stages, owners={m.user_id for m in await members_of(session, tenant)}
         )
         from nexo.modules.directory.models import Organization, Person
@@ -169,9 +177,8 @@ class PipelinePages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=None, status_code=400
             )
-        opportunity = await OpportunityService(session=db_session).create_opportunity(
-            cleaned.values, owner_id=tenant.user_id
-        )
+        service = OpportunityService(db_session, CrmContext.of(tenant))
+        opportunity = await service.create_opportunity(forms.as_input(OpportunityInput, cleaned.values))
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @get("/opportunities/{opportunity_id:int}", name="crm.opportunities.detail")
@@ -212,7 +219,8 @@ class PipelinePages(CrmController):
                 request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=opportunity, status_code=400
             )
         try:
-            await OpportunityService(session=db_session).update_opportunity(opportunity, cleaned.values)
+            values = forms.as_input(OpportunityInput, cleaned.values)
+            await OpportunityService(db_session, CrmContext.of(tenant)).update_opportunity(opportunity, values)
         except PipelineError as exc:
             return await self._form(
                 request,
@@ -231,9 +239,9 @@ class PipelinePages(CrmController):
     ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
-        stages = await StageService(session=db_session).stages()
+        stages = await StageService(db_session, CrmContext.of(tenant)).stages()
         try:
-            await OpportunityService(session=db_session).close(
+            await OpportunityService(db_session, CrmContext.of(tenant)).close(
                 opportunity, won=form.get("outcome") == "won", reason=form.get("reason", "")[:300], stages=stages
             )
         except PipelineError as exc:
@@ -260,8 +268,8 @@ class PipelinePages(CrmController):
 
     # Stages: the tenant's own pipeline columns.
     @get("/stages", name="crm.stages")
-    async def stages(self, request: AnyRequest, db_session: AsyncSession) -> Template:
-        stages = await StageService(session=db_session).stages()
+    async def stages(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        stages = await StageService(db_session, CrmContext.of(tenant)).stages()
         return render(
             request, "crm/stages.html", {"stages": stages, "errors": {}, "data": {}, "kinds": list(StageKind)}
         )
@@ -271,7 +279,7 @@ class PipelinePages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        service = StageService(session=db_session)
+        service = StageService(db_session, CrmContext.of(tenant))
         stage = None
         if form.get("stage_id", "").isdigit():
             stage = await get_or_404(db_session, Stage, int(form["stage_id"]), "stage")
@@ -281,13 +289,13 @@ class PipelinePages(CrmController):
             elif form.get("action") in ("left", "right") and stage is not None:
                 await service.move_stage(stage, -1 if form["action"] == "left" else 1)
             else:
-                cleaned = schemas.Cleaned()
-                schemas.required_text(cleaned, form, "name", "stage name", 80)
-                schemas.percent_field(cleaned, form, "probability", default=10)
-                schemas.choice(cleaned, form, "kind", StageKind, StageKind.OPEN)
+                cleaned = forms.Cleaned()
+                forms.required_text(cleaned, form, "name", "stage name", 80)
+                forms.percent_field(cleaned, form, "probability", default=10)
+                forms.choice(cleaned, form, "kind", StageKind, StageKind.OPEN)
                 if not cleaned.ok:
                     raise PipelineError("; ".join(cleaned.errors.values()))
-                await service.save_stage(stage, cleaned.values)
+                await service.save_stage(stage, forms.as_input(StageInput, cleaned.values))
         except PipelineError as exc:
             stages = await service.stages()
             context = {"stages": stages, "errors": {"stage": str(exc)}, "data": form, "kinds": list(StageKind)}
@@ -322,7 +330,7 @@ class LeadPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, status: str = ""
     ) -> Template:
         status = status if status in {s.value for s in LeadStatus} else ""
-        leads = await LeadService(session=db_session).list_leads(status)
+        leads = await LeadService(db_session, CrmContext.of(tenant)).list_leads(status)
         context = {
             "leads": leads,
             "status": status,
@@ -342,10 +350,10 @@ class LeadPages(CrmController):
         form = clean_form(data)
         campaigns = set(await db_session.scalars(select(Campaign.id)))
         owners = {m.user_id for m in await members_of(db_session, tenant)}
-        cleaned = schemas.lead_form(form, owners=owners, campaigns=campaigns)
+        cleaned = forms.lead_form(form, owners=owners, campaigns=campaigns)
         if not cleaned.ok:
             return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, status_code=400)
-        lead = await LeadService(session=db_session).capture(cleaned.values, owner_id=tenant.user_id)
+        lead = await LeadService(db_session, CrmContext.of(tenant)).capture(forms.as_input(LeadInput, cleaned.values))
         return see_other(tenant, f"leads/{lead.id}")
 
     @get("/{lead_id:int}", name="crm.leads.detail")
@@ -358,13 +366,13 @@ class LeadPages(CrmController):
     async def _detail_context(
         self, session: AsyncSession, tenant: TenantContext, lead: Lead, errors: dict[str, str], data: dict[str, Any]
     ) -> dict[str, Any]:
-        stages = await StageService(session=session).stages()
+        stages = await StageService(session, CrmContext.of(tenant)).stages()
         return {
             "lead": lead,
             "errors": errors,
             "data": data,
             "stage_options": [(s.id, s.name) for s in stages],
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
             "names": member_names(await members_of(session, tenant)),
         }
 
@@ -374,17 +382,16 @@ class LeadPages(CrmController):
     ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
-        cleaned = schemas.Cleaned()
-        schemas.optional_id(cleaned, form, "organization_id")
-        schemas.optional_id(cleaned, form, "person_id")
-        schemas.optional_id(cleaned, form, "stage_id")
-        schemas.amount_field(cleaned, form)
-        schemas.optional_text(cleaned, form, "title", 200)
+        cleaned = forms.Cleaned()
+        forms.optional_id(cleaned, form, "organization_id")
+        forms.optional_id(cleaned, form, "person_id")
+        forms.optional_id(cleaned, form, "stage_id")
+        forms.amount_field(cleaned, form)
+        forms.optional_text(cleaned, form, "title", 200)
         if cleaned.ok:
             try:
-                opportunity = await LeadService(session=db_session).qualify(
-                    lead, cleaned.values, user_id=tenant.user_id
-                )
+                service = LeadService(db_session, CrmContext.of(tenant))
+                opportunity = await service.qualify(lead, forms.as_input(QualifyInput, cleaned.values))
             except PipelineError as exc:
                 cleaned.errors["qualify"] = str(exc)
             else:
@@ -400,7 +407,7 @@ class LeadPages(CrmController):
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
         try:
-            await LeadService(session=db_session).disqualify(lead, form.get("reason", ""))
+            await LeadService(db_session, CrmContext.of(tenant)).disqualify(lead, form.get("reason", ""))
         except PipelineError as exc:
             lead = await get_or_404(db_session, Lead, lead_id, "lead")
             context = await self._detail_context(db_session, tenant, lead, {"reason": str(exc)}, form)

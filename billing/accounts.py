@@ -21,8 +21,9 @@ from nexo.billing.models import BillingAccount, BillingState, SubscriptionItem
 from nexo.billing.provider import get_provider
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.tenancy.context import Role
 from nexo.tenants import audit
-from nexo.tenants.models import Membership, Role, Tenant, TenantStatus
+from nexo.tenants.models import Membership, Tenant, TenantStatus
 from nexo.tenants.module_state import enabled_module_keys
 
 PAST_DUE_STATUSES = frozenset({"past_due", "unpaid", "incomplete_expired"})

@@ -18,11 +18,10 @@ from nexo.billing.catalog import price_for
 from nexo.billing.models import BillingAccount, SubscriptionItem
 from nexo.billing.provider import get_provider
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
 from nexo.tenants import audit
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 OWNER_ONLY = {**require_role(Role.OWNER), "allow_when_read_only": True}

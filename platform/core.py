@@ -20,7 +20,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.router import Router
@@ -36,9 +35,9 @@ from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
-from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.auth import notify_on_module_switch, token_cache_listener
 from nexo.platform.api.base import api_router
-from nexo.platform.api.openapi import openapi_components
+from nexo.platform.api.openapi import SeededOpenAPIConfig, openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
@@ -47,14 +46,16 @@ from nexo.platform.modules.registry import get_registry
 from nexo.platform.oauth.endpoints import OAuthController, server_metadata
 from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import provide_tenant
 from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import http_exception_handler, internal_error_handler
 from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
+from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
-from nexo.tenants.resolution import provide_tenant, workspace_guard
+from nexo.tenants.resolution import workspace_guard
 
 CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
 
@@ -160,6 +161,8 @@ class CorePlugin(InitPluginProtocol):
         settings = self.settings
         configure_logging(settings)
         install_billing(settings)
+        if notify_on_module_switch not in MODULE_SWITCH_HOOKS:  # a switch changes what every access token may call
+            MODULE_SWITCH_HOOKS.append(notify_on_module_switch)
         stripe_origin = (stripe_js_origin(settings.billing),) if settings.billing.provider == "stripe" else ()
         engine = create_engine(settings)
         alchemy = SQLAlchemyAsyncConfig(
@@ -215,7 +218,7 @@ class CorePlugin(InitPluginProtocol):
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
-        app_config.openapi_config = OpenAPIConfig(
+        app_config.openapi_config = SeededOpenAPIConfig(
             title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
         )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])

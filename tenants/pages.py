@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.resolution import TenantContext
 from nexo.tenants.signup import SignupForm, SignupResult, sign_up
 from nexo.tenants.slugs import MAX_SLUG_LENGTH, slug_problem, suggest_slug
 

@@ -23,9 +23,9 @@ from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem
 from nexo.platform.api.resource import DbId
+from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response
 from nexo.tenants.models import Tenant
-from nexo.tenants.resolution import module_off_error
 
 T = TypeVar("T")
 # Decimals travel as JSON strings ("12.50"): exact, never a binary float.

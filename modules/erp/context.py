@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.tenancy.context import TenantContext
 
 ACCOUNTING = "erp.accounting"
 INVENTORY = "erp.inventory"

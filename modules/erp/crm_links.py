@@ -31,7 +31,7 @@ from nexo.modules.erp.inventory.models import Product
 from nexo.modules.erp.money import round_money
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.tenancy.context import TenantContext
 
 CUSTOMER_DOCUMENTS = ("customer_invoice", "customer_credit_note")
 DOCUMENT_LABELS = {"customer_invoice": "Invoice", "customer_credit_note": "Credit note"}

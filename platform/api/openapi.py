@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, OpenAPI, SecurityScheme
 
 from nexo.platform.settings import Settings
 
@@ -13,6 +14,24 @@ workspace is the one the token was granted for. Errors are RFC 9457 problem deta
 Lists use cursor pagination (`limit`, `cursor` → `next_cursor`). Creates accept an `Idempotency-Key` header.
 Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; over the limit the API
 answers 429 with `Retry-After`."""
+
+
+EXAMPLE_SEED = 10  # the seed Litestar gives its example factory
+
+
+class SeededOpenAPIConfig(OpenAPIConfig):
+    """Builds the document with the example generator reseeded first.
+
+    Litestar draws the examples of problem responses from one random generator per process, so without the reseed a
+    second app in the same process (tests build many) would serve a document that differs from the first's.
+    """
+
+    def to_openapi_schema(self) -> OpenAPI:
+        # Imported at call time: imported at module load it fails on the optional pydantic package.
+        from litestar._openapi.schema_generation.examples import ExampleFactory
+
+        ExampleFactory.seed_random(EXAMPLE_SEED)
+        return super().to_openapi_schema()
 
 
 def openapi_components(settings: Settings) -> dict[str, Any]:

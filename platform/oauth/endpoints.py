@@ -23,8 +23,9 @@ from nexo.platform.oauth.server import (
     basic_client_id,
     use_store,
 )
+from nexo.platform.tenancy.context import Role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
 CONSENT_FIELDS = {"_csrf_token", "workspace", "decision"}

@@ -20,12 +20,12 @@ from nexo.platform.db.base import utcnow
 from nexo.platform.oauth.models import ClientKind, Installation, OAuthClient, OAuthToken
 from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.secrets import SECRET_PREFIX, digest, new_secret
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
 from nexo.platform.webhooks.api import redeliver
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tenants.audit import record
-from nexo.tenants.models import Role, Tenant
-from nexo.tenants.resolution import TenantContext, require_role
+from nexo.tenants.models import Tenant
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}

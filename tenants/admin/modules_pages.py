@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.db.base import utcnow
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import TENANT_STATE_KEY, TenantContext
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY, FormData, tenant_row
@@ -32,7 +33,6 @@ from nexo.tenants.module_switches import (
     module_states,
     purge_module,
 )
-from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext
 
 
 def module_rows(states: dict[str, bool]) -> list[dict[str, Any]]:

@@ -25,8 +25,8 @@ from nexo.modules.crm.services.activities import ActivityInput, ActivityService
 from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 SUBJECTS: dict[str, tuple[type[object], str, str]] = {
     "contacts": (Person, "person_id", "contact"),

@@ -22,8 +22,8 @@ from nexo.modules.crm.services.csv_import import (
     import_rows,
     parse_csv,
 )
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 PREVIEW_ROWS = 10
 

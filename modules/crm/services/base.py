@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.api.auth import ApiPrincipal
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.tenancy.context import TenantContext
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_date, parse_decimal
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 INVOICE_LIST_STATUSES = ("open", "paid")
 MAX_ID_DIGITS = 18  # ids are bigint

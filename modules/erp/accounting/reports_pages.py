@@ -23,9 +23,10 @@ from nexo.modules.erp.accounting.reports import (
     profitability,
 )
 from nexo.modules.erp.web import FormErrors
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext, module_off_error
 
 GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
 CRM = "crm"

@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.hr.models import Employee, LeaveRequest
 from nexo.modules.erp.hr.services import HrService
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 
 class HrPages(Controller):

@@ -26,10 +26,9 @@ from nexo.modules.erp.inventory.services import (
     update_product,
 )
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_decimal, parse_int
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.audit import record
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 PAGE_SIZE = 50
 LAST_MOVES = 20

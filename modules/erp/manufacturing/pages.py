@@ -14,8 +14,8 @@ from nexo.modules.erp.inventory.models import Warehouse
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.modules.erp.web import FormData, FormErrors, parse_decimal, parse_int
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class ManufacturingPages(Controller):

@@ -18,8 +18,8 @@ from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.pages import form_context, parse_lines
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_int
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class PurchasingPages(Controller):

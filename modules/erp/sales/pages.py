@@ -18,8 +18,8 @@ from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.modules.erp.web import FormData, FormErrors, get_or_404, organizations, parse_decimal, parse_int
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 LINE_ROWS = 5
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.inventory.models import Product, StockMove, Warehouse
 from nexo.modules.erp.inventory.services import create_product, on_hand
-from nexo.tenants.models import Role
+from nexo.platform.tenancy.context import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
 from nexo.tests.integration.erp.helpers import Catalog, moves_sum, seed_stocked_catalog
 

@@ -12,8 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
+from nexo.platform.tenancy.context import Role
 from nexo.tenants import provisioning
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.models import Membership, Tenant
 from nexo.tests.factories import WebClient, Workspace, unique_email, unique_slug
 
 GOOD_PASSWORD = "Corr3ct-horse-battery"

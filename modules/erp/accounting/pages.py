@@ -13,9 +13,9 @@ from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import INVOICE_KINDS, Account, Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_date, parse_decimal
+from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, get_or_404, parse_date, parse_decimal
 from nexo.platform.web.rendering import render
 
 INVOICE_LIST_STATUSES = ("open", "paid")
@@ -127,7 +127,7 @@ class AccountingPages(Controller):
                     await InvoiceService(db_session, ErpContext.of(tenant)).pay(
                         invoice_id, amount, paid_on=paid_on, account_role=account, reference=data.get("reference", "")
                     )
-            except ErpError as error:
+            except RefusalError as error:
                 errors["amount" if error.field in ("amount", "account", "") else error.field] = error.message
         context = await self._detail(db_session, invoice_id, data if errors else {}, errors)
         return render(
@@ -141,7 +141,7 @@ class AccountingPages(Controller):
         try:
             async with db_session.begin_nested():
                 note = await InvoiceService(db_session, ErpContext.of(tenant)).credit(invoice_id)
-        except ErpError as error:
+        except RefusalError as error:
             context = await self._detail(db_session, invoice_id, {}, FormErrors(credit=error.message))
             return render(request, "erp/invoice.html", context, partial="erp/_invoice.html", status_code=400)
         await db_session.commit()  # redirects are not auto-committed

@@ -26,7 +26,7 @@ from nexo.modules.erp.accounting.models import (
     ProfitByCustomer,
     ProfitByProduct,
 )
-from nexo.modules.erp.money import ZERO
+from nexo.platform.money import ZERO
 
 MONTH_FORMAT: ColumnElement[str] = literal_column("'YYYY-MM'")
 GroupBy = Literal["product", "customer", "month"]

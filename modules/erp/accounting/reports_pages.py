@@ -22,10 +22,10 @@ from nexo.modules.erp.accounting.reports import (
     pipeline_conversion,
     profitability,
 )
-from nexo.modules.erp.web import FormErrors
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import FormErrors
 from nexo.platform.web.rendering import render
 
 GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")

@@ -12,18 +12,13 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Text200,
-    Text500,
-    check_status,
-    erp,
-)
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Text200, Text500
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -33,9 +28,11 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
@@ -160,9 +157,9 @@ LEAVE_REQUESTS = Resource(LeaveRequest, "leave request", sortable={"id": LeaveRe
 class DepartmentsApi(Controller):
     path = "/erp/hr/departments"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List departments", "listDepartments")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List departments", "listDepartments")))
     async def list_departments(
         self, db_session: AsyncSession, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[DepartmentOut]:
@@ -170,7 +167,7 @@ class DepartmentsApi(Controller):
         rows, next_cursor = await DEPARTMENTS.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[DepartmentOut(d.id, d.name, d.created_at) for d in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -186,7 +183,7 @@ class DepartmentsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{department_id:int}", **erp(read_op(READ_SCOPE, "Get a department", "getDepartment")))
+    @get("/{department_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a department", "getDepartment")))
     async def get_department(self, db_session: AsyncSession, department_id: IdParam) -> DepartmentOut:
         d = await DEPARTMENTS.get(db_session, department_id)
         return DepartmentOut(d.id, d.name, d.created_at)
@@ -195,9 +192,9 @@ class DepartmentsApi(Controller):
 class EmployeesApi(Controller):
     path = "/erp/hr/employees"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List employees", "listEmployees")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List employees", "listEmployees")))
     async def list_employees(
         self,
         db_session: AsyncSession,
@@ -211,7 +208,7 @@ class EmployeesApi(Controller):
         rows, next_cursor = await EMPLOYEES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[employee_out(e) for e in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -230,7 +227,7 @@ class EmployeesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{employee_id:int}", **erp(read_op(READ_SCOPE, "Get an employee", "getEmployee")))
+    @get("/{employee_id:int}", **with_refusals(read_op(READ_SCOPE, "Get an employee", "getEmployee")))
     async def get_employee(self, db_session: AsyncSession, employee_id: IdParam) -> EmployeeOut:
         return employee_out(await EMPLOYEES.get(db_session, employee_id))
 
@@ -238,14 +235,14 @@ class EmployeesApi(Controller):
 class LeaveApi(Controller):
     path = "/erp/hr"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/leave-types", **erp(list_op(READ_SCOPE, "List leave types", "listLeaveTypes")))
+    @get("/leave-types", **with_refusals(list_op(READ_SCOPE, "List leave types", "listLeaveTypes")))
     async def list_types(self, db_session: AsyncSession) -> list[LeaveTypeOut]:
         rows = await db_session.scalars(select(LeaveType).order_by(LeaveType.name))
         return [LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid) for t in rows]
 
-    @post("/leave-types", **erp(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
+    @post("/leave-types", **with_refusals(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
     async def create_type(
         self,
         request: Request[Any, Any, Any],
@@ -260,7 +257,7 @@ class LeaveApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests", **erp(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
+    @get("/leave-requests", **with_refusals(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
     async def list_requests(
         self,
         db_session: AsyncSession,
@@ -271,14 +268,14 @@ class LeaveApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[LeaveRequestOut]:
         """``status``: pending, approved, rejected, cancelled."""
-        check_status(status, LEAVE_STATUSES)
+        check_choice(status, LEAVE_STATUSES)
         filters = {LeaveRequest.employee_id: employee_id, LeaveRequest.status: status}
         rows, next_cursor = await LEAVE_REQUESTS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters=filters
         )
         return Page(data=[leave_out(r) for r in rows], next_cursor=next_cursor)
 
-    @post("/leave-requests", **erp(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
+    @post("/leave-requests", **with_refusals(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
     async def create_request(
         self,
         request: Request[Any, Any, Any],
@@ -298,13 +295,16 @@ class LeaveApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests/{request_id:int}", **erp(read_op(READ_SCOPE, "Get a leave request", "getLeaveRequest")))
+    @get(
+        "/leave-requests/{request_id:int}",
+        **with_refusals(read_op(READ_SCOPE, "Get a leave request", "getLeaveRequest")),
+    )
     async def get_request(self, db_session: AsyncSession, request_id: IdParam) -> LeaveRequestOut:
         return leave_out(await LEAVE_REQUESTS.get(db_session, request_id))
 
     @post(
         "/leave-requests/{request_id:int}/approve",
-        **erp(action_op(WRITE_SCOPE, "Approve a leave request", "approveLeaveRequest", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Approve a leave request", "approveLeaveRequest", 422)),
     )
     async def approve(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
@@ -313,7 +313,7 @@ class LeaveApi(Controller):
 
     @post(
         "/leave-requests/{request_id:int}/refuse",
-        **erp(action_op(WRITE_SCOPE, "Refuse a leave request", "refuseLeaveRequest", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Refuse a leave request", "refuseLeaveRequest", 422)),
     )
     async def refuse(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None

@@ -14,18 +14,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    Quantity,
-    Rate,
-    Text200,
-    check_status,
-    decimal,
-    erp,
-    erp_context,
-)
-from nexo.modules.erp.errors import NotFoundError
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.inventory.models import MOVE_KINDS, Product, StockLevel, StockMove, Warehouse
 from nexo.modules.erp.inventory.services import (
     RecordedMove,
@@ -38,7 +27,9 @@ from nexo.modules.erp.inventory.services import (
 )
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, Quantity, Rate, Text200, decimal_or_none
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -48,10 +39,13 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
+from nexo.platform.refusals import UnknownReferenceError
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
@@ -206,9 +200,9 @@ MOVES = Resource(StockMove, "stock move", sortable={"id": StockMove.id})
 class ProductsApi(Controller):
     path = "/erp/inventory/products"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List products", "listProducts")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List products", "listProducts")))
     async def list_products(
         self,
         db_session: AsyncSession,
@@ -231,7 +225,7 @@ class ProductsApi(Controller):
         )
         return Page(data=[product_out(p) for p in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -257,11 +251,11 @@ class ProductsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{product_id:int}", **erp(read_op(READ_SCOPE, "Get a product", "getProduct")))
+    @get("/{product_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a product", "getProduct")))
     async def get_product(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
         return product_out(await PRODUCTS.get(db_session, product_id))
 
-    @patch("/{product_id:int}", **erp(action_op(WRITE_SCOPE, "Change a product", "updateProduct", 422)))
+    @patch("/{product_id:int}", **with_refusals(action_op(WRITE_SCOPE, "Change a product", "updateProduct", 422)))
     async def update(self, db_session: AsyncSession, product_id: IdParam, data: ProductUpdate) -> ProductOut:
         """Change master data; ``active: false`` stops selling the product (its history stays)."""
         product = await PRODUCTS.get(db_session, product_id, lock=True)
@@ -272,7 +266,8 @@ class ProductsApi(Controller):
         return await self._changed(db_session, await update_product(db_session, product, **values))
 
     @post(
-        "/{product_id:int}/deactivate", **erp(action_op(WRITE_SCOPE, "Deactivate a product", "deactivateProduct", 422))
+        "/{product_id:int}/deactivate",
+        **with_refusals(action_op(WRITE_SCOPE, "Deactivate a product", "deactivateProduct", 422)),
     )
     async def deactivate(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
         """An inactive product can no longer be sold; its stock and history stay."""
@@ -288,9 +283,9 @@ class ProductsApi(Controller):
 class WarehousesApi(Controller):
     path = "/erp/inventory/warehouses"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List warehouses", "listWarehouses")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List warehouses", "listWarehouses")))
     async def list_warehouses(
         self, db_session: AsyncSession, sort: Sort = "code", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[WarehouseOut]:
@@ -298,7 +293,7 @@ class WarehousesApi(Controller):
         rows, next_cursor = await WAREHOUSES.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[warehouse_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -314,7 +309,7 @@ class WarehousesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{warehouse_id:int}", **erp(read_op(READ_SCOPE, "Get a warehouse", "getWarehouse")))
+    @get("/{warehouse_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a warehouse", "getWarehouse")))
     async def get_warehouse(self, db_session: AsyncSession, warehouse_id: IdParam) -> WarehouseOut:
         return warehouse_out(await WAREHOUSES.get(db_session, warehouse_id))
 
@@ -322,9 +317,9 @@ class WarehousesApi(Controller):
 class StockApi(Controller):
     path = "/erp/inventory"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/stock", **erp(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
+    @get("/stock", **with_refusals(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
     async def stock(
         self,
         db_session: AsyncSession,
@@ -358,7 +353,7 @@ class StockApi(Controller):
             next_cursor=next_cursor,
         )
 
-    @get("/stock-moves", **erp(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
+    @get("/stock-moves", **with_refusals(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
     async def moves(
         self,
         db_session: AsyncSession,
@@ -371,7 +366,7 @@ class StockApi(Controller):
     ) -> Page[StockMoveOut]:
         """Newest first by default. ``kind`` is one of receipt, delivery, transfer, adjustment, consumption,
         production; ``sort`` is ``id`` or ``-id``."""
-        check_status(kind, MOVE_KINDS, "kind")
+        check_choice(kind, MOVE_KINDS, "kind")
         statement = select(StockMove)
         if warehouse_id is not None:
             statement = statement.where(
@@ -383,13 +378,13 @@ class StockApi(Controller):
         )
         return Page(data=[move_out(m) for m in rows], next_cursor=next_cursor)
 
-    @get("/stock-moves/{move_id:int}", **erp(read_op(READ_SCOPE, "Get a stock move", "getStockMove")))
+    @get("/stock-moves/{move_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a stock move", "getStockMove")))
     async def get_move(self, db_session: AsyncSession, move_id: IdParam) -> StockMoveOut:
         return move_out(await MOVES.get(db_session, move_id))
 
     @post(
         "/stock-moves/adjustments",
-        **erp(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity", "createStockAdjustment")),
+        **with_refusals(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity", "createStockAdjustment")),
     )
     async def adjust(
         self,
@@ -410,7 +405,7 @@ class StockApi(Controller):
                 data.product_id,
                 data.warehouse_id,
                 Decimal(data.counted_quantity),
-                unit_cost=decimal(data.unit_cost),
+                unit_cost=decimal_or_none(data.unit_cost),
                 reason=data.reason or "Stock count",
                 moved_on=data.moved_on,
             )
@@ -424,7 +419,7 @@ class StockApi(Controller):
 
     @post(
         "/stock-moves/transfers",
-        **erp(create_op(WRITE_SCOPE, "Transfer stock between warehouses", "createStockTransfer")),
+        **with_refusals(create_op(WRITE_SCOPE, "Transfer stock between warehouses", "createStockTransfer")),
     )
     async def transfer(
         self,
@@ -449,9 +444,9 @@ async def _check_stock_refs(
     session: AsyncSession, product_id: int, warehouse_id: int, field: str = "warehouse_id"
 ) -> None:
     if await session.get(Product, product_id) is None:
-        raise NotFoundError("No such product in this workspace.", "product_id")
+        raise UnknownReferenceError("No such product in this workspace.", "product_id")
     if await session.get(Warehouse, warehouse_id) is None:
-        raise NotFoundError("No such warehouse in this workspace.", field)
+        raise UnknownReferenceError("No such warehouse in this workspace.", field)
 
 
 __all__ = ["ProductsApi", "StockApi", "WarehousesApi"]

@@ -13,7 +13,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product, StockLevel, StockMove, Warehouse
 from nexo.modules.erp.inventory.services import (
     StockService,
@@ -25,8 +24,9 @@ from nexo.modules.erp.inventory.services import (
     transfer_stock,
     update_product,
 )
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_decimal, parse_int
+from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import Role, TenantContext, require_role
+from nexo.platform.web.kit import FormData, FormErrors, get_or_404, parse_decimal, parse_int
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.audit import record
 
@@ -171,7 +171,7 @@ class InventoryPages(Controller):
         if not errors:
             try:
                 await create_product(db_session, **values)
-            except ErpError as error:
+            except RefusalError as error:
                 errors[error.field or "sku"] = error.message
         if errors:
             context = {"data": data, "errors": errors}
@@ -203,7 +203,7 @@ class InventoryPages(Controller):
         if not errors:
             try:
                 await update_product(db_session, product, **values)
-            except ErpError as error:
+            except RefusalError as error:
                 errors[error.field or "sku"] = error.message
         if errors:
             # update_product checks everything before it changes the product; the 400 rolls the transaction back.
@@ -252,7 +252,7 @@ class InventoryPages(Controller):
     ) -> Any:
         try:
             await create_warehouse(db_session, code=data.get("code", ""), name=data.get("name", ""))
-        except ErpError as error:
+        except RefusalError as error:
             context = await stock_context(db_session, data=data, errors={error.field or "code": error.message})
             return render(request, "erp/stock.html", context, status_code=400)
         await db_session.commit()  # redirects are not auto-committed
@@ -278,7 +278,7 @@ class InventoryPages(Controller):
                 await adjust_stock(
                     db_session, ErpContext.of(tenant), product, warehouse, counted, reason=reason or "Stock count"
                 )
-            except ErpError as error:
+            except RefusalError as error:
                 errors[ADJUST_FIELDS.get(error.field or "", "counted")] = error.message
         if errors:
             context = await stock_context(db_session, adj=data, adj_errors=errors)
@@ -307,7 +307,7 @@ class InventoryPages(Controller):
         if not errors and product is not None and source is not None and target is not None and quantity is not None:
             try:
                 await transfer_stock(db_session, product, source, target, quantity)
-            except ErpError as error:
+            except RefusalError as error:
                 errors[TRANSFER_FIELDS.get(error.field or "", "tr_quantity")] = error.message
         if errors:
             context = await stock_context(db_session, tr=data, tr_errors=errors)

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp import events
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError, NotFoundError
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
-from nexo.modules.erp.money import ZERO, round_cost, round_quantity
 from nexo.platform.db.base import utcnow
+from nexo.platform.money import ZERO, round_cost, round_quantity
+from nexo.platform.refusals import BusinessRuleError, UnknownReferenceError
 
 INCOMING = frozenset({"receipt", "production"})
 OUTGOING = frozenset({"delivery", "consumption"})
@@ -87,7 +87,7 @@ class StockService:
             return []
         for request in requests:
             if request.quantity <= 0:
-                raise ErpError("Quantities must be greater than zero.", "quantity")
+                raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
         states = await self._lock_and_load({r.product_id for r in requests})
         allow_negative = await self.allow_negative()
         recorded: list[RecordedMove] = []
@@ -106,7 +106,7 @@ class StockService:
         states = {pid: _ProductState(cost, ZERO) for pid, cost in rows}
         missing = product_ids - states.keys()
         if missing:
-            raise NotFoundError(f"No product with id {min(missing)} in this workspace.", "product_id")
+            raise UnknownReferenceError(f"No product with id {min(missing)} in this workspace.", "product_id")
         levels = await self.session.execute(
             select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.quantity).where(
                 StockLevel.product_id.in_(product_ids)
@@ -125,7 +125,7 @@ class StockService:
             assert request.to_warehouse_id is not None
             cost = round_cost(request.unit_cost if request.unit_cost is not None else state.average_cost)
             if cost < 0:
-                raise ErpError("A unit cost cannot be negative.", "unit_cost")
+                raise BusinessRuleError("A unit cost cannot be negative.", "unit_cost")
             base = max(state.on_hand, ZERO)
             state.average_cost = round_cost((base * state.average_cost + quantity * cost) / (base + quantity))
             state.levels[request.to_warehouse_id] = state.levels.get(request.to_warehouse_id, ZERO) + quantity
@@ -133,11 +133,11 @@ class StockService:
             return cost
         source = request.from_warehouse_id
         if source is None:
-            raise ErpError("Choose the warehouse the stock leaves from.", "from_warehouse_id")
+            raise BusinessRuleError("Choose the warehouse the stock leaves from.", "from_warehouse_id")
         remaining = state.levels.get(source, ZERO) - quantity
         if remaining < 0 and not allow_negative:
             available = state.levels.get(source, ZERO)
-            raise ErpError(
+            raise BusinessRuleError(
                 f"Not enough stock of product {request.product_id}: {available.normalize():f} on hand, "
                 f"{quantity.normalize():f} needed. Negative stock is not allowed in this workspace.",
                 "quantity",
@@ -268,9 +268,9 @@ async def create_product(
     errors = product_errors(sku=sku, name=name, unit=unit, cost=cost, sale_price=sale_price, tax_rate=tax_rate)
     if errors:
         field_name, message = next(iter(errors.items()))
-        raise ErpError(message, field_name)
+        raise BusinessRuleError(message, field_name)
     if await session.scalar(select(Product.id).where(Product.sku == sku.strip())):
-        raise ErpError(f"The SKU {sku.strip()} is already used by another product.", "sku")
+        raise BusinessRuleError(f"The SKU {sku.strip()} is already used by another product.", "sku")
     product = Product(
         sku=sku.strip(),
         name=name.strip(),
@@ -313,11 +313,11 @@ def product_errors(
 async def create_warehouse(session: AsyncSession, *, code: str, name: str) -> Warehouse:
     code = code.strip().upper()
     if not code or len(code) > 20:
-        raise ErpError("Enter a code of at most 20 characters.", "code")
+        raise BusinessRuleError("Enter a code of at most 20 characters.", "code")
     if not name.strip():
-        raise ErpError("Enter the warehouse name.", "name")
+        raise BusinessRuleError("Enter the warehouse name.", "name")
     if await session.scalar(select(Warehouse.id).where(Warehouse.code == code)):
-        raise ErpError(f"The code {code} is already used by another warehouse.", "code")
+        raise BusinessRuleError(f"The code {code} is already used by another warehouse.", "code")
     warehouse = Warehouse(code=code, name=name.strip())
     session.add(warehouse)
     await session.flush()
@@ -337,7 +337,7 @@ async def adjust_stock(
 ) -> RecordedMove | None:
     """Bring on-hand to the ``counted`` quantity; with accounting on, the value difference hits stock adjustments."""
     if counted < 0:
-        raise ErpError("A counted quantity cannot be negative.", "quantity")
+        raise BusinessRuleError("A counted quantity cannot be negative.", "quantity")
     difference = round_quantity(counted) - await on_hand(session, product_id, warehouse_id)
     if difference == 0:
         return None
@@ -375,7 +375,7 @@ async def transfer_stock(
     session: AsyncSession, product_id: int, from_warehouse_id: int, to_warehouse_id: int, quantity: Decimal
 ) -> RecordedMove:
     if from_warehouse_id == to_warehouse_id:
-        raise ErpError("Choose two different warehouses.", "to_warehouse_id")
+        raise BusinessRuleError("Choose two different warehouses.", "to_warehouse_id")
     request = MoveRequest(
         "transfer",
         product_id,
@@ -411,10 +411,10 @@ async def update_product(session: AsyncSession, product: Product, **changes: obj
     )
     if errors:
         field_name, message = next(iter(errors.items()))
-        raise ErpError(message, field_name)
+        raise BusinessRuleError(message, field_name)
     sku = str(merged["sku"]).strip()
     if sku != product.sku and await session.scalar(select(Product.id).where(Product.sku == sku)):
-        raise ErpError(f"The SKU {sku} is already used by another product.", "sku")
+        raise BusinessRuleError(f"The SKU {sku} is already used by another product.", "sku")
     product.sku, product.name = sku, str(merged["name"]).strip()
     product.unit = str(merged["unit"]).strip() or "unit"
     product.cost, product.sale_price = Decimal(str(merged["cost"])), Decimal(str(merged["sale_price"]))

@@ -11,18 +11,13 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Quantity,
-    Text200,
-    check_status,
-    erp,
-)
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Quantity, Text200
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -32,9 +27,11 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
@@ -131,9 +128,9 @@ WORK_ORDERS = Resource(WorkOrder, "work order", sortable={"id": WorkOrder.id})
 class BomsApi(Controller):
     path = "/erp/manufacturing/boms"
     tags = ["erp.manufacturing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
     async def list_boms(
         self,
         db_session: AsyncSession,
@@ -148,7 +145,7 @@ class BomsApi(Controller):
         )
         return Page(data=[bom_out(b) for b in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -177,7 +174,7 @@ class BomsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{bom_id:int}", **erp(read_op(READ_SCOPE, "Get a bill of materials", "getBom")))
+    @get("/{bom_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a bill of materials", "getBom")))
     async def get_bom(self, db_session: AsyncSession, bom_id: IdParam) -> BomOut:
         return bom_out(await BOMS.get(db_session, bom_id))
 
@@ -185,9 +182,9 @@ class BomsApi(Controller):
 class WorkOrdersApi(Controller):
     path = "/erp/manufacturing/work-orders"
     tags = ["erp.manufacturing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
     async def list_work_orders(
         self,
         db_session: AsyncSession,
@@ -197,13 +194,13 @@ class WorkOrdersApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[WorkOrderOut]:
         """``status``: draft or done."""
-        check_status(status, STATUSES)
+        check_choice(status, STATUSES)
         rows, next_cursor = await WORK_ORDERS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={WorkOrder.status: status}
         )
         return Page(data=[work_order_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -221,13 +218,13 @@ class WorkOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{work_order_id:int}", **erp(read_op(READ_SCOPE, "Get a work order", "getWorkOrder")))
+    @get("/{work_order_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a work order", "getWorkOrder")))
     async def get_work_order(self, db_session: AsyncSession, work_order_id: IdParam) -> WorkOrderOut:
         return work_order_out(await WORK_ORDERS.get(db_session, work_order_id))
 
     @post(
         "/{work_order_id:int}/complete",
-        **erp(action_op(WRITE_SCOPE, "Complete a work order", "completeWorkOrder", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Complete a work order", "completeWorkOrder", 422)),
     )
     async def complete(
         self, db_session: AsyncSession, work_order_id: IdParam, data: Completion | None = None

@@ -9,12 +9,12 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Warehouse
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
-from nexo.modules.erp.web import FormData, FormErrors, parse_decimal, parse_int
+from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, parse_decimal, parse_int
 from nexo.platform.web.rendering import render
 
 
@@ -50,7 +50,7 @@ class ManufacturingPages(Controller):
             try:
                 async with db_session.begin_nested():
                     await ManufacturingService(db_session).create_work_order(bom, quantity, warehouse)
-            except ErpError as error:
+            except RefusalError as error:
                 errors[error.field if error.field in ("quantity", "warehouse") else "bom"] = error.message
         context = await self._context(db_session, data if errors else {}, errors)
         return render(
@@ -69,7 +69,7 @@ class ManufacturingPages(Controller):
         try:
             async with db_session.begin_nested():
                 await ManufacturingService(db_session).complete(order_id)
-        except ErpError as error:
+        except RefusalError as error:
             errors[f"order-{order_id}"] = error.message
         context = await self._context(db_session, {}, errors)
         return render(

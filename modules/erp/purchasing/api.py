@@ -11,26 +11,14 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    LineQuantity,
-    Quantity,
-    Rate,
-    Text300,
-    check_status,
-    decimal,
-    erp,
-    erp_context,
-    quantities,
-    reloaded,
-)
-from nexo.modules.erp.money import round_money, total
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -40,10 +28,14 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    reloaded,
+    with_refusals,
 )
+from nexo.platform.money import round_money, total
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
 STATUSES = ("draft", "sent", "partially_received", "received", "closed", "cancelled")
@@ -162,9 +154,9 @@ RECEIPTS = Resource(Receipt, "receipt", sortable={"id": Receipt.id})
 class PurchaseOrdersApi(Controller):
     path = "/erp/purchasing"
     tags = ["erp.purchasing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/orders", **erp(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
+    @get("/orders", **with_refusals(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
     async def list_orders(
         self,
         db_session: AsyncSession,
@@ -175,12 +167,12 @@ class PurchaseOrdersApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PurchaseOrderOut]:
         """``status``: draft, sent, partially_received, received, closed, cancelled; ``sort``: ``id`` or ``-id``."""
-        check_status(status, STATUSES)
+        check_choice(status, STATUSES)
         filters = {PurchaseOrder.status: status, PurchaseOrder.supplier_org_id: supplier_org_id}
         rows, next_cursor = await ORDERS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/orders", **erp(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
+    @post("/orders", **with_refusals(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -195,7 +187,11 @@ class PurchaseOrdersApi(Controller):
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             lines = [
                 PurchaseLineInput(
-                    ln.product_id, Decimal(ln.quantity), decimal(ln.unit_cost), decimal(ln.tax_rate), ln.description
+                    ln.product_id,
+                    Decimal(ln.quantity),
+                    decimal_or_none(ln.unit_cost),
+                    decimal_or_none(ln.tax_rate),
+                    ln.description,
                 )
                 for ln in data.lines
             ]
@@ -206,13 +202,13 @@ class PurchaseOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/orders/{order_id:int}", **erp(read_op(READ_SCOPE, "Get a purchase order", "getPurchaseOrder")))
+    @get("/orders/{order_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a purchase order", "getPurchaseOrder")))
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> PurchaseOrderOut:
         return order_out(await ORDERS.get(db_session, order_id))
 
     @post(
         "/orders/{order_id:int}/send",
-        **erp(action_op(WRITE_SCOPE, "Send a purchase order to the supplier", "sendPurchaseOrder", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Send a purchase order to the supplier", "sendPurchaseOrder", 422)),
     )
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
         await ORDERS.get(db_session, order_id)
@@ -221,7 +217,7 @@ class PurchaseOrdersApi(Controller):
 
     @post(
         "/orders/{order_id:int}/receipts",
-        **erp(create_op(WRITE_SCOPE, "Receive goods (fully or partly)", "receivePurchaseOrder", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Receive goods (fully or partly)", "receivePurchaseOrder", 404)),
     )
     async def receive(
         self,
@@ -237,13 +233,13 @@ class PurchaseOrdersApi(Controller):
         async def make() -> ReceiptOut:
             await ORDERS.get(db_session, order_id)
             service = PurchasingService(db_session, await erp_context(db_session, principal))
-            receipt = await service.receive(order_id, quantities(data.lines), received_on=data.received_on)
+            receipt = await service.receive(order_id, line_quantities(data.lines), received_on=data.received_on)
             await db_session.refresh(receipt, ["lines"])
             return receipt_out(receipt)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/receipts", **erp(list_op(READ_SCOPE, "List receipts", "listReceipts")))
+    @get("/receipts", **with_refusals(list_op(READ_SCOPE, "List receipts", "listReceipts")))
     async def list_receipts(
         self,
         db_session: AsyncSession,
@@ -257,6 +253,6 @@ class PurchaseOrdersApi(Controller):
         )
         return Page(data=[receipt_out(r) for r in rows], next_cursor=next_cursor)
 
-    @get("/receipts/{receipt_id:int}", **erp(read_op(READ_SCOPE, "Get a receipt", "getReceipt")))
+    @get("/receipts/{receipt_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a receipt", "getReceipt")))
     async def get_receipt(self, db_session: AsyncSession, receipt_id: IdParam) -> ReceiptOut:
         return receipt_out(await RECEIPTS.get(db_session, receipt_id))

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.pages import form_context, parse_lines
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_int
+from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, get_or_404, parse_int
 from nexo.platform.web.rendering import render
 
 
@@ -62,7 +62,7 @@ class PurchasingPages(Controller):
                     )
                 await db_session.commit()  # redirects are not auto-committed
                 return Redirect(f"/w/{tenant.slug}/erp/purchasing/orders/{order.id}", status_code=303)
-            except ErpError as error:
+            except RefusalError as error:
                 errors[error.field if error.field in data else "product_0"] = error.message
         context = await form_context(db_session, data, errors, "purchase")
         return render(request, "erp/sales_form.html", context, status_code=400)
@@ -113,7 +113,7 @@ class PurchasingPages(Controller):
         try:
             async with db_session.begin_nested():
                 await steps[action](order_id)
-        except ErpError as error:
+        except RefusalError as error:
             context = await self._detail(db_session, tenant, order_id, error.message)
             return render(
                 request, "erp/purchase_order.html", context, partial="erp/_purchase_order.html", status_code=400

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.erp.accounting.models import Invoice
-from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.context import ErpContext, organizations
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, organizations, parse_decimal, parse_int
+from nexo.platform.refusals import RefusalError
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, get_or_404, parse_decimal, parse_int
 from nexo.platform.web.rendering import render
 
 LINE_ROWS = 5
@@ -139,7 +139,7 @@ class SalesPages(Controller):
                         assert warehouse is not None
                         order = await service.create_order(customer, warehouse, lines)
                         target = f"orders/{order.id}"
-            except ErpError as error:
+            except RefusalError as error:
                 errors[error.field if error.field in data else "product_0"] = error.message
         if errors:
             context = await form_context(db_session, data, errors, kind)
@@ -164,7 +164,7 @@ class SalesPages(Controller):
                     order = await SalesService(db_session, ErpContext.of(tenant)).confirm_quote(quote_id, warehouse)
                 await db_session.commit()
                 return Redirect(f"/w/{tenant.slug}/erp/sales/orders/{order.id}", status_code=303)
-            except ErpError as error:
+            except RefusalError as error:
                 errors["warehouse"] = error.message
         return render(request, "erp/message.html", {"message": errors["warehouse"]}, status_code=400)
 
@@ -222,7 +222,7 @@ class SalesPages(Controller):
                     return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{invoice.id}", status_code=303)
             else:
                 return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
-        except ErpError as error:
+        except RefusalError as error:
             context = await self._detail(db_session, tenant, order_id, error.message)
             return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html", status_code=400)
         context = await self._detail(db_session, tenant, order_id)

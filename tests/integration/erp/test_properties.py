@@ -17,11 +17,11 @@ from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Invoice, JournalLine
 from nexo.modules.erp.accounting.reports import Period, ledger_totals, profitability
 from nexo.modules.erp.accounting.services import InvoiceService
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import StockLevel
 from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_warehouse
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
+from nexo.platform.refusals import RefusalError
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
 from nexo.tests.integration.erp.helpers import moves_sum, seed_catalog
@@ -153,7 +153,7 @@ async def test_on_hand_equals_sum_of_moves(
             }[kind]
             try:
                 await stock.move([request])
-            except ErpError as error:
+            except RefusalError as error:
                 assert "Not enough stock" in error.message
         for product_id in products.values():
             for warehouse_id in warehouses:

@@ -2,7 +2,7 @@
 and companies, ``directory.*``) webhook events carry them as ``data``, so a record looks the same through both.
 
 No ``from __future__ import annotations`` here: the structs' annotations are evaluated at import, so they resolve
-wherever ``published_in`` says the structs live (their OpenAPI names are a published contract).
+wherever ``published_from`` says the structs live (their OpenAPI names are a published contract).
 """
 
 import datetime
@@ -23,12 +23,11 @@ from nexo.modules.crm.models import (
     SupportCase,
 )
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.base import published_in
+from nexo.platform.api.resource import published_from
 
-FIRST_PUBLISHED = "nexo.modules.crm.services.events"  # the OpenAPI names of the record structs (see published_in)
+FIRST_PUBLISHED = "nexo.modules.crm.services.events"  # the OpenAPI names of the record structs (see published_from)
 
 
-@published_in(FIRST_PUBLISHED)
 class ContactOut(msgspec.Struct):
     id: int
     first_name: str
@@ -45,7 +44,6 @@ class ContactOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class CompanyOut(msgspec.Struct):
     id: int
     name: str
@@ -60,7 +58,6 @@ class CompanyOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class LeadOut(msgspec.Struct):
     id: int
     title: str
@@ -82,7 +79,6 @@ class LeadOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class OpportunityOut(msgspec.Struct):
     id: int
     title: str
@@ -104,7 +100,6 @@ class OpportunityOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class ActivityOut(msgspec.Struct):
     id: int
     kind: str
@@ -123,7 +118,6 @@ class ActivityOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class CaseOut(msgspec.Struct):
     id: int
     subject: str
@@ -138,7 +132,6 @@ class CaseOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class CaseMessageOut(msgspec.Struct):
     id: int
     case_id: int
@@ -149,7 +142,6 @@ class CaseMessageOut(msgspec.Struct):
     created_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class CampaignOut(msgspec.Struct):
     id: int
     name: str
@@ -306,7 +298,6 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     )
 
 
-@published_in("nexo.modules.crm.api_pipeline")
 class StageOut(msgspec.Struct):
     id: int
     name: str
@@ -315,7 +306,6 @@ class StageOut(msgspec.Struct):
     kind: str
 
 
-@published_in("nexo.modules.crm.api_pipeline")
 class Qualified(msgspec.Struct):
     lead: LeadOut
     opportunity: OpportunityOut
@@ -325,3 +315,10 @@ def stage_out(stage: Stage) -> StageOut:
     return StageOut(
         id=stage.id, name=stage.name, position=stage.position, probability=stage.probability, kind=str(stage.kind)
     )
+
+
+published_from(
+    FIRST_PUBLISHED, ContactOut, CompanyOut, LeadOut, OpportunityOut, ActivityOut, CaseOut, CaseMessageOut, CampaignOut
+)
+
+published_from("nexo.modules.crm.api_pipeline", StageOut, Qualified)

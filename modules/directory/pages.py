@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +12,9 @@ from nexo.modules.directory.forms import person_form
 from nexo.modules.directory.models import Person
 from nexo.modules.directory.services import PersonService
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, get_or_404
 from nexo.platform.web.rendering import render
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
 
 
@@ -57,7 +54,5 @@ class PeoplePages(Controller):
     async def person_detail(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, person_id: int
     ) -> Template:
-        person = await db_session.get(Person, person_id)
-        if person is None:
-            raise NotFoundException("No such person in this workspace.")
+        person = await get_or_404(db_session, Person, person_id, "person")
         return render(request, "directory/person_detail.html", {"person": person})

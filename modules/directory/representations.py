@@ -2,7 +2,7 @@
 webhook events carry them as ``data``.
 
 No ``from __future__ import annotations`` here: the structs' annotations are evaluated at import, so they resolve
-wherever ``published_in`` says the structs live.
+wherever ``published_from`` says the structs live.
 """
 
 import datetime
@@ -10,12 +10,11 @@ import datetime
 import msgspec
 
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.base import published_in
+from nexo.platform.api.resource import published_from
 
-FIRST_PUBLISHED = "nexo.modules.directory.api"  # the OpenAPI names of the structs below (see published_in)
+FIRST_PUBLISHED = "nexo.modules.directory.api"  # the OpenAPI names of the structs below (see published_from)
 
 
-@published_in(FIRST_PUBLISHED)
 class PersonOut(msgspec.Struct):
     id: int
     first_name: str
@@ -28,7 +27,6 @@ class PersonOut(msgspec.Struct):
     updated_at: datetime.datetime
 
 
-@published_in(FIRST_PUBLISHED)
 class OrganizationOut(msgspec.Struct):
     id: int
     name: str
@@ -65,3 +63,6 @@ def organization_out(org: Organization) -> OrganizationOut:
         created_at=org.created_at,
         updated_at=org.updated_at,
     )
+
+
+published_from(FIRST_PUBLISHED, PersonOut, OrganizationOut)

@@ -57,26 +57,6 @@ class Page(msgspec.Struct, Generic[T]):
     next_cursor: str | None
 
 
-S = TypeVar("S", bound=type)
-
-
-def published_in(module: str) -> Callable[[S], S]:
-    """Keep a struct's OpenAPI names where the struct was first published.
-
-    The component of a cursor page, ``Page[X]``, is named after ``X``'s module path
-    (``Page_nexo.modules.crm.services.events.ContactOut_``), and partners' generated clients use that name. A struct
-    moved to another module (a module's ``representations.py``) declares the module it was published from, so the
-    OpenAPI document stays byte-identical. The struct's module must not use ``from __future__ import annotations``
-    (string annotations would be resolved in the named module).
-    """
-
-    def keep(struct: S) -> S:
-        struct.__module__ = module
-        return struct
-
-    return keep
-
-
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid input or cursor (problem types: validation-error, invalid-cursor, bad-request)",
     401: "Missing, unknown, expired or revoked access token (problem types: missing-token, invalid-token)",

@@ -3,7 +3,8 @@ move between stages, won / lost with a reason).
 
 Input goes through the CRM's own rules (``forms.lead_form`` / ``opportunity_form``) and every change through its
 services (``LeadService``, ``OpportunityService``), which emit the webhook events. A refusal of the pipeline
-(``PipelineError``: a lead already qualified, a lost deal without a reason) is a 409 ``conflict`` problem.
+(``PipelineError``, a kernel ``ConflictError``: a lead already qualified, a lost deal without a reason) is a 409
+``conflict`` problem, through the API kit's ``REFUSAL_HANDLERS``.
 
 Deletes: a lead that was qualified into an opportunity is refused (409: it is the deal's origin; delete the
 opportunity first); an opportunity goes with its activities, and is refused (409) while an ERP quote was made from it
@@ -35,12 +36,13 @@ from nexo.modules.crm.representations import (
 from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.leads import LeadInput, LeadService, QualifyInput
 from nexo.modules.crm.services.members import member_ids
-from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, PipelineError, StageService
+from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, StageService
 from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -56,7 +58,6 @@ from nexo.platform.api.resource import (
     delete_op,
     list_op,
     read_op,
-    refusals,
     update_op,
 )
 
@@ -183,6 +184,7 @@ class StagesApi(Controller):
 class LeadsApi(Controller):
     path = "/crm/leads"
     tags = ["crm"]
+    exception_handlers = REFUSAL_HANDLERS
 
     @get("/", **list_op("crm.read", "List leads", "listLeads"))
     async def list_leads(
@@ -243,9 +245,8 @@ class LeadsApi(Controller):
         await check_exists(db_session, Stage, data.stage_id, "stage_id", "stage")
         amount = form_values(_amount_form, {"amount": data.amount})["amount"]
         choice = _to_model_ids({**body, "amount": amount})
-        with refusals(PipelineError):
-            service = LeadService(db_session, CrmContext.of_principal(principal))
-            deal = await service.qualify(lead, forms.as_input(QualifyInput, choice))
+        service = LeadService(db_session, CrmContext.of_principal(principal))
+        deal = await service.qualify(lead, forms.as_input(QualifyInput, choice))
         await db_session.refresh(lead)
         return Qualified(lead=lead_out(lead), opportunity=await _read_opportunity(db_session, deal))
 
@@ -255,8 +256,7 @@ class LeadsApi(Controller):
     ) -> LeadOut:
         """Disqualify the lead with a reason (409 when it is already qualified)."""
         lead = await LEADS.get(db_session, lead_id)
-        with refusals(PipelineError):
-            await LeadService(db_session, CrmContext.of_principal(principal)).disqualify(lead, data.reason)
+        await LeadService(db_session, CrmContext.of_principal(principal)).disqualify(lead, data.reason)
         await db_session.refresh(lead)
         return lead_out(lead)
 
@@ -264,13 +264,13 @@ class LeadsApi(Controller):
     async def delete_lead(self, db_session: AsyncSession, principal: ApiPrincipal, lead_id: IdParam) -> None:
         """Delete a lead; 409 while it is qualified into an opportunity (delete the opportunity first)."""
         lead = await LEADS.get(db_session, lead_id)
-        with refusals(PipelineError):
-            await LeadService(db_session, CrmContext.of_principal(principal)).delete_lead(lead)
+        await LeadService(db_session, CrmContext.of_principal(principal)).delete_lead(lead)
 
 
 class OpportunitiesApi(Controller):
     path = "/crm/opportunities"
     tags = ["crm"]
+    exception_handlers = REFUSAL_HANDLERS
 
     @get("/", **list_op("crm.read", "List opportunities", "listOpportunities"))
     async def list_opportunities(
@@ -319,8 +319,7 @@ class OpportunitiesApi(Controller):
             stages = await StageService(db_session, crm).stages()
             body["stage_id"] = body["stage_id"] or stages[0].id
             values = await self._validated(db_session, principal, body, stages, new_owner=True)
-            with refusals(PipelineError):
-                deal = await OpportunityService(db_session, crm).create_opportunity(values)
+            deal = await OpportunityService(db_session, crm).create_opportunity(values)
             return await _read_opportunity(db_session, deal)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -351,8 +350,7 @@ class OpportunitiesApi(Controller):
         }
         stages = await StageService(db_session, CrmContext.of_principal(principal)).stages()
         values = await self._validated(db_session, principal, {**current, **sent}, stages, new_owner="owner_id" in sent)
-        with refusals(PipelineError):
-            await OpportunityService(db_session, CrmContext.of_principal(principal)).update_opportunity(deal, values)
+        await OpportunityService(db_session, CrmContext.of_principal(principal)).update_opportunity(deal, values)
         return await _read_opportunity(db_session, deal)
 
     @post("/{opportunity_id:int}/move", **action_op("crm.write", "Move an opportunity", "moveOpportunity"))
@@ -363,9 +361,8 @@ class OpportunitiesApi(Controller):
         stage it is lost and needs a ``reason``; back into an open stage it is reopened."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
         await check_exists(db_session, Stage, data.stage_id, "stage_id", "stage")
-        with refusals(PipelineError):
-            service = OpportunityService(db_session, CrmContext.of_principal(principal))
-            await service.move(deal, data.stage_id, data.position, reason=data.reason)
+        service = OpportunityService(db_session, CrmContext.of_principal(principal))
+        await service.move(deal, data.stage_id, data.position, reason=data.reason)
         return await _read_opportunity(db_session, deal)
 
     @post("/{opportunity_id:int}/won", **action_op("crm.write", "Mark an opportunity won", "winOpportunity"))
@@ -387,8 +384,7 @@ class OpportunitiesApi(Controller):
     ) -> None:
         """Delete the deal with its activities; 409 while an ERP quote was made from it."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
-        with refusals(PipelineError):
-            await OpportunityService(db_session, CrmContext.of_principal(principal)).delete_opportunity(deal)
+        await OpportunityService(db_session, CrmContext.of_principal(principal)).delete_opportunity(deal)
 
     async def _close(
         self, session: AsyncSession, principal: ApiPrincipal, opportunity_id: int, *, won: bool, reason: str
@@ -396,8 +392,7 @@ class OpportunitiesApi(Controller):
         deal = await OPPORTUNITIES.get(session, opportunity_id)
         crm = CrmContext.of_principal(principal)
         stages = await StageService(session, crm).stages()
-        with refusals(PipelineError):
-            await OpportunityService(session, crm).close(deal, won=won, reason=reason, stages=stages)
+        await OpportunityService(session, crm).close(deal, won=won, reason=reason, stages=stages)
         return await _read_opportunity(session, deal)
 
     @staticmethod

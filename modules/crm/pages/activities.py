@@ -10,22 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm import forms
 from nexo.modules.crm.models import Activity, ActivityKind, Opportunity, SupportCase
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    get_or_404,
-    member_names,
-    members_of,
-    see_other,
-    today_for,
-)
+from nexo.modules.crm.pages.base import CrmController, member_names, members_of, see_other, today_for
 from nexo.modules.crm.services.activities import ActivityInput, ActivityService
 from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import render
 
 SUBJECTS: dict[str, tuple[type[object], str, str]] = {
@@ -78,30 +69,32 @@ class ActivityPages(CrmController):
 
     @post("/contacts/{record_id:int}/activities", name="crm.activities.contact")
     async def on_contact(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "contacts", record_id, data)
 
     @post("/companies/{record_id:int}/activities", name="crm.activities.company")
     async def on_company(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "companies", record_id, data)
 
     @post("/opportunities/{record_id:int}/activities", name="crm.activities.opportunity")
     async def on_opportunity(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "opportunities", record_id, data)
 
     @post("/cases/{record_id:int}/activities", name="crm.activities.case")
     async def on_case(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "cases", record_id, data)
 
     @post("/activities/{activity_id:int}/done", name="crm.activities.done")
-    async def done(self, tenant: TenantContext, db_session: AsyncSession, activity_id: int, data: FormData) -> Redirect:
+    async def done(
+        self, tenant: TenantContext, db_session: AsyncSession, activity_id: int, data: MultiFormData
+    ) -> Redirect:
         activity = await get_or_404(db_session, Activity, activity_id, "activity")
         done = str(data.get("done", "true")) != "false"
         await ActivityService(db_session, CrmContext.of(tenant)).set_done(activity, done)

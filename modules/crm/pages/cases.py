@@ -10,18 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, Campaign, CampaignStatus, CasePriority, CaseStatus, SupportCase
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    enum_options,
-    get_or_404,
-    member_names,
-    member_options,
-    members_of,
-    see_other,
-)
+from nexo.modules.crm.pages.base import CrmController, enum_options, member_names, member_options, members_of, see_other
 from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.cases import CampaignInput, CampaignService, CaseInput, CaseService, MessageInput
 from nexo.modules.crm.services.contacts import CompanyService
@@ -29,6 +18,7 @@ from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import render
 
 CASE_FIELDS = (
@@ -97,7 +87,7 @@ class CasePages(CrmController):
 
     @post("/new", name="crm.cases.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
@@ -142,7 +132,7 @@ class CasePages(CrmController):
 
     @post("/{case_id:int}", name="crm.cases.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: MultiFormData
     ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
@@ -156,7 +146,7 @@ class CasePages(CrmController):
 
     @post("/{case_id:int}/messages", name="crm.cases.message")
     async def message(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: MultiFormData
     ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
@@ -208,7 +198,7 @@ class CampaignPages(CrmController):
 
     @post("/new", name="crm.campaigns.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         service = CampaignService(db_session, CrmContext.of(tenant))
@@ -249,7 +239,12 @@ class CampaignPages(CrmController):
 
     @post("/{campaign_id:int}/edit", name="crm.campaigns.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        campaign_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         campaign = await get_or_404(db_session, Campaign, campaign_id, "campaign")
         form = clean_form(data)
@@ -264,7 +259,7 @@ class CampaignPages(CrmController):
 
     @post("/filters", name="crm.campaigns.save_filter")
     async def save_filter(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         """Save the contacts list's current filter (search, tag, owner, stage) as a reusable target list."""
         form = clean_form(data)

@@ -11,12 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
-    AnyRequest,
     CrmController,
-    FormData,
-    clean_form,
     enum_options,
-    get_or_404,
     list_query,
     member_names,
     member_options,
@@ -32,6 +28,7 @@ from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tag
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 
@@ -98,7 +95,7 @@ class CompanyPages(CrmController):
 
     @post("/new", name="crm.companies.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
@@ -148,7 +145,12 @@ class CompanyPages(CrmController):
 
     @post("/{organization_id:int}/edit", name="crm.companies.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        organization_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         form = clean_form(data)

@@ -11,12 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
-    AnyRequest,
     CrmController,
-    FormData,
-    clean_form,
     enum_options,
-    get_or_404,
     list_query,
     member_names,
     member_options,
@@ -30,6 +26,7 @@ from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization, Person
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 
@@ -133,7 +130,7 @@ class ContactPages(CrmController):
 
     @post("/new", name="crm.contacts.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
@@ -176,7 +173,7 @@ class ContactPages(CrmController):
 
     @post("/{person_id:int}/edit", name="crm.contacts.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int, data: MultiFormData
     ) -> Template | Redirect:
         person = await get_or_404(db_session, Person, person_id, "contact")
         form = clean_form(data)

@@ -20,17 +20,7 @@ from nexo.modules.crm.models import (
     Stage,
     StageKind,
 )
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    get_or_404,
-    member_names,
-    member_options,
-    members_of,
-    see_other,
-)
+from nexo.modules.crm.pages.base import CrmController, member_names, member_options, members_of, see_other
 from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.integrations import IntegrationError, quote_provider
@@ -45,6 +35,7 @@ from nexo.modules.crm.services.pipeline import (
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
+from nexo.platform.web.kit import AnyRequest, FormErrors, MultiFormData, clean_form, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
 
 
@@ -110,7 +101,12 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/{opportunity_id:int}/move", name="crm.opportunities.move")
     async def move(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template:
         """Drag and drop (``stage_id`` + ``position``) or the keyboard buttons (``direction`` -1 / +1)."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
@@ -170,7 +166,7 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/new", name="crm.opportunities.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
@@ -210,7 +206,12 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
@@ -219,40 +220,46 @@ class PipelinePages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=opportunity, status_code=400
             )
-        try:
+        errors = FormErrors()
+        with form_refusals(errors, default="stage_id"):
             values = forms.as_input(OpportunityInput, cleaned.values)
             await OpportunityService(db_session, CrmContext.of(tenant)).update_opportunity(opportunity, values)
-        except PipelineError as exc:
+        if errors:
             return await self._form(
-                request,
-                tenant,
-                db_session,
-                data=form,
-                errors={"stage_id": str(exc)},
-                opportunity=opportunity,
-                status_code=400,
+                request, tenant, db_session, data=form, errors=errors, opportunity=opportunity, status_code=400
             )
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/close", name="crm.opportunities.close")
     async def close(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
         stages = await StageService(db_session, CrmContext.of(tenant)).stages()
-        try:
+        errors = FormErrors()
+        with form_refusals(errors, default="reason"):
             await OpportunityService(db_session, CrmContext.of(tenant)).close(
                 opportunity, won=form.get("outcome") == "won", reason=form.get("reason", "")[:300], stages=stages
             )
-        except PipelineError as exc:
-            context = await opportunity_context(db_session, tenant, opportunity, {"reason": str(exc)}, form)
+        if errors:
+            context = await opportunity_context(db_session, tenant, opportunity, errors, form)
             return render(request, "crm/opportunity_detail.html", context, status_code=400)
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/quote", name="crm.opportunities.quote")
     async def quote(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         """A won deal becomes a quote in one step (needs Sales); a second click goes to the quote it already has."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
@@ -277,7 +284,7 @@ class PipelinePages(CrmController):
 
     @post("/stages", name="crm.stages.save")
     async def save_stage(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         service = StageService(db_session, CrmContext.of(tenant))
@@ -346,7 +353,7 @@ class LeadPages(CrmController):
 
     @post("/new", name="crm.leads.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         campaigns = set(await db_session.scalars(select(Campaign.id)))
@@ -379,7 +386,7 @@ class LeadPages(CrmController):
 
     @post("/{lead_id:int}/qualify", name="crm.leads.qualify")
     async def qualify(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: MultiFormData
     ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
@@ -390,27 +397,27 @@ class LeadPages(CrmController):
         forms.amount_field(cleaned, form)
         forms.optional_text(cleaned, form, "title", 200)
         if cleaned.ok:
-            try:
+            errors = FormErrors()
+            with form_refusals(errors, default="qualify"):
                 service = LeadService(db_session, CrmContext.of(tenant))
                 opportunity = await service.qualify(lead, forms.as_input(QualifyInput, cleaned.values))
-            except PipelineError as exc:
-                cleaned.errors["qualify"] = str(exc)
-            else:
                 return see_other(tenant, f"opportunities/{opportunity.id}")
+            cleaned.errors.update(errors)
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         context = await self._detail_context(db_session, tenant, lead, cleaned.errors, form)
         return render(request, "crm/lead_detail.html", context, status_code=400)
 
     @post("/{lead_id:int}/disqualify", name="crm.leads.disqualify")
     async def disqualify(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: MultiFormData
     ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
-        try:
+        errors = FormErrors()
+        with form_refusals(errors, default="reason"):
             await LeadService(db_session, CrmContext.of(tenant)).disqualify(lead, form.get("reason", ""))
-        except PipelineError as exc:
+        if errors:
             lead = await get_or_404(db_session, Lead, lead_id, "lead")
-            context = await self._detail_context(db_session, tenant, lead, {"reason": str(exc)}, form)
+            context = await self._detail_context(db_session, tenant, lead, errors, form)
             return render(request, "crm/lead_detail.html", context, status_code=400)
         return see_other(tenant, f"leads/{lead.id}")

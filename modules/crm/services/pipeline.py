@@ -13,6 +13,7 @@ from nexo.modules.crm.services.base import CrmService
 from nexo.modules.crm.services.events import deleted_event, opportunity_event
 from nexo.modules.crm.services.integrations import quote_provider
 from nexo.platform.db.base import utcnow
+from nexo.platform.refusals import ConflictError
 
 DEFAULT_STAGES = (
     ("Qualification", 10, StageKind.OPEN),
@@ -24,8 +25,9 @@ DEFAULT_STAGES = (
 )
 
 
-class PipelineError(ValueError):
-    """A move or change the pipeline refuses; the message is for people."""
+class PipelineError(ConflictError):
+    """A move or change the pipeline refuses (409 ``conflict`` on the API, an inline error on the pages); the
+    message is for people."""
 
 
 @dataclass(frozen=True)

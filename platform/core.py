@@ -20,6 +20,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.router import Router
@@ -31,13 +32,14 @@ from nexo.billing.hooks import install as install_billing
 from nexo.billing.pages import BillingPages
 from nexo.billing.provider import stripe_js_origin
 from nexo.billing.webhooks import stripe_webhook
+from nexo.modules.directory.home import WorkspaceHomeController
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
-from nexo.platform.api.auth import notify_on_module_switch, token_cache_listener
+from nexo.platform.api.auth import api_guard, notify_on_module_switch, token_cache_listener
 from nexo.platform.api.base import api_router
-from nexo.platform.api.openapi import SeededOpenAPIConfig, openapi_components
+from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
@@ -54,7 +56,7 @@ from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
 from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
-from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
+from nexo.tenants.pages import SignupController, WorkspacesController, root
 from nexo.tenants.resolution import workspace_guard
 
 CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
@@ -179,7 +181,12 @@ class CorePlugin(InitPluginProtocol):
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
         app_config.route_handlers.extend(
-            [pages, workspace_router(), *static_routers(), api_router([*API_HANDLERS, *module_api_handlers()])]
+            [
+                pages,
+                workspace_router(),
+                *static_routers(),
+                api_router([*API_HANDLERS, *module_api_handlers()], guards=[api_guard]),
+            ]
         )
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(
@@ -218,7 +225,7 @@ class CorePlugin(InitPluginProtocol):
         ]
         app_config.guards.append(login_required)
         app_config.exception_handlers.update({HTTPException: http_exception_handler, Exception: internal_error_handler})
-        app_config.openapi_config = SeededOpenAPIConfig(
+        app_config.openapi_config = OpenAPIConfig(
             title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
         )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
 from nexo.platform.modules.registry import get_registry
-from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.signup import SignupForm, SignupResult, sign_up
@@ -135,17 +134,6 @@ class WorkspacesController(Controller):
             )
         ).all()
         return render(request, "tenants/workspaces.html", {"workspaces": rows, "user": user})
-
-
-class WorkspaceHomeController(Controller):
-    path = "/"
-
-    @get("/", name="workspace.home")
-    async def home(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
-        from nexo.modules.directory.services import directory_counts
-
-        counts = await directory_counts(db_session)
-        return render(request, "tenants/home.html", {"counts": counts})
 
 
 def root_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -20,9 +20,9 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.billing.models import BillingAccount
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import mark_bound
+from nexo.platform.tenancy.catalog import billing_accounts
 from nexo.platform.tenancy.context import NOT_FOUND, TENANT_STATE_KEY, Role, TenantContext
 from nexo.platform.tenancy.policy import module_off_error, refuse_when_read_only, request_db_session
 from nexo.tenants.models import Membership, Tenant
@@ -43,8 +43,11 @@ async def load_tenant_context(
     With ``bind``, the same query binds the session's current transaction to the workspace's schema, and the session
     stays bound for its later transactions.
     """
-    billing_state = (
-        select(BillingAccount.state).where(BillingAccount.tenant_id == Tenant.id).correlate(Tenant).scalar_subquery()
+    billing_state = (  # read by the billing notice guard; the billing feature builds on this one, not the reverse
+        select(billing_accounts.c.state)
+        .where(billing_accounts.c.tenant_id == Tenant.id)
+        .correlate(Tenant)
+        .scalar_subquery()
     )
     binding = [func.set_config("search_path", Tenant.schema_name, true()), func.set_config(*CUSTOM_PLANS, true())]
     row = (
@@ -74,7 +77,7 @@ async def load_tenant_context(
         user_name=user.full_name,
         role=Role(role),
         modules=frozenset(modules or ()),
-        billing_state=None if state is None else state.value,
+        billing_state=None if state is None else str(state),
     )
 
 

@@ -12,11 +12,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from nexo.platform.composition import register_models
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
 from nexo.platform.settings import REPO_ROOT, Settings
 from nexo.tests.database import temporary_database
 from nexo.tests.factories import WebClient, Workspace, make_workspace
 from nexo.tests.mailbox import Mailbox, start_smtp_server
+
+register_models()  # the suite composes the app's parts as the app factory and the CLI do
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

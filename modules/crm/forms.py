@@ -1,5 +1,6 @@
 """The CRM's input rules (page forms, CSV rows, API bodies): each ``*_form`` returns clean values and per-field
-errors, and the ``*_input`` builders turn clean values into the services' typed inputs.
+errors, and ``as_input`` turns clean values into the services' typed inputs (``as_input(ContactInput,
+with_points(values))``). The module imports no service: the services (CSV import, duplicates) use its rules.
 
 Pages show the errors next to their fields (400, nothing written); the CSV import reports them per row; the API
 answers a ``validation-error`` problem listing them.
@@ -24,7 +25,6 @@ from nexo.modules.crm.models import (
     CaseStatus,
     LifecycleStage,
 )
-from nexo.modules.crm.services.contacts import CompanyInput, ContactInput
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS
 from nexo.modules.directory.services import AddressInput, ContactPoints, TypedValue
 
@@ -379,9 +379,6 @@ def contact_points(values: Mapping[str, Any]) -> ContactPoints:
     )
 
 
-def contact_input(values: Mapping[str, Any]) -> ContactInput:
-    return as_input(ContactInput, {**values, "points": contact_points(values)})
-
-
-def company_input(values: Mapping[str, Any]) -> CompanyInput:
-    return as_input(CompanyInput, {**values, "points": contact_points(values)})
+def with_points(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean contact or company values with their ``points`` (what ``ContactInput`` and ``CompanyInput`` take)."""
+    return {**values, "points": contact_points(values)}

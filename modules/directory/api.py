@@ -20,8 +20,8 @@ from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone, Url
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.directory.representations import OrganizationOut, PersonOut, organization_out, person_out
 from nexo.modules.directory.services import OrganizationInput, OrganizationService, PersonInput, PersonService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

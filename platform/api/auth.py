@@ -14,7 +14,6 @@ import datetime
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -25,10 +24,11 @@ from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from nexo.platform.api.principal import PRINCIPAL_STATE_KEY, ApiPrincipal, invalid_token
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.modules.scopes import scope_module
 from nexo.platform.oauth.models import Installation, OAuthClient, OAuthToken
-from nexo.platform.oauth.scopes import enabled_scopes, scope_module
 from nexo.platform.oauth.secrets import digest
 from nexo.platform.tenancy.catalog import enabled_modules_subquery, tenants
 from nexo.platform.web.errors import ProblemError
@@ -38,29 +38,6 @@ logger = structlog.get_logger("nexo.api.auth")
 CHANNEL = "nexo_api_auth"
 CACHE_SECONDS = 60.0  # safety net only: invalidation is by NOTIFY
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
-PRINCIPAL_STATE_KEY = "api_principal"
-
-
-@dataclass(frozen=True)
-class ApiPrincipal:
-    token_id: int
-    installation_id: int
-    client_id: str
-    client_name: str
-    tenant_id: int
-    tenant_slug: str
-    tenant_name: str
-    tenant_status: str  # active, read_only or canceled: writes are refused unless active
-    schema: str
-    user_id: int | None
-    granted_scopes: frozenset[str]
-    modules: frozenset[str]
-    expires_at: datetime.datetime
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        """Granted scopes whose module is on right now."""
-        return self.granted_scopes & frozenset(enabled_scopes(self.modules))
 
 
 class TokenCache:
@@ -194,12 +171,6 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     return principal
 
 
-def invalid_token(detail: str) -> ProblemError:
-    error = ProblemError(401, detail, "invalid-token")
-    error.headers = {"WWW-Authenticate": 'Bearer realm="nexo", error="invalid_token"'}
-    return error
-
-
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -266,10 +237,3 @@ async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     refuse_when_read_only(connection, handler, principal.tenant_status, principal.tenant_name)
     await bind_tenant(session, principal.schema)
     await touch_last_used(session, principal)
-
-
-def provide_principal(request: Any) -> ApiPrincipal:
-    principal = request.state.get(PRINCIPAL_STATE_KEY)
-    if not isinstance(principal, ApiPrincipal):
-        raise invalid_token("Not authenticated.")
-    return principal

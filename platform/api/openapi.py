@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, OpenAPI, SecurityScheme
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 
+from nexo.platform.modules.scopes import all_scopes
 from nexo.platform.settings import Settings
 
 DESCRIPTION = """Nexo's REST API. Authenticate with an OAuth 2 access token (`Authorization: Bearer ...`); the
@@ -16,27 +16,7 @@ Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-R
 answers 429 with `Retry-After`."""
 
 
-EXAMPLE_SEED = 10  # the seed Litestar gives its example factory
-
-
-class SeededOpenAPIConfig(OpenAPIConfig):
-    """Builds the document with the example generator reseeded first.
-
-    Litestar draws the examples of problem responses from one random generator per process, so without the reseed a
-    second app in the same process (tests build many) would serve a document that differs from the first's.
-    """
-
-    def to_openapi_schema(self) -> OpenAPI:
-        # Imported at call time: imported at module load it fails on the optional pydantic package.
-        from litestar._openapi.schema_generation.examples import ExampleFactory
-
-        ExampleFactory.seed_random(EXAMPLE_SEED)
-        return super().to_openapi_schema()
-
-
 def openapi_components(settings: Settings) -> dict[str, Any]:
-    from nexo.platform.oauth.scopes import all_scopes
-
     base = settings.app.base_url.rstrip("/")
     scopes = {name: scope.description for name, (_, scope) in sorted(all_scopes().items())}
     flows = OAuthFlows(

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.models import Installation
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.server import (
     LitestarOAuth2Request,
     NexoAuthorizationServer,

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.models import ClientKind, Installation, OAuthClient, OAuthToken
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.secrets import SECRET_PREFIX, digest, new_secret
 from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render

@@ -1,9 +1,11 @@
 """The public workspace tables as the kernel reads them, without the ``nexo.tenants`` models.
 
 The kernel's request path folds the workspace into the query it already runs: the signed-in user's workspaces (for
-the header's switcher) and an access token's workspace with its enabled modules, one round trip each. Those reads
+the header's switcher and the landing page after login), an access token's workspace with its enabled modules, and
+the workspace's billing state for the workspace guard, one round trip each. Those reads
 need the columns, not the models, so the kernel names the few columns it reads here as lightweight Core tables;
-``nexo.tenants.models`` owns the tables and their migrations, and a unit test keeps these views equal to them.
+``nexo.tenants.models`` and ``nexo.billing.models`` own the tables and their migrations, and a unit test keeps these
+views equal to them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ tenants = table(
     column("status"),
     schema="public",
 )
-memberships = table("memberships", column("tenant_id"), column("user_id"), schema="public")
+memberships = table("memberships", column("tenant_id"), column("user_id"), column("created_at"), schema="public")
+billing_accounts = table("billing_accounts", column("tenant_id"), column("state"), schema="public")
 tenant_modules = table("tenant_modules", column("tenant_id"), column("module_key"), column("enabled"), schema="public")
 
 

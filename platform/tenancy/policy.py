@@ -14,6 +14,8 @@ from nexo.platform.web.errors import ProblemError
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_STATUSES = frozenset({"read_only", "canceled"})
+# Handler ``opt`` for the writes and exports a read-only workspace still allows (billing, data export).
+ALLOWED_WHEN_READ_ONLY: dict[str, Any] = {"allow_when_read_only": True}
 
 
 def request_db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Table
 from sqlalchemy.sql.expression import TableClause
 
+from nexo.billing.models import BillingAccount
 from nexo.platform.tenancy import catalog
 from nexo.tenants import models
 
@@ -16,6 +17,7 @@ from nexo.tenants import models
         (catalog.tenants, models.Tenant.__table__),
         (catalog.memberships, models.Membership.__table__),
         (catalog.tenant_modules, models.TenantModule.__table__),
+        (catalog.billing_accounts, BillingAccount.__table__),
     ],
 )
 def test_catalog_views_match_the_tenants_tables(view: TableClause, owner: Table) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.forms import Cleaned
 from nexo.modules.crm.services.members import member_ids
-from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import field_problem
 from nexo.platform.web.errors import ProblemError
 

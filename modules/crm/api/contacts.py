@@ -18,16 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
 from nexo.modules.crm.api.common import Tags, check_member
-from nexo.modules.crm.forms import company_input, contact_input
+from nexo.modules.crm.forms import as_input, with_points
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.representations import CompanyOut, ContactOut, company_out, contact_out
 from nexo.modules.crm.services.base import CrmContext
-from nexo.modules.crm.services.contacts import CompanyService, ContactService, company_profile, contact_profile
+from nexo.modules.crm.services.contacts import (
+    CompanyInput,
+    CompanyService,
+    ContactInput,
+    ContactService,
+    company_profile,
+    contact_profile,
+)
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
 from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone, Url, normalized_email
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,
@@ -229,7 +236,7 @@ class ContactsApi(Controller):
             values = _clean(msgspec.structs.asdict(data), ("first_name", "last_name"))
             values["organization_id"] = values.pop("company_id")
             service = ContactService(db_session, CrmContext.of_principal(principal))
-            person = await service.create_contact(contact_input(values))
+            person = await service.create_contact(as_input(ContactInput, with_points(values)))
             return await read_contact(db_session, person)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -264,7 +271,7 @@ class ContactsApi(Controller):
             "source": profile.source if profile else None,
         }
         service = ContactService(db_session, CrmContext.of_principal(principal))
-        await service.update_contact(person, contact_input({**current, **sent}))
+        await service.update_contact(person, as_input(ContactInput, with_points({**current, **sent})))
         return await read_contact(db_session, person)
 
     @delete("/{contact_id:int}", **delete_op("crm.write", "Delete a contact", "deleteContact", 409))
@@ -325,7 +332,7 @@ class CompaniesApi(Controller):
             await check_member(db_session, principal, data.owner_id, "owner_id")
             values = _clean(msgspec.structs.asdict(data), ("name",))
             service = CompanyService(db_session, CrmContext.of_principal(principal))
-            org = await service.create_company(company_input(values))
+            org = await service.create_company(as_input(CompanyInput, with_points(values)))
             return await read_company(db_session, org)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -355,7 +362,7 @@ class CompaniesApi(Controller):
             "industry": profile.industry if profile else None,
         }
         service = CompanyService(db_session, CrmContext.of_principal(principal))
-        await service.update_company(org, company_input({**current, **sent}))
+        await service.update_company(org, as_input(CompanyInput, with_points({**current, **sent})))
         return await read_company(db_session, org)
 
     @delete("/{company_id:int}", **delete_op("crm.write", "Delete a company", "deleteCompany", 409))

@@ -39,8 +39,8 @@ from nexo.modules.crm.services.members import member_ids
 from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, StageService
 from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

@@ -21,16 +21,16 @@ from nexo.modules.crm.pages.base import (
 )
 from nexo.modules.crm.pages.contacts import csv_response, typed_rows_data
 from nexo.modules.crm.services.base import CrmContext
-from nexo.modules.crm.services.contacts import CompanyService
+from nexo.modules.crm.services.contacts import CompanyInput, CompanyService
 from nexo.modules.crm.services.export import export_companies
 from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 
 
 def organization_form_data(organization: Organization, stage: str | None, industry: str | None) -> dict[str, Any]:
@@ -104,7 +104,7 @@ class CompanyPages(CrmController):
                 request, tenant, db_session, data=form, errors=cleaned.errors, organization=None, status_code=400
             )
         service = CompanyService(db_session, CrmContext.of(tenant))
-        organization = await service.create_company(forms.company_input(cleaned.values))
+        organization = await service.create_company(forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
     @get("/{organization_id:int}", name="crm.companies.detail")
@@ -166,7 +166,7 @@ class CompanyPages(CrmController):
                 status_code=400,
             )
         service = CompanyService(db_session, CrmContext.of(tenant))
-        await service.update_company(organization, forms.company_input(cleaned.values))
+        await service.update_company(organization, forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
 

@@ -20,15 +20,15 @@ from nexo.modules.crm.pages.base import (
     see_other,
 )
 from nexo.modules.crm.services.base import CrmContext
-from nexo.modules.crm.services.contacts import CompanyService, ContactService
+from nexo.modules.crm.services.contacts import CompanyService, ContactInput, ContactService
 from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization, Person
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 
 
 def csv_response(content: str, filename: str) -> Response[str]:
@@ -139,7 +139,7 @@ class ContactPages(CrmController):
                 request, tenant, db_session, data=form, errors=cleaned.errors, person=None, status_code=400
             )
         service = ContactService(db_session, CrmContext.of(tenant))
-        person = await service.create_contact(forms.contact_input(cleaned.values))
+        person = await service.create_contact(forms.as_input(ContactInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"contacts/{person.id}")
 
     @get("/{person_id:int}", name="crm.contacts.detail")
@@ -183,5 +183,5 @@ class ContactPages(CrmController):
                 request, tenant, db_session, data=form, errors=cleaned.errors, person=person, status_code=400
             )
         service = ContactService(db_session, CrmContext.of(tenant))
-        await service.update_contact(person, forms.contact_input(cleaned.values))
+        await service.update_contact(person, forms.as_input(ContactInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"contacts/{person.id}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.platform.api.auth import ApiPrincipal
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.tenancy.context import TenantContext
 
 

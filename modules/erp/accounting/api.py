@@ -23,9 +23,9 @@ from nexo.modules.erp.purchasing.models import PurchaseOrder
 from nexo.modules.erp.purchasing.services import PurchasingService
 from nexo.modules.erp.sales.models import SalesOrder
 from nexo.modules.erp.sales.services import SalesService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Amount, Quantity, Rate, Text200
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

@@ -32,6 +32,7 @@ from nexo.modules.erp.accounting.models import (
     profit_rollup_statements,
 )
 from nexo.modules.erp.context import ErpContext
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.bulk import update_rows
 from nexo.platform.money import ZERO, round_money, round_quantity, total
@@ -234,7 +235,7 @@ class InvoiceService:
         invoices = []
         for draft, rows in zip(drafts, priced, strict=True):
             subtotal, tax_total = total(n for _, n, _ in rows), total(t for _, _, t in rows)
-            issue_date = draft.issue_date or datetime.date.today()
+            issue_date = draft.issue_date or clock.today()
             invoices.append(
                 Invoice(
                     kind=draft.kind,
@@ -505,7 +506,7 @@ class InvoiceService:
             raise BusinessRuleError("Pay from the bank or cash account.", "account")
         counterpart = "receivable" if invoice.is_customer else "payable"
         money_in = invoice.is_customer != invoice.is_credit_note
-        paid_on = paid_on or datetime.date.today()
+        paid_on = paid_on or clock.today()
         entry = await self.journal.post(
             paid_on,
             f"Payment {invoice.number} {reference}".strip(),

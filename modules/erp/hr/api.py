@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 from nexo.modules.erp.hr.services import HrService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Text200, Text500
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

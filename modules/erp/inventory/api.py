@@ -25,9 +25,9 @@ from nexo.modules.erp.inventory.services import (
     transfer_stock,
     update_product,
 )
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Amount, Quantity, Rate, Text200, decimal_or_none
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.erp import events
 from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.money import ZERO, round_cost, round_quantity
 from nexo.platform.refusals import BusinessRuleError, UnknownReferenceError
@@ -159,7 +160,7 @@ class StockService:
                 "from_warehouse_id": m.request.from_warehouse_id,
                 "to_warehouse_id": m.request.to_warehouse_id,
                 "unit_cost": m.unit_cost,
-                "moved_on": m.request.moved_on or datetime.date.today(),
+                "moved_on": m.request.moved_on or clock.today(),
                 "reference": m.request.reference,
                 "source_type": m.request.source_type,
                 "source_id": m.request.source_id,
@@ -360,7 +361,7 @@ async def adjust_stock(
         await post_stock_valuation(
             session,
             context,
-            moved_on or datetime.date.today(),
+            moved_on or clock.today(),
             f"Stock adjustment: {reason}"[:300],
             value,
             counterpart="stock_adjustment",

@@ -14,6 +14,7 @@ from nexo.modules.erp import events
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, BomLine, WorkOrder
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.money import round_cost, round_quantity, total
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
@@ -81,7 +82,7 @@ class ManufacturingService:
             warehouse_id=warehouse_id,
             quantity=round_quantity(quantity),
             status="draft",
-            planned_on=planned_on or datetime.date.today(),
+            planned_on=planned_on or clock.today(),
         )
         self.session.add(order)
         await self.session.flush()
@@ -96,7 +97,7 @@ class ManufacturingService:
         bom = await self.session.get(BillOfMaterials, order.bom_id)
         assert bom is not None
         await self.session.refresh(bom, ["lines"])
-        completed_on = completed_on or datetime.date.today()
+        completed_on = completed_on or clock.today()
         factor = order.quantity / bom.output_quantity
         reference = f"{order.number} {bom.name}"
         stock = StockService(self.session)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     REFUSAL_HANDLERS,
     Cursor,

@@ -20,6 +20,7 @@ from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from nexo.modules.erp.sales.services import _wanted_quantities
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.money import ZERO, round_quantity, total
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
@@ -81,7 +82,7 @@ class PurchasingService:
             supplier_org_id=supplier_org_id,
             warehouse_id=warehouse_id,
             status="draft",
-            order_date=order_date or datetime.date.today(),
+            order_date=order_date or clock.today(),
             expected_on=expected_on,
             currency=self.context.currency,
         )
@@ -114,7 +115,7 @@ class PurchasingService:
             raise InvalidStateError(f"{order.number} is {order.status}: send it before receiving goods.", "status")
         lines = await self._lines(order.id)
         wanted = _wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_received, "receive")
-        received_on = received_on or datetime.date.today()
+        received_on = received_on or clock.today()
         receipt = Receipt(order_id=order.id, warehouse_id=order.warehouse_id, received_on=received_on)
         self.session.add(receipt)
         await self.session.flush()

@@ -25,6 +25,7 @@ from nexo.modules.erp.context import ACCOUNTING, ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import Delivery, DeliveryLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.bulk import update_rows
 from nexo.platform.money import ZERO, round_money, round_quantity
@@ -126,7 +127,7 @@ class SalesService:
     ) -> Quote:
         await _require_customer(self.session, customer_org_id)
         rows = await _priced_lines(self.session, lines)
-        quote_date = quote_date or datetime.date.today()
+        quote_date = quote_date or clock.today()
         quote = Quote(
             customer_org_id=customer_org_id,
             contact_person_id=contact_person_id,
@@ -218,7 +219,7 @@ class SalesService:
                 customer_org_id=o.customer_org_id,
                 warehouse_id=o.warehouse_id,
                 status="open",
-                order_date=o.order_date or datetime.date.today(),
+                order_date=o.order_date or clock.today(),
                 currency=self.context.currency,
             )
             for o in orders
@@ -264,7 +265,7 @@ class SalesService:
                 order.lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver"
             )
             plans.append((order, outstanding))
-        delivered_on = delivered_on or datetime.date.today()
+        delivered_on = delivered_on or clock.today()
         deliveries = [Delivery(order_id=o.id, warehouse_id=o.warehouse_id, delivered_on=delivered_on) for o, _ in plans]
         self.session.add_all(deliveries)
         await self.session.flush()

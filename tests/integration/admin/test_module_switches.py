@@ -53,7 +53,7 @@ async def crm_tables(sessions: async_sessionmaker[AsyncSession], ws: Workspace) 
 async def versions(sessions: async_sessionmaker[AsyncSession], ws: Workspace) -> tuple[set[str], frozenset[str]]:
     """(version table rows, the schema comment's mark)."""
     async with sessions() as session:
-        rows = set(await session.scalars(text(f'SELECT version_num FROM "{ws.schema}".alembic_version')))
+        rows = set(await session.scalars(text(f'SELECT version_num FROM "{ws.schema}".alembic_version')))  # noqa: S608 (schema name from our own fixture)
         comment = await session.scalar(
             text("SELECT obj_description(CAST(:s AS regnamespace), 'pg_namespace')"), {"s": ws.schema}
         )

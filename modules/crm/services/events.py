@@ -7,10 +7,10 @@ through the API sends the same event, and a rolled-back change sends nothing.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncSession, async_scoped_session
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import (
     Activity,
@@ -35,17 +35,15 @@ from nexo.modules.crm.representations import (
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.webhooks.events import emit, wants
 
-SessionLike = AsyncSession | async_scoped_session[AsyncSession]  # what the advanced-alchemy services hold
 
-
-async def publish(session: SessionLike, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
+async def publish(session: AsyncSession, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
     """Emit ``event_type`` with ``record`` as its data. The ``*_event`` helpers below first ask whether anyone
     subscribed (one cached query per transaction), so a change nobody listens to costs no refresh."""
     data = record if isinstance(record, dict) else msgspec.to_builtins(record)
-    await emit(cast("AsyncSession", session), event_type, data)
+    await emit(session, event_type, data)
 
 
-async def refreshed(session: SessionLike, *records: Any) -> None:
+async def refreshed(session: AsyncSession, *records: Any) -> None:
     """Flush and reload server-set columns (ids, timestamps) so the event carries them."""
     await session.flush()
     for record in records:
@@ -53,9 +51,9 @@ async def refreshed(session: SessionLike, *records: Any) -> None:
             await session.refresh(record)
 
 
-async def contact_event(session: SessionLike, event_type: str, person: Person, profile: ContactProfile | None) -> None:
+async def contact_event(session: AsyncSession, event_type: str, person: Person, profile: ContactProfile | None) -> None:
     directory_event = event_type.replace("crm.contact.", "directory.person.")  # a contact is a directory person
-    if not await wants(cast("AsyncSession", session), event_type, directory_event):
+    if not await wants(session, event_type, directory_event):
         return
     await refreshed(session, person, profile)
     out = contact_out(person, profile)
@@ -64,10 +62,10 @@ async def contact_event(session: SessionLike, event_type: str, person: Person, p
 
 
 async def company_event(
-    session: SessionLike, event_type: str, org: Organization, profile: CompanyProfile | None
+    session: AsyncSession, event_type: str, org: Organization, profile: CompanyProfile | None
 ) -> None:
     directory_event = event_type.replace("crm.company.", "directory.organization.")  # a company is an organization
-    if not await wants(cast("AsyncSession", session), event_type, directory_event):
+    if not await wants(session, event_type, directory_event):
         return
     await refreshed(session, org, profile)
     out = company_out(org, profile)
@@ -75,49 +73,49 @@ async def company_event(
     await publish(session, event_type, out)
 
 
-async def lead_event(session: SessionLike, event_type: str, lead: Lead) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def lead_event(session: AsyncSession, event_type: str, lead: Lead) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, lead)
     await publish(session, event_type, lead_out(lead))
 
 
-async def opportunity_event(session: SessionLike, event_type: str, deal: Opportunity) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def opportunity_event(session: AsyncSession, event_type: str, deal: Opportunity) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, deal)
     await publish(session, event_type, opportunity_out(deal))
 
 
-async def activity_event(session: SessionLike, event_type: str, activity: Activity) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def activity_event(session: AsyncSession, event_type: str, activity: Activity) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, activity)
     await publish(session, event_type, activity_out(activity))
 
 
-async def case_event(session: SessionLike, event_type: str, support_case: SupportCase) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def case_event(session: AsyncSession, event_type: str, support_case: SupportCase) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, support_case)
     await publish(session, event_type, case_out(support_case))
 
 
-async def case_message_event(session: SessionLike, message: CaseMessage) -> None:
-    if not await wants(cast("AsyncSession", session), "crm.case.message_added"):
+async def case_message_event(session: AsyncSession, message: CaseMessage) -> None:
+    if not await wants(session, "crm.case.message_added"):
         return
     await refreshed(session, message)
     await publish(session, "crm.case.message_added", case_message_out(message))
 
 
-async def campaign_event(session: SessionLike, event_type: str, campaign: Campaign) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def campaign_event(session: AsyncSession, event_type: str, campaign: Campaign) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, campaign)
     await publish(session, event_type, campaign_out(campaign))
 
 
-async def deleted_event(session: SessionLike, event_type: str, record_id: int) -> None:
+async def deleted_event(session: AsyncSession, event_type: str, record_id: int) -> None:
     directory_event = event_type.replace("crm.contact.", "directory.person.").replace(
         "crm.company.", "directory.organization."
     )
@@ -126,13 +124,13 @@ async def deleted_event(session: SessionLike, event_type: str, record_id: int) -
     await publish(session, event_type, {"id": record_id})
 
 
-async def imported_events(session: SessionLike, entity: str, ids: list[int]) -> None:
+async def imported_events(session: AsyncSession, entity: str, ids: list[int]) -> None:
     """A CSV import writes with COPY (no ORM objects): it sends the same ``created`` events, read back in chunks,
     and only when someone subscribed (one cached query otherwise)."""
     from sqlalchemy import select
     from sqlalchemy.orm import noload
 
-    plain = cast("AsyncSession", session)
+    plain = session
     contacts = entity == "contacts"
     event_type = "crm.contact.created" if contacts else "crm.company.created"
     directory_event = "directory.person.created" if contacts else "directory.organization.created"

@@ -1,29 +1,15 @@
-"""ERP fixtures: two workspaces with every ERP module on, tenant-bound sessions, and a fixed "today".
-
-Documents dated "today" by the services (a credit note, a delivery or payment without a date) fall on ``TODAY``,
-so the fixed dates of these tests (September to December 2026) keep their order to "today" on any calendar day.
-"""
+"""ERP fixtures: two workspaces with every ERP module on, and tenant-bound sessions ("today" is fixed for every
+test by ``fixed_today`` in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.context import ErpContext
-from nexo.platform import clock
 from nexo.tests.factories import Workspace, make_workspace, tenant_session
-
-TODAY = datetime.date(2026, 11, 20)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today() -> Iterator[datetime.date]:
-    with clock.frozen(TODAY) as day:
-        yield day
-
 
 ERP_MODULES = ("erp.inventory", "erp.purchasing", "erp.sales", "erp.accounting", "erp.hr", "erp.manufacturing")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.policy import module_off_error
 
 
 class RefusalError(ValueError):
@@ -81,7 +81,5 @@ class ModuleOffError(RefusalError):
         self.module = module
 
     def problem(self) -> tuple[int, str, str, dict[str, Any]]:
-        registry = get_registry()
-        name = registry.get(self.module).name if self.module in registry else self.module
-        detail = f"The {name} module is off in this workspace. An admin can switch it on under Settings → Modules."
-        return self.status, self.problem_type, detail, {"context": {"module": self.module}}
+        off = module_off_error(self.module)
+        return self.status, self.problem_type, str(off.detail), {"context": {"module": self.module}}

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
 from nexo.platform.api.principal import ApiPrincipal
+from nexo.platform.tenancy.catalog import tenants
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.kit import picker
-from nexo.tenants.models import Tenant
 
 ACCOUNTING = "erp.accounting"
 INVENTORY = "erp.inventory"
@@ -49,7 +49,7 @@ class ErpContext:
 
 async def erp_context(session: AsyncSession, principal: ApiPrincipal) -> ErpContext:
     """The ERP context of an API call: the token's workspace, its modules, and the app as the actor."""
-    currency = await session.scalar(select(Tenant.currency).where(Tenant.id == principal.tenant_id))
+    currency = await session.scalar(select(tenants.c.currency).where(tenants.c.id == principal.tenant_id))
     return ErpContext(
         currency=currency or "EUR",
         modules=principal.modules,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
 from litestar import Controller, MediaType, Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +19,9 @@ from nexo.platform.accounts.sessions import rotate_session
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
 from nexo.platform.tenancy.catalog import memberships, tenants
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 logger = structlog.get_logger("nexo.accounts")
 
 

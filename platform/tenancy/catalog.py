@@ -20,6 +20,7 @@ tenants = table(
     column("name"),
     column("schema_name"),
     column("status"),
+    column("currency"),
     schema="public",
 )
 memberships = table("memberships", column("tenant_id"), column("user_id"), column("created_at"), schema="public")

@@ -17,6 +17,9 @@ lets the controller re-render the form with a 400::
     if errors:
         return render(request, "erp/product_form.html", {"data": data, "errors": errors}, status_code=400)
 
+A page that answers a refusal with a page-level message rather than a form (an action button: deliver, approve)
+catches ``RefusalError`` and shows its ``message``.
+
 The API translates the same refusals with ``REFUSAL_HANDLERS`` (``nexo.platform.api.resource``), so a rule is
 written once, in the service, and both doors answer it.
 """
@@ -24,7 +27,7 @@ written once, in the service, and both doors answer it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
@@ -152,13 +155,30 @@ def after_post(request: AnyRequest, target: str) -> Template | Redirect:
 
 
 @contextmanager
-def form_refusals(errors: FormErrors, *, default: str, fields: Mapping[str, str] | None = None) -> Iterator[None]:
-    """A service's ``RefusalError`` as an inline error: under ``fields[refusal.field]``, or ``refusal.field`` when no
-    mapping is given, or ``default`` when the refusal names no field the form has."""
+def form_refusals(
+    errors: FormErrors,
+    *,
+    default: str,
+    fields: Mapping[str, str] | None = None,
+    known: Container[str] | None = None,
+) -> Iterator[None]:
+    """A service's ``RefusalError`` as an inline error, filed under:
+
+    * ``fields[refusal.field]`` when ``fields`` maps the service's names to the form's (``default`` for the rest);
+    * else ``refusal.field`` itself, when it names a field of the form (``known``: the form's data or field
+      names; without it any named field counts);
+    * else ``default``."""
     try:
         yield
     except RefusalError as refusal:
-        if fields is not None:
-            errors[fields.get(refusal.field, default)] = refusal.message
-        else:
-            errors[refusal.field or default] = refusal.message
+        errors[_error_field(refusal, default, fields, known)] = refusal.message
+
+
+def _error_field(
+    refusal: RefusalError, default: str, fields: Mapping[str, str] | None, known: Container[str] | None
+) -> str:
+    if fields is not None:
+        return fields.get(refusal.field, default)
+    if refusal.field and (known is None or refusal.field in known):
+        return refusal.field
+    return default

@@ -9,8 +9,9 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.tenancy.context import Role, TenantContext
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData, app_settings
+from nexo.tenants.admin.common import ADMIN_ONLY, app_settings
 from nexo.tenants.invitations import InvitationError, invite, pending_invitations, revoke
 from nexo.tenants.members import MemberError, change_role, list_members, remove_member, role_choices
 

@@ -17,8 +17,9 @@ from nexo.platform.modules.registry import get_registry
 from nexo.platform.tenancy.context import TENANT_STATE_KEY, TenantContext
 from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData, tenant_row
+from nexo.tenants.admin.common import ADMIN_ONLY, tenant_row
 from nexo.tenants.audit import record
 from nexo.tenants.module_export import (
     export_csv_zip,

@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nexo.modules.erp.ddl import after_create
 from nexo.platform.db.base import TenantBase
+from nexo.platform.db.ddl import after_create
 
 KEY = "erp.accounting"
 ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")

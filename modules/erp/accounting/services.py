@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from nexo.modules.erp import events
+from nexo.modules.erp.accounting import events
 from nexo.modules.erp.accounting.models import (
     Account,
     Invoice,

@@ -12,7 +12,16 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
+from nexo.modules.erp.hr.representations import (
+    DepartmentOut,
+    EmployeeOut,
+    LeaveRequestOut,
+    LeaveTypeOut,
+    employee_out,
+    leave_out,
+)
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Text200, Text500
@@ -45,27 +54,8 @@ Days = Annotated[
 ]
 
 
-class DepartmentOut(msgspec.Struct):
-    id: int
-    name: str
-    created_at: datetime.datetime
-
-
 class DepartmentCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
-
-class EmployeeOut(msgspec.Struct):
-    id: int
-    person_id: int
-    first_name: str
-    last_name: str
-    department_id: int | None
-    user_id: int | None
-    job_title: str
-    hired_on: datetime.date | None
-    active: bool
-    created_at: datetime.datetime
 
 
 class EmployeeCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,32 +67,10 @@ class EmployeeCreate(msgspec.Struct, forbid_unknown_fields=True):
     hired_on: datetime.date | None = None
 
 
-class LeaveTypeOut(msgspec.Struct):
-    id: int
-    name: str
-    days_per_year: Decimal
-    paid: bool
-
-
 class LeaveTypeCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     days_per_year: Days
     paid: bool = True
-
-
-class LeaveRequestOut(msgspec.Struct):
-    id: int
-    employee_id: int
-    leave_type_id: int
-    start_date: datetime.date
-    end_date: datetime.date
-    days: Decimal
-    status: str
-    reason: str
-    decided_by_user_id: int | None
-    decided_at: datetime.datetime | None
-    decision_note: str
-    created_at: datetime.datetime
 
 
 class LeaveRequestCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -115,38 +83,6 @@ class LeaveRequestCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class Decision(msgspec.Struct, forbid_unknown_fields=True):
     note: Text500 = ""
-
-
-def employee_out(e: Employee) -> EmployeeOut:
-    return EmployeeOut(
-        id=e.id,
-        person_id=e.person_id,
-        first_name=e.person.first_name,
-        last_name=e.person.last_name,
-        department_id=e.department_id,
-        user_id=e.user_id,
-        job_title=e.job_title,
-        hired_on=e.hired_on,
-        active=e.active,
-        created_at=e.created_at,
-    )
-
-
-def leave_out(r: LeaveRequest) -> LeaveRequestOut:
-    return LeaveRequestOut(
-        id=r.id,
-        employee_id=r.employee_id,
-        leave_type_id=r.leave_type_id,
-        start_date=r.start_date,
-        end_date=r.end_date,
-        days=r.days,
-        status=r.status,
-        reason=r.reason,
-        decided_by_user_id=r.decided_by_user_id,
-        decided_at=r.decided_at,
-        decision_note=r.decision_note,
-        created_at=r.created_at,
-    )
 
 
 DEPARTMENTS = Resource(Department, "department", sortable={"id": Department.id, "name": Department.name})
@@ -177,7 +113,9 @@ class DepartmentsApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[DepartmentOut]:
         async def make() -> DepartmentOut:
-            department = await HrService(db_session).create_department(data.name)
+            department = await HrService(db_session, await erp_context(db_session, principal)).create_department(
+                data.name
+            )
             await db_session.refresh(department)
             return DepartmentOut(department.id, department.name, department.created_at)
 
@@ -218,7 +156,7 @@ class EmployeesApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmployeeOut]:
         async def make() -> EmployeeOut:
-            employee = await HrService(db_session).hire(
+            employee = await HrService(db_session, await erp_context(db_session, principal)).hire(
                 data.person_id, department_id=data.department_id, job_title=data.job_title, hired_on=data.hired_on
             )
             await db_session.refresh(employee)
@@ -252,7 +190,9 @@ class LeaveApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[LeaveTypeOut]:
         async def make() -> LeaveTypeOut:
-            t = await HrService(db_session).create_leave_type(data.name, Decimal(data.days_per_year), paid=data.paid)
+            t = await HrService(db_session, await erp_context(db_session, principal)).create_leave_type(
+                data.name, Decimal(data.days_per_year), paid=data.paid
+            )
             return LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid)
 
         return await idempotent_create(request, db_session, principal, data, make)
@@ -287,7 +227,7 @@ class LeaveApi(Controller):
         """Counts working days; refused (422) beyond the remaining yearly allowance or over another request."""
 
         async def make() -> LeaveRequestOut:
-            leave = await HrService(db_session).request_leave(
+            leave = await HrService(db_session, await erp_context(db_session, principal)).request_leave(
                 data.employee_id, data.leave_type_id, data.start_date, data.end_date, reason=data.reason
             )
             await db_session.refresh(leave)
@@ -326,7 +266,7 @@ class LeaveApi(Controller):
     ) -> LeaveRequestOut:
         """The decider is the token's user (none for a client-credentials integration)."""
         await LEAVE_REQUESTS.get(session, request_id)
-        leave = await HrService(session).decide(
+        leave = await HrService(session, await erp_context(session, principal)).decide(
             request_id, approve=approve, user_id=principal.user_id, note=data.note if data else ""
         )
         await session.refresh(leave)

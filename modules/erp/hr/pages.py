@@ -9,6 +9,8 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.hr.forms import approves
 from nexo.modules.erp.hr.models import Employee, LeaveRequest
 from nexo.modules.erp.hr.services import HrService
 from nexo.platform.refusals import RefusalError
@@ -47,7 +49,9 @@ class HrPages(Controller):
         error = ""
         try:
             async with db_session.begin_nested():
-                await HrService(db_session).decide(request_id, approve=decision == "approve", user_id=tenant.user_id)
+                await HrService(db_session, ErpContext.of(tenant)).decide(
+                    request_id, approve=approves(decision), user_id=tenant.user_id
+                )
         except RefusalError as exc:
             error = exc.message
         context = await self._leave(db_session, error)

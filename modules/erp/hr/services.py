@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Person
-from nexo.modules.erp import events
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.hr import events
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
 
@@ -34,8 +35,9 @@ class LeaveBalance:
 
 
 class HrService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
         self.session = session
+        self.context = context
 
     async def create_department(self, name: str) -> Department:
         name = name.strip()

@@ -10,9 +10,10 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp import events
+from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
+from nexo.modules.erp.manufacturing import events
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, BomLine, WorkOrder
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
@@ -21,8 +22,9 @@ from nexo.platform.refusals import BusinessRuleError, InvalidStateError, Unknown
 
 
 class ManufacturingService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
         self.session = session
+        self.context = context
 
     async def create_bom(
         self,

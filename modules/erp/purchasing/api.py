@@ -13,6 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
+from nexo.modules.erp.purchasing.representations import (
+    PurchaseOrderOut,
+    ReceiptOut,
+    order_out,
+    receipt_out,
+)
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
@@ -35,7 +41,6 @@ from nexo.platform.api.resource import (
     reloaded,
     with_refusals,
 )
-from nexo.platform.money import round_money, total
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
 STATUSES = ("draft", "sent", "partially_received", "received", "closed", "cancelled")
@@ -47,32 +52,6 @@ class PurchaseLineIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_cost: Amount | None = None  # the product's cost when omitted
     tax_rate: Rate | None = None
     description: Text300 = ""
-
-
-class PurchaseLineOut(msgspec.Struct):
-    id: int
-    product_id: int
-    description: str
-    quantity: Decimal
-    unit_cost: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-    quantity_received: Decimal
-    quantity_billed: Decimal
-
-
-class PurchaseOrderOut(msgspec.Struct):
-    id: int
-    number: str
-    supplier_org_id: int
-    warehouse_id: int
-    status: str
-    order_date: datetime.date
-    expected_on: datetime.date | None
-    currency: str
-    subtotal: Decimal
-    lines: list[PurchaseLineOut]
-    created_at: datetime.datetime
 
 
 class PurchaseOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,63 +67,6 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     lines: Annotated[list[LineQuantity], msgspec.Meta(min_length=1, max_length=200)] | None = None
     received_on: datetime.date | None = None
-
-
-class ReceiptLineOut(msgspec.Struct):
-    id: int
-    order_line_id: int
-    quantity: Decimal
-    stock_move_id: int
-
-
-class ReceiptOut(msgspec.Struct):
-    id: int
-    number: str
-    order_id: int
-    warehouse_id: int
-    received_on: datetime.date
-    lines: list[ReceiptLineOut]
-
-
-def order_out(o: PurchaseOrder) -> PurchaseOrderOut:
-    lines = [
-        PurchaseLineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_cost,
-            ln.tax_rate,
-            round_money(ln.quantity * ln.unit_cost, o.currency),
-            ln.quantity_received,
-            ln.quantity_billed,
-        )
-        for ln in o.lines
-    ]
-    return PurchaseOrderOut(
-        id=o.id,
-        number=o.number,
-        supplier_org_id=o.supplier_org_id,
-        warehouse_id=o.warehouse_id,
-        status=o.status,
-        order_date=o.order_date,
-        expected_on=o.expected_on,
-        currency=o.currency,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=o.created_at,
-    )
-
-
-def receipt_out(r: Receipt) -> ReceiptOut:
-    return ReceiptOut(
-        id=r.id,
-        number=r.number,
-        order_id=r.order_id,
-        warehouse_id=r.warehouse_id,
-        received_on=r.received_on,
-        lines=[ReceiptLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in r.lines],
-    )
 
 
 ORDERS = Resource(PurchaseOrder, "purchase order", sortable={"id": PurchaseOrder.id})

@@ -12,14 +12,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
-from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput, post_stock_valuation
 from nexo.modules.erp.context import ACCOUNTING, ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, wanted_quantities
+from nexo.modules.erp.purchasing import events
 from nexo.modules.erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
-from nexo.modules.erp.sales.services import _wanted_quantities
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
 from nexo.platform.money import ZERO, round_quantity, total
@@ -114,7 +113,7 @@ class PurchasingService:
         if order.status not in ("sent", "partially_received"):
             raise InvalidStateError(f"{order.number} is {order.status}: send it before receiving goods.", "status")
         lines = await self._lines(order.id)
-        wanted = _wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_received, "receive")
+        wanted = wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_received, "receive")
         received_on = received_on or clock.today()
         receipt = Receipt(order_id=order.id, warehouse_id=order.warehouse_id, received_on=received_on)
         self.session.add(receipt)

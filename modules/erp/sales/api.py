@@ -14,6 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
+from nexo.modules.erp.sales.representations import (
+    DeliveryOut,
+    QuoteOut,
+    SalesOrderOut,
+    delivery_out,
+    order_out,
+    quote_out,
+)
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
@@ -36,7 +44,6 @@ from nexo.platform.api.resource import (
     reloaded,
     with_refusals,
 )
-from nexo.platform.money import round_money, total
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
 Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
@@ -55,37 +62,6 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 Lines = Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=200)]
 
 
-class LineOut(msgspec.Struct):
-    id: int
-    product_id: int
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-
-
-class OrderLineOut(LineOut):
-    quantity_delivered: Decimal
-    quantity_invoiced: Decimal
-
-
-class QuoteOut(msgspec.Struct):
-    id: int
-    number: str
-    customer_org_id: int
-    contact_person_id: int | None
-    status: str
-    quote_date: datetime.date
-    valid_until: datetime.date | None
-    currency: str
-    opportunity_id: int | None
-    notes: str | None
-    subtotal: Decimal
-    lines: list[LineOut]
-    created_at: datetime.datetime
-
-
 class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True):
     customer_org_id: DbId
     lines: Lines
@@ -98,20 +74,6 @@ class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ConfirmQuote(msgspec.Struct, forbid_unknown_fields=True):
     warehouse_id: DbId
     order_date: datetime.date | None = None
-
-
-class SalesOrderOut(msgspec.Struct):
-    id: int
-    number: str
-    quote_id: int | None
-    customer_org_id: int
-    warehouse_id: int
-    status: str
-    order_date: datetime.date
-    currency: str
-    subtotal: Decimal
-    lines: list[OrderLineOut]
-    created_at: datetime.datetime
 
 
 class SalesOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -128,22 +90,6 @@ class DeliveryCreate(msgspec.Struct, forbid_unknown_fields=True):
     delivered_on: datetime.date | None = None
 
 
-class DeliveryLineOut(msgspec.Struct):
-    id: int
-    order_line_id: int
-    quantity: Decimal
-    stock_move_id: int
-
-
-class DeliveryOut(msgspec.Struct):
-    id: int
-    number: str
-    order_id: int
-    warehouse_id: int
-    delivered_on: datetime.date
-    lines: list[DeliveryLineOut]
-
-
 def line_inputs(lines: list[LineIn]) -> list[OrderLineInput]:
     return [
         OrderLineInput(
@@ -155,81 +101,6 @@ def line_inputs(lines: list[LineIn]) -> list[OrderLineInput]:
         )
         for ln in lines
     ]
-
-
-def _net(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
-    return round_money(quantity * price, currency)
-
-
-def quote_out(q: Quote) -> QuoteOut:
-    lines = [
-        LineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_price,
-            ln.tax_rate,
-            _net(ln.quantity, ln.unit_price, q.currency),
-        )
-        for ln in q.lines
-    ]
-    return QuoteOut(
-        id=q.id,
-        number=q.number,
-        customer_org_id=q.customer_org_id,
-        contact_person_id=q.contact_person_id,
-        status=q.status,
-        quote_date=q.quote_date,
-        valid_until=q.valid_until,
-        currency=q.currency,
-        opportunity_id=q.opportunity_id,
-        notes=q.notes,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=q.created_at,
-    )
-
-
-def order_out(o: SalesOrder) -> SalesOrderOut:
-    lines = [
-        OrderLineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_price,
-            ln.tax_rate,
-            _net(ln.quantity, ln.unit_price, o.currency),
-            ln.quantity_delivered,
-            ln.quantity_invoiced,
-        )
-        for ln in o.lines
-    ]
-    return SalesOrderOut(
-        id=o.id,
-        number=o.number,
-        quote_id=o.quote_id,
-        customer_org_id=o.customer_org_id,
-        warehouse_id=o.warehouse_id,
-        status=o.status,
-        order_date=o.order_date,
-        currency=o.currency,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=o.created_at,
-    )
-
-
-def delivery_out(d: Delivery) -> DeliveryOut:
-    return DeliveryOut(
-        id=d.id,
-        number=d.number,
-        order_id=d.order_id,
-        warehouse_id=d.warehouse_id,
-        delivered_on=d.delivered_on,
-        lines=[DeliveryLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in d.lines],
-    )
 
 
 QUOTES = Resource(Quote, "quote", sortable={"id": Quote.id})

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar, cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +18,12 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from nexo.modules.directory.models import Organization
-from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceDraft, InvoiceService, LineInput
 from nexo.modules.erp.context import ACCOUNTING, ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, wanted_quantities
+from nexo.modules.erp.sales import events
 from nexo.modules.erp.sales.models import Delivery, DeliveryLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from nexo.platform import clock
 from nexo.platform.db.base import utcnow
@@ -32,14 +32,6 @@ from nexo.platform.money import ZERO, round_money, round_quantity
 from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
 
 T = TypeVar("T")
-
-
-class _HasId(Protocol):
-    @property
-    def id(self) -> int: ...
-
-
-L = TypeVar("L", bound=_HasId)
 
 
 @dataclass(frozen=True)
@@ -261,7 +253,7 @@ class SalesService:
             order = orders[order_id]
             if order.status in ("delivered", "cancelled"):
                 raise InvalidStateError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
-            outstanding = _wanted_quantities(
+            outstanding = wanted_quantities(
                 order.lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver"
             )
             plans.append((order, outstanding))
@@ -431,32 +423,6 @@ def _attach_lines(orders: Iterable[SalesOrder], lines: Sequence[SalesOrderLine])
         by_order[line.order_id].append(line)
     for order in orders:
         set_committed_value(order, "lines", by_order[order.id])
-
-
-def _wanted_quantities(
-    lines: Sequence[L], quantities: Mapping[int, Decimal] | None, outstanding: Callable[[L], Decimal], verb: str
-) -> list[tuple[L, Decimal]]:
-    """Pair order lines with the quantity to process, checking it against what is outstanding."""
-    by_id = {line.id: line for line in lines}
-    wanted: list[tuple[L, Decimal]] = []
-    if quantities is None:
-        wanted = [(line, outstanding(line)) for line in lines if outstanding(line) > 0]
-    else:
-        for line_id, quantity in quantities.items():
-            line = by_id.get(line_id)
-            if line is None:
-                raise UnknownReferenceError("That line is not on this order.", "lines")
-            quantity = round_quantity(quantity)
-            if quantity == 0:
-                continue
-            if quantity < 0 or quantity > outstanding(line):
-                raise BusinessRuleError(
-                    f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.", f"line-{line_id}"
-                )
-            wanted.append((line, quantity))
-    if not wanted:
-        raise BusinessRuleError(f"Nothing to {verb}.", "lines")
-    return wanted
 
 
 __all__ = ["ZERO", "OrderInput", "OrderLineInput", "SalesService"]

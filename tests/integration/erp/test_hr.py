@@ -13,13 +13,14 @@ from nexo.modules.directory.models import Person
 from nexo.modules.erp.hr.models import LeaveRequest
 from nexo.modules.erp.hr.services import HrService, working_days
 from nexo.platform.refusals import RefusalError
+from nexo.tests.integration.erp.helpers import SEEDING
 
 
 async def test_leave_request_approval_and_balance(session_a: AsyncSession, session_b: AsyncSession) -> None:
     person = Person(first_name="Ada", last_name="Lovelace")
     session_a.add(person)
     await session_a.flush()
-    hr = HrService(session_a)
+    hr = HrService(session_a, SEEDING)
     department = await hr.create_department("Engineering")
     employee = await hr.hire(person.id, department_id=department.id, user_id=42, job_title="Engineer")
     with pytest.raises(RefusalError, match="already an employee"):

@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nexo.modules.erp.accounting.models import Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput
 from nexo.modules.erp.inventory.models import Product, StockMove
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, adjust_stock, create_product, on_hand
+from nexo.modules.erp.inventory.services import (
+    Adjustment,
+    InventoryService,
+    MoveRequest,
+    ProductInput,
+    StockService,
+    on_hand,
+)
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
@@ -23,7 +30,7 @@ from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesSer
 from nexo.platform.refusals import RefusalError
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
-from nexo.tests.integration.erp.helpers import account_balance, moves_sum, seed_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, account_balance, moves_sum, seed_catalog
 
 D = Decimal
 DAY = datetime.date(2026, 11, 2)
@@ -168,7 +175,9 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
 ) -> None:
     cat = await seed_catalog(session_a)
     await seed_catalog(session_b, prefix="B-")
-    kit = await create_product(session_a, sku="KIT-1", name="Kit", sale_price=D(60))
+    kit = await InventoryService(session_a, SEEDING).create_product(
+        ProductInput(sku="KIT-1", name="Kit", sale_price=D(60))
+    )
     stock = StockService(session_a)
     await stock.move(
         [
@@ -176,7 +185,7 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
             MoveRequest("receipt", cat.gadget, D(10), to_warehouse_id=cat.warehouse, unit_cost=D("7.5")),
         ]
     )
-    manufacturing = ManufacturingService(session_a)
+    manufacturing = ManufacturingService(session_a, erp_context(erp_a))
     bom = await manufacturing.create_bom(kit.id, [(cat.widget, D(2)), (cat.gadget, D(1))])
     work_order = await manufacturing.create_work_order(bom.id, D(4), cat.warehouse)
     done = await manufacturing.complete(work_order.id, completed_on=DAY)
@@ -201,8 +210,8 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
 async def test_adjustment_posts_value_difference(session_a: AsyncSession, erp_a: Workspace) -> None:
     ctx = erp_context(erp_a)
     cat = await seed_catalog(session_a)
-    await adjust_stock(session_a, ctx, cat.widget, cat.warehouse, D(10), unit_cost=D(3))
-    await adjust_stock(session_a, ctx, cat.widget, cat.warehouse, D(8))
+    await InventoryService(session_a, ctx).adjust_stock(Adjustment(cat.widget, cat.warehouse, D(10), unit_cost=D(3)))
+    await InventoryService(session_a, ctx).adjust_stock(Adjustment(cat.widget, cat.warehouse, D(8)))
     assert await on_hand(session_a, cat.widget, cat.warehouse) == D(8)
     assert await account_balance(session_a, "inventory") == D(24)
     assert await account_balance(session_a, "stock_adjustment") == D(-24)
@@ -218,7 +227,12 @@ async def test_concurrent_posting_numbers_without_gaps_or_duplicates(
     async with seeding:
         cat = await seed_catalog(seeding)
         own = [
-            (await create_product(seeding, sku=f"C-{n}", name=f"Concurrent {n}", sale_price=D(5))).id for n in range(8)
+            (
+                await InventoryService(seeding, SEEDING).create_product(
+                    ProductInput(sku=f"C-{n}", name=f"Concurrent {n}", sale_price=D(5))
+                )
+            ).id
+            for n in range(8)
         ]  # one product per task, so the tasks meet only at the number counter
         await StockService(seeding).move(
             [MoveRequest("receipt", p, D(100), to_warehouse_id=cat.warehouse, unit_cost=D(2)) for p in own]

@@ -18,13 +18,18 @@ from nexo.modules.erp.accounting.models import Invoice, JournalLine
 from nexo.modules.erp.accounting.reports import Period, ledger_totals, profitability
 from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.inventory.models import StockLevel
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_warehouse
+from nexo.modules.erp.inventory.services import (
+    InventoryService,
+    MoveRequest,
+    StockService,
+    WarehouseInput,
+)
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
 from nexo.platform.refusals import RefusalError
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
-from nexo.tests.integration.erp.helpers import moves_sum, seed_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, moves_sum, seed_catalog
 
 PROPERTY_SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -136,7 +141,7 @@ async def test_on_hand_equals_sum_of_moves(
     session = await tenant_session(sessions, erp_a)
     async with session:
         cat = await seed_catalog(session)
-        second = await create_warehouse(session, code="EAST", name="East")
+        second = await InventoryService(session, SEEDING).create_warehouse(WarehouseInput(code="EAST", name="East"))
         warehouses = [cat.warehouse, second.id]
         products = {"widget": cat.widget, "gadget": cat.gadget}
         stock = StockService(session)

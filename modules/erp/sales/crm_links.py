@@ -2,8 +2,8 @@
 
 Importing this module registers the providers with the CRM's seams (``nexo.modules.crm.services.timeline`` and
 ``nexo.modules.crm.services.integrations``); each names the ERP module that must be on, so the CRM calls it only
-while that module is on in the workspace. The sales and report page modules import it, so it is registered
-whenever the app is built.
+while that module is on in the workspace. The sales manifest declares it (``integrations``), so the app imports
+and registers it when it is built.
 """
 
 from __future__ import annotations

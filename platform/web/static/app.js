@@ -119,4 +119,21 @@
       toggle.focus();
     });
   });
+
+  // ---- Boxes that scroll sideways (wide tables, the pipeline board) -----------------------------------------------
+  // A box whose content is wider than itself takes the keyboard focus, so arrow keys can scroll it (WCAG 2.1.1);
+  // one that fits is no extra tab stop.
+  function markScrollable() {
+    document.querySelectorAll(".table-scroll, .board").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    });
+  }
+  var resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", markScrollable);
+  document.addEventListener("htmx:afterSettle", markScrollable);
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollable, 150);
+  });
 })();

@@ -64,11 +64,14 @@ async def test_main_pages_fit_the_window(
             "invoices": f"{base}/erp/accounting/invoices",
             "invoice": f"{base}/erp/accounting/invoices/{shown.invoice}",
             "settings": f"{base}/settings/workspace",
+            "cases": f"{base}/crm/cases",  # none yet: the empty list says what to do next
         }
         for name, path in pages.items():
             response = await page.goto(path)
             assert response is not None and response.status == 200, path
             widths[name] = await _look(page, name, viewport)
+            if name == "cases":
+                await expect(page.locator(".empty-state").get_by_role("link", name="Open a case")).to_be_visible()
             if name == "pipeline":  # the board is wider than the window: it scrolls in its own box
                 scroll, client = await page.locator("#board").evaluate("(b) => [b.scrollWidth, b.clientWidth]")
                 assert scroll > client, (scroll, client)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, get, post
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
+from nexo.platform.modules.home import HomeContext, home_cards
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
@@ -142,10 +145,18 @@ class WorkspaceHomeController(Controller):
 
     @get("/", name="workspace.home")
     async def home(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
-        from nexo.modules.directory.services import directory_counts
+        """Each member's dashboard: the cards of the workspace's enabled modules (nexo.platform.modules.home)."""
+        today = datetime.datetime.now(_zone(tenant.timezone)).date()
+        context = HomeContext(tenant.slug, tenant.user_id, tenant.currency, today, tenant.modules)
+        cards = await home_cards(db_session, context, get_registry())
+        return render(request, "tenants/home.html", {"cards": cards})
 
-        counts = await directory_counts(db_session)
-        return render(request, "tenants/home.html", {"counts": counts})
+
+def _zone(name: str) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
 
 
 def root_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -17,6 +17,7 @@ MANIFEST = Manifest(
         "profitability, liquidity and performance reports."
     ),
     models="nexo.modules.erp.accounting.models",
+    home="nexo.modules.erp.accounting.home:cards",
     migrations=Path(__file__).parent / "migrations",
     scopes=(
         Scope("erp.accounting.read", "See the accounts, journal, invoices, bills, payments and financial reports"),

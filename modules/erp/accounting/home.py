@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.accounting.models import Invoice
-from nexo.modules.erp.accounting.reports import Period, cash_position
+from nexo.modules.erp.accounting.reports import CashPoint, Period, cash_position
 from nexo.platform.modules.home import Card, Chart, Figure, HomeContext, Series
 
 SIDES = {
@@ -50,15 +50,22 @@ async def cards(session: AsyncSession, context: HomeContext) -> list[Card]:
                 ),
                 Figure("Cash and bank", context.money(cash), context.url("erp/reports")),
             ),
-            chart=Chart(
-                kind="line",
-                labels=tuple(point.month for point in points),
-                series=(Series("Cash and bank", tuple(float(point.balance) for point in points)),),
-                description=f"Cash and bank balance at the end of each of the last {CASH_MONTHS} months",
-            ),
+            chart=_cash_chart(points),
             links=(Figure("Reports", "", context.url("erp/reports")),),
         )
     ]
+
+
+def _cash_chart(points: list[CashPoint]) -> Chart | None:
+    """The month-end balances as a line, or nothing while no money has moved at all."""
+    if not any(point.balance for point in points):
+        return None
+    return Chart(
+        kind="line",
+        labels=tuple(point.month for point in points),
+        series=(Series("Cash and bank", tuple(float(point.balance) for point in points)),),
+        description=f"Cash and bank balance at the end of each of the last {CASH_MONTHS} months",
+    )
 
 
 async def _open_and_due(session: AsyncSession, side: str, today: datetime.date) -> tuple[Decimal, Decimal]:

@@ -137,8 +137,10 @@ async def test_sign_up_ticking_modules_by_clicking_their_labels(
         await expect(header_signup).to_have_attribute("href", "/signup")  # a link, not a second button
         await expect(page.get_by_role("button", name=re.compile("Create"))).to_have_count(1)
         await page.get_by_label("Company name").fill("Label Clickers")
+        await expect(page.locator("#slug")).to_have_value("label-clickers")  # suggested (after a debounce)
         await htmx_idle(page)
         await page.locator("#slug").fill(slug)
+        await expect(page.locator("#slug-status")).to_have_text(f"/w/{slug}/ is free.")
         await htmx_idle(page)
         await page.get_by_label("Your name").fill("Lia Labels")
         await page.get_by_label("Work e-mail").fill(unique_email("labels"))

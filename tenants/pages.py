@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
-from nexo.platform.modules.home import HomeContext, home_cards
+from nexo.platform.metrics import SIGNUPS
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.web.kit import MultiFormData
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.resolution import TenantContext
 from nexo.tenants.signup import SignupForm, SignupResult, sign_up
 from nexo.tenants.slugs import MAX_SLUG_LENGTH, slug_problem, suggest_slug
-
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def current_user(request: Request[Any, Any, Any]) -> User | None:
@@ -46,7 +40,7 @@ class SignupController(Controller):
         return render(request, "tenants/signup.html", signup_context(SignupForm(), {}, current_user(request)))
 
     @post("/", name="signup.submit", opt={"rate_limit": "signup"}, media_type=MediaType.HTML)
-    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
+    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: MultiFormData) -> Any:
         raw = await _form_multi(request, data)
         form = SignupForm.from_data(raw)
         user = current_user(request)
@@ -64,6 +58,7 @@ class SignupController(Controller):
             context = signup_context(form, errors, user, str(raw.get("slug_auto", "")))
             return render(request, "tenants/signup.html", context, partial="tenants/_signup_form.html", status_code=400)
         await db_session.commit()
+        SIGNUPS.inc()
         if user is None:
             sign_in(request, result.user)
         target = f"/w/{result.tenant.slug}/"
@@ -138,25 +133,6 @@ class WorkspacesController(Controller):
             )
         ).all()
         return render(request, "tenants/workspaces.html", {"workspaces": rows, "user": user})
-
-
-class WorkspaceHomeController(Controller):
-    path = "/"
-
-    @get("/", name="workspace.home")
-    async def home(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
-        """Each member's dashboard: the cards of the workspace's enabled modules (nexo.platform.modules.home)."""
-        today = datetime.datetime.now(_zone(tenant.timezone)).date()
-        context = HomeContext(tenant.slug, tenant.user_id, tenant.currency, today, tenant.modules)
-        cards = await home_cards(db_session, context, get_registry())
-        return render(request, "tenants/home.html", {"cards": cards})
-
-
-def _zone(name: str) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
 
 
 def root_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.models import Installation
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.server import (
     LitestarOAuth2Request,
     NexoAuthorizationServer,
@@ -23,8 +23,9 @@ from nexo.platform.oauth.server import (
     basic_client_id,
     use_store,
 )
+from nexo.platform.tenancy.context import Role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
 CONSENT_FIELDS = {"_csrf_token", "workspace", "decision"}

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import msgspec
 import structlog
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,3 +178,18 @@ async def wait_for_deferrals() -> None:
     # the tasks may run on another loop (the test client's portal), so poll rather than await them
     while _background:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
+
+
+def payload(record: msgspec.Struct) -> dict[str, Any]:
+    """An event's data: the record's representation (the struct the REST API answers) as JSON-ready builtins."""
+    data: dict[str, Any] = msgspec.to_builtins(record)
+    return data
+
+
+async def refresh_for_event(session: AsyncSession, record: Any, *relations: str) -> None:
+    """Flush, then reload server-set columns (ids, timestamps, ``updated_at`` of set-based updates) and
+    ``relations`` so the event carries what a ``GET`` would answer."""
+    await session.flush()
+    await session.refresh(record)
+    if relations:
+        await session.refresh(record, list(relations))

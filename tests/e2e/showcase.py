@@ -9,6 +9,7 @@ from playwright.async_api import Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import Opportunity
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.pipeline import StageService
 from nexo.modules.directory.models import Person
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
@@ -37,7 +38,11 @@ async def make_showcase(sessions: async_sessionmaker[AsyncSession], name: str, p
             email = f"{first.lower()}.{prefix.lower()}{len(last)}@example.com"
             person = Person(first_name=first, last_name=f"{prefix}{last}", email=email, organization_id=cat.customer)
             session.add(person)
-        for position, stage in enumerate(await StageService(session=session).stages()):
+        for position, stage in enumerate(
+            await StageService(
+                session, CrmContext(workspace.tenant.id, workspace.owner.id, workspace.owner.email, frozenset())
+            ).stages()
+        ):
             title = f"{prefix}Deal {position + 1} for the customer with a long name"
             session.add(Opportunity(title=title, amount=Decimal(1000 * (position + 1)), stage_id=stage.id))
         sales = SalesService(session, erp_context(workspace, ERP_MODULES))

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import Activity, Opportunity, SupportCase
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.pipeline import StageService
 from nexo.modules.directory.models import Person
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
@@ -49,7 +50,9 @@ async def _seed_crm(sessions: async_sessionmaker[AsyncSession], ws: Workspace, o
     today, day = _today(ws), datetime.timedelta(days=1)
     session = await tenant_session(sessions, ws)
     async with session:
-        first, second, *_ = await StageService(session=session).stages()
+        first, second, *_ = await StageService(
+            session, CrmContext(ws.tenant.id, ws.owner.id, ws.owner.email, frozenset())
+        ).stages()
         person = Person(first_name="Ana", last_name="Peña")
         session.add(person)
         session.add_all(

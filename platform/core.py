@@ -48,8 +48,8 @@ from nexo.platform.oauth.endpoints import OAuthController, server_metadata
 from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
 from nexo.platform.web.assets import static_routers
-from nexo.platform.web.errors import http_exception_handler, internal_error_handler
-from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
+from nexo.platform.web.errors import ExceptionsAsResponsesMiddleware, http_exception_handler, internal_error_handler
+from nexo.platform.web.security import CSP_STATE_KEY, SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
@@ -171,7 +171,10 @@ class CorePlugin(InitPluginProtocol):
             before_send_handler="autocommit_include_redirects",
             create_all=False,
         )
-        app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
+        csp = content_security_policy(stripe_origin, stripe_origin)
+        app_config.state.update(
+            {"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine, CSP_STATE_KEY: csp}
+        )
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
@@ -202,9 +205,8 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
-            SecurityHeadersMiddleware(
-                content_security_policy(stripe_origin, stripe_origin), hsts=settings.app.cookie_secure
-            ),
+            SecurityHeadersMiddleware(csp, hsts=settings.app.cookie_secure),
+            ExceptionsAsResponsesMiddleware(),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
             rate_limit_middleware("forgot", "/password/forgot", settings.security.login_rate_per_minute),

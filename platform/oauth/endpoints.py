@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
+from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
-from nexo.platform.oauth.models import Installation
+from nexo.platform.oauth.models import Installation, OAuthToken
 from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.server import (
     LitestarOAuth2Request,
@@ -25,6 +26,7 @@ from nexo.platform.oauth.server import (
 )
 from nexo.platform.web.rendering import render
 from nexo.platform.web.security import CSP_STATE_KEY, allow_form_action, origin_of
+from nexo.platform.webhooks.access import stop_deliveries
 from nexo.tenants.models import Membership, Role, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
@@ -215,19 +217,40 @@ async def _token_endpoint(request: Request[Any, Any, Any], endpoint: str) -> Res
 async def install(
     session: AsyncSession, client_pk: int, tenant_id: int, user_id: int, scopes: list[str]
 ) -> Installation:
-    """Create or refresh the installation of an app in a workspace with the scopes just granted."""
+    """Create or refresh the installation of an app in a workspace with the scopes just granted.
+
+    Consent given again with fewer scopes narrows what the app holds at once: tokens carrying a scope no longer
+    granted are revoked, and webhook subscriptions and queued deliveries for events it may no longer read stop."""
     installation = await session.scalar(
         select(Installation).where(Installation.client_pk == client_pk, Installation.tenant_id == tenant_id)
     )
     if installation is None:
         installation = Installation(client_pk=client_pk, tenant_id=tenant_id)
         session.add(installation)
+    narrowed = installation.id is not None and not set(installation.scopes or ()) <= set(scopes)
     installation.scopes = sorted(scopes)
     installation.granted_by_user_id = user_id
     installation.revoked_at = None
     installation.updated_at = utcnow()
     await session.flush()
+    if narrowed:
+        await revoke_tokens_beyond(session, installation)
+        await stop_deliveries(session, installation)
     return installation
+
+
+async def revoke_tokens_beyond(session: AsyncSession, installation: Installation) -> None:
+    """Revoke the installation's live tokens that carry a scope it no longer holds (API caches drop them)."""
+    granted = set(installation.scopes)
+    live = await session.scalars(
+        select(OAuthToken).where(OAuthToken.installation_id == installation.id, OAuthToken.revoked_at.is_(None))
+    )
+    now = utcnow()
+    for token in live:
+        if not set(token.scope.split()) <= granted:
+            token.revoked_at = now
+    await session.flush()
+    await notify_revocation(session)
 
 
 def consent_page(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bound_schema
+from nexo.platform.oauth.models import Installation, OAuthClient
 from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 logger = structlog.get_logger("nexo.webhooks")
@@ -82,19 +83,32 @@ def tenant_id_of(session: Session | AsyncSession) -> int | None:
 
 
 async def _subscriptions(session: AsyncSession, tenant_id: int) -> list[tuple[int, int, frozenset[str]]]:
-    """The tenant's active subscriptions, read once per transaction (an import emitting per row costs one query)."""
+    """The tenant's active subscriptions, each with only the event types its app may still receive (installation
+    not revoked, client not disabled, the event's scope granted); read once per transaction."""
     info = session.sync_session.info
     cached = info.get(SUBSCRIPTIONS_KEY)
     if cached is not None and cached[0] == tenant_id:
         return list(cached[1])
     rows = (
         await session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types).where(
-                WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True)
+            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types)
+            .add_columns(Installation.scopes)
+            .join(Installation, Installation.id == WebhookSubscription.installation_id)
+            .join(OAuthClient, OAuthClient.id == Installation.client_pk)
+            .where(
+                WebhookSubscription.tenant_id == tenant_id,
+                WebhookSubscription.active.is_(True),
+                Installation.revoked_at.is_(None),
+                OAuthClient.disabled_at.is_(None),
             )
         )
     ).all()
-    found = [(row[0], row[1], frozenset(row[2] or ())) for row in rows]
+    found = []
+    for subscription_id, installation_id, event_types, scopes in rows:
+        granted = set(scopes or ())
+        permitted = frozenset(t for t in event_types or () if event_scope(t) in granted)
+        if permitted:
+            found.append((subscription_id, installation_id, permitted))
     info[SUBSCRIPTIONS_KEY] = (tenant_id, found)
     return found
 

@@ -56,7 +56,8 @@ from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDL
 from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
 from nexo.tenants.resolution import provide_tenant, workspace_guard
 
-CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
+# Regular expressions searched in the path: anchored, so a page path that merely contains "/api/" is still protected.
+CSRF_EXEMPT = [r"^/api/", r"^/oauth/(token|revoke|introspect)$", r"^/billing/webhooks/"]
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [
@@ -188,7 +189,7 @@ class CorePlugin(InitPluginProtocol):
             header_name="x-csrftoken",
             cookie_secure=settings.app.cookie_secure,
             cookie_samesite="lax",
-            cookie_httponly=False,
+            cookie_httponly=True,  # pages send the token from the meta tag / form field; scripts never read the cookie
             exclude=CSRF_EXEMPT,
         )
         app_config.stores = StoreRegistry(

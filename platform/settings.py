@@ -183,6 +183,12 @@ class Settings:
             object.__setattr__(self.app, "secret_key", secret)
         if self.app.env not in {"development", "test", "production", "staging"}:
             raise SettingsError(f"NEXO_ENV must be development, test, staging or production, got {self.app.env!r}")
+        if not self.mail.smtp_url and not self.app.is_development:
+            raise SettingsError(
+                "NEXO_SMTP_URL is missing: outside development Nexo must send its e-mails (password resets, "
+                "invitations) through SMTP, never write them (and the links in them) to the log. Set it, for "
+                "example smtp://user:password@mail.example.com:587, or set NEXO_ENV=development for local use."
+            )
         return self
 
 

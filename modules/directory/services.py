@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
+from nexo.platform.db.search import contains_pattern
 from nexo.platform.webhooks.events import emit, wants
 
 
@@ -33,9 +34,13 @@ class PersonService(SQLAlchemyAsyncRepositoryService[Person, PersonRepository]):
     async def search(self, query: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Person], int]:
         statement = select(Person)
         if query:
-            like = f"%{query.strip()}%"
+            like = contains_pattern(query)
             statement = statement.where(
-                or_(Person.first_name.ilike(like), Person.last_name.ilike(like), Person.email.ilike(like))
+                or_(
+                    Person.first_name.ilike(like, escape="\\"),
+                    Person.last_name.ilike(like, escape="\\"),
+                    Person.email.ilike(like, escape="\\"),
+                )
             )
         total = await self.repository.session.scalar(select(func.count()).select_from(statement.subquery()))
         rows = await self.repository.session.scalars(

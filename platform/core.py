@@ -43,6 +43,7 @@ from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
+from nexo.platform.metrics import metrics, observe_pool_after_response, request_metrics_middleware
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.oauth.endpoints import OAuthController, server_metadata
 from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
@@ -64,6 +65,7 @@ ROOT_HANDLERS: list[ControllerRouterHandler] = [
     root,
     healthz,
     readyz,
+    metrics,
     LoginController,
     SignupController,
     WorkspacesController,
@@ -206,6 +208,7 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
+            request_metrics_middleware(),
             SecurityHeadersMiddleware(csp, hsts=settings.app.cookie_secure),
             ExceptionsAsResponsesMiddleware(),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
@@ -222,5 +225,6 @@ class CorePlugin(InitPluginProtocol):
             title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
         )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])
+        app_config.after_response = observe_pool_after_response
         app_config.on_shutdown.append(engine.dispose)
         return app_config

@@ -48,6 +48,7 @@ class AppSettings:
     data_dir: Path = REPO_ROOT / ".nexo"
     log_level: str = "INFO"
     log_json: bool = False
+    metrics_token: str = ""  # bearer token for /metrics; empty: /metrics is not exposed
 
     @property
     def is_development(self) -> bool:
@@ -130,6 +131,7 @@ class Settings:
             data_dir=Path(_env("DATA_DIR", str(REPO_ROOT / ".nexo"))),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             log_json=_env_bool("LOG_JSON", False),
+            metrics_token=_env("METRICS_TOKEN"),
         )
         db = DatabaseSettings(
             url=_env("DATABASE_URL"),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
+from nexo.platform.metrics import SIGNUPS
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
@@ -61,6 +62,7 @@ class SignupController(Controller):
             context = signup_context(form, errors, user, str(raw.get("slug_auto", "")))
             return render(request, "tenants/signup.html", context, partial="tenants/_signup_form.html", status_code=400)
         await db_session.commit()
+        SIGNUPS.inc()
         if user is None:
             sign_in(request, result.user)
         target = f"/w/{result.tenant.slug}/"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -30,10 +32,17 @@ def require_system_part(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: fixtures are torn down (the run's database dropped, servers and
+    temporary folders cleaned up) before the process exits, instead of dying on the spot."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 @pytest.fixture(scope="session")
 def pg_data_dir() -> Path:
-    """The embedded test server's data folder: kept and reused between runs (each run gets a fresh database),
-    so runs skip initdb and leave no stray servers behind."""
+    """The embedded test server's data folder: kept and reused between runs (each run gets a fresh database), so
+    runs skip initdb; the server itself is stopped when the last test process using it exits."""
     shared = os.environ.get("NEXO_TEST_PGDATA")
     return Path(shared) if shared else REPO_ROOT / ".nexo" / "test-pgdata"
 

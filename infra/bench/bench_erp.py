@@ -20,12 +20,14 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import embedded_pgdata
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -125,7 +127,7 @@ async def _seed_invoice_lines(bench: Bench, lines: int) -> None:
 
 async def bench_profitability(args: argparse.Namespace) -> list[dict[str, Any]]:
     samples = getattr(args, "samples", None) or 50
-    with _Database() as url:
+    with temporary_database(embedded_pgdata()) as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -194,7 +196,7 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
     invoices = getattr(args, "samples", None) or 2000
     workers = getattr(args, "concurrency", None) or 4
     context = ErpContext(currency="EUR", modules=frozenset(ERP_MODULES))
-    with _Database() as url:
+    with temporary_database(embedded_pgdata()) as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -247,31 +249,6 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
             return [batch, single]
         finally:
             await bench.engine.dispose()
-
-
-class _Database:
-    """``temporary_database`` on ``NEXO_TEST_DATABASE_URL`` or an embedded server under ``NEXO_BENCH_PGDATA``.
-
-    Without ``NEXO_BENCH_PGDATA`` the embedded server lives in a new temporary directory, stopped and deleted at the
-    end (``temporary_database`` leaves its server running for reuse)."""
-
-    def __enter__(self) -> str:
-        given = os.environ.get("NEXO_BENCH_PGDATA")
-        self._data_dir = Path(given or tempfile.mkdtemp(prefix="nexo-bench-pg-"))
-        self._own_server = not given and not os.environ.get("NEXO_TEST_DATABASE_URL")
-        self._context = temporary_database(self._data_dir)
-        return self._context.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._context.__exit__(*exc)  # type: ignore[arg-type]
-        finally:
-            if self._own_server:
-                import pgserver
-
-                server = pgserver.get_server(str(self._data_dir), cleanup_mode=None)
-                server.cleanup_mode = "delete"
-                server.cleanup()
 
 
 BENCHMARKS = {"erp_profitability": bench_profitability, "erp_post": bench_post}

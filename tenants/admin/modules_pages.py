@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.csvkit import CsvFormat
 from nexo.platform.db.base import utcnow
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import get_registry
@@ -148,15 +149,16 @@ class PurgePages(Controller):
         format: str = "json",
     ) -> Response[bytes]:
         _manifest_or_404(key)
-        if format not in {"json", "csv"}:
-            raise ProblemError(400, "Choose the json or csv format.", "bad-export-format")
+        if format not in {"json", *(f.value for f in CsvFormat)}:
+            raise ProblemError(400, "Choose the json, csv or excel-es format.", "bad-export-format")
         tables = await export_tables(db_session, tenant.schema, key)
         await record(db_session, "module.exported", target=key, details={"format": format}, **tenant.actor)
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         if format == "json":
             body = export_json(key, tables)
             return _download(body, "application/json", f"{tenant.slug}-{key}-{stamp}.json")
-        return _download(export_csv_zip(tables), "application/zip", f"{tenant.slug}-{key}-{stamp}-csv.zip")
+        fmt = CsvFormat(format)
+        return _download(export_csv_zip(tables, fmt), "application/zip", f"{tenant.slug}-{key}-{stamp}-{fmt}.zip")
 
 
 def _manifest_or_404(key: str) -> Manifest:

@@ -30,6 +30,7 @@ from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
+from nexo.platform.web.downloads import requested_csv_format
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 from nexo.tenants.resolution import TenantContext
@@ -86,9 +87,12 @@ class CompanyPages(CrmController):
         return render(request, "crm/companies.html", context, partial="crm/_companies_table.html")
 
     @get("/export.csv", name="crm.companies.export", opt=ALLOWED_WHEN_READ_ONLY)
-    async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
+    async def export(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, format: str | None = None
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
         query = list_query(request, tenant, COMPANY_SORTS)
-        return csv_response(await export_companies(db_session, query), "companies.csv")
+        return csv_response(await export_companies(db_session, query, fmt), "companies.csv")
 
     @get("/new", name="crm.companies.new")
     async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:

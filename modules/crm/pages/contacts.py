@@ -28,17 +28,14 @@ from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
+from nexo.platform.web.downloads import csv_download, requested_csv_format
 from nexo.platform.web.rendering import is_htmx, render
 from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
 from nexo.tenants.resolution import TenantContext
 
 
-def csv_response(content: str, filename: str) -> Response[str]:
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+def csv_response(content: bytes, filename: str) -> Response[bytes]:
+    return csv_download(content, filename)
 
 
 def person_form_data(person: Person, stage: str | None, source: str | None) -> dict[str, Any]:
@@ -117,9 +114,12 @@ class ContactPages(CrmController):
         return render(request, "crm/contacts.html", context, partial="crm/_contacts_table.html")
 
     @get("/export.csv", name="crm.contacts.export", opt=ALLOWED_WHEN_READ_ONLY)
-    async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
+    async def export(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, format: str | None = None
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
         query = list_query(request, tenant, CONTACT_SORTS)
-        return csv_response(await export_contacts(db_session, query), "contacts.csv")
+        return csv_response(await export_contacts(db_session, query, fmt), "contacts.csv")
 
     @get("/new", name="crm.contacts.new")
     async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:

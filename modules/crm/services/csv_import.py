@@ -7,8 +7,6 @@ transaction, together with its audit entry.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +17,7 @@ from nexo.modules.crm import schemas
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.events import imported_events
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
+from nexo.platform.csvkit import CsvReadError, ParsedCsv, read_csv
 from nexo.platform.db.base import utcnow
 from nexo.tenants.audit import record
 
@@ -81,10 +80,7 @@ class ImportFileError(ValueError):
     """The file itself cannot be read (encoding, size, no header)."""
 
 
-@dataclass(frozen=True)
-class ParsedFile:
-    headers: list[str]
-    rows: list[list[str]]
+ParsedFile = ParsedCsv
 
 
 @dataclass(frozen=True)
@@ -108,29 +104,11 @@ class ImportSummary:
 
 
 def parse_csv(data: bytes) -> ParsedFile:
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    """The product's CSV reader (encoding, delimiter and decimals detected; formula guards taken off), capped."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from None
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        headers = [h.strip() for h in next(reader)]
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise ImportFileError(f"The file is not valid CSV: {exc}") from None
-    if not any(headers):
-        raise ImportFileError("The first line must name the columns.")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"Import at most {MAX_ROWS} rows at a time.")
-    return ParsedFile(headers=headers, rows=rows)
+        return read_csv(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    except CsvReadError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def _key(header: str) -> str:

@@ -4,9 +4,7 @@ performance section adds the pipeline conversion (leads → opportunities → wo
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -23,6 +21,8 @@ from nexo.modules.erp.accounting.reports import (
     profitability,
 )
 from nexo.modules.erp.web import FormErrors
+from nexo.platform.csvkit import write_csv
+from nexo.platform.web.downloads import csv_download, requested_csv_format
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
 from nexo.tenants.resolution import TenantContext, module_off_error
@@ -162,22 +162,19 @@ class ReportPages(Controller):
         start: str | None = None,
         end: str | None = None,
         group_by: str = "product",
-    ) -> Response[str]:
+        format: str | None = None,
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
         period, errors = _period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
         group = _group(group_by)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([group, "label", "revenue", "cost", "margin", "currency"])
-        for row in await profitability(db_session, period, group):
-            writer.writerow([row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency])
-        filename = f"profitability-{group}-{period.start}-{period.end}.csv"
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{filename}"'},
-        )
+        rows = [
+            [row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency]
+            for row in await profitability(db_session, period, group)
+        ]
+        body = write_csv([[group, "label", "revenue", "cost", "margin", "currency"], *rows], fmt)
+        return csv_download(body, f"profitability-{group}-{period.start}-{period.end}.csv")
 
 
 __all__ = ["ReportPages", "datetime"]

@@ -32,6 +32,9 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
 @click.group()
 def main() -> None:
     """Nexo: multi-tenant CRM and ERP."""
+    from nexo.platform.composition import register_models
+
+    register_models()
 
 
 @main.command()
@@ -160,6 +163,25 @@ def db_revision(message: str, tree: str, module_key: str) -> None:
 
     path = run_async(go)
     console.print(f"wrote {path}" if path else "no changes detected")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Compare the models with what the migrations build: the public tree, and every branch of the tenant tree.
+
+    Exits 1 and lists the differences when a model changed without its migration (or the reverse). Runs in
+    transactions that are rolled back: the database is left as it was.
+    """
+    from nexo.platform.migrations.drift import check_drift
+
+    drift = run_async(lambda: check_drift(load_settings()))
+    for tree, differences in drift.items():
+        console.print(f"[bold]{tree}[/bold]: models and migrations differ")
+        for difference in differences:
+            console.print(f"  {difference}", markup=False, highlight=False)
+    if drift:
+        sys.exit(1)
+    console.print("models and migrations agree (public tree and every tenant branch)")
 
 
 @main.group()

@@ -32,11 +32,12 @@ from nexo.billing.hooks import install as install_billing
 from nexo.billing.pages import BillingPages
 from nexo.billing.provider import stripe_js_origin
 from nexo.billing.webhooks import stripe_webhook
+from nexo.modules.directory.home import WorkspaceHomeController
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
-from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.auth import api_guard, notify_on_module_switch, token_cache_listener
 from nexo.platform.api.base import api_router
 from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
@@ -48,14 +49,16 @@ from nexo.platform.modules.registry import get_registry
 from nexo.platform.oauth.endpoints import OAuthController, server_metadata
 from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import provide_tenant
 from nexo.platform.web.assets import static_routers
 from nexo.platform.web.errors import ExceptionsAsResponsesMiddleware, http_exception_handler, internal_error_handler
 from nexo.platform.web.security import CSP_STATE_KEY, SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
-from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
-from nexo.tenants.resolution import provide_tenant, workspace_guard
+from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
+from nexo.tenants.pages import SignupController, WorkspacesController, root
+from nexo.tenants.resolution import workspace_guard
 
 # Regular expressions searched in the path: anchored, so a page path that merely contains "/api/" is still protected.
 CSRF_EXEMPT = [r"^/api/", r"^/oauth/(token|revoke|introspect)$", r"^/billing/webhooks/"]
@@ -163,6 +166,8 @@ class CorePlugin(InitPluginProtocol):
         settings = self.settings
         configure_logging(settings)
         install_billing(settings)
+        if notify_on_module_switch not in MODULE_SWITCH_HOOKS:  # a switch changes what every access token may call
+            MODULE_SWITCH_HOOKS.append(notify_on_module_switch)
         stripe_origin = (stripe_js_origin(settings.billing),) if settings.billing.provider == "stripe" else ()
         engine = create_engine(settings)
         alchemy = SQLAlchemyAsyncConfig(
@@ -182,7 +187,12 @@ class CorePlugin(InitPluginProtocol):
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
         app_config.route_handlers.extend(
-            [pages, workspace_router(), *static_routers(), api_router([*API_HANDLERS, *module_api_handlers()])]
+            [
+                pages,
+                workspace_router(),
+                *static_routers(),
+                api_router([*API_HANDLERS, *module_api_handlers()], guards=[api_guard]),
+            ]
         )
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(

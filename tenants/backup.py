@@ -78,7 +78,7 @@ async def _table_counts(connection: AsyncConnection, schema: str) -> dict[str, i
     )
     counts: dict[str, int] = {}
     for name in list(names):
-        counts[name] = int(await connection.scalar(text(f'SELECT count(*) FROM "{schema}"."{name}"')) or 0)
+        counts[name] = int(await connection.scalar(text(f'SELECT count(*) FROM "{schema}"."{name}"')) or 0)  # noqa: S608 (schema and table names come from pg_tables of the backed-up schema, quoted)
     return counts
 
 
@@ -158,23 +158,23 @@ def _ident(name: str) -> str:
 def _public_sql(manifest: dict[str, Any], tenant_id: int, schema: str, slug: str) -> str:
     tenant = manifest["tenant"]
     lines = [
-        "INSERT INTO public.tenants (id, slug, name, schema_name, currency, timezone, status, created_at, updated_at) "
+        "INSERT INTO public.tenants (id, slug, name, schema_name, currency, timezone, status, created_at, updated_at) "  # noqa: S608 (a restore script: every value goes through _literal, which quotes it)
         f"VALUES ({tenant_id}, {_literal(slug)}, {_literal(tenant['name'])}, {_literal(schema)}, "
         f"{_literal(tenant['currency'])}, {_literal(tenant['timezone'])}, 'active', now(), now());"
     ]
     for module in manifest["modules"]:
         lines.append(
-            "INSERT INTO public.tenant_modules (tenant_id, module_key, enabled, created_at, updated_at) VALUES "
+            "INSERT INTO public.tenant_modules (tenant_id, module_key, enabled, created_at, updated_at) VALUES "  # noqa: S608 (a restore script: every value goes through _literal, which quotes it)
             f"({tenant_id}, {_literal(module['key'])}, {_literal(module['enabled'])}, now(), now());"
         )
     for member in manifest["members"]:
         lines.append(
-            "INSERT INTO public.users (email, full_name, password_hash, is_active, created_at, updated_at) VALUES "
+            "INSERT INTO public.users (email, full_name, password_hash, is_active, created_at, updated_at) VALUES "  # noqa: S608 (a restore script: every value goes through _literal, which quotes it)
             f"({_literal(member['email'])}, {_literal(member['full_name'])}, {_literal(member['password_hash'])}, "
             f"{_literal(member['is_active'])}, now(), now()) ON CONFLICT (email) DO NOTHING;"
         )
         lines.append(
-            "INSERT INTO public.memberships (tenant_id, user_id, role, created_at, updated_at) SELECT "
+            "INSERT INTO public.memberships (tenant_id, user_id, role, created_at, updated_at) SELECT "  # noqa: S608 (a restore script: every value goes through _literal, which quotes it)
             f"{tenant_id}, id, {_literal(member['role'])}, now(), now() FROM public.users "
             f"WHERE email = {_literal(member['email'])};"
         )

@@ -23,9 +23,9 @@ from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import Role, TenantContext
 from nexo.tenants.audit import record
-from nexo.tenants.models import Invitation, Membership, Role, Tenant
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.models import Invitation, Membership, Tenant
 
 SALT = "nexo.invitation"
 INVALID_LINK = "This invitation link is invalid, has expired or was already used. Ask for a new invitation."

@@ -18,7 +18,6 @@ from nexo.platform.migrations.runner import tables_of
 Exported = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 
 
-ALLOWED_WHEN_READ_ONLY: dict[str, Any] = {"allow_when_read_only": True}
 """Handler ``opt`` of every data export: exports stay open in a read-only (unpaid) or canceled workspace. The data is
 the customer's, and "read-only, export allowed" is what the dunning and cancelation messages promise; the marking
 keeps them open on purpose, whatever their method, instead of by the accident of being a GET."""

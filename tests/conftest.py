@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 import signal
@@ -14,11 +15,26 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from nexo.platform import clock
+from nexo.platform.composition import register_models
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
 from nexo.platform.settings import REPO_ROOT, Settings
 from nexo.tests.database import temporary_database
 from nexo.tests.factories import WebClient, Workspace, make_workspace
 from nexo.tests.mailbox import Mailbox, start_smtp_server
+
+register_models()  # the suite composes the app's parts as the app factory and the CLI do
+
+# "Today" for every test: documents the services date today (an invoice, a delivery, a payment without a date) fall
+# on this day, so tests with fixed calendar dates (autumn 2026) keep their order to "today" on any day they run.
+TODAY = datetime.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today() -> Iterator[datetime.date]:
+    with clock.frozen(TODAY) as day:
+        yield day
+
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

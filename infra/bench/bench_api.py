@@ -49,7 +49,7 @@ def bench_app() -> Any:
     from nexo.platform.app import create_app
     from nexo.platform.db.tenancy import bind_tenant
     from nexo.platform.settings import Settings
-    from nexo.tenants.resolution import request_db_session
+    from nexo.platform.tenancy.policy import request_db_session
 
     schema = os.environ["NEXO_BENCH_SCHEMA"]
 

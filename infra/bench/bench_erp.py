@@ -35,7 +35,13 @@ from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import profit_rollup_statements
 from nexo.modules.erp.accounting.reports import Period, profitability
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_product, create_warehouse
+from nexo.modules.erp.inventory.services import (
+    InventoryService,
+    MoveRequest,
+    ProductInput,
+    StockService,
+    WarehouseInput,
+)
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
 from nexo.platform.accounts.services import create_user
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
@@ -165,21 +171,25 @@ async def bench_profitability(args: argparse.Namespace) -> list[dict[str, Any]]:
             await bench.engine.dispose()
 
 
+SEEDING = ErpContext(currency="EUR", modules=frozenset())  # seeding posts nothing to the books
+
+
 async def _seed_catalog(bench: Bench, workers: int) -> tuple[int, int, list[int]]:
     session = await bench.tenant_session()
     async with session:
         customer = Organization(name="Bench customer")
         session.add(customer)
-        warehouse = await create_warehouse(session, code="MAIN", name="Main")
+        warehouse = await InventoryService(session, SEEDING).create_warehouse(WarehouseInput(code="MAIN", name="Main"))
         products = []
         for n in range(5 * workers):
-            product = await create_product(
-                session,
-                sku=f"P-{n}",
-                name=f"Product {n}",
-                cost=Decimal("3.5"),
-                sale_price=Decimal("9.99"),
-                tax_rate=Decimal("0.2"),
+            product = await InventoryService(session, SEEDING).create_product(
+                ProductInput(
+                    sku=f"P-{n}",
+                    name=f"Product {n}",
+                    cost=Decimal("3.5"),
+                    sale_price=Decimal("9.99"),
+                    tax_rate=Decimal("0.2"),
+                )
             )
             products.append(product.id)
         await StockService(session).move(

@@ -23,6 +23,9 @@ Benchmark = Callable[[argparse.Namespace], Awaitable[list[dict[str, Any]]]]
 
 
 def discover() -> dict[str, Benchmark]:
+    from nexo.platform.composition import register_models
+
+    register_models()  # benchmarks migrate and build schemas without the app factory
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))  # so bench files can `import common`
     found: dict[str, Benchmark] = {}

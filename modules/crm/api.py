@@ -27,8 +27,8 @@ from nexo.modules.crm.services.listing import contact_search_clause, escape_like
 from nexo.modules.crm.services.members import member_ids
 from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone, Url, normalized_email
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -29,8 +29,8 @@ from nexo.modules.crm.services.members import member_ids
 from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
 from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -46,8 +46,8 @@ from nexo.modules.crm.services.events import (
 from nexo.modules.crm.services.members import member_ids
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     Cursor,
     DbId,

@@ -22,8 +22,8 @@ from nexo.modules.directory.services import (
     save_organization,
     save_person,
 )
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
     BIGINT_MAX,
     Cursor,

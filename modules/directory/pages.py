@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Person
 from nexo.modules.directory.services import PersonService, add_person
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50

@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.resolution import request_db_session
+from nexo.platform.tenancy.catalog import memberships, tenants
+from nexo.platform.tenancy.policy import request_db_session
 
 PUBLIC_PREFIXES = (
     "/static",
@@ -89,12 +89,13 @@ class SessionUserMiddleware(AbstractAuthenticationMiddleware):
 
 def _workspaces_column() -> Any:
     """A scalar subquery: the user's workspaces as a JSON array of ``[slug, name]``, ordered by name."""
-    pair = func.json_build_array(Tenant.slug, Tenant.name)
+    tenant = tenants.c
+    pair = func.json_build_array(tenant.slug, tenant.name)
     return type_coerce(
-        select(func.coalesce(func.json_agg(aggregate_order_by(pair, Tenant.name, Tenant.slug)), text("'[]'::json")))
-        .select_from(Membership)
-        .join(Tenant, Tenant.id == Membership.tenant_id)
-        .where(Membership.user_id == User.id)
+        select(func.coalesce(func.json_agg(aggregate_order_by(pair, tenant.name, tenant.slug)), text("'[]'::json")))
+        .select_from(memberships)
+        .join(tenants, tenant.id == memberships.c.tenant_id)
+        .where(memberships.c.user_id == User.id)
         .correlate(User)
         .scalar_subquery(),
         JSON(),

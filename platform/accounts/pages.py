@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
 from litestar import Controller, MediaType, Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +19,10 @@ from nexo.platform.accounts.services import authenticate, get_user_by_email
 from nexo.platform.accounts.sessions import rotate_session
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.catalog import memberships, tenants
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Membership, Tenant
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 logger = structlog.get_logger("nexo.accounts")
 
 
@@ -37,10 +35,10 @@ def safe_next(target: str | None) -> str | None:
 
 async def home_path_for(session: AsyncSession, user: User) -> str:
     slug = await session.scalar(
-        select(Tenant.slug)
-        .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Membership.created_at)
+        select(tenants.c.slug)
+        .join(memberships, memberships.c.tenant_id == tenants.c.id)
+        .where(memberships.c.user_id == user.id)
+        .order_by(memberships.c.created_at)
         .limit(1)
     )
     return f"/w/{slug}/" if slug else "/workspaces"

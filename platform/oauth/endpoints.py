@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nexo.platform.accounts.models import User
 from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.models import Installation, OAuthToken
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.server import (
     LitestarOAuth2Request,
     NexoAuthorizationServer,
@@ -24,10 +24,11 @@ from nexo.platform.oauth.server import (
     basic_client_id,
     use_store,
 )
+from nexo.platform.tenancy.context import Role
 from nexo.platform.web.rendering import render
 from nexo.platform.web.security import CSP_STATE_KEY, allow_form_action, origin_of
 from nexo.platform.webhooks.access import stop_deliveries
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
 CONSENT_FIELDS = {"_csrf_token", "workspace", "decision"}

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.oauth.models import Installation, OAuthClient
-from nexo.platform.webhooks.events import event_scope
+from nexo.platform.webhooks.event_types import event_scope
 from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 DISCONNECTED = "the app was disconnected from the workspace"

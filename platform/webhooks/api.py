@@ -11,9 +11,9 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.directory.api import IdParam
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, keyset_page, problem_responses
+from nexo.platform.api.principal import ApiPrincipal
+from nexo.platform.api.resource import IdParam
 from nexo.platform.oauth.models import Installation
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.webhooks.access import load_refusal

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
 from nexo.platform.accounts.services import get_user_by_email
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import FormData, app_settings
+from nexo.tenants.admin.common import app_settings
 from nexo.tenants.invitations import InvitationError, accept, open_invitation
 from nexo.tenants.models import Invitation
 

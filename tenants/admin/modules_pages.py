@@ -14,12 +14,14 @@ from nexo.platform.csvkit import CsvFormat
 from nexo.platform.db.base import utcnow
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import TENANT_STATE_KEY, TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData, tenant_row
+from nexo.tenants.admin.common import ADMIN_ONLY, tenant_row
 from nexo.tenants.audit import record
 from nexo.tenants.module_export import (
-    ALLOWED_WHEN_READ_ONLY,
     export_csv_zip,
     export_json,
     export_tables,
@@ -33,7 +35,6 @@ from nexo.tenants.module_switches import (
     module_states,
     purge_module,
 )
-from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext
 
 
 def module_rows(states: dict[str, bool]) -> list[dict[str, Any]]:

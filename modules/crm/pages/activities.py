@@ -24,8 +24,8 @@ from nexo.modules.crm.pages.base import (
 from nexo.modules.crm.services.activities import ActivityService
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 SUBJECTS: dict[str, tuple[type[object], str, str]] = {
     "contacts": (Person, "person_id", "contact"),

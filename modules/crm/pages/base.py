@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.services.listing import ListQuery
 from nexo.modules.crm.services.members import Member, workspace_members
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.tenancy.context import TenantContext
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AnyRequest = Request[Any, Any, Any]

@@ -27,8 +27,8 @@ from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 CASE_FIELDS = (
     "subject",

@@ -30,10 +30,10 @@ from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.downloads import requested_csv_format
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
-from nexo.tenants.resolution import TenantContext
 
 
 def organization_form_data(organization: Organization, stage: str | None, industry: str | None) -> dict[str, Any]:

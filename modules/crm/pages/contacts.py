@@ -28,10 +28,10 @@ from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.downloads import csv_download, requested_csv_format
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
-from nexo.tenants.resolution import TenantContext
 
 
 def csv_response(content: bytes, filename: str) -> Response[bytes]:

@@ -24,8 +24,8 @@ from nexo.modules.crm.services.csv_import import (
     parse_csv,
 )
 from nexo.platform.csvkit import CsvReadError, decode, read_upload
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 PREVIEW_ROWS = 10
 

@@ -36,8 +36,9 @@ from nexo.modules.crm.services.integrations import IntegrationError, quote_provi
 from nexo.modules.crm.services.leads import LeadService
 from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
 from nexo.modules.crm.services.timeline import Subject, timeline
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext, module_off_error
 
 
 async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:

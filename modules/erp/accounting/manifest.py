@@ -18,6 +18,7 @@ MANIFEST = Manifest(
     ),
     models="nexo.modules.erp.accounting.models",
     migrations=Path(__file__).parent / "migrations",
+    optional_dependencies=("erp.inventory", "erp.purchasing", "erp.sales", "crm"),
     scopes=(
         Scope("erp.accounting.read", "See the accounts, journal, invoices, bills, payments and financial reports"),
         Scope("erp.accounting.write", "Post invoices, bills, payments, credit notes and journal entries"),

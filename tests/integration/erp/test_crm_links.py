@@ -18,8 +18,8 @@ from nexo.modules.crm.services.leads import LeadService
 from nexo.modules.crm.services.pipeline import OpportunityService, StageService
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
-from nexo.modules.erp import crm_links
 from nexo.modules.erp.accounting.services import InvoiceService
+from nexo.modules.erp.sales import crm_links
 from nexo.modules.erp.sales.models import Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.tenants.module_switches import disable_module, enable_module

@@ -17,7 +17,7 @@ from nexo.modules.erp.sales.models import SalesOrder
 from nexo.platform.csvkit import read_csv
 from nexo.tenants.models import TenantModule
 from nexo.tests.factories import WebClient, Workspace, tenant_session
-from nexo.tests.integration.erp.helpers import seed_catalog, seed_stocked_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, seed_catalog, seed_stocked_catalog
 
 D = Decimal
 
@@ -227,18 +227,20 @@ async def test_work_order_and_leave_pages(
 ) -> None:
     from nexo.modules.directory.models import Person
     from nexo.modules.erp.hr.services import HrService
-    from nexo.modules.erp.inventory.services import create_product
+    from nexo.modules.erp.inventory.services import InventoryService, ProductInput
     from nexo.modules.erp.manufacturing.services import ManufacturingService
 
     session = await tenant_session(sessions, erp_a)
     async with session:
         cat = await seed_catalog(session)
-        kit = await create_product(session, sku="KIT", name="Kit")
-        bom = await ManufacturingService(session).create_bom(kit.id, [(cat.widget, D(2))], name="Kit from widgets")
+        kit = await InventoryService(session, SEEDING).create_product(ProductInput(sku="KIT", name="Kit"))
+        bom = await ManufacturingService(session, SEEDING).create_bom(
+            kit.id, [(cat.widget, D(2))], name="Kit from widgets"
+        )
         person = Person(first_name="Grace", last_name="Hopper")
         session.add(person)
         await session.flush()
-        hr = HrService(session)
+        hr = HrService(session, SEEDING)
         employee = await hr.hire(person.id)
         leave_type = await hr.create_leave_type("Vacation", D(20))
         await hr.request_leave(employee.id, leave_type.id, datetime.date(2026, 12, 1), datetime.date(2026, 12, 2))

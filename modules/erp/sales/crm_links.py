@@ -2,8 +2,8 @@
 
 Importing this module registers the providers with the CRM's seams (``nexo.modules.crm.services.timeline`` and
 ``nexo.modules.crm.services.integrations``); each names the ERP module that must be on, so the CRM calls it only
-while that module is on in the workspace. The sales and report page modules import it, so it is registered
-whenever the app is built.
+while that module is on in the workspace. The sales manifest declares it (``integrations``), so the app imports
+and registers it when it is built.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from nexo.modules.crm.services.timeline import Subject, TimelineEntry, register_
 from nexo.modules.directory.models import Person
 from nexo.modules.erp.accounting.models import Invoice, Payment
 from nexo.modules.erp.context import ACCOUNTING, SALES, ErpContext
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product
-from nexo.modules.erp.money import round_money
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.money import round_money
+from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import TenantContext
 
 CUSTOMER_DOCUMENTS = ("customer_invoice", "customer_credit_note")
 DOCUMENT_LABELS = {"customer_invoice": "Invoice", "customer_credit_note": "Credit note"}
@@ -208,7 +208,7 @@ async def quote_from_opportunity(
                 contact_person_id=opportunity.person_id,
                 title=opportunity.title,
             )
-    except ErpError as error:
+    except RefusalError as error:
         raise IntegrationError(error.message, FIELDS.get(error.field, "quote_product")) from error
     return DocumentLink(quote.number, f"erp/sales/quotes/{quote.id}")
 

@@ -38,7 +38,7 @@ async def update_rows(
     arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=_DIALECT)}[])" for name in ("id", *stored))
     assignments = ", ".join([*(f"{name} = v.{name}" for name in stored), "updated_at = now()"])
     statement = (
-        f'UPDATE "{table.name}" t SET {assignments} FROM unnest({arrays}) AS v(id, {", ".join(stored)}) '
+        f'UPDATE "{table.name}" t SET {assignments} FROM unnest({arrays}) AS v(id, {", ".join(stored)}) '  # noqa: S608 (table and column names come from the model's Table, values are bound arrays)
         "WHERE t.id = v.id"
     )
     await session.execute(text(statement), {"id": [o.id for o in objects], **stored})

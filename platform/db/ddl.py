@@ -1,4 +1,4 @@
-"""DDL that goes with ERP tables in both ways a schema is built.
+"""DDL that goes with a module's tables in both ways a schema is built (triggers, seed rows).
 
 A tenant schema is either built directly from the metadata (provisioning, enabling a module) or by replaying the
 migrations. Triggers and seed rows must come out the same both ways, so each is declared once here: it is attached

@@ -13,6 +13,7 @@ MANIFEST = Manifest(
         "CSV import and export, duplicate detection and merge."
     ),
     models="nexo.modules.crm.models",
+    home="nexo.modules.crm.home:cards",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("directory",),
     scopes=(

@@ -123,7 +123,12 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "An unexpected error happened.")
     return Template(
         template_name="errors/error.html",
-        context={"status": 500, "title": "Something went wrong", "detail": "An unexpected error happened."},
+        context={
+            "status": 500,
+            "title": "Something went wrong",
+            "detail": "An unexpected error happened.",
+            "request_id": structlog.contextvars.get_contextvars().get("request_id", ""),
+        },
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.HTML,
     )

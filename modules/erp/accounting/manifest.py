@@ -17,6 +17,7 @@ MANIFEST = Manifest(
         "profitability, liquidity and performance reports."
     ),
     models="nexo.modules.erp.accounting.models",
+    home="nexo.modules.erp.accounting.home:cards",
     migrations=Path(__file__).parent / "migrations",
     optional_dependencies=("erp.inventory", "erp.purchasing", "erp.sales", "crm"),
     scopes=(

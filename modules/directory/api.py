@@ -40,9 +40,10 @@ from nexo.platform.api.resource import (
     still_used,
     update_op,
 )
+from nexo.platform.db.search import MAX_SEARCH_LENGTH, contains_pattern
 
 LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
-Search = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
+Search = Annotated[str | None, Parameter(max_length=MAX_SEARCH_LENGTH, description="Search text.")]
 PEOPLE = Resource(
     Person, "person", {"id": Person.id, "last_name": Person.last_name, "created_at": Person.created_at}, LIST_OPTIONS
 )
@@ -148,9 +149,13 @@ class PeopleApi(Controller):
         ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Person)
         if q:
-            like = f"%{q.strip()}%"
+            like = contains_pattern(q)
             statement = statement.where(
-                or_(Person.first_name.ilike(like), Person.last_name.ilike(like), Person.email.ilike(like))
+                or_(
+                    Person.first_name.ilike(like, escape="\\"),
+                    Person.last_name.ilike(like, escape="\\"),
+                    Person.email.ilike(like, escape="\\"),
+                )
             )
         if email:
             statement = statement.where(Person.email == email.strip().lower())
@@ -221,7 +226,7 @@ class OrganizationsApi(Controller):
         """Organizations; ``sort`` is ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Organization)
         if q:
-            statement = statement.where(Organization.name.ilike(f"%{q.strip()}%"))
+            statement = statement.where(Organization.name.ilike(contains_pattern(q), escape="\\"))
         rows, next_cursor = await ORGANIZATIONS.page(db_session, statement, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[organization_out(o) for o in rows], next_cursor=next_cursor)
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
 from nexo.modules.directory.representations import organization_out, person_out
+from nexo.platform.db.search import contains_pattern
 from nexo.platform.webhooks.events import emit, wants
 
 
@@ -129,9 +130,13 @@ class PersonService:
     async def search(self, query: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Person], int]:
         statement = select(Person)
         if query:
-            like = f"%{query.strip()}%"
+            like = contains_pattern(query)
             statement = statement.where(
-                or_(Person.first_name.ilike(like), Person.last_name.ilike(like), Person.email.ilike(like))
+                or_(
+                    Person.first_name.ilike(like, escape="\\"),
+                    Person.last_name.ilike(like, escape="\\"),
+                    Person.email.ilike(like, escape="\\"),
+                )
             )
         total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
         rows = await self.session.scalars(

@@ -72,6 +72,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
         reload=reload,
         proxy_headers=True,
         log_level="warning",
+        access_log=False,  # Nexo writes its own access log, with token path segments redacted
     )
 
 

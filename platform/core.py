@@ -53,8 +53,8 @@ from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, Integ
 from nexo.platform.settings import Settings
 from nexo.platform.tenancy.context import provide_tenant
 from nexo.platform.web.assets import static_routers
-from nexo.platform.web.errors import http_exception_handler, internal_error_handler
-from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
+from nexo.platform.web.errors import ExceptionsAsResponsesMiddleware, http_exception_handler, internal_error_handler
+from nexo.platform.web.security import CSP_STATE_KEY, SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
@@ -62,7 +62,8 @@ from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
 from nexo.tenants.pages import SignupController, WorkspacesController, root
 from nexo.tenants.resolution import workspace_guard
 
-CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
+# Regular expressions searched in the path: anchored, so a page path that merely contains "/api/" is still protected.
+CSRF_EXEMPT = [r"^/api/", r"^/oauth/(token|revoke|introspect)$", r"^/billing/webhooks/"]
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [
@@ -181,7 +182,10 @@ class CorePlugin(InitPluginProtocol):
             before_send_handler="autocommit_include_redirects",
             create_all=False,
         )
-        app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
+        csp = content_security_policy(stripe_origin, stripe_origin)
+        app_config.state.update(
+            {"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine, CSP_STATE_KEY: csp}
+        )
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
@@ -200,7 +204,7 @@ class CorePlugin(InitPluginProtocol):
             header_name="x-csrftoken",
             cookie_secure=settings.app.cookie_secure,
             cookie_samesite="lax",
-            cookie_httponly=False,
+            cookie_httponly=True,  # pages send the token from the meta tag / form field; scripts never read the cookie
             exclude=CSRF_EXEMPT,
         )
         app_config.stores = StoreRegistry(
@@ -218,9 +222,8 @@ class CorePlugin(InitPluginProtocol):
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
             request_metrics_middleware(),
-            SecurityHeadersMiddleware(
-                content_security_policy(stripe_origin, stripe_origin), hsts=settings.app.cookie_secure
-            ),
+            SecurityHeadersMiddleware(csp, hsts=settings.app.cookie_secure),
+            ExceptionsAsResponsesMiddleware(),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
             rate_limit_middleware("forgot", "/password/forgot", settings.security.login_rate_per_minute),

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.passwords import hash_password, password_problem
+from nexo.platform.accounts.passwords import hash_password_off_loop, password_problem
 from nexo.platform.accounts.services import get_user_by_email
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
@@ -219,7 +219,7 @@ async def _invitee(
     problem = password_problem(password, email=invitation.email, name=full_name)
     if problem:
         raise InvitationError(problem, "password")
-    user = User(email=invitation.email, full_name=full_name, password_hash=hash_password(password))
+    user = User(email=invitation.email, full_name=full_name, password_hash=await hash_password_off_loop(password))
     session.add(user)
     await session.flush()
     return user, True

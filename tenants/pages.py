@@ -18,7 +18,7 @@ from nexo.platform.modules.registry import get_registry
 from nexo.platform.web.kit import MultiFormData
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.signup import SignupForm, SignupResult, sign_up
+from nexo.tenants.signup import SignupForm, SignupResult, sign_up, slug_in_use, slugs_in_use
 from nexo.tenants.slugs import MAX_SLUG_LENGTH, slug_problem, suggest_slug
 
 
@@ -95,7 +95,7 @@ class SignupController(Controller):
 async def slug_error(session: AsyncSession, slug: str) -> str | None:
     """Why ``slug`` cannot be used (format, reserved or taken), or ``None``."""
     problem = slug_problem(slug)
-    if problem is None and await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+    if problem is None and await slug_in_use(session, slug):
         problem = gettext("This address is taken. Choose another one.")
     return problem
 
@@ -106,7 +106,7 @@ async def free_suggestion(session: AsyncSession, company_name: str) -> str:
     if not base or slug_problem(base):
         return base
     candidates = [base] + [f"{base[: MAX_SLUG_LENGTH - 2]}-{n}" for n in range(2, 10)]
-    taken = set((await session.scalars(select(Tenant.slug).where(Tenant.slug.in_(candidates)))).all())
+    taken = await slugs_in_use(session, candidates)
     return next((c for c in candidates if c not in taken), base)
 
 

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.accounts.auth import session_data
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.passwords import password_problem
 from nexo.platform.accounts.reset import make_reset_token, reset_mail, set_password, user_for_reset_token
@@ -72,7 +73,7 @@ class LoginController(Controller):
 def sign_in(request: Request[Any, Any, Any], user: User) -> None:
     """Start a signed-in session under a fresh session id (the old one, if any, is deleted)."""
     rotate_session(request)
-    request.set_session({"user_id": user.id})
+    request.set_session(session_data(settings_of(request).app.secret_key, user))
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:

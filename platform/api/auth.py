@@ -20,10 +20,11 @@ import structlog
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
+from nexo.platform.accounts.models import User
 from nexo.platform.api.principal import PRINCIPAL_STATE_KEY, ApiPrincipal, invalid_token
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
@@ -31,14 +32,16 @@ from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.scopes import scope_module
 from nexo.platform.oauth.models import Installation, OAuthClient, OAuthToken
 from nexo.platform.oauth.secrets import digest
-from nexo.platform.tenancy.catalog import enabled_modules_subquery, tenants
+from nexo.platform.tenancy.catalog import enabled_modules_subquery, memberships, tenants
 from nexo.platform.web.errors import ProblemError
+from nexo.tenants.models import Membership
 
 logger = structlog.get_logger("nexo.api.auth")
 
 CHANNEL = "nexo_api_auth"
 CACHE_SECONDS = 60.0  # safety net only: invalidation is by NOTIFY
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
+ACCESS_CHANGED_KEY = "nexo_access_changed"
 
 
 class TokenCache:
@@ -141,6 +144,7 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
                 workspace.status,
                 workspace.schema_name,
                 enabled_modules_subquery(workspace.id),
+                _granter_may_act(),
             )
             .join(Installation, Installation.id == OAuthToken.installation_id)
             .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
@@ -150,9 +154,11 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     ).first()
     if row is None:
         return None
-    token, installation, client, slug, name, status, schema, modules = row
+    token, installation, client, slug, name, status, schema, modules, granter_may_act = row
     if token.revoked_at or installation.revoked_at or client.disabled_at or token.access_expires_at <= utcnow():
         return None
+    if token.user_id is not None and not granter_may_act:
+        return None  # the person who granted it left the workspace or was deactivated
     principal = ApiPrincipal(
         token_id=token.id,
         installation_id=installation.id,
@@ -164,12 +170,47 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
         tenant_status=str(status),
         schema=schema,
         user_id=token.user_id,
-        granted_scopes=frozenset(token.scope.split()),
+        # what the installation holds now, not what it held when the token was issued
+        granted_scopes=frozenset(token.scope.split()) & frozenset(installation.scopes or ()),
         modules=frozenset(modules or ()),
         expires_at=token.access_expires_at,
     )
     token_cache.put(key, principal, generation)
     return principal
+
+
+def _granter_may_act() -> Any:
+    """Whether the token's user (for authorization-code tokens) is still active and a member of the workspace."""
+    return (
+        exists()
+        .where(
+            User.id == OAuthToken.user_id,
+            User.is_active.is_(True),
+            memberships.c.user_id == User.id,
+            memberships.c.tenant_id == Installation.tenant_id,
+        )
+        .correlate(OAuthToken, Installation)
+        .label("granter_may_act")
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _drop_tokens_when_access_changes(session: Session, _context: Any) -> None:
+    """A membership removed or a user (de)activated changes what their tokens may do: drop cached principals in
+    every process when the transaction commits, as a revocation does."""
+    changed = any(isinstance(row, Membership) for row in session.deleted) or any(
+        isinstance(row, User) and attributes.get_history(row, "is_active").has_changes() for row in session.dirty
+    )
+    if changed and not session.info.get(ACCESS_CHANGED_KEY):
+        session.info[ACCESS_CHANGED_KEY] = True
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        event.listen(session, "after_commit", _clear_token_cache, once=True)
+        event.listen(session, "after_commit", _forget_access_change, once=True)
+        event.listen(session, "after_rollback", _forget_access_change, once=True)
+
+
+def _forget_access_change(session: Session) -> None:
+    session.info.pop(ACCESS_CHANGED_KEY, None)
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

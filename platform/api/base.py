@@ -65,7 +65,8 @@ PROBLEM_DESCRIPTIONS = {
     "workspace is read-only and refuses writes (read-only)",
     404: "No such record in this workspace (not-found)",
     409: "The record's state refuses the change (conflict), or the Idempotency-Key is being used by a concurrent "
-    "request (idempotency-key-in-use)",
+    "request (idempotency-key-in-use); webhooks: too-many-subscriptions, duplicate-subscription, "
+    "delivery-not-permitted",
     422: "The Idempotency-Key was used before with another request (idempotency-key-reused)",
     429: "Rate limit reached (rate-limited); see Retry-After",
 }

@@ -21,6 +21,7 @@ from nexo.platform.oauth.models import ClientKind, Installation, OAuthClient, OA
 from nexo.platform.oauth.secrets import SECRET_PREFIX, digest, new_secret
 from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
+from nexo.platform.webhooks.access import stop_deliveries
 from nexo.platform.webhooks.api import redeliver
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tenants.audit import record
@@ -205,7 +206,8 @@ class DeveloperPortal(Controller):
 
 
 async def revoke_installation(session: AsyncSession, installation: Installation) -> None:
-    """Stop an installation and every token it holds, at once (API caches drop them on commit)."""
+    """Stop an installation, every token it holds and every webhook it would receive, at once (API caches drop the
+    tokens on commit; deliveries already queued are marked failed and the worker refuses them anyway)."""
     now = utcnow()
     installation.revoked_at = now
     await session.execute(
@@ -213,6 +215,7 @@ async def revoke_installation(session: AsyncSession, installation: Installation)
         .where(OAuthToken.installation_id == installation.id, OAuthToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    await stop_deliveries(session, installation)
     await notify_revocation(session)
 
 

@@ -8,15 +8,11 @@ from litestar import Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
-    AnyRequest,
     CrmController,
-    FormData,
-    clean_form,
     enum_options,
-    get_or_404,
     list_query,
     member_names,
     member_options,
@@ -24,7 +20,8 @@ from nexo.modules.crm.pages.base import (
     see_other,
 )
 from nexo.modules.crm.pages.contacts import csv_response, typed_rows_data
-from nexo.modules.crm.services.contacts import CompanyService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.contacts import CompanyInput, CompanyService
 from nexo.modules.crm.services.export import export_companies
 from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
@@ -33,6 +30,7 @@ from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KIND
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.downloads import requested_csv_format
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
 
 
@@ -101,15 +99,16 @@ class CompanyPages(CrmController):
 
     @post("/new", name="crm.companies.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, organization=None, status_code=400
             )
-        organization = await CompanyService(session=db_session).create_company(cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        organization = await service.create_company(forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
     @get("/{organization_id:int}", name="crm.companies.detail")
@@ -117,7 +116,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        service = CompanyService(session=db_session)
+        service = CompanyService(db_session, CrmContext.of(tenant))
         members = await members_of(db_session, tenant)
         context: dict[str, Any] = {
             "organization": organization,
@@ -142,7 +141,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        profile = await CompanyService(session=db_session).profile_of(organization.id)
+        profile = await CompanyService(db_session, CrmContext.of(tenant)).profile_of(organization.id)
         data = organization_form_data(
             organization, profile.lifecycle_stage if profile else None, profile.industry if profile else None
         )
@@ -150,11 +149,16 @@ class CompanyPages(CrmController):
 
     @post("/{organization_id:int}/edit", name="crm.companies.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        organization_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request,
@@ -165,7 +169,8 @@ class CompanyPages(CrmController):
                 organization=organization,
                 status_code=400,
             )
-        await CompanyService(session=db_session).update_company(organization, cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        await service.update_company(organization, forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
 

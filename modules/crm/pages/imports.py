@@ -11,7 +11,7 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm.pages.base import AnyRequest, CrmController, FormData
+from nexo.modules.crm.pages.base import CrmController
 from nexo.modules.crm.services.csv_import import (
     ENTITIES,
     FIELDS,
@@ -25,6 +25,7 @@ from nexo.modules.crm.services.csv_import import (
 )
 from nexo.platform.csvkit import CsvReadError, decode, read_upload
 from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData
 from nexo.platform.web.rendering import render
 
 PREVIEW_ROWS = 10
@@ -77,7 +78,7 @@ class ImportPages(CrmController):
 
     @post("/run", name="crm.import.run")
     async def run(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template:
         entity = str(data.get("entity", "contacts"))
         entity = entity if entity in ENTITIES else "contacts"

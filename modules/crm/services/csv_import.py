@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.events import imported_events
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
@@ -143,11 +143,11 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
         data["lifecycle_stage"] = data["lifecycle_stage"].strip().lower() or LifecycleStage.LEAD.value
         if entity == "contacts":
             data.setdefault("first_name", "")
-            cleaned = schemas.contact_form(data, owners=set())
+            cleaned = forms.contact_form(data, owners=set())
             cleaned.errors.pop("first_name", None)  # a contact may be known by last name only
-            schemas.optional_text(cleaned, data, "company", 200)
+            forms.optional_text(cleaned, data, "company", 200)
         else:
-            cleaned = schemas.company_form(data, owners=set())
+            cleaned = forms.company_form(data, owners=set())
         headers = {target: parsed.headers[index] for index, target in mapping.items()}
         for name, message in cleaned.errors.items():
             checked.errors.append(RowError(number, headers.get(name, FIELDS[entity].get(name, name)), message))
@@ -156,7 +156,7 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
 
 
 def _normalized_phone(value: str) -> str:
-    return schemas.normalize_phone(value)
+    return forms.normalize_phone(value)
 
 
 async def import_rows(

@@ -20,6 +20,7 @@ MANIFEST = Manifest(
         )
     ),
     models="nexo.modules.erp.accounting.models",
+    home="nexo.modules.erp.accounting.home:cards",
     migrations=Path(__file__).parent / "migrations",
     optional_dependencies=("erp.inventory", "erp.purchasing", "erp.sales", "crm"),
     scopes=(

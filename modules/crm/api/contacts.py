@@ -1,5 +1,5 @@
-"""CRM REST API (``/api/v1/crm/...``): contacts and companies here; the pipeline (stages, leads, opportunities) in
-``api_pipeline``, activities, support cases and campaigns in ``api_work``.
+"""CRM REST API, contacts and companies (the pipeline is in ``pipeline``, activities, support cases and campaigns in
+``work``).
 
 A CRM contact IS a directory person and a company a directory organization; the CRM adds its profile
 (lifecycle stage, source or industry). Every write goes through the CRM services, which hold the rules and emit
@@ -8,8 +8,6 @@ the webhook events, so the API and the pages behave the same.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -19,13 +17,21 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
+from nexo.modules.crm.api.common import Tags, check_member
+from nexo.modules.crm.forms import as_input, with_points
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
-from nexo.modules.crm.schemas import Cleaned
-from nexo.modules.crm.services.contacts import CompanyService, ContactService
-from nexo.modules.crm.services.events import CompanyOut, ContactOut, company_out, contact_out
+from nexo.modules.crm.representations import CompanyOut, ContactOut, company_out, contact_out
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.contacts import (
+    CompanyInput,
+    CompanyService,
+    ContactInput,
+    ContactService,
+    company_profile,
+    contact_profile,
+)
 from nexo.modules.crm.services.listing import contact_search_clause, escape_like
-from nexo.modules.crm.services.members import member_ids
-from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone, Url, normalized_email
+from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone, Url, normalized_email
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.principal import ApiPrincipal
@@ -42,17 +48,13 @@ from nexo.platform.api.resource import (
     check_exists,
     create_op,
     delete_op,
-    field_problem,
     list_op,
     read_op,
     still_used,
     update_op,
 )
-from nexo.platform.web.errors import ProblemError
 
 Stage = LifecycleStage
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-Tags = Annotated[list[Tag], msgspec.Meta(max_length=50)]
 TagFilter = Annotated[str | None, Parameter(max_length=60, description="Only records with this tag.")]
 Query = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
 JobTitle = Annotated[str, msgspec.Meta(max_length=150)]
@@ -77,7 +79,7 @@ COMPANIES = Resource(
     {"id": Organization.id, "name": Organization.name, "created_at": Organization.created_at},
     ORG_LIST_OPTIONS,
 )
-__all__ = ["CompaniesApi", "CompanyOut", "ContactOut", "ContactsApi", "company_out", "contact_out"]
+__all__ = ["CompaniesApi", "ContactsApi"]
 
 
 class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -147,35 +149,6 @@ def _clean(values: dict[str, Any], text_fields: tuple[str, ...]) -> dict[str, An
     return cleaned
 
 
-def _as_text(value: Any) -> str:
-    if value is None or value is msgspec.UNSET:
-        return ""
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, list | tuple | set | frozenset):
-        return ",".join(str(item) for item in value)
-    return str(value)
-
-
-def form_values(form: Callable[..., Cleaned], body: Mapping[str, Any], **context: Any) -> dict[str, Any]:
-    """Validate an API body with the CRM's own input rules (``schemas.*_form``, shared with the pages and the CSV
-    import): clean values, or a 400 ``validation-error`` listing every field the rules refuse."""
-    cleaned = form({key: _as_text(value) for key, value in body.items()}, **context)
-    if cleaned.ok:
-        return cleaned.values
-    error = ProblemError(400, "Some fields are not valid: " + ", ".join(sorted(cleaned.errors)), "validation-error")
-    error.extra = [
-        {"key": key, "message": message, "source": "body"} for key, message in sorted(cleaned.errors.items())
-    ]
-    raise error
-
-
-async def check_member(session: AsyncSession, principal: ApiPrincipal, user_id: int | None, field: str) -> None:
-    """An owner or assignee must be a member of the workspace."""
-    if user_id is not None and user_id not in await member_ids(session, principal.tenant_id):
-        raise field_problem(field, "no such member in this workspace")
-
-
 def _secondary_points(record: Person | Organization) -> dict[str, Any]:
     """The record's other e-mails and phones, kept when a partial update sets the primary ones."""
     return {
@@ -186,22 +159,22 @@ def _secondary_points(record: Person | Organization) -> dict[str, Any]:
 
 async def _contact(session: AsyncSession, contact_id: int) -> tuple[Person, ContactProfile | None]:
     person = await CONTACTS.get(session, contact_id)
-    return person, await ContactService(session=session).profile_of(contact_id)
+    return person, await contact_profile(session, contact_id)
 
 
 async def _company(session: AsyncSession, company_id: int) -> tuple[Organization, CompanyProfile | None]:
     org = await COMPANIES.get(session, company_id)
-    return org, await CompanyService(session=session).profile_of(company_id)
+    return org, await company_profile(session, company_id)
 
 
 async def read_contact(session: AsyncSession, person: Person) -> ContactOut:
     await session.refresh(person)
-    return contact_out(person, await ContactService(session=session).profile_of(person.id))
+    return contact_out(person, await contact_profile(session, person.id))
 
 
 async def read_company(session: AsyncSession, org: Organization) -> CompanyOut:
     await session.refresh(org)
-    return company_out(org, await CompanyService(session=session).profile_of(org.id))
+    return company_out(org, await company_profile(session, org.id))
 
 
 class ContactsApi(Controller):
@@ -262,7 +235,8 @@ class ContactsApi(Controller):
             await check_member(db_session, principal, data.owner_id, "owner_id")
             values = _clean(msgspec.structs.asdict(data), ("first_name", "last_name"))
             values["organization_id"] = values.pop("company_id")
-            person = await ContactService(session=db_session).create_contact(values)
+            service = ContactService(db_session, CrmContext.of_principal(principal))
+            person = await service.create_contact(as_input(ContactInput, with_points(values)))
             return await read_contact(db_session, person)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -296,14 +270,15 @@ class ContactsApi(Controller):
             "lifecycle_stage": profile.lifecycle_stage if profile else None,
             "source": profile.source if profile else None,
         }
-        await ContactService(session=db_session).update_contact(person, {**current, **sent})
+        service = ContactService(db_session, CrmContext.of_principal(principal))
+        await service.update_contact(person, as_input(ContactInput, with_points({**current, **sent})))
         return await read_contact(db_session, person)
 
     @delete("/{contact_id:int}", **delete_op("crm.write", "Delete a contact", "deleteContact", 409))
-    async def delete_contact(self, db_session: AsyncSession, contact_id: IdParam) -> None:
+    async def delete_contact(self, db_session: AsyncSession, principal: ApiPrincipal, contact_id: IdParam) -> None:
         person = await CONTACTS.get(db_session, contact_id)
         with still_used("contact"):
-            await ContactService(session=db_session).delete_contact(person)
+            await ContactService(db_session, CrmContext.of_principal(principal)).delete_contact(person)
 
 
 class CompaniesApi(Controller):
@@ -356,7 +331,8 @@ class CompaniesApi(Controller):
         async def create() -> CompanyOut:
             await check_member(db_session, principal, data.owner_id, "owner_id")
             values = _clean(msgspec.structs.asdict(data), ("name",))
-            org = await CompanyService(session=db_session).create_company(values)
+            service = CompanyService(db_session, CrmContext.of_principal(principal))
+            org = await service.create_company(as_input(CompanyInput, with_points(values)))
             return await read_company(db_session, org)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -385,11 +361,12 @@ class CompaniesApi(Controller):
             "lifecycle_stage": profile.lifecycle_stage if profile else None,
             "industry": profile.industry if profile else None,
         }
-        await CompanyService(session=db_session).update_company(org, {**current, **sent})
+        service = CompanyService(db_session, CrmContext.of_principal(principal))
+        await service.update_company(org, as_input(CompanyInput, with_points({**current, **sent})))
         return await read_company(db_session, org)
 
     @delete("/{company_id:int}", **delete_op("crm.write", "Delete a company", "deleteCompany", 409))
-    async def delete_company(self, db_session: AsyncSession, company_id: IdParam) -> None:
+    async def delete_company(self, db_session: AsyncSession, principal: ApiPrincipal, company_id: IdParam) -> None:
         org = await COMPANIES.get(db_session, company_id)
         with still_used("company"):
-            await CompanyService(session=db_session).delete_company(org)
+            await CompanyService(db_session, CrmContext.of_principal(principal)).delete_company(org)

@@ -1,9 +1,10 @@
 """CRM REST API, the pipeline: stages, leads (capture, qualify, disqualify) and opportunities (create, change,
 move between stages, won / lost with a reason).
 
-Input goes through the CRM's own rules (``schemas.lead_form`` / ``opportunity_form``) and every change through its
+Input goes through the CRM's own rules (``forms.lead_form`` / ``opportunity_form``) and every change through its
 services (``LeadService``, ``OpportunityService``), which emit the webhook events. A refusal of the pipeline
-(``PipelineError``: a lead already qualified, a lost deal without a reason) is a 409 ``conflict`` problem.
+(``PipelineError``, a kernel ``ConflictError``: a lead already qualified, a lost deal without a reason) is a 409
+``conflict`` problem, through the API kit's ``REFUSAL_HANDLERS``.
 
 Deletes: a lead that was qualified into an opportunity is refused (409: it is the deal's origin; delete the
 opportunity first); an opportunity goes with its activities, and is refused (409) while an ERP quote was made from it
@@ -20,18 +21,28 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
-from nexo.modules.crm.api import check_member, form_values
+from nexo.modules.crm import forms
+from nexo.modules.crm.api.common import check_member, form_values
 from nexo.modules.crm.models import Campaign, Lead, LeadStatus, Opportunity, OpportunityStatus, Stage
-from nexo.modules.crm.services.events import LeadOut, OpportunityOut, lead_out, opportunity_out
-from nexo.modules.crm.services.leads import LeadService
+from nexo.modules.crm.representations import (
+    LeadOut,
+    OpportunityOut,
+    Qualified,
+    StageOut,
+    lead_out,
+    opportunity_out,
+    stage_out,
+)
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.leads import LeadInput, LeadService, QualifyInput
 from nexo.modules.crm.services.members import member_ids
-from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
-from nexo.modules.directory.api import Email, Name, Notes, OrgName, Phone
+from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, StageService
+from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
 from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -47,7 +58,6 @@ from nexo.platform.api.resource import (
     delete_op,
     list_op,
     read_op,
-    refusals,
     update_op,
 )
 
@@ -70,14 +80,6 @@ OPPORTUNITIES = Resource(
         "position": Opportunity.position,
     },
 )
-
-
-class StageOut(msgspec.Struct):
-    id: int
-    name: str
-    position: int
-    probability: int
-    kind: str
 
 
 class LeadCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,11 +107,6 @@ class Qualify(msgspec.Struct, forbid_unknown_fields=True):
 
 class Disqualify(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
-
-
-class Qualified(msgspec.Struct):
-    lead: LeadOut
-    opportunity: OpportunityOut
 
 
 class OpportunityCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -161,9 +158,9 @@ async def _check_links(session: AsyncSession, values: dict[str, Any]) -> None:
     await check_exists(session, Organization, values.get("company_id"), "company_id", "company")
 
 
-def _amount_form(data: dict[str, Any]) -> schemas.Cleaned:
-    out = schemas.Cleaned()
-    schemas.amount_field(out, data)
+def _amount_form(data: dict[str, Any]) -> forms.Cleaned:
+    out = forms.Cleaned()
+    forms.amount_field(out, data)
     return out
 
 
@@ -178,18 +175,16 @@ class StagesApi(Controller):
     tags = ["crm"]
 
     @get("/", **list_op("crm.read", "List pipeline stages", "listStages"))
-    async def list_stages(self, db_session: AsyncSession) -> list[StageOut]:
+    async def list_stages(self, db_session: AsyncSession, principal: ApiPrincipal) -> list[StageOut]:
         """The workspace's pipeline stages in board order (``kind``: open, won or lost)."""
-        stages = await StageService(session=db_session).stages()
-        return [
-            StageOut(id=s.id, name=s.name, position=s.position, probability=s.probability, kind=str(s.kind))
-            for s in stages
-        ]
+        stages = await StageService(db_session, CrmContext.of_principal(principal)).stages()
+        return [stage_out(s) for s in stages]
 
 
 class LeadsApi(Controller):
     path = "/crm/leads"
     tags = ["crm"]
+    exception_handlers = REFUSAL_HANDLERS
 
     @get("/", **list_op("crm.read", "List leads", "listLeads"))
     async def list_leads(
@@ -226,8 +221,9 @@ class LeadsApi(Controller):
         async def create() -> LeadOut:
             campaigns = set(await db_session.scalars(select(Campaign.id)))
             owners = await member_ids(db_session, principal.tenant_id)
-            values = form_values(schemas.lead_form, msgspec.structs.asdict(data), owners=owners, campaigns=campaigns)
-            lead = await LeadService(session=db_session).capture(values, owner_id=principal.user_id)
+            values = form_values(forms.lead_form, msgspec.structs.asdict(data), owners=owners, campaigns=campaigns)
+            service = LeadService(db_session, CrmContext.of_principal(principal))
+            lead = await service.capture(forms.as_input(LeadInput, values))
             await db_session.refresh(lead)
             return lead_out(lead)
 
@@ -249,31 +245,32 @@ class LeadsApi(Controller):
         await check_exists(db_session, Stage, data.stage_id, "stage_id", "stage")
         amount = form_values(_amount_form, {"amount": data.amount})["amount"]
         choice = _to_model_ids({**body, "amount": amount})
-        with refusals(PipelineError):
-            deal = await LeadService(session=db_session).qualify(lead, choice, user_id=principal.user_id)
+        service = LeadService(db_session, CrmContext.of_principal(principal))
+        deal = await service.qualify(lead, forms.as_input(QualifyInput, choice))
         await db_session.refresh(lead)
         return Qualified(lead=lead_out(lead), opportunity=await _read_opportunity(db_session, deal))
 
     @post("/{lead_id:int}/disqualify", **action_op("crm.write", "Disqualify a lead", "disqualifyLead"))
-    async def disqualify_lead(self, db_session: AsyncSession, lead_id: IdParam, data: Disqualify) -> LeadOut:
+    async def disqualify_lead(
+        self, db_session: AsyncSession, principal: ApiPrincipal, lead_id: IdParam, data: Disqualify
+    ) -> LeadOut:
         """Disqualify the lead with a reason (409 when it is already qualified)."""
         lead = await LEADS.get(db_session, lead_id)
-        with refusals(PipelineError):
-            await LeadService(session=db_session).disqualify(lead, data.reason)
+        await LeadService(db_session, CrmContext.of_principal(principal)).disqualify(lead, data.reason)
         await db_session.refresh(lead)
         return lead_out(lead)
 
     @delete("/{lead_id:int}", **delete_op("crm.write", "Delete a lead", "deleteLead", 409))
-    async def delete_lead(self, db_session: AsyncSession, lead_id: IdParam) -> None:
+    async def delete_lead(self, db_session: AsyncSession, principal: ApiPrincipal, lead_id: IdParam) -> None:
         """Delete a lead; 409 while it is qualified into an opportunity (delete the opportunity first)."""
         lead = await LEADS.get(db_session, lead_id)
-        with refusals(PipelineError):
-            await LeadService(session=db_session).delete_lead(lead)
+        await LeadService(db_session, CrmContext.of_principal(principal)).delete_lead(lead)
 
 
 class OpportunitiesApi(Controller):
     path = "/crm/opportunities"
     tags = ["crm"]
+    exception_handlers = REFUSAL_HANDLERS
 
     @get("/", **list_op("crm.read", "List opportunities", "listOpportunities"))
     async def list_opportunities(
@@ -318,13 +315,11 @@ class OpportunitiesApi(Controller):
         async def create() -> OpportunityOut:
             body = msgspec.structs.asdict(data)
             await _check_links(db_session, body)
-            stages = await StageService(session=db_session).stages()
+            crm = CrmContext.of_principal(principal)
+            stages = await StageService(db_session, crm).stages()
             body["stage_id"] = body["stage_id"] or stages[0].id
             values = await self._validated(db_session, principal, body, stages, new_owner=True)
-            with refusals(PipelineError):
-                deal = await OpportunityService(session=db_session).create_opportunity(
-                    values, owner_id=principal.user_id
-                )
+            deal = await OpportunityService(db_session, crm).create_opportunity(values)
             return await _read_opportunity(db_session, deal)
 
         return await idempotent_create(request, db_session, principal, data, create)
@@ -353,30 +348,35 @@ class OpportunitiesApi(Controller):
             "company_id": deal.organization_id,
             "notes": deal.notes,
         }
-        stages = await StageService(session=db_session).stages()
+        stages = await StageService(db_session, CrmContext.of_principal(principal)).stages()
         values = await self._validated(db_session, principal, {**current, **sent}, stages, new_owner="owner_id" in sent)
-        with refusals(PipelineError):
-            await OpportunityService(session=db_session).update_opportunity(deal, values)
+        await OpportunityService(db_session, CrmContext.of_principal(principal)).update_opportunity(deal, values)
         return await _read_opportunity(db_session, deal)
 
     @post("/{opportunity_id:int}/move", **action_op("crm.write", "Move an opportunity", "moveOpportunity"))
-    async def move_opportunity(self, db_session: AsyncSession, opportunity_id: IdParam, data: Move) -> OpportunityOut:
+    async def move_opportunity(
+        self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam, data: Move
+    ) -> OpportunityOut:
         """Put the deal in ``stage_id`` at ``position`` (default: the end). Into a won stage it is won; into a lost
         stage it is lost and needs a ``reason``; back into an open stage it is reopened."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
         await check_exists(db_session, Stage, data.stage_id, "stage_id", "stage")
-        with refusals(PipelineError):
-            await OpportunityService(session=db_session).move(deal, data.stage_id, data.position, reason=data.reason)
+        service = OpportunityService(db_session, CrmContext.of_principal(principal))
+        await service.move(deal, data.stage_id, data.position, reason=data.reason)
         return await _read_opportunity(db_session, deal)
 
     @post("/{opportunity_id:int}/won", **action_op("crm.write", "Mark an opportunity won", "winOpportunity"))
-    async def win_opportunity(self, db_session: AsyncSession, opportunity_id: IdParam, data: Close) -> OpportunityOut:
-        return await self._close(db_session, opportunity_id, won=True, reason=data.reason or "")
+    async def win_opportunity(
+        self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam, data: Close
+    ) -> OpportunityOut:
+        return await self._close(db_session, principal, opportunity_id, won=True, reason=data.reason or "")
 
     @post("/{opportunity_id:int}/lost", **action_op("crm.write", "Mark an opportunity lost", "loseOpportunity"))
-    async def lose_opportunity(self, db_session: AsyncSession, opportunity_id: IdParam, data: Close) -> OpportunityOut:
+    async def lose_opportunity(
+        self, db_session: AsyncSession, principal: ApiPrincipal, opportunity_id: IdParam, data: Close
+    ) -> OpportunityOut:
         """Close the deal as lost; a ``reason`` is required (409 without one)."""
-        return await self._close(db_session, opportunity_id, won=False, reason=data.reason or "")
+        return await self._close(db_session, principal, opportunity_id, won=False, reason=data.reason or "")
 
     @delete("/{opportunity_id:int}", **delete_op("crm.write", "Delete an opportunity", "deleteOpportunity", 409))
     async def delete_opportunity(
@@ -384,23 +384,25 @@ class OpportunitiesApi(Controller):
     ) -> None:
         """Delete the deal with its activities; 409 while an ERP quote was made from it."""
         deal = await OPPORTUNITIES.get(db_session, opportunity_id)
-        with refusals(PipelineError):
-            await OpportunityService(session=db_session).delete_opportunity(deal, modules=principal.modules)
+        await OpportunityService(db_session, CrmContext.of_principal(principal)).delete_opportunity(deal)
 
-    async def _close(self, session: AsyncSession, opportunity_id: int, *, won: bool, reason: str) -> OpportunityOut:
+    async def _close(
+        self, session: AsyncSession, principal: ApiPrincipal, opportunity_id: int, *, won: bool, reason: str
+    ) -> OpportunityOut:
         deal = await OPPORTUNITIES.get(session, opportunity_id)
-        stages = await StageService(session=session).stages()
-        with refusals(PipelineError):
-            await OpportunityService(session=session).close(deal, won=won, reason=reason, stages=stages)
+        crm = CrmContext.of_principal(principal)
+        stages = await StageService(session, crm).stages()
+        await OpportunityService(session, crm).close(deal, won=won, reason=reason, stages=stages)
         return await _read_opportunity(session, deal)
 
     @staticmethod
     async def _validated(
         session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any], stages: list[Stage], *, new_owner: bool
-    ) -> dict[str, Any]:
+    ) -> OpportunityInput:
         """The CRM's opportunity rules; a newly set owner must be a member (a kept one may have left since)."""
         owner = body.get("owner_id")
         if new_owner:
             await check_member(session, principal, owner, "owner_id")
         owners = await member_ids(session, principal.tenant_id) | ({owner} if owner else set())
-        return form_values(schemas.opportunity_form, _to_model_ids(body), stages={s.id for s in stages}, owners=owners)
+        values = form_values(forms.opportunity_form, _to_model_ids(body), stages={s.id for s in stages}, owners=owners)
+        return forms.as_input(OpportunityInput, values)

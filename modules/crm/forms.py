@@ -1,6 +1,9 @@
-"""Validation of CRM input (forms, CSV rows, API bodies): each function returns clean values and per-field errors.
+"""The CRM's input rules (page forms, CSV rows, API bodies): each ``*_form`` returns clean values and per-field
+errors, and ``as_input`` turns clean values into the services' typed inputs (``as_input(ContactInput,
+with_points(values))``). The module imports no service: the services (CSV import, duplicates) use its rules.
 
-Pages show the errors next to their fields (400, nothing written); the CSV import reports them per row.
+Pages show the errors next to their fields (400, nothing written); the CSV import reports them per row; the API
+answers a ``validation-error`` problem listing them.
 """
 
 from __future__ import annotations
@@ -8,9 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -22,7 +25,13 @@ from nexo.modules.crm.models import (
     LifecycleStage,
 )
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS
+from nexo.modules.directory.services import AddressInput, ContactPoints, TypedValue
 from nexo.platform.i18n.parsing import ParseError, parse_date, parse_decimal
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    InputT = TypeVar("InputT", bound=DataclassInstance)
 
 TAG = re.compile(r"^[\w][\w .&+/-]{0,59}$", re.UNICODE)
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,50}$")
@@ -349,3 +358,27 @@ def campaign_form(data: Mapping[str, Any], *, saved_filters: set[int]) -> Cleane
     if starts and ends and ends < starts:
         out.errors["ends_on"] = "The end date is before the start date."
     return out
+
+
+def as_input(kind: type[InputT], values: Mapping[str, Any]) -> InputT:
+    """A service's typed input from clean values: the fields it names (a form may clean more, such as a CSV
+    row's company name)."""
+    names = {f.name for f in fields(kind)}
+    return kind(**{name: value for name, value in values.items() if name in names})
+
+
+def contact_points(values: Mapping[str, Any]) -> ContactPoints:
+    """The primary e-mail and phone, the typed rows, and the addresses (kept as they are when not given)."""
+    addresses = values.get("addresses")
+    return ContactPoints(
+        email=values.get("email"),
+        phone=values.get("phone"),
+        emails=tuple(TypedValue(row["kind"], row["value"]) for row in values.get("emails", [])),
+        phones=tuple(TypedValue(row["kind"], row["value"]) for row in values.get("phones", [])),
+        addresses=None if addresses is None else tuple(AddressInput(**row) for row in addresses),
+    )
+
+
+def with_points(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean contact or company values with their ``points`` (what ``ContactInput`` and ``CompanyInput`` take)."""
+    return {**values, "points": contact_points(values)}

@@ -1,7 +1,7 @@
 """CRM REST API, the daily work: activities on a contact, company or opportunity (with their done state), support
 cases with their messages, and campaigns (read and create).
 
-Input goes through the CRM's own rules (``schemas.activity_form`` / ``case_form`` / ``campaign_form``) and every
+Input goes through the CRM's own rules (``forms.activity_form`` / ``case_form`` / ``campaign_form``) and every
 change through its services, which emit the webhook events. An activity or a support case can be deleted (a case
 with its messages and activities); campaigns are not deleted through the API (their leads and deals keep them as
 their source).
@@ -17,8 +17,8 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
-from nexo.modules.crm.api import Tags, check_member, form_values
+from nexo.modules.crm import forms
+from nexo.modules.crm.api.common import Tags, check_member, form_values
 from nexo.modules.crm.models import (
     Activity,
     ActivityKind,
@@ -31,9 +31,7 @@ from nexo.modules.crm.models import (
     SavedFilter,
     SupportCase,
 )
-from nexo.modules.crm.services.activities import ActivityService
-from nexo.modules.crm.services.cases import CampaignService, CaseService
-from nexo.modules.crm.services.events import (
+from nexo.modules.crm.representations import (
     ActivityOut,
     CampaignOut,
     CaseMessageOut,
@@ -43,6 +41,9 @@ from nexo.modules.crm.services.events import (
     case_message_out,
     case_out,
 )
+from nexo.modules.crm.services.activities import ActivityInput, ActivityService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.cases import CampaignInput, CampaignService, CaseInput, CaseService, MessageInput
 from nexo.modules.crm.services.members import member_ids
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
@@ -210,9 +211,10 @@ class ActivitiesApi(Controller):
             subject = await _subject_of(db_session, data)
             await check_member(db_session, principal, data.assignee_id, "assignee_id")
             values = form_values(
-                schemas.activity_form, msgspec.structs.asdict(data), owners=await _owners(db_session, principal, None)
+                forms.activity_form, msgspec.structs.asdict(data), owners=await _owners(db_session, principal, None)
             )
-            activity = await ActivityService(session=db_session).log(subject, values, author_id=principal.user_id)
+            service = ActivityService(db_session, CrmContext.of_principal(principal))
+            activity = await service.log(subject, forms.as_input(ActivityInput, values))
             await db_session.refresh(activity)
             return activity_out(activity)
 
@@ -224,17 +226,17 @@ class ActivitiesApi(Controller):
 
     @patch("/{activity_id:int}", **update_op("crm.write", "Mark an activity done or not done", "updateActivity"))
     async def update_activity(
-        self, db_session: AsyncSession, activity_id: IdParam, data: ActivityUpdate
+        self, db_session: AsyncSession, principal: ApiPrincipal, activity_id: IdParam, data: ActivityUpdate
     ) -> ActivityOut:
         activity = await ACTIVITIES.get(db_session, activity_id)
-        await ActivityService(session=db_session).set_done(activity, data.done)
+        await ActivityService(db_session, CrmContext.of_principal(principal)).set_done(activity, data.done)
         await db_session.refresh(activity)
         return activity_out(activity)
 
     @delete("/{activity_id:int}", **delete_op("crm.write", "Delete an activity", "deleteActivity"))
-    async def delete_activity(self, db_session: AsyncSession, activity_id: IdParam) -> None:
+    async def delete_activity(self, db_session: AsyncSession, principal: ApiPrincipal, activity_id: IdParam) -> None:
         activity = await ACTIVITIES.get(db_session, activity_id)
-        await ActivityService(session=db_session).delete_activity(activity)
+        await ActivityService(db_session, CrmContext.of_principal(principal)).delete_activity(activity)
 
 
 class CasesApi(Controller):
@@ -284,7 +286,7 @@ class CasesApi(Controller):
         async def create() -> CaseOut:
             await check_member(db_session, principal, data.assignee_id, "assignee_id")
             values = await self._validated(db_session, principal, msgspec.structs.asdict(data), None)
-            support_case = await CaseService(session=db_session).open_case(values)
+            support_case = await CaseService(db_session, CrmContext.of_principal(principal)).open_case(values)
             await db_session.refresh(support_case)
             return case_out(support_case)
 
@@ -314,15 +316,15 @@ class CasesApi(Controller):
             "company_id": support_case.organization_id,
         }
         values = await self._validated(db_session, principal, {**current, **sent}, support_case.assignee_id)
-        await CaseService(session=db_session).update_case(support_case, values)
+        await CaseService(db_session, CrmContext.of_principal(principal)).update_case(support_case, values)
         await db_session.refresh(support_case)
         return case_out(support_case)
 
     @delete("/{case_id:int}", **delete_op("crm.write", "Delete a support case", "deleteCase"))
-    async def delete_case(self, db_session: AsyncSession, case_id: IdParam) -> None:
+    async def delete_case(self, db_session: AsyncSession, principal: ApiPrincipal, case_id: IdParam) -> None:
         """Delete the case with its replies, internal notes and activities."""
         support_case = await CASES.get(db_session, case_id)
-        await CaseService(session=db_session).delete_case(support_case)
+        await CaseService(db_session, CrmContext.of_principal(principal)).delete_case(support_case)
 
     @get("/{case_id:int}/messages", **list_op("crm.read", "List a case's messages", "listCaseMessages", 404))
     async def list_messages(
@@ -351,13 +353,8 @@ class CasesApi(Controller):
             raise field_problem("body", "write a message")
 
         async def create() -> CaseMessageOut:
-            message = await CaseService(session=db_session).add_message(
-                support_case,
-                data.body.strip(),
-                internal=data.internal,
-                author_id=principal.user_id,
-                author_label=principal.client_name,
-            )
+            service = CaseService(db_session, CrmContext.of_principal(principal))
+            message = await service.add_message(support_case, MessageInput(data.body.strip(), data.internal))
             await db_session.refresh(message)
             return case_message_out(message)
 
@@ -366,11 +363,12 @@ class CasesApi(Controller):
     @staticmethod
     async def _validated(
         session: AsyncSession, principal: ApiPrincipal, body: dict[str, Any], kept_assignee: int | None
-    ) -> dict[str, Any]:
+    ) -> CaseInput:
         await check_exists(session, Person, body.get("contact_id"), "contact_id", "contact")
         await check_exists(session, Organization, body.get("company_id"), "company_id", "company")
         body = {**body, "person_id": body.pop("contact_id", None), "organization_id": body.pop("company_id", None)}
-        return form_values(schemas.case_form, body, owners=await _owners(session, principal, kept_assignee))
+        values = form_values(forms.case_form, body, owners=await _owners(session, principal, kept_assignee))
+        return forms.as_input(CaseInput, values)
 
 
 class CampaignsApi(Controller):
@@ -405,8 +403,9 @@ class CampaignsApi(Controller):
 
         async def create() -> CampaignOut:
             saved = set(await db_session.scalars(select(SavedFilter.id)))
-            values = form_values(schemas.campaign_form, msgspec.structs.asdict(data), saved_filters=saved)
-            campaign = await CampaignService(session=db_session).save_campaign(None, values, owner_id=principal.user_id)
+            values = form_values(forms.campaign_form, msgspec.structs.asdict(data), saved_filters=saved)
+            service = CampaignService(db_session, CrmContext.of_principal(principal))
+            campaign = await service.save_campaign(None, forms.as_input(CampaignInput, values))
             await db_session.refresh(campaign)
             return campaign_out(campaign)
 

@@ -12,6 +12,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.services import directory_counts
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.home import Card, Figure, HomeContext, home_cards
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.tenancy.context import TenantContext
@@ -42,8 +43,11 @@ async def cards(session: AsyncSession, context: HomeContext) -> list[Card]:
     return [
         Card(
             key="directory",
-            title="Directory",
+            title=gettext("Directory"),
             order=80,
-            figures=(Figure("People", str(counts.people), people), Figure("Organizations", str(counts.organizations))),
+            figures=(
+                Figure(gettext("People"), str(counts.people), people),
+                Figure(gettext("Organizations"), str(counts.organizations)),
+            ),
         )
     ]

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.i18n.formats import format_money
 from nexo.platform.modules.manifest import Manifest
 
 
@@ -34,7 +35,8 @@ class HomeContext:
         return f"/w/{self.slug}/{path}"
 
     def money(self, amount: Decimal) -> str:
-        return f"{amount.quantize(Decimal('0.01')):,.2f} {self.currency}"
+        """``amount`` in the workspace locale's format (``1.234,56 €`` in es-ES, ``€1,234.56`` in en-US)."""
+        return format_money(amount, self.currency)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.reports import CashPoint, Period, cash_position
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.home import Card, Chart, Figure, HomeContext, Series
 
 SIDES = {
@@ -29,29 +30,35 @@ async def cards(session: AsyncSession, context: HomeContext) -> list[Card]:
     return [
         Card(
             key="erp-money",
-            title="Money",
+            title=gettext("Money"),
             order=40,
             figures=(
                 Figure(
-                    "Customers owe", context.money(receivable_open), f"{invoices}?kind=customer_invoice&status=open"
+                    gettext("Customers owe"),
+                    context.money(receivable_open),
+                    f"{invoices}?kind=customer_invoice&status=open",
                 ),
                 Figure(
-                    "of which past due",
+                    gettext("of which past due"),
                     context.money(receivable_due),
                     f"{invoices}?kind=customer_invoice&status=open",
                     alert=receivable_due > 0,
                 ),
-                Figure("We owe suppliers", context.money(payable_open), f"{invoices}?kind=supplier_bill&status=open"),
                 Figure(
-                    "of which past due",
+                    gettext("We owe suppliers"),
+                    context.money(payable_open),
+                    f"{invoices}?kind=supplier_bill&status=open",
+                ),
+                Figure(
+                    gettext("of which past due"),
                     context.money(payable_due),
                     f"{invoices}?kind=supplier_bill&status=open",
                     alert=payable_due > 0,
                 ),
-                Figure("Cash and bank", context.money(cash), context.url("erp/reports")),
+                Figure(gettext("Cash and bank"), context.money(cash), context.url("erp/reports")),
             ),
             chart=_cash_chart(points),
-            links=(Figure("Reports", "", context.url("erp/reports")),),
+            links=(Figure(gettext("Reports"), "", context.url("erp/reports")),),
         )
     ]
 
@@ -63,8 +70,10 @@ def _cash_chart(points: list[CashPoint]) -> Chart | None:
     return Chart(
         kind="line",
         labels=tuple(point.month for point in points),
-        series=(Series("Cash and bank", tuple(float(point.balance) for point in points)),),
-        description=f"Cash and bank balance at the end of each of the last {CASH_MONTHS} months",
+        series=(Series(gettext("Cash and bank"), tuple(float(point.balance) for point in points)),),
+        description=gettext(
+            "Cash and bank balance at the end of each of the last %(months)s months", months=CASH_MONTHS
+        ),
     )
 
 

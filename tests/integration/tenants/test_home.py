@@ -117,8 +117,8 @@ async def test_home_shows_each_members_dashboard_from_the_enabled_modules(
     pipeline = _card(page, "crm-pipeline")
     assert _figures(pipeline) == {
         "Open deals": ("2", f"{a}/crm/pipeline"),
-        "In the pipeline": ("2,000.00 EUR", f"{a}/crm/pipeline"),
-        "Expected revenue": ("600.00 EUR", f"{a}/crm/pipeline"),  # 10 % of 1,000 + 50 % of 1,000
+        "In the pipeline": ("€2,000.00", f"{a}/crm/pipeline"),
+        "Expected revenue": ("€600.00", f"{a}/crm/pipeline"),  # 10 % of 1,000 + 50 % of 1,000
     }
     chart = re.search(r'data-chart="([^"]+)"', pipeline)
     assert chart and '"data": [1000.0, 1000.0' in html.unescape(chart.group(1))
@@ -130,9 +130,9 @@ async def test_home_shows_each_members_dashboard_from_the_enabled_modules(
     assert "Met at the fair" in _card(page, "crm-recent")
     money = _figures(_card(page, "erp-money"))
     invoices = f"{a}/erp/accounting/invoices?kind=customer_invoice&status=open"
-    assert money["Customers owe"] == ("36.00 EUR", invoices)
-    assert money["of which past due"] == ("36.00 EUR", invoices)
-    assert money["We owe suppliers"][0] == "0.00 EUR"
+    assert money["Customers owe"] == ("€36.00", invoices)
+    assert money["of which past due"] == ("€36.00", invoices)
+    assert money["We owe suppliers"][0] == "€0.00"
     directory = _figures(_card(page, "directory"))
     assert (directory["People"][0], directory["Organizations"][0]) == ("1", "2")  # Ana; the customer and supplier
     assert "77,777" not in page and "155,554" not in page
@@ -142,6 +142,6 @@ async def test_home_shows_each_members_dashboard_from_the_enabled_modules(
     await web.post("/logout")
     await web.login(ws_b.owner.email)
     page_b = (await web.get(f"/w/{ws_b.slug}/")).text
-    assert _figures(_card(page_b, "crm-pipeline"))["In the pipeline"][0] == "155,554.00 EUR"
+    assert _figures(_card(page_b, "crm-pipeline"))["In the pipeline"][0] == "€155,554.00"
     assert 'id="card-erp-money"' not in page_b  # ERP is off in Beta
     assert "2,000.00" not in page_b

@@ -245,8 +245,15 @@ def default_chart_statements() -> list[str]:
 
 
 def balance_trigger_statements() -> list[str]:
-    """A deferred constraint trigger: at commit, every touched entry must have lines whose debits equal credits."""
+    """A deferred constraint trigger: at commit, every touched entry must have lines whose debits equal credits.
+
+    The function learns which table fired it from the trigger's argument (``'entry'``), never from
+    ``TG_TABLE_NAME``: on Citus it fires on the worker's *shard* table (``erp_journal_entries_<shardid>``). Citus
+    allows triggers on distributed tables only while ``citus.enable_unsafe_triggers`` is on; it is set here for the
+    creating transaction only (a placeholder setting without effect on plain PostgreSQL). It is safe for this
+    trigger: a tenant schema is one co-located shard group on one node, so the check reads only its own schema."""
     return [
+        "SELECT set_config('citus.enable_unsafe_triggers', 'on', true)",
         """
 CREATE FUNCTION erp_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -254,7 +261,7 @@ DECLARE
     difference numeric;
     line_count bigint;
 BEGIN
-    IF TG_TABLE_NAME = 'erp_journal_entries' THEN
+    IF TG_NARGS > 0 AND TG_ARGV[0] = 'entry' THEN
         touched := NEW.id;
     ELSIF TG_OP = 'DELETE' THEN
         touched := OLD.entry_id;
@@ -287,7 +294,7 @@ CREATE CONSTRAINT TRIGGER erp_journal_lines_balanced
 CREATE CONSTRAINT TRIGGER erp_journal_entries_have_lines
     AFTER INSERT ON erp_journal_entries
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION erp_check_entry_balanced()""",
+    FOR EACH ROW EXECUTE FUNCTION erp_check_entry_balanced('entry')""",
     ]
 
 

@@ -302,24 +302,31 @@ def profit_rollup_statements(*, only_listed_invoices: bool = False) -> list[str]
     """Add posted customer documents to the profitability rollups, grouped as the report groups them.
 
     Either every posted one (building the rollups: migrations, bulk loads) or those whose ids are in the ``:ids``
-    array parameter (posting). Rows are upserted in key order, so concurrent postings lock them in one order."""
+    array parameter (posting). Rows are upserted in key order, so concurrent postings lock them in one order.
+
+    The grouped rows come from a CTE: Citus cannot push an ``INSERT … SELECT`` into a table whose key comes from a
+    sequence down to the worker, and plans the inline join for repartitioning instead (refused); the CTE is
+    router-planned on the tenant's worker and its rows inserted there. On plain PostgreSQL the CTE is inlined."""
     which = "i.id = ANY(:ids)" if only_listed_invoices else "i.status IN ('open', 'paid')"
     source = f"""
 FROM erp_invoice_lines l JOIN erp_invoices i ON i.id = l.invoice_id
 WHERE i.kind IN ('customer_invoice', 'customer_credit_note') AND {which}"""
     sign = "CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END"
     month = "CAST(date_trunc('month', i.issue_date) AS date)"
-    sums = f"sum(l.net_amount * {sign}), sum(l.cost_amount * {sign}), now(), now()"
+    sums = f"sum(l.net_amount * {sign}) AS revenue, sum(l.cost_amount * {sign}) AS cost, now() AS at, now() AS at2"
     add = "revenue = {t}.revenue + excluded.revenue, cost = {t}.cost + excluded.cost, updated_at = excluded.updated_at"
     return [
-        f"""INSERT INTO erp_profit_by_product (month, product_id, label, revenue, cost, created_at, updated_at)
-SELECT {month}, coalesce(l.product_id, 0), min(l.description), {sums} {source}
-GROUP BY 1, 2 ORDER BY 1, 2
+        f"""WITH posted AS (SELECT {month} AS month, coalesce(l.product_id, 0) AS product_id,
+    min(l.description) AS label, {sums} {source}
+GROUP BY 1, 2)
+INSERT INTO erp_profit_by_product (month, product_id, label, revenue, cost, created_at, updated_at)
+SELECT * FROM posted ORDER BY 1, 2
 ON CONFLICT (month, product_id) DO UPDATE SET {add.format(t="erp_profit_by_product")},
     label = least(erp_profit_by_product.label, excluded.label)""",
-        f"""INSERT INTO erp_profit_by_customer (month, partner_org_id, revenue, cost, created_at, updated_at)
-SELECT {month}, i.partner_org_id, {sums} {source}
-GROUP BY 1, 2 ORDER BY 1, 2
+        f"""WITH posted AS (SELECT {month} AS month, i.partner_org_id, {sums} {source}
+GROUP BY 1, 2)
+INSERT INTO erp_profit_by_customer (month, partner_org_id, revenue, cost, created_at, updated_at)
+SELECT * FROM posted ORDER BY 1, 2
 ON CONFLICT (month, partner_org_id) DO UPDATE SET {add.format(t="erp_profit_by_customer")}""",
     ]
 

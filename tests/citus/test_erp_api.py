@@ -1,0 +1,6 @@
+"""The ERP API (posting, reports) on Citus: every test of tests/integration/api/test_erp_api.py, against the coordinator."""
+
+from nexo.tests.integration.api.test_erp_api import *  # noqa: F403
+from nexo.tests.integration.api.conftest import token_for
+
+__all__ = ["token_for"]

@@ -1,3 +1,3 @@
-"""Tenant isolation on Citus: every test of tests/integration/tenants/test_isolation.py, against the coordinator."""
+"""Tenant isolation on Citus: the tests of tests/integration/tenants/test_isolation.py."""
 
 from nexo.tests.integration.tenants.test_isolation import *  # noqa: F403

@@ -1,3 +1,3 @@
-"""Tenant resolution and per-transaction binding on Citus: every test of tests/integration/tenants/test_resolution.py, against the coordinator."""
+"""Tenant resolution and per-transaction binding on Citus: the tests of tests/integration/tenants/test_resolution.py."""
 
 from nexo.tests.integration.tenants.test_resolution import *  # noqa: F403

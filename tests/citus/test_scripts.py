@@ -1,3 +1,3 @@
-"""How scripts reach the server (one statement per query here) on Citus: every test of tests/integration/db/test_scripts.py, against the coordinator."""
+"""Scripts one statement per query on Citus: the tests of tests/integration/db/test_scripts.py."""
 
 from nexo.tests.integration.db.test_scripts import *  # noqa: F403

@@ -107,3 +107,14 @@ def temporary_citus_database(admin_url: str) -> Iterator[str]:
         for host, port in nodes:
             with psycopg.connect(_on_node(admin_url, host, port, parts.path.lstrip("/")), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# On Citus a deferred check fails on the worker at COMMIT. Depending on how Citus commits there, the client gets the
+# check's own error, or the coordinator's report of the failed commit (the check's message then arrives only as a
+# WARNING). The commit is refused either way.
+CITUS_REFUSED_COMMIT = "could not commit transaction for shard"
+
+
+def refused_commit(reason: str, *, citus: bool) -> str:
+    """The pattern of the error a commit refused by a deferred database check raises, on this kind of server."""
+    return f"{reason}|{CITUS_REFUSED_COMMIT}" if citus else reason

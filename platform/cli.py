@@ -207,6 +207,8 @@ def _print_citus_report(report: Any) -> None:
     Console().print(table)
     for problem in report.problems:
         console.print(f"[red]problem:[/] {problem}")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     if report.ok:
         console.print(f"ok: {len(report.placements)} tenant schemas, every one a distributed schema")
 

@@ -19,7 +19,8 @@ TENANT_SCHEMAS = text(
 )
 CITUS_STATE = text(
     "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'), "
-    "current_setting('citus.enable_schema_based_sharding', true)"
+    "current_setting('citus.enable_schema_based_sharding', true), "
+    "current_setting('citus.override_table_visibility', true)"
 )
 # Where each distributed tenant schema lives (a schema is one co-location group: all its shards on one node).
 PLACEMENTS = text(
@@ -50,6 +51,7 @@ class CitusReport:
 
     citus: bool
     schema_sharding: bool
+    shard_hiding: bool = False  # citus.override_table_visibility on here: slow type introspection on connect
     placements: dict[str, str] = field(default_factory=dict)  # distributed tenant schema -> node
     local: list[str] = field(default_factory=list)  # tenant schemas not distributed yet
     strays: list[str] = field(default_factory=list)
@@ -69,14 +71,23 @@ class CitusReport:
         return found
 
     @property
+    def warnings(self) -> list[str]:
+        if self.shard_hiding:
+            return [
+                "citus.override_table_visibility is on at the coordinator: every new connection's type introspection "
+                "scans pg_class through Citus's shard filter (slow with many tenants); set it off there"
+            ]
+        return []
+
+    @property
     def ok(self) -> bool:
         return not self.problems
 
 
 async def citus_report(engine: AsyncEngine) -> CitusReport:
     async with engine.connect() as connection:
-        citus, sharding = (await connection.execute(CITUS_STATE)).one()
-        report = CitusReport(citus=bool(citus), schema_sharding=sharding == "on")
+        citus, sharding, hiding = (await connection.execute(CITUS_STATE)).one()
+        report = CitusReport(citus=bool(citus), schema_sharding=sharding == "on", shard_hiding=hiding == "on")
         schemas = list((await connection.execute(TENANT_SCHEMAS)).scalars())
         if not report.citus:
             report.local = schemas

@@ -72,7 +72,12 @@ DESCRIPTIONS = {
 def responses(*codes: int) -> dict[int, ResponseSpec]:
     """OpenAPI responses for the problems an ERP operation can answer (400, 401, 403, 429 always)."""
     return {
-        code: ResponseSpec(data_container=Problem, description=DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE)
+        code: ResponseSpec(
+            data_container=Problem,
+            description=DESCRIPTIONS[code],
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,  # random examples would change the document per process
+        )
         for code in sorted({400, 401, 403, 429, *codes})
     }
 

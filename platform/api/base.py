@@ -75,7 +75,12 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
     wanted = sorted({400, 401, 403, 429, *codes})
     return {
         code: ResponseSpec(
-            data_container=Problem, description=PROBLEM_DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE
+            data_container=Problem,
+            description=PROBLEM_DESCRIPTIONS[code],
+            media_type=PROBLEM_MEDIA_TYPE,
+            # Litestar's generated examples are random (polyfactory): the served document would change from one
+            # process to the next.
+            generate_examples=False,
         )
         for code in wanted
     }

@@ -101,7 +101,7 @@ async def test_reports_match_ledger_and_export_csv(
             order = await sales.create_order(ids.customer, ids.warehouse, [OrderLineInput(ids.widget, quantity)])
             await sales.deliver(order.id, delivered_on=day)
             invoice = await sales.invoice(order.id, issue_date=day, due_date=day)
-        await InvoiceService(session, erp_context(erp_a)).credit(invoice.id)  # November credited in full
+        await InvoiceService(session, erp_context(erp_a)).credit(invoice.id, issue_date=day)  # November, in full
         await session.commit()
         period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 11, 28))
         ledger = await ledger_totals(session, period)

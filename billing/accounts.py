@@ -9,46 +9,28 @@ current subscriptions (re-read), so duplicate and out-of-order events converge t
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.billing.catalog import paid_module_keys, price_id_for
 from nexo.billing.layout import BilledModule, apply_module_set
 from nexo.billing.models import BillingAccount, BillingState, SubscriptionItem
 from nexo.billing.provider import get_provider
+from nexo.billing.transitions import apply_state, defer_in_transaction
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.tenancy.context import Role
 from nexo.tenants import audit
-from nexo.tenants.models import Membership, Role, Tenant, TenantStatus
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_module_keys
 
 PAST_DUE_STATUSES = frozenset({"past_due", "unpaid", "incomplete_expired"})
-BILLING_QUEUE = "billing"
 
 
 def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
-
-
-async def defer_in_transaction(session: AsyncSession, task_name: str, args: dict[str, object]) -> None:
-    """Queue a job in the caller's transaction (an outbox): it exists if and only if the transaction commits.
-
-    The queue's functions live in ``public``; a tenant-bound transaction has only the tenant schema on its
-    search_path, so the statement runs with ``public`` and the tenant binding is put back after it.
-    """
-    bound = await session.scalar(text("SELECT current_setting('search_path')"))
-    await session.execute(text("SELECT set_config('search_path', 'public', true)"))
-    await session.execute(
-        text(
-            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), NULL)"
-            "::procrastinate_job_to_defer_v1])"
-        ),
-        {"queue": BILLING_QUEUE, "task": task_name, "args": json.dumps(args)},
-    )
-    await session.execute(text("SELECT set_config('search_path', :path, true)"), {"path": bound})
 
 
 async def open_account(session: AsyncSession, tenant: Tenant, trial_days: int, now: datetime.datetime) -> None:
@@ -219,17 +201,6 @@ async def reconcile_account(session: AsyncSession, tenant_id: int, now: datetime
     if account.state is not BillingState.CANCELED:
         await sync_items(session, tenant, await enabled_module_keys(session, tenant_id), now)
     await cancel_orphans(session, account)
-    from nexo.billing.dunning import apply_state
-
     new_state = derive_state(account, await refresh_items(session, tenant_id), now)
     await apply_state(session, account, tenant, new_state, now)
     return new_state
-
-
-def status_for(state: BillingState, current: TenantStatus) -> TenantStatus:
-    """The tenant status a billing state leads to at once (past due turns read-only only after the grace)."""
-    if state is BillingState.CANCELED:
-        return TenantStatus.CANCELED
-    if state is BillingState.PAST_DUE:
-        return current
-    return TenantStatus.ACTIVE

@@ -10,41 +10,12 @@ import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.billing.accounts import defer_in_transaction, status_for
 from nexo.billing.models import BillingAccount, BillingState
 from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.tenancy import bind_tenant
 from nexo.tenants import audit
 from nexo.tenants.models import Tenant, TenantStatus
 from nexo.tenants.provisioning import drop_tenant
-
-
-async def apply_state(
-    session: AsyncSession, account: BillingAccount, tenant: Tenant, new_state: BillingState, now: datetime.datetime
-) -> bool:
-    """Move the (locked) account to ``new_state``; audit, mail and tenant status follow. True if it changed."""
-    old_state = account.state
-    if new_state is old_state:
-        return False
-    account.state = new_state
-    if new_state is BillingState.PAST_DUE:
-        account.past_due_since = account.past_due_since or now
-        await defer_in_transaction(session, "nexo.billing.mail_owner", {"tenant_id": tenant.id, "kind": "past_due"})
-    else:
-        account.past_due_since = None
-    if new_state is BillingState.CANCELED:
-        account.canceled_at = now
-    old_status, tenant.status = tenant.status, status_for(new_state, tenant.status)
-    if tenant.status is not old_status:
-        await notify_revocation(session)  # API principals cache the tenant's status: drop them on commit
-    await audit.record(
-        session,
-        f"billing.{new_state.value}",
-        target=tenant.slug,
-        details={"from": old_state.value, "tenant_status": tenant.status.value},
-    )
-    await session.flush()
-    return True
 
 
 async def enforce_grace(session: AsyncSession, now: datetime.datetime, grace_days: int) -> list[int]:

@@ -9,7 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from nexo.billing.models import BillingState
 from nexo.billing.provider import get_provider
-from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext
+from nexo.platform.tenancy.context import TENANT_STATE_KEY, TenantContext
 
 NOTICE_KEY = "billing_notice"
 

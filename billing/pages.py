@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,13 +16,12 @@ from nexo.billing.catalog import price_for
 from nexo.billing.models import BillingAccount, SubscriptionItem
 from nexo.billing.provider import get_provider
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import MultiFormData
 from nexo.platform.web.rendering import render
 from nexo.tenants import audit
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 OWNER_ONLY = {**require_role(Role.OWNER), "allow_when_read_only": True}
 
 
@@ -113,7 +110,7 @@ class BillingPages(Controller):
         return Response({"client_secret": await get_provider().create_setup_intent(account.customer_id)})
 
     @post("/card", name="billing.card")
-    async def save_card(self, tenant: TenantContext, db_session: AsyncSession, data: FormData) -> Redirect:
+    async def save_card(self, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData) -> Redirect:
         account = await _account(db_session, tenant)
         locked = await lock_account(db_session, tenant.tenant_id)
         assert locked is not None and account.customer_id

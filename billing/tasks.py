@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.billing import inbox
-from nexo.billing.accounts import BILLING_QUEUE, owner_of, reconcile_account, utcnow
+from nexo.billing.accounts import owner_of, reconcile_account, utcnow
 from nexo.billing.dunning import enforce_grace
 from nexo.billing.models import BillingAccount
 from nexo.billing.provider import configure, get_provider
+from nexo.billing.transitions import BILLING_QUEUE
 from nexo.platform.jobs import jobs
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings, get_settings

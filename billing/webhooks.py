@@ -8,9 +8,9 @@ from litestar import Request, post
 from litestar.response import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.billing.accounts import defer_in_transaction
 from nexo.billing.inbox import store_event
 from nexo.billing.provider import WebhookSignatureError, get_provider
+from nexo.billing.transitions import defer_in_transaction
 from nexo.platform.web.errors import ProblemError
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -31,6 +32,9 @@ def run_async(factory: Callable[[], Awaitable[T]]) -> T:
 @click.group()
 def main() -> None:
     """Nexo: multi-tenant CRM and ERP."""
+    from nexo.platform.composition import register_models
+
+    register_models()
 
 
 @main.command()
@@ -56,6 +60,8 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
         run_async(lambda: upgrade_everything(Settings.from_env(), console=console))
     host = host or settings.app.host
     port = port or settings.app.port
+    if workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        prepare_metrics_folder(settings.app.data_dir / "prometheus")
     console.print(f"Nexo is serving on http://{host}:{port}")
     uvicorn.run(
         "nexo.platform.app:create_app",
@@ -66,7 +72,21 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool, no_mig
         reload=reload,
         proxy_headers=True,
         log_level="warning",
+        access_log=False,  # Nexo writes its own access log, with token path segments redacted
     )
+
+
+def prepare_metrics_folder(default: Path) -> Path:
+    """Several workers share their Prometheus counters through files in ``PROMETHEUS_MULTIPROC_DIR`` (default
+    ``<data dir>/prometheus``), which must start empty: the folder is emptied here, before any worker starts."""
+    import os
+    import shutil
+
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
 
 
 @main.command()
@@ -143,6 +163,25 @@ def db_revision(message: str, tree: str, module_key: str) -> None:
 
     path = run_async(go)
     console.print(f"wrote {path}" if path else "no changes detected")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Compare the models with what the migrations build: the public tree, and every branch of the tenant tree.
+
+    Exits 1 and lists the differences when a model changed without its migration (or the reverse). Runs in
+    transactions that are rolled back: the database is left as it was.
+    """
+    from nexo.platform.migrations.drift import check_drift
+
+    drift = run_async(lambda: check_drift(load_settings()))
+    for tree, differences in drift.items():
+        console.print(f"[bold]{tree}[/bold]: models and migrations differ")
+        for difference in differences:
+            console.print(f"  {difference}", markup=False, highlight=False)
+    if drift:
+        sys.exit(1)
+    console.print("models and migrations agree (public tree and every tenant branch)")
 
 
 @main.group()
@@ -324,6 +363,42 @@ def tenants_delete(slug: str, yes: bool) -> None:
 
     run_async(go)
     console.print(f"deleted workspace {slug}")
+
+
+@tenants.command("backup")
+@click.argument("slug")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Tar file to write."
+)
+def tenants_backup(slug: str, output: Path | None) -> None:
+    """Back up one workspace: its schema (pg_dump) and its public rows, from one snapshot, in a tar file."""
+    from nexo.tenants.backup import BackupError, backup_tenant
+
+    target = output or Path(f"{slug}.nexo-backup.tar")
+    try:
+        manifest = run_async(lambda: backup_tenant(load_settings(), slug, target))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(manifest["counts"].values())
+    console.print(f"backed up workspace {slug} ({len(manifest['counts'])} tables, {rows} rows) to {target}")
+
+
+@tenants.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "slug", required=True, help="Address (slug) of the restored workspace.")
+def tenants_restore(backup: Path, slug: str) -> None:
+    """Restore a workspace backup as a new workspace, in one transaction (same or another database)."""
+    from nexo.billing.hooks import install as install_billing
+    from nexo.tenants.backup import BackupError, restore_tenant
+
+    settings = load_settings()
+    install_billing(settings)
+    try:
+        restored = run_async(lambda: restore_tenant(settings, backup, slug.lower()))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(restored.counts.values())
+    console.print(f"restored workspace {restored.slug} (schema {restored.schema}, {rows} rows)")
 
 
 @tenants.command("purge-expired")

@@ -32,37 +32,43 @@ from nexo.billing.hooks import install as install_billing
 from nexo.billing.pages import BillingPages
 from nexo.billing.provider import stripe_js_origin
 from nexo.billing.webhooks import stripe_webhook
+from nexo.modules.directory.home import WorkspaceHomeController
 from nexo.platform.accounts.auth import SessionUserMiddleware, login_required
 from nexo.platform.accounts.models import KeyValueEntry
 from nexo.platform.accounts.pages import LoginController, PasswordResetController
 from nexo.platform.accounts.sessions import DatabaseSessionConfig
-from nexo.platform.api.auth import token_cache_listener
+from nexo.platform.api.auth import api_guard, notify_on_module_switch, token_cache_listener
 from nexo.platform.api.base import api_router
 from nexo.platform.api.openapi import openapi_components
 from nexo.platform.db.engine import create_engine
 from nexo.platform.health import healthz, readyz
 from nexo.platform.jobs.runtime import open_jobs
 from nexo.platform.logging import RequestContextMiddleware, configure_logging
+from nexo.platform.metrics import metrics, observe_pool_after_response, request_metrics_middleware
 from nexo.platform.modules.registry import get_registry
 from nexo.platform.oauth.endpoints import OAuthController, server_metadata
 from nexo.platform.oauth.pages import DeveloperPortal, InstalledAppsPages, IntegrationsPages
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import provide_tenant
 from nexo.platform.web.assets import static_routers
-from nexo.platform.web.errors import http_exception_handler, internal_error_handler
-from nexo.platform.web.security import SecurityHeadersMiddleware, content_security_policy
+from nexo.platform.web.errors import ExceptionsAsResponsesMiddleware, http_exception_handler, internal_error_handler
+from nexo.platform.web.security import CSP_STATE_KEY, SecurityHeadersMiddleware, content_security_policy
 from nexo.platform.web.templating import template_config
 from nexo.platform.webhooks.api import WebhooksApi
 from nexo.tenants.admin.routes import ADMIN_ROOT_HANDLERS, ADMIN_WORKSPACE_HANDLERS
-from nexo.tenants.pages import SignupController, WorkspaceHomeController, WorkspacesController, root
-from nexo.tenants.resolution import provide_tenant, workspace_guard
+from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
+from nexo.tenants.pages import SignupController, WorkspacesController, root
+from nexo.tenants.resolution import workspace_guard
 
-CSRF_EXEMPT = ["/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/billing/webhooks/"]
+# Regular expressions searched in the path: anchored, so a page path that merely contains "/api/" is still protected.
+CSRF_EXEMPT = [r"^/api/", r"^/oauth/(token|revoke|introspect)$", r"^/billing/webhooks/"]
 
 # Route handlers outside any workspace (public pages, account pages, the developer portal, ...).
 ROOT_HANDLERS: list[ControllerRouterHandler] = [
     root,
     healthz,
     readyz,
+    metrics,
     LoginController,
     SignupController,
     WorkspacesController,
@@ -160,6 +166,8 @@ class CorePlugin(InitPluginProtocol):
         settings = self.settings
         configure_logging(settings)
         install_billing(settings)
+        if notify_on_module_switch not in MODULE_SWITCH_HOOKS:  # a switch changes what every access token may call
+            MODULE_SWITCH_HOOKS.append(notify_on_module_switch)
         stripe_origin = (stripe_js_origin(settings.billing),) if settings.billing.provider == "stripe" else ()
         engine = create_engine(settings)
         alchemy = SQLAlchemyAsyncConfig(
@@ -171,12 +179,20 @@ class CorePlugin(InitPluginProtocol):
             before_send_handler="autocommit_include_redirects",
             create_all=False,
         )
-        app_config.state.update({"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine})
+        csp = content_security_policy(stripe_origin, stripe_origin)
+        app_config.state.update(
+            {"nexo_settings": settings, "nexo_alchemy_config": alchemy, "nexo_engine": engine, CSP_STATE_KEY: csp}
+        )
         app_config.plugins.extend([SQLAlchemyPlugin(config=alchemy), HTMXPlugin()])
         load_module_integrations()
         pages = Router(path="/", route_handlers=ROOT_HANDLERS, include_in_schema=False)  # the API schema lists the API
         app_config.route_handlers.extend(
-            [pages, workspace_router(), *static_routers(), api_router([*API_HANDLERS, *module_api_handlers()])]
+            [
+                pages,
+                workspace_router(),
+                *static_routers(),
+                api_router([*API_HANDLERS, *module_api_handlers()], guards=[api_guard]),
+            ]
         )
         app_config.template_config = template_config(settings)
         app_config.csrf_config = CSRFConfig(
@@ -185,7 +201,7 @@ class CorePlugin(InitPluginProtocol):
             header_name="x-csrftoken",
             cookie_secure=settings.app.cookie_secure,
             cookie_samesite="lax",
-            cookie_httponly=False,
+            cookie_httponly=True,  # pages send the token from the meta tag / form field; scripts never read the cookie
             exclude=CSRF_EXEMPT,
         )
         app_config.stores = StoreRegistry(
@@ -202,9 +218,9 @@ class CorePlugin(InitPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestContextMiddleware(),
-            SecurityHeadersMiddleware(
-                content_security_policy(stripe_origin, stripe_origin), hsts=settings.app.cookie_secure
-            ),
+            request_metrics_middleware(),
+            SecurityHeadersMiddleware(csp, hsts=settings.app.cookie_secure),
+            ExceptionsAsResponsesMiddleware(),
             rate_limit_middleware("login", "/login", settings.security.login_rate_per_minute),
             rate_limit_middleware("signup", "/signup", settings.security.signup_rate_per_minute),
             rate_limit_middleware("forgot", "/password/forgot", settings.security.login_rate_per_minute),
@@ -219,5 +235,6 @@ class CorePlugin(InitPluginProtocol):
             title="Nexo API", version="1.0.0", path="/api/schema", **openapi_components(settings)
         )
         app_config.lifespan.extend([job_queue_lifespan, token_cache_listener])
+        app_config.after_response = observe_pool_after_response
         app_config.on_shutdown.append(engine.dispose)
         return app_config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -31,6 +32,29 @@ def add_tenant(logger: Any, method_name: str, event_dict: MutableMapping[str, An
     return event_dict
 
 
+# Paths whose last segment is a secret (a password-reset or invitation token): whoever reads the log must not be able
+# to use them. Matched anywhere in a logged string, so a logged link in a mail body is redacted too.
+TOKEN_SEGMENT = re.compile(r"(/password/reset/|/invitations/)[^/?#\s\"'<>]+")
+REDACTED = "[redacted]"
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return TOKEN_SEGMENT.sub(r"\1" + REDACTED, value)
+    if isinstance(value, dict):
+        return {key: _redact(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact(item) for item in value)
+    return value
+
+
+def redact_tokens(logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Every log line: token path segments (reset and invitation links) become ``[redacted]``."""
+    for key, value in event_dict.items():
+        event_dict[key] = _redact(value)
+    return event_dict
+
+
 def configure_logging(settings: Settings, *, file: TextIO | None = None) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if settings.app.log_json else structlog.dev.ConsoleRenderer(colors=False)
@@ -42,6 +66,7 @@ def configure_logging(settings: Settings, *, file: TextIO | None = None) -> None
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            redact_tokens,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.app.log_level, logging.INFO)),

@@ -48,6 +48,7 @@ class AppSettings:
     data_dir: Path = REPO_ROOT / ".nexo"
     log_level: str = "INFO"
     log_json: bool = False
+    metrics_token: str = ""  # bearer token for /metrics; empty: /metrics is not exposed
 
     @property
     def is_development(self) -> bool:
@@ -87,6 +88,10 @@ class SecuritySettings:
     password_reset_max_age_seconds: int = 3600
     invitation_max_age_seconds: int = 7 * 24 * 3600
     api_rate_per_minute: int = 600  # API calls per installation per minute
+    # Webhook receivers on loopback or private networks (tests, self-hosting next to the receiver); off unless set.
+    webhooks_allow_private_receivers: bool = False
+    webhook_subscriptions_per_installation: int = 25
+    webhook_deliveries_per_minute: int = 300  # POSTs per installation per minute; the rest wait for the next minute
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class Settings:
             data_dir=Path(_env("DATA_DIR", str(REPO_ROOT / ".nexo"))),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             log_json=_env_bool("LOG_JSON", False),
+            metrics_token=_env("METRICS_TOKEN"),
         )
         db = DatabaseSettings(
             url=_env("DATABASE_URL"),
@@ -143,6 +149,9 @@ class Settings:
             login_rate_per_minute=_env_int("LOGIN_RATE_PER_MINUTE", 10),
             signup_rate_per_minute=_env_int("SIGNUP_RATE_PER_MINUTE", 5),
             api_rate_per_minute=_env_int("API_RATE_PER_MINUTE", 600),
+            webhooks_allow_private_receivers=_env_bool("WEBHOOKS_ALLOW_PRIVATE_RECEIVERS", False),
+            webhook_subscriptions_per_installation=_env_int("WEBHOOK_SUBSCRIPTIONS_PER_INSTALLATION", 25),
+            webhook_deliveries_per_minute=_env_int("WEBHOOK_DELIVERIES_PER_MINUTE", 300),
             session_max_age_seconds=_env_int("SESSION_MAX_AGE_SECONDS", SecuritySettings.session_max_age_seconds),
             password_reset_max_age_seconds=_env_int(
                 "PASSWORD_RESET_MAX_AGE_SECONDS", SecuritySettings.password_reset_max_age_seconds
@@ -176,6 +185,12 @@ class Settings:
             object.__setattr__(self.app, "secret_key", secret)
         if self.app.env not in {"development", "test", "production", "staging"}:
             raise SettingsError(f"NEXO_ENV must be development, test, staging or production, got {self.app.env!r}")
+        if not self.mail.smtp_url and not self.app.is_development:
+            raise SettingsError(
+                "NEXO_SMTP_URL is missing: outside development Nexo must send its e-mails (password resets, "
+                "invitations) through SMTP, never write them (and the links in them) to the log. Set it, for "
+                "example smtp://user:password@mail.example.com:587, or set NEXO_ENV=development for local use."
+            )
         return self
 
 

@@ -17,15 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.passwords import hash_password, password_problem
+from nexo.platform.accounts.passwords import hash_password_off_loop, password_problem
 from nexo.platform.accounts.services import get_user_by_email
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.context import Role, TenantContext
 from nexo.tenants.audit import record
-from nexo.tenants.models import Invitation, Membership, Role, Tenant
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.models import Invitation, Membership, Tenant
 
 SALT = "nexo.invitation"
 INVALID_LINK = "This invitation link is invalid, has expired or was already used. Ask for a new invitation."
@@ -207,7 +207,7 @@ async def _invitee(
     problem = password_problem(password, email=invitation.email, name=full_name)
     if problem:
         raise InvitationError(problem, "password")
-    user = User(email=invitation.email, full_name=full_name, password_hash=hash_password(password))
+    user = User(email=invitation.email, full_name=full_name, password_hash=await hash_password_off_loop(password))
     session.add(user)
     await session.flush()
     return user, True

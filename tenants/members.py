@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.tenancy.context import Role, TenantContext
 from nexo.tenants.audit import record
-from nexo.tenants.models import Membership, Role
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.models import Membership
 
 
 class MemberError(Exception):

@@ -10,25 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import DateTimeUTC, PublicBase
+from nexo.platform.tenancy.context import Role
 
 
 class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     READ_ONLY = "read_only"
     CANCELED = "canceled"
-
-
-class Role(enum.StrEnum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
-
-    @property
-    def rank(self) -> int:
-        return {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}[self]
-
-    def at_least(self, other: Role) -> bool:
-        return self.rank >= other.rank
 
 
 class Tenant(PublicBase):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
 import io
@@ -13,12 +12,12 @@ from typing import Any
 from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.csvkit import CsvFormat, write_csv
 from nexo.platform.migrations.runner import tables_of
 
 Exported = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 
 
-ALLOWED_WHEN_READ_ONLY: dict[str, Any] = {"allow_when_read_only": True}
 """Handler ``opt`` of every data export: exports stay open in a read-only (unpaid) or canceled workspace. The data is
 the customer's, and "read-only, export allowed" is what the dunning and cancelation messages promise; the marking
 keeps them open on purpose, whatever their method, instead of by the accident of being a GET."""
@@ -73,15 +72,20 @@ def export_json(key: str, tables: Exported) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def export_csv_zip(tables: Exported) -> bytes:
+def _cell(value: Any) -> Any:
+    """A column value for the CSV writer: numbers and dates stay typed (the format decides their text)."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def export_csv_zip(tables: Exported, fmt: CsvFormat = CsvFormat.PLAIN) -> bytes:
+    """One CSV per table, written by the product's CSV writer (formula cells guarded) in ``fmt``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, (columns, rows) in tables.items():
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(columns)
-            for row in rows:
-                cells = [_plain(v) for v in row]
-                writer.writerow([json.dumps(c) if isinstance(c, dict | list) else c for c in cells])
-            archive.writestr(f"{name}.csv", out.getvalue())
+            body = write_csv([columns, *([_cell(v) for v in row] for row in rows)], fmt)
+            archive.writestr(f"{name}.csv", body)
     return buffer.getvalue()

@@ -232,7 +232,7 @@ def remove_branch_versions(connection: Connection, schema: str, branch: str) -> 
     """
     script = tenant_script()
     own = set(_branch_revisions(branch))
-    rows = {r[0] for r in connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))}
+    rows = {r[0] for r in connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))}  # noqa: S608 (schema: a tenant schema name from the tenant row, tenant_<id>; table name a constant)
     removed, kept = rows & own, rows - own
     if not removed:
         return
@@ -243,9 +243,9 @@ def remove_branch_versions(connection: Connection, schema: str, branch: str) -> 
             for label in set(revision.branch_labels) - {branch} - still_present:
                 implied.setdefault(label, revision.revision)  # newest first
     table = f'"{schema}".{TENANT_VERSION_TABLE}'
-    connection.execute(text(f"DELETE FROM {table} WHERE version_num = ANY(:revisions)"), {"revisions": list(removed)})
+    connection.execute(text(f"DELETE FROM {table} WHERE version_num = ANY(:revisions)"), {"revisions": list(removed)})  # noqa: S608 (schema: a tenant schema name from the tenant row, tenant_<id>; table name a constant)
     for implied_revision in implied.values():
-        connection.execute(text(f"INSERT INTO {table} (version_num) VALUES (:rev)"), {"rev": implied_revision})
+        connection.execute(text(f"INSERT INTO {table} (version_num) VALUES (:rev)"), {"rev": implied_revision})  # noqa: S608 (schema: a tenant schema name from the tenant row, tenant_<id>; table name a constant)
 
 
 def _table_exists(connection: Connection, schema: str, table: str) -> bool:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.pages import sign_in
+from nexo.platform.metrics import SIGNUPS
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.web.kit import MultiFormData
 from nexo.platform.web.rendering import render
 from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.resolution import TenantContext
-from nexo.tenants.signup import SignupForm, SignupResult, sign_up
+from nexo.tenants.signup import SignupForm, SignupResult, sign_up, slug_in_use, slugs_in_use
 from nexo.tenants.slugs import MAX_SLUG_LENGTH, slug_problem, suggest_slug
-
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def current_user(request: Request[Any, Any, Any]) -> User | None:
@@ -43,7 +40,7 @@ class SignupController(Controller):
         return render(request, "tenants/signup.html", signup_context(SignupForm(), {}, current_user(request)))
 
     @post("/", name="signup.submit", opt={"rate_limit": "signup"}, media_type=MediaType.HTML)
-    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: FormData) -> Any:
+    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: MultiFormData) -> Any:
         raw = await _form_multi(request, data)
         form = SignupForm.from_data(raw)
         user = current_user(request)
@@ -61,6 +58,7 @@ class SignupController(Controller):
             context = signup_context(form, errors, user, str(raw.get("slug_auto", "")))
             return render(request, "tenants/signup.html", context, partial="tenants/_signup_form.html", status_code=400)
         await db_session.commit()
+        SIGNUPS.inc()
         if user is None:
             sign_in(request, result.user)
         target = f"/w/{result.tenant.slug}/"
@@ -96,7 +94,7 @@ class SignupController(Controller):
 async def slug_error(session: AsyncSession, slug: str) -> str | None:
     """Why ``slug`` cannot be used (format, reserved or taken), or ``None``."""
     problem = slug_problem(slug)
-    if problem is None and await session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+    if problem is None and await slug_in_use(session, slug):
         problem = "This address is taken. Choose another one."
     return problem
 
@@ -107,7 +105,7 @@ async def free_suggestion(session: AsyncSession, company_name: str) -> str:
     if not base or slug_problem(base):
         return base
     candidates = [base] + [f"{base[: MAX_SLUG_LENGTH - 2]}-{n}" for n in range(2, 10)]
-    taken = set((await session.scalars(select(Tenant.slug).where(Tenant.slug.in_(candidates)))).all())
+    taken = await slugs_in_use(session, candidates)
     return next((c for c in candidates if c not in taken), base)
 
 
@@ -135,17 +133,6 @@ class WorkspacesController(Controller):
             )
         ).all()
         return render(request, "tenants/workspaces.html", {"workspaces": rows, "user": user})
-
-
-class WorkspaceHomeController(Controller):
-    path = "/"
-
-    @get("/", name="workspace.home")
-    async def home(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
-        from nexo.modules.directory.services import directory_counts
-
-        counts = await directory_counts(db_session)
-        return render(request, "tenants/home.html", {"counts": counts})
 
 
 def root_redirect(request: Request[Any, Any, Any]) -> Redirect:

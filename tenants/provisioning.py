@@ -15,7 +15,8 @@ from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import schema_for_tenant_id
 from nexo.platform.migrations.runner import build_tenant_schema
 from nexo.platform.modules.registry import get_registry
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import record_modules_built
 
 

@@ -12,7 +12,6 @@ three.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -21,11 +20,12 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.billing.models import BillingAccount
 from nexo.platform.accounts.models import User
 from nexo.platform.db.tenancy import mark_bound
-from nexo.platform.web.errors import ProblemError
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.platform.tenancy.catalog import billing_accounts
+from nexo.platform.tenancy.context import NOT_FOUND, TENANT_STATE_KEY, Role, TenantContext
+from nexo.platform.tenancy.policy import module_off_error, refuse_when_read_only, request_db_session
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
 # Page requests plan every statement for its own parameters. A pooled connection keeps its prepared statements, and
@@ -33,38 +33,6 @@ from nexo.tenants.module_state import enabled_modules_subquery
 # use the prefix indexes and scans the table, for every later search, in every workspace the connection serves.
 # Planning these statements takes a fraction of a millisecond.
 CUSTOM_PLANS = ("plan_cache_mode", "force_custom_plan")
-NOT_FOUND = "There is no workspace at this address, or you are not a member of it."
-TENANT_STATE_KEY = "tenant_context"
-
-
-@dataclass(frozen=True)
-class TenantContext:
-    tenant_id: int
-    slug: str
-    name: str
-    schema: str
-    status: str
-    currency: str
-    timezone: str
-    user_id: int
-    user_email: str
-    user_name: str
-    role: Role
-    modules: frozenset[str]
-    billing_state: str | None = None  # the BillingAccount's state, None without one
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role.at_least(Role.ADMIN)
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role is Role.OWNER
-
-    @property
-    def actor(self) -> dict[str, Any]:
-        """Keyword arguments identifying the acting user for ``nexo.tenants.audit.record``."""
-        return {"actor_user_id": self.user_id, "actor_label": self.user_email}
 
 
 async def load_tenant_context(
@@ -75,8 +43,11 @@ async def load_tenant_context(
     With ``bind``, the same query binds the session's current transaction to the workspace's schema, and the session
     stays bound for its later transactions.
     """
-    billing_state = (
-        select(BillingAccount.state).where(BillingAccount.tenant_id == Tenant.id).correlate(Tenant).scalar_subquery()
+    billing_state = (  # read by the billing notice guard; the billing feature builds on this one, not the reverse
+        select(billing_accounts.c.state)
+        .where(billing_accounts.c.tenant_id == Tenant.id)
+        .correlate(Tenant)
+        .scalar_subquery()
     )
     binding = [func.set_config("search_path", Tenant.schema_name, true()), func.set_config(*CUSTOM_PLANS, true())]
     row = (
@@ -106,15 +77,8 @@ async def load_tenant_context(
         user_name=user.full_name,
         role=Role(role),
         modules=frozenset(modules or ()),
-        billing_state=None if state is None else state.value,
+        billing_state=None if state is None else str(state),
     )
-
-
-def request_db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
-    """The request's own database session (the one handlers receive as ``db_session``)."""
-    config = connection.app.state["nexo_alchemy_config"]
-    session: AsyncSession = config.provide_session(connection.app.state, connection.scope)
-    return session
 
 
 async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -132,7 +96,7 @@ async def workspace_guard(connection: ASGIConnection[Any, Any, Any, Any], handle
         raise NotFoundException(NOT_FOUND)
     connection.state[TENANT_STATE_KEY] = context
     connection.scope["nexo_tenant"] = context.slug  # type: ignore[typeddict-unknown-key]
-    refuse_writes_when_read_only(connection, handler, context)
+    refuse_when_read_only(connection, handler, context.status, context.name)
     module_key = handler.opt.get("module")
     if module_key and module_key not in context.modules:
         raise module_off_error(module_key)
@@ -172,59 +136,3 @@ class WorkspaceMovedError(HTTPException):
         super().__init__(
             status_code=status, detail=f"This workspace moved to /w/{new_slug}/.", headers={"location": target}
         )
-
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-READ_ONLY_STATUSES = frozenset({"read_only", "canceled"})
-
-
-def refuse_writes_when_read_only(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, context: TenantContext
-) -> None:
-    """A read-only (unpaid) or canceled workspace refuses writes except on ``allow_when_read_only`` handlers
-    (billing, export)."""
-    refuse_when_read_only(connection, handler, context.status, context.name)
-
-
-def refuse_when_read_only(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, status: str, name: str
-) -> None:
-    """Pages and the API alike: in a read-only or canceled workspace only safe methods pass, plus the handlers
-    marked ``allow_when_read_only`` (billing, data export); anything else is a 403 problem of type ``read-only``."""
-    if status not in READ_ONLY_STATUSES:
-        return
-    if connection.scope.get("method") not in UNSAFE_METHODS or handler.opt.get("allow_when_read_only"):
-        return
-    reason = "its subscription has ended" if status == "canceled" else "a payment is overdue"
-    raise ProblemError(
-        403,
-        f"{name} is read-only because {reason}: you can still read and export its data. "
-        "The owner can restore it under Settings → Billing.",
-        "read-only",
-    )
-
-
-def module_off_error(module_key: str) -> ProblemError:
-    """403 for a switched-off module: its pages and API refuse, its data stays."""
-    from nexo.platform.modules.registry import get_registry
-
-    name = get_registry().get(module_key).name if module_key in get_registry() else module_key
-    return ProblemError(
-        403,
-        f"The {name} module is off in this workspace. An admin can switch it on under Settings → Modules.",
-        "module-disabled",
-        module=module_key,
-    )
-
-
-def provide_tenant(request: Any) -> TenantContext:
-    """Dependency ``tenant``: the context the guard resolved."""
-    context = request.state.get(TENANT_STATE_KEY)
-    if not isinstance(context, TenantContext):  # the guard did not run: fail closed
-        raise NotFoundException(NOT_FOUND)
-    return context
-
-
-def require_role(role: Role) -> dict[str, Any]:
-    """Handler ``opt`` enforcing a minimum role, e.g. ``@get(..., opt=require_role(Role.ADMIN))``."""
-    return {"min_role": role.value}

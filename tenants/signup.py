@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.passwords import hash_password, password_problem
+from nexo.platform.accounts.passwords import hash_password_off_loop, password_problem
 from nexo.platform.modules.registry import get_registry
-from nexo.tenants.models import Tenant
+from nexo.tenants.models import SlugRedirect, Tenant
 from nexo.tenants.provisioning import provision_tenant
 from nexo.tenants.slugs import slug_problem
 
@@ -53,6 +53,18 @@ class SignupResult:
     user: User | None = None
 
 
+async def slugs_in_use(session: AsyncSession, slugs: list[str]) -> set[str]:
+    """Which of ``slugs`` belong to a workspace, now or as a former address that still redirects to it (a new
+    workspace there would capture the old links, bookmarks and partner callbacks of the other one)."""
+    current = await session.scalars(select(Tenant.slug).where(Tenant.slug.in_(slugs)))
+    former = await session.scalars(select(SlugRedirect.old_slug).where(SlugRedirect.old_slug.in_(slugs)))
+    return set(current) | set(former)
+
+
+async def slug_in_use(session: AsyncSession, slug: str) -> bool:
+    return bool(await slugs_in_use(session, [slug]))
+
+
 async def validate_signup(session: AsyncSession, form: SignupForm, *, existing_user: User | None) -> dict[str, str]:
     """Field name -> message, for everything wrong with ``form``."""
     errors: dict[str, str] = {}
@@ -63,7 +75,7 @@ async def validate_signup(session: AsyncSession, form: SignupForm, *, existing_u
     problem = slug_problem(form.slug)
     if problem:
         errors["slug"] = problem
-    elif await session.scalar(select(func.count()).select_from(Tenant).where(Tenant.slug == form.slug)):
+    elif await slug_in_use(session, form.slug):
         errors["slug"] = "This address is taken. Choose another one."
     registry = get_registry()
     unknown = [m for m in form.modules if m not in registry or registry.get(m).always_on]
@@ -105,7 +117,9 @@ async def sign_up(session: AsyncSession, form: SignupForm, *, existing_user: Use
         return SignupResult(errors=errors)
     user = existing_user
     if user is None:
-        user = User(email=form.email, full_name=form.owner_name, password_hash=hash_password(form.password))
+        user = User(
+            email=form.email, full_name=form.owner_name, password_hash=await hash_password_off_loop(form.password)
+        )
         session.add(user)
         await session.flush()
     tenant = await provision_tenant(session, name=form.company_name, slug=form.slug, owner=user, modules=form.modules)

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.tenancy.context import TenantContext
 from nexo.tenants.audit import record
 from nexo.tenants.models import SlugRedirect, Tenant, TenantLogo
-from nexo.tenants.resolution import TenantContext
 from nexo.tenants.slugs import slug_problem
 
 CURRENCIES: dict[str, str] = {

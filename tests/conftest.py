@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
+import signal
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,11 +16,26 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from nexo.platform import clock
+from nexo.platform.composition import register_models
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
 from nexo.platform.settings import REPO_ROOT, Settings
 from nexo.tests.database import temporary_database
 from nexo.tests.factories import WebClient, Workspace, make_workspace
 from nexo.tests.mailbox import Mailbox, start_smtp_server
+
+register_models()  # the suite composes the app's parts as the app factory and the CLI do
+
+# "Today" for every test: documents the services date today (an invoice, a delivery, a payment without a date) fall
+# on this day, so tests with fixed calendar dates (autumn 2026) keep their order to "today" on any day they run.
+TODAY = datetime.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today() -> Iterator[datetime.date]:
+    with clock.frozen(TODAY) as day:
+        yield day
+
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -31,10 +49,17 @@ def require_system_part(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: fixtures are torn down (the run's database dropped, servers and
+    temporary folders cleaned up) before the process exits, instead of dying on the spot."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 @pytest.fixture(scope="session")
 def pg_data_dir() -> Path:
-    """The embedded test server's data folder: kept and reused between runs (each run gets a fresh database),
-    so runs skip initdb and leave no stray servers behind."""
+    """The embedded test server's data folder: kept and reused between runs (each run gets a fresh database), so
+    runs skip initdb; the server itself is stopped when the last test process using it exits."""
     shared = os.environ.get("NEXO_TEST_PGDATA")
     return Path(shared) if shared else REPO_ROOT / ".nexo" / "test-pgdata"
 
@@ -78,6 +103,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_s
             "NEXO_DATA_DIR": str(tmp_path_factory.mktemp("nexo-data")),
             "NEXO_LOGIN_RATE_PER_MINUTE": os.environ.get("NEXO_LOGIN_RATE_PER_MINUTE", "1000"),
             "NEXO_SIGNUP_RATE_PER_MINUTE": os.environ.get("NEXO_SIGNUP_RATE_PER_MINUTE", "1000"),
+            # the webhook tests' receivers listen on 127.0.0.1 (the SSRF tests turn this off for themselves)
+            "NEXO_WEBHOOKS_ALLOW_PRIVATE_RECEIVERS": "1",
         }
     )
     return Settings.from_env()

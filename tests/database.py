@@ -14,11 +14,13 @@ import psycopg
 
 
 def _admin_url_embedded(data_dir: Path) -> str:
+    """Start (or join) the embedded server in ``data_dir``. pgserver counts the processes holding it: the last one
+    to exit stops it (its folder stays, so the next run skips initdb), so no test run leaves a server behind."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
 
-        pgserver.get_server(str(data_dir), cleanup_mode=None)
+        pgserver.get_server(str(data_dir), cleanup_mode="stop")
     return f"postgresql://postgres@/postgres?host={quote(str(data_dir))}"
 
 

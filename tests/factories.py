@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.services import create_user
 from nexo.platform.db.tenancy import bind_tenant
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.provisioning import provision_tenant
 
 DEFAULT_PASSWORD = "Tr0ub4dor&3-horse"

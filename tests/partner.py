@@ -158,6 +158,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status = 200
+        self.headers: dict[str, str] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -165,6 +166,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
                 self.send_response(receiver.status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:

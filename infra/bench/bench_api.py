@@ -19,7 +19,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +28,10 @@ from typing import Any
 import httpx
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import embedded_pgdata, scratch_dir, watch_child  # noqa: E402
+
 OPEN_PATH = "/bench/open/crm/contacts"
 
 
@@ -46,7 +49,7 @@ def bench_app() -> Any:
     from nexo.platform.app import create_app
     from nexo.platform.db.tenancy import bind_tenant
     from nexo.platform.settings import Settings
-    from nexo.tenants.resolution import request_db_session
+    from nexo.platform.tenancy.policy import request_db_session
 
     schema = os.environ["NEXO_BENCH_SCHEMA"]
 
@@ -85,13 +88,12 @@ async def bench_database() -> AsyncIterator[dict[str, str]]:
     from nexo.platform.settings import Settings
     from nexo.tests.database import temporary_database
 
-    data_dir = Path(os.environ.get("NEXO_BENCH_PGDATA") or tempfile.mkdtemp(prefix="nexo-bench-pg-"))
-    with temporary_database(data_dir) as url:
+    with temporary_database(embedded_pgdata()) as url:
         env = {
             "NEXO_ENV": "test",
             "NEXO_DATABASE_URL": normalize_url(url),
             "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
-            "NEXO_DATA_DIR": tempfile.mkdtemp(prefix="nexo-bench-data-"),
+            "NEXO_DATA_DIR": str(scratch_dir("nexo-bench-data-")),
             "NEXO_API_RATE_PER_MINUTE": "100000000",
             "NEXO_LOG_LEVEL": "WARNING",
         }
@@ -122,7 +124,7 @@ async def served(env: dict[str, str]) -> AsyncIterator[str]:
         "warning",
         "--no-access-log",
     ]
-    process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONSAFEPATH": "1"})  # noqa: ASYNC220
+    process = watch_child(subprocess.Popen(command, env={**os.environ, **env, "PYTHONSAFEPATH": "1"}))  # noqa: ASYNC220
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:

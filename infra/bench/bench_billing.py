@@ -15,7 +15,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,14 +22,20 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import embedded_pgdata, scratch_dir, watch_child
+
 
 def start_localstripe(port: int) -> tuple[subprocess.Popen[bytes], str]:
     """``python -m localstripe`` on ``port``, waited for until it answers."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        cwd=tempfile.mkdtemp(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = watch_child(
+        subprocess.Popen(
+            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+            cwd=scratch_dir("nexo-bench-stripe-"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -59,7 +64,7 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     from nexo.tests.factories import make_workspace
     from nexo.tests.integration.billing import conftest as fx
 
-    data_dir = Path(os.environ.get("NEXO_TEST_PGDATA") or tempfile.mkdtemp(prefix="bench-billing-pg"))
+    data_dir = embedded_pgdata()
     stripe_server, base = start_localstripe(fx.free_port())
     try:
         with temporary_database(data_dir) as url:
@@ -68,7 +73,7 @@ async def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "NEXO_ENV": "test",
                     "NEXO_DATABASE_URL": normalize_url(url),
                     "NEXO_SECRET_KEY": secrets.token_urlsafe(48),
-                    "NEXO_DATA_DIR": tempfile.mkdtemp(),
+                    "NEXO_DATA_DIR": str(scratch_dir("nexo-bench-data-")),
                 }
             )
             plain = Settings.from_env()

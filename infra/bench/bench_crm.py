@@ -19,12 +19,15 @@ import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import embedded_pgdata, scratch_dir
 
 FIRST = [
     "Ada",
@@ -124,9 +127,8 @@ async def crm_workspace() -> AsyncIterator[tuple[Any, Any, Any]]:
     from nexo.tests.database import temporary_database
     from nexo.tests.factories import make_workspace
 
-    data_dir = Path(os.environ.get("NEXO_BENCH_PGDATA") or tempfile.mkdtemp(prefix="nexo-bench-crm-"))
-    work_dir = Path(tempfile.mkdtemp(prefix="nexo-bench-crm-data-"))
-    with temporary_database(data_dir) as url:
+    work_dir = scratch_dir("nexo-bench-crm-data-")
+    with temporary_database(embedded_pgdata()) as url:
         settings = _settings(url, work_dir)
         engine = create_engine(settings)
         async with engine.begin() as connection:

@@ -20,12 +20,14 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import embedded_pgdata
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,7 +35,13 @@ from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import profit_rollup_statements
 from nexo.modules.erp.accounting.reports import Period, profitability
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_product, create_warehouse
+from nexo.modules.erp.inventory.services import (
+    InventoryService,
+    MoveRequest,
+    ProductInput,
+    StockService,
+    WarehouseInput,
+)
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
 from nexo.platform.accounts.services import create_user
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
@@ -125,7 +133,7 @@ async def _seed_invoice_lines(bench: Bench, lines: int) -> None:
 
 async def bench_profitability(args: argparse.Namespace) -> list[dict[str, Any]]:
     samples = getattr(args, "samples", None) or 50
-    with _Database() as url:
+    with temporary_database(embedded_pgdata()) as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -163,21 +171,25 @@ async def bench_profitability(args: argparse.Namespace) -> list[dict[str, Any]]:
             await bench.engine.dispose()
 
 
+SEEDING = ErpContext(currency="EUR", modules=frozenset())  # seeding posts nothing to the books
+
+
 async def _seed_catalog(bench: Bench, workers: int) -> tuple[int, int, list[int]]:
     session = await bench.tenant_session()
     async with session:
         customer = Organization(name="Bench customer")
         session.add(customer)
-        warehouse = await create_warehouse(session, code="MAIN", name="Main")
+        warehouse = await InventoryService(session, SEEDING).create_warehouse(WarehouseInput(code="MAIN", name="Main"))
         products = []
         for n in range(5 * workers):
-            product = await create_product(
-                session,
-                sku=f"P-{n}",
-                name=f"Product {n}",
-                cost=Decimal("3.5"),
-                sale_price=Decimal("9.99"),
-                tax_rate=Decimal("0.2"),
+            product = await InventoryService(session, SEEDING).create_product(
+                ProductInput(
+                    sku=f"P-{n}",
+                    name=f"Product {n}",
+                    cost=Decimal("3.5"),
+                    sale_price=Decimal("9.99"),
+                    tax_rate=Decimal("0.2"),
+                )
             )
             products.append(product.id)
         await StockService(session).move(
@@ -194,7 +206,7 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
     invoices = getattr(args, "samples", None) or 2000
     workers = getattr(args, "concurrency", None) or 4
     context = ErpContext(currency="EUR", modules=frozenset(ERP_MODULES))
-    with _Database() as url:
+    with temporary_database(embedded_pgdata()) as url:
         bench = Bench(url)
         try:
             await bench.setup()
@@ -247,31 +259,6 @@ async def bench_post(args: argparse.Namespace) -> list[dict[str, Any]]:
             return [batch, single]
         finally:
             await bench.engine.dispose()
-
-
-class _Database:
-    """``temporary_database`` on ``NEXO_TEST_DATABASE_URL`` or an embedded server under ``NEXO_BENCH_PGDATA``.
-
-    Without ``NEXO_BENCH_PGDATA`` the embedded server lives in a new temporary directory, stopped and deleted at the
-    end (``temporary_database`` leaves its server running for reuse)."""
-
-    def __enter__(self) -> str:
-        given = os.environ.get("NEXO_BENCH_PGDATA")
-        self._data_dir = Path(given or tempfile.mkdtemp(prefix="nexo-bench-pg-"))
-        self._own_server = not given and not os.environ.get("NEXO_TEST_DATABASE_URL")
-        self._context = temporary_database(self._data_dir)
-        return self._context.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._context.__exit__(*exc)  # type: ignore[arg-type]
-        finally:
-            if self._own_server:
-                import pgserver
-
-                server = pgserver.get_server(str(self._data_dir), cleanup_mode=None)
-                server.cleanup_mode = "delete"
-                server.cleanup()
 
 
 BENCHMARKS = {"erp_profitability": bench_profitability, "erp_post": bench_post}

@@ -22,7 +22,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH_PASSWORD, REPO, BenchDatabase, Stopwatch, bench_database, create_tenants, summary_ms
+from common import (
+    BENCH_PASSWORD,
+    REPO,
+    BenchDatabase,
+    Stopwatch,
+    bench_database,
+    create_tenants,
+    summary_ms,
+    watch_child,
+)
 
 
 def _count(args: argparse.Namespace, name: str, default: int) -> int:
@@ -222,7 +231,7 @@ def _serve(db: BenchDatabase, fixed_schema: str, port: int) -> subprocess.Popen[
         "warning",
         "--no-access-log",
     ]
-    return subprocess.Popen(command, env=env, cwd=REPO)
+    return watch_child(subprocess.Popen(command, env=env, cwd=REPO))
 
 
 async def _wait_ready(client: Any) -> None:

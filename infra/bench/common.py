@@ -1,17 +1,25 @@
 """Helpers shared by the benchmarks: a temporary database, settings, an engine, many tenants, timing.
 
-A benchmark runs against a database of its own on the embedded server (``NEXO_BENCH_PGDATA``, default
-``.nexo/bench-pgdata``; stopped when the benchmark process exits if it started it) or, when
-``NEXO_TEST_DATABASE_URL`` is set, on that server. The database is dropped afterwards.
+A benchmark runs against a database of its own on an embedded server it starts (in a temporary folder, or in
+``NEXO_BENCH_PGDATA`` when set) or, when ``NEXO_TEST_DATABASE_URL`` is set, on that server. The database is dropped
+afterwards; the embedded server is stopped and every temporary folder removed when the process ends, also on
+failure, Ctrl-C or SIGTERM (see :func:`cleanup`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import dataclasses
 import os
 import secrets
+import shutil
+import signal
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -26,21 +34,121 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH_PASSWORD = secrets.token_urlsafe(16)  # bench owners never log in
 
 
-def _start_embedded_server() -> None:
-    """Start the benchmark's embedded server (kept alive by a handle stopped at interpreter exit)."""
-    if os.environ.get("NEXO_TEST_DATABASE_URL"):
+# --- clean-up: every embedded server, child process and temporary folder a benchmark makes is gone when it ends,
+# also after a failure, Ctrl-C (SIGINT) or SIGTERM (turned into KeyboardInterrupt so every `finally` runs).
+
+_FOLDERS: list[Path] = []
+_SERVERS: list[tuple[Any, Path]] = []  # (pgserver handle, its data folder)
+_CHILDREN: list[subprocess.Popen[bytes]] = []
+_INSTALLED = False
+
+
+def install_cleanup() -> None:
+    """Register :func:`cleanup` at interpreter exit and make SIGTERM/SIGHUP behave like Ctrl-C (idempotent)."""
+    global _INSTALLED
+    if _INSTALLED:
         return
-    data = Path(os.environ.get("NEXO_BENCH_PGDATA", str(REPO / ".nexo" / "bench-pgdata")))
-    os.environ["NEXO_TEST_PGDATA"] = str(data)
+    _INSTALLED = True
+    atexit.register(cleanup)
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.default_int_handler)
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new temporary folder, removed when the benchmark process ends (however it ends)."""
+    install_cleanup()
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    _FOLDERS.append(folder)
+    return folder
+
+
+def watch_child(process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+    """Terminate ``process`` (then kill it) at the end if it is still running."""
+    install_cleanup()
+    _CHILDREN.append(process)
+    return process
+
+
+def embedded_pgdata() -> Path:
+    """The data folder of the process's embedded server (one per process, started on first use), for
+    ``temporary_database``; the server is stopped when the process ends. Ignored (nothing is started) when
+    ``NEXO_TEST_DATABASE_URL`` names a server.
+
+    ``NEXO_BENCH_PGDATA`` names a folder that is kept between runs (no initdb each time; its server is still
+    stopped); without it the server lives in a new temporary folder, deleted with it."""
+    if os.environ.get("NEXO_TEST_DATABASE_URL"):
+        return REPO / ".nexo" / "bench-pgdata"  # temporary_database connects to the URL and never looks here
+    if _SERVERS:
+        return _SERVERS[0][1]
+    install_cleanup()
+    given = os.environ.get("NEXO_BENCH_PGDATA")
+    data = Path(given) if given else scratch_dir("nexo-bench-pg-")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
 
-        global _SERVER
-        _SERVER = pgserver.get_server(str(data), cleanup_mode="stop")  # type: ignore[attr-defined]
+        # The first handle for a folder fixes its clean-up mode; temporary_database's later get_server reuses it.
+        server = pgserver.get_server(str(data), cleanup_mode="stop")  # type: ignore[attr-defined]
+    _SERVERS.append((server, data))
+    return data
 
 
-_SERVER: Any = None
+def cleanup() -> None:
+    """Stop child processes and embedded servers, remove temporary folders; safe to call more than once."""
+    while _CHILDREN:
+        _stop_child(_CHILDREN.pop())
+    while _SERVERS:
+        server, data = _SERVERS.pop()
+        try:
+            server.cleanup()  # pg_ctl stop, if no other process holds a handle on this server
+        except Exception as error:  # a failed clean-up step must not stop the others
+            print(f"bench clean-up: stopping {data}: {error}", file=sys.stderr)
+        _stop_postmaster(data)
+    while _FOLDERS:
+        shutil.rmtree(_FOLDERS.pop(), ignore_errors=True)
+
+
+def _stop_child(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _stop_postmaster(data: Path) -> None:
+    """Make sure no postmaster runs on ``data`` any more (pgserver leaves it running while another process it
+    knows of holds a handle, e.g. one that died without cleaning up): fast shutdown, then kill."""
+    import psutil
+
+    pid_file = data / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        process = psutil.Process(pid)
+    except (OSError, ValueError, IndexError, psutil.Error):
+        return
+    if Path(data).resolve() not in {Path(a).resolve() for a in _data_args(process)}:
+        return  # a recycled pid, not our postmaster
+    try:
+        process.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
+        process.wait(timeout=20)
+    except psutil.TimeoutExpired:
+        process.kill()
+    except psutil.Error:
+        pass
+
+
+def _data_args(process: Any) -> list[str]:
+    """The ``-D`` argument(s) of a postgres command line."""
+    try:
+        args = list(process.cmdline())
+    except Exception:
+        return []
+    return [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "-D"]
 
 
 def bench_settings(url: str, **db: Any) -> Any:
@@ -78,11 +186,7 @@ async def bench_database(pool_size: int = 10, *, citus_url: str | None = None) -
     from nexo.platform.migrations.fanout import upgrade_public_schema
     from nexo.tests.database import temporary_citus_database, temporary_database
 
-    if citus_url:
-        database = temporary_citus_database(citus_url)
-    else:
-        _start_embedded_server()
-        database = temporary_database(Path(os.environ.get("NEXO_TEST_PGDATA", str(REPO / ".nexo" / "bench-pgdata"))))
+    database = temporary_citus_database(citus_url) if citus_url else temporary_database(embedded_pgdata())
     with database as url:
         settings = bench_settings(url)
         engine = create_engine(settings, pool_size=pool_size, max_overflow=0)

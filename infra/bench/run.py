@@ -2,6 +2,8 @@
 
 Discovers every ``infra/bench/bench_*.py``; each defines ``BENCHMARKS: dict[str, async fn(args) -> list[dict]]``.
 Prints one JSON object per line, each with ``"name"``. ``NAME`` may be ``all``; ``--list`` shows what exists.
+Whatever a benchmark starts (embedded PostgreSQL, uvicorn or localstripe children, temporary folders) is gone when
+this exits, also after a failure, Ctrl-C or SIGTERM (``common.cleanup``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ Benchmark = Callable[[argparse.Namespace], Awaitable[list[dict[str, Any]]]]
 
 
 def discover() -> dict[str, Benchmark]:
+    from nexo.platform.composition import register_models
+
+    register_models()  # benchmarks migrate and build schemas without the app factory
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))  # so bench files can `import common`
     found: dict[str, Benchmark] = {}
@@ -57,11 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown benchmark {unknown[0]!r}; known: {', '.join(sorted(benchmarks))}", file=sys.stderr)
         return 2
-    for name in names:
-        for figure in asyncio.run(benchmarks[name](args)):
-            # The 1-minute load average when it ended: on a shared machine it says how much else was running.
-            figure = {"name": name, **figure, "load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
-            print(json.dumps(figure), flush=True)
+    from common import cleanup, install_cleanup
+
+    install_cleanup()  # SIGTERM/SIGHUP act like Ctrl-C: every `finally` runs, then servers and folders go
+    try:
+        for name in names:
+            for figure in asyncio.run(benchmarks[name](args)):
+                # The 1-minute load average when it ended: on a shared machine it says how much else was running.
+                figure = {"name": name, **figure, "load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
+                print(json.dumps(figure), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        cleanup()  # the embedded server stopped, child processes ended, temporary folders removed
     return 0
 
 

@@ -13,6 +13,7 @@ MANIFEST = Manifest(
         "CSV import and export, duplicate detection and merge."
     ),
     models="nexo.modules.crm.models",
+    home="nexo.modules.crm.home:cards",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("directory",),
     scopes=(
@@ -47,11 +48,11 @@ MANIFEST = Manifest(
     api_controllers=(
         "nexo.modules.crm.api:ContactsApi",
         "nexo.modules.crm.api:CompaniesApi",
-        "nexo.modules.crm.api_pipeline:StagesApi",
-        "nexo.modules.crm.api_pipeline:LeadsApi",
-        "nexo.modules.crm.api_pipeline:OpportunitiesApi",
-        "nexo.modules.crm.api_work:ActivitiesApi",
-        "nexo.modules.crm.api_work:CasesApi",
-        "nexo.modules.crm.api_work:CampaignsApi",
+        "nexo.modules.crm.api:StagesApi",
+        "nexo.modules.crm.api:LeadsApi",
+        "nexo.modules.crm.api:OpportunitiesApi",
+        "nexo.modules.crm.api:ActivitiesApi",
+        "nexo.modules.crm.api:CasesApi",
+        "nexo.modules.crm.api:CampaignsApi",
     ),
 )

@@ -1,31 +1,28 @@
-"""Directory REST API: organizations and people (``/api/v1/directory/...``)."""
+"""Directory REST API: organizations and people (``/api/v1/directory/...``).
+
+Thin controllers: request structs in, the services' typed inputs through :mod:`.services`, the
+:mod:`.representations` out. Shared parameters (``IdParam``, ``Cursor``, ...) come from the API kit,
+``nexo.platform.api.resource``.
+"""
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Any
 
 import msgspec
-from email_validator import EmailNotValidError, validate_email
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
+from nexo.modules.directory.forms import Email, Name, Notes, OrgName, Phone, Url, normalized_email
 from nexo.modules.directory.models import Organization, Person
-from nexo.modules.directory.services import (
-    add_organization,
-    add_person,
-    remove_organization,
-    remove_person,
-    save_organization,
-    save_person,
-)
-from nexo.platform.api.auth import ApiPrincipal
+from nexo.modules.directory.representations import OrganizationOut, PersonOut, organization_out, person_out
+from nexo.modules.directory.services import OrganizationInput, OrganizationService, PersonInput, PersonService
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
-    BIGINT_MAX,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -43,15 +40,10 @@ from nexo.platform.api.resource import (
     still_used,
     update_op,
 )
+from nexo.platform.db.search import MAX_SEARCH_LENGTH, contains_pattern
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Email = Annotated[str, msgspec.Meta(max_length=320)]
-Phone = Annotated[str, msgspec.Meta(max_length=50)]
-Url = Annotated[str, msgspec.Meta(max_length=300)]
-Notes = Annotated[str, msgspec.Meta(max_length=10_000)]
 LIST_OPTIONS = (noload(Person.emails), noload(Person.phones), noload(Person.addresses), noload(Person.organization))
-Search = Annotated[str | None, Parameter(max_length=200, description="Search text.")]
+Search = Annotated[str | None, Parameter(max_length=MAX_SEARCH_LENGTH, description="Search text.")]
 PEOPLE = Resource(
     Person, "person", {"id": Person.id, "last_name": Person.last_name, "created_at": Person.created_at}, LIST_OPTIONS
 )
@@ -61,33 +53,7 @@ ORGANIZATIONS = Resource(
     {"id": Organization.id, "name": Organization.name, "created_at": Organization.created_at},
     (noload(Organization.emails), noload(Organization.phones), noload(Organization.addresses)),
 )
-__all__ = [
-    "BIGINT_MAX",
-    "Cursor",
-    "DbId",
-    "IdParam",
-    "IdempotencyKey",
-    "Limit",
-    "OptionalIdParam",
-    "OrganizationsApi",
-    "PeopleApi",
-    "changes",
-    "check_organization",
-    "field_problem",
-    "normalized_email",
-]
-
-
-class PersonOut(msgspec.Struct):
-    id: int
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    organization_id: int | None
-    notes: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+__all__ = ["OrganizationsApi", "PeopleApi"]
 
 
 class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -108,17 +74,6 @@ class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class OrganizationOut(msgspec.Struct):
-    id: int
-    name: str
-    email: str | None
-    phone: str | None
-    website: str | None
-    notes: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: OrgName
     email: Email | None = None
@@ -135,47 +90,44 @@ class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
-def person_out(person: Person) -> PersonOut:
-    return PersonOut(
-        id=person.id,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        email=person.email,
-        phone=person.phone,
-        organization_id=person.organization_id,
-        notes=person.notes,
-        created_at=person.created_at,
-        updated_at=person.updated_at,
-    )
-
-
-def organization_out(org: Organization) -> OrganizationOut:
-    return OrganizationOut(
-        id=org.id,
-        name=org.name,
-        email=org.email,
-        phone=org.phone,
-        website=org.website,
-        notes=org.notes,
-        created_at=org.created_at,
-        updated_at=org.updated_at,
-    )
-
-
-def normalized_email(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise field_problem("email", f"not a valid e-mail address ({exc})") from exc
-
-
 async def check_organization(
     session: AsyncSession, organization_id: int | None, field: str = "organization_id"
 ) -> None:
     if organization_id is not None and await session.get(Organization, organization_id) is None:
         raise field_problem(field, "no such organization in this workspace")
+
+
+def person_input(person: Person, sent: dict[str, Any]) -> PersonInput:
+    """The person's values with the fields a body sent (names trimmed, e-mail normalized) laid over them."""
+    if "email" in sent:
+        sent["email"] = normalized_email(sent["email"])
+    for name in ("first_name", "last_name"):
+        if name in sent:
+            sent[name] = sent[name].strip()
+    current = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "phone": person.phone,
+        "organization_id": person.organization_id,
+        "notes": person.notes,
+    }
+    return PersonInput(**{**current, **sent})
+
+
+def organization_input(organization: Organization, sent: dict[str, Any]) -> OrganizationInput:
+    if "email" in sent:
+        sent["email"] = normalized_email(sent["email"])
+    if "name" in sent:
+        sent["name"] = sent["name"].strip()
+    current = {
+        "name": organization.name,
+        "email": organization.email,
+        "phone": organization.phone,
+        "website": organization.website,
+        "notes": organization.notes,
+    }
+    return OrganizationInput(**{**current, **sent})
 
 
 class PeopleApi(Controller):
@@ -197,9 +149,13 @@ class PeopleApi(Controller):
         ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Person)
         if q:
-            like = f"%{q.strip()}%"
+            like = contains_pattern(q)
             statement = statement.where(
-                or_(Person.first_name.ilike(like), Person.last_name.ilike(like), Person.email.ilike(like))
+                or_(
+                    Person.first_name.ilike(like, escape="\\"),
+                    Person.last_name.ilike(like, escape="\\"),
+                    Person.email.ilike(like, escape="\\"),
+                )
             )
         if email:
             statement = statement.where(Person.email == email.strip().lower())
@@ -226,15 +182,7 @@ class PeopleApi(Controller):
 
         async def create() -> PersonOut:
             await check_organization(db_session, data.organization_id)
-            person = Person(
-                first_name=data.first_name.strip(),
-                last_name=data.last_name.strip(),
-                email=normalized_email(data.email),
-                phone=data.phone,
-                notes=data.notes,
-                organization_id=data.organization_id,
-            )
-            await add_person(db_session, person)
+            person = await PersonService(db_session).create(person_input(Person(), msgspec.structs.asdict(data)))
             await db_session.refresh(person)
             return person_out(person)
 
@@ -247,14 +195,11 @@ class PeopleApi(Controller):
     @patch("/{person_id:int}", **update_op("directory.write", "Change a person", "updatePerson"))
     async def update_person(self, db_session: AsyncSession, person_id: IdParam, data: PersonUpdate) -> PersonOut:
         person = await _person(db_session, person_id)
-        values = changes(data)
-        if "email" in values:
-            values["email"] = normalized_email(values["email"])
-        if "organization_id" in values:
-            await check_organization(db_session, values["organization_id"])
-        for key, value in values.items():
-            setattr(person, key, value.strip() if key in ("first_name", "last_name") else value)
-        await save_person(db_session, person)
+        sent = changes(data)
+        values = person_input(person, sent)
+        if "organization_id" in sent:
+            await check_organization(db_session, values.organization_id)
+        await PersonService(db_session).update(person, values)
         await db_session.refresh(person)
         return person_out(person)
 
@@ -262,7 +207,7 @@ class PeopleApi(Controller):
     async def delete_person(self, db_session: AsyncSession, person_id: IdParam) -> None:
         person = await _person(db_session, person_id)
         with still_used("person"):
-            await remove_person(db_session, person)
+            await PersonService(db_session).delete(person)
 
 
 class OrganizationsApi(Controller):
@@ -281,7 +226,7 @@ class OrganizationsApi(Controller):
         """Organizations; ``sort`` is ``id``, ``name`` or ``created_at`` (prefix ``-`` for descending)."""
         statement = select(Organization)
         if q:
-            statement = statement.where(Organization.name.ilike(f"%{q.strip()}%"))
+            statement = statement.where(Organization.name.ilike(contains_pattern(q), escape="\\"))
         rows, next_cursor = await ORGANIZATIONS.page(db_session, statement, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[organization_out(o) for o in rows], next_cursor=next_cursor)
 
@@ -295,14 +240,8 @@ class OrganizationsApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[OrganizationOut]:
         async def create() -> OrganizationOut:
-            org = Organization(
-                name=data.name.strip(),
-                email=normalized_email(data.email),
-                phone=data.phone,
-                website=data.website,
-                notes=data.notes,
-            )
-            await add_organization(db_session, org)
+            values = organization_input(Organization(), msgspec.structs.asdict(data))
+            org = await OrganizationService(db_session).create(values)
             await db_session.refresh(org)
             return organization_out(org)
 
@@ -317,12 +256,7 @@ class OrganizationsApi(Controller):
         self, db_session: AsyncSession, organization_id: IdParam, data: OrganizationUpdate
     ) -> OrganizationOut:
         org = await _organization(db_session, organization_id)
-        values = changes(data)
-        if "email" in values:
-            values["email"] = normalized_email(values["email"])
-        for key, value in values.items():
-            setattr(org, key, value.strip() if key == "name" else value)
-        await save_organization(db_session, org)
+        await OrganizationService(db_session).update(org, organization_input(org, changes(data)))
         await db_session.refresh(org)
         return organization_out(org)
 
@@ -332,7 +266,7 @@ class OrganizationsApi(Controller):
     async def delete_organization(self, db_session: AsyncSession, organization_id: IdParam) -> None:
         org = await _organization(db_session, organization_id)
         with still_used("organization"):
-            await remove_organization(db_session, org)
+            await OrganizationService(db_session).delete(org)
 
 
 async def _person(session: AsyncSession, person_id: int) -> Person:

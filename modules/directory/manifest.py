@@ -7,6 +7,7 @@ MANIFEST = Manifest(
     name="Directory",
     description="Organizations and people shared by every module: a customer is entered once and seen everywhere.",
     models="nexo.modules.directory.models",
+    home="nexo.modules.directory.home:cards",
     migrations=Path(__file__).parent / "migrations",
     scopes=(
         Scope("directory.read", "See organizations and people in the directory"),

@@ -1,7 +1,10 @@
 """The ERP family of modules (back office): inventory, purchasing, sales, accounting, HR, manufacturing.
 
-Each sub-package is its own switchable module with its own manifest, tables and migration branch. Shared helpers
-(money rounding, the per-request ERP context, document references) live next to this file.
+Each sub-package is its own switchable module with the module template (manifest, models, representations, forms,
+services, events, pages, api, migrations), its own tables and migration branch. The one thing they share next to
+this file is ``context.py`` (the workspace facts ERP services need: currency, modules on, the actor); money, form
+parsing, refusals and the API field types live in the kernel (``nexo.platform.money``, ``nexo.platform.web.kit``,
+``nexo.platform.refusals``, ``nexo.platform.api.fields``).
 
 Dependencies between the ERP modules:
 
@@ -12,5 +15,6 @@ Dependencies between the ERP modules:
   documents; while accounting is on, invoicing a sales order or billing a purchase order posts to the journal
   automatically, and goods received are posted to stock valuation. Cross-module references to optional modules
   (an invoice's sales order, a quote's CRM opportunity) are plain ids without a foreign key, so each module's tables
-  can exist without the other's.
+  can exist without the other's. Each manifest declares the modules it reaches into while they are on
+  (``optional_dependencies``).
 """

@@ -6,6 +6,8 @@ when there is one (signup uses that to add a workspace to an existing account).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +20,8 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.tenants.models import Membership, Tenant
-from nexo.tenants.resolution import request_db_session
+from nexo.platform.tenancy.catalog import memberships, tenants
+from nexo.platform.tenancy.policy import request_db_session
 
 PUBLIC_PREFIXES = (
     "/static",
@@ -36,6 +38,21 @@ PUBLIC_PREFIXES = (
 
 
 WORKSPACES_SCOPE_KEY = "nexo_workspaces"
+AUTH_VERSION_KEY = "auth"
+
+
+def auth_version(secret_key: str, user: User) -> str:
+    """What a session must carry, besides the user, to stay signed in: a keyed digest of the password hash.
+
+    A password reset or change gives the user a new hash, so every session signed in before it (on any device,
+    including one an attacker opened) stops at its next request, while the session doing the change signs in again
+    with the new version. The hash itself never leaves the database."""
+    return hmac.new(secret_key.encode(), user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def session_data(secret_key: str, user: User) -> dict[str, Any]:
+    """The session of a signed-in user."""
+    return {"user_id": user.id, AUTH_VERSION_KEY: auth_version(secret_key, user)}
 
 
 @dataclass(frozen=True)
@@ -54,13 +71,17 @@ class SessionUserMiddleware(AbstractAuthenticationMiddleware):
     """
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        user_id = connection.scope.get("session", {}) or {}
-        user_id = user_id.get("user_id") if isinstance(user_id, dict) else None
+        raw = connection.scope.get("session", {}) or {}
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        user_id = data.get("user_id")
         user: User | None = None
         if isinstance(user_id, int):
             user, workspaces = await _user_and_workspaces(request_db_session(connection), user_id)
             if user is not None and not user.is_active:
                 user = None
+            secret = connection.app.state["nexo_settings"].app.secret_key
+            if user is not None and data.get(AUTH_VERSION_KEY) != auth_version(secret, user):
+                user = None  # the password changed since this session signed in: it ends here
             if user is not None:
                 connection.scope[WORKSPACES_SCOPE_KEY] = workspaces  # type: ignore[literal-required]
         return AuthenticationResult(user=user, auth=None)
@@ -68,12 +89,13 @@ class SessionUserMiddleware(AbstractAuthenticationMiddleware):
 
 def _workspaces_column() -> Any:
     """A scalar subquery: the user's workspaces as a JSON array of ``[slug, name]``, ordered by name."""
-    pair = func.json_build_array(Tenant.slug, Tenant.name)
+    tenant = tenants.c
+    pair = func.json_build_array(tenant.slug, tenant.name)
     return type_coerce(
-        select(func.coalesce(func.json_agg(aggregate_order_by(pair, Tenant.name, Tenant.slug)), text("'[]'::json")))
-        .select_from(Membership)
-        .join(Tenant, Tenant.id == Membership.tenant_id)
-        .where(Membership.user_id == User.id)
+        select(func.coalesce(func.json_agg(aggregate_order_by(pair, tenant.name, tenant.slug)), text("'[]'::json")))
+        .select_from(memberships)
+        .join(tenants, tenant.id == memberships.c.tenant_id)
+        .where(memberships.c.user_id == User.id)
         .correlate(User)
         .scalar_subquery(),
         JSON(),

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
 from litestar import Controller, MediaType, Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.accounts.auth import session_data
 from nexo.platform.accounts.models import User
 from nexo.platform.accounts.passwords import password_problem
 from nexo.platform.accounts.reset import make_reset_token, reset_mail, set_password, user_for_reset_token
@@ -20,10 +19,10 @@ from nexo.platform.accounts.services import authenticate, get_user_by_email
 from nexo.platform.accounts.sessions import rotate_session
 from nexo.platform.mail import Mail, send_mail
 from nexo.platform.settings import Settings
+from nexo.platform.tenancy.catalog import memberships, tenants
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Membership, Tenant
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 logger = structlog.get_logger("nexo.accounts")
 
 
@@ -36,10 +35,10 @@ def safe_next(target: str | None) -> str | None:
 
 async def home_path_for(session: AsyncSession, user: User) -> str:
     slug = await session.scalar(
-        select(Tenant.slug)
-        .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Membership.created_at)
+        select(tenants.c.slug)
+        .join(memberships, memberships.c.tenant_id == tenants.c.id)
+        .where(memberships.c.user_id == user.id)
+        .order_by(memberships.c.created_at)
         .limit(1)
     )
     return f"/w/{slug}/" if slug else "/workspaces"
@@ -73,7 +72,7 @@ class LoginController(Controller):
 def sign_in(request: Request[Any, Any, Any], user: User) -> None:
     """Start a signed-in session under a fresh session id (the old one, if any, is deleted)."""
     rotate_session(request)
-    request.set_session({"user_id": user.id})
+    request.set_session(session_data(settings_of(request).app.secret_key, user))
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:

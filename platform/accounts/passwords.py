@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -42,6 +43,17 @@ def verify_password(password: str, password_hash: str) -> bool:
         return _hasher().verify(password, password_hash)
     except Exception:  # a malformed hash is a failed login, never a 500
         return False
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """``hash_password`` in a worker thread: argon2id takes tens of milliseconds of CPU on purpose, and on the event
+    loop it would stall every other request of the process meanwhile."""
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str) -> bool:
+    """``verify_password`` in a worker thread (see ``hash_password_off_loop``)."""
+    return await anyio.to_thread.run_sync(verify_password, password, password_hash)
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.passwords import hash_password
+from nexo.platform.accounts.passwords import hash_password_off_loop
 from nexo.platform.mail import Mail
 from nexo.platform.settings import Settings
 
@@ -52,7 +52,7 @@ async def user_for_reset_token(session: AsyncSession, settings: Settings, token:
 
 
 async def set_password(session: AsyncSession, user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password_off_loop(password)
     await session.flush()
 
 

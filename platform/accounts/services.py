@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
-from nexo.platform.accounts.passwords import hash_password, verify_password
+from nexo.platform.accounts.passwords import hash_password, hash_password_off_loop, verify_password_off_loop
 from nexo.platform.db.base import utcnow
 
 # Verifying against a real hash even for unknown e-mails keeps the response time from telling which exist.
@@ -21,16 +21,18 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     user = await get_user_by_email(session, email)
     if user is None or not user.is_active:
-        verify_password(password, _DUMMY_HASH)
+        await verify_password_off_loop(password, _DUMMY_HASH)
         return None
-    if not verify_password(password, user.password_hash):
+    if not await verify_password_off_loop(password, user.password_hash):
         return None
     user.last_login_at = utcnow()
     return user
 
 
 async def create_user(session: AsyncSession, *, email: str, full_name: str, password: str) -> User:
-    user = User(email=email.strip().lower(), full_name=full_name.strip(), password_hash=hash_password(password))
+    user = User(
+        email=email.strip().lower(), full_name=full_name.strip(), password_hash=await hash_password_off_loop(password)
+    )
     session.add(user)
     await session.flush()
     return user

@@ -14,54 +14,33 @@ import datetime
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
+from nexo.platform.accounts.models import User
+from nexo.platform.api.principal import PRINCIPAL_STATE_KEY, ApiPrincipal, invalid_token
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bind_tenant
+from nexo.platform.modules.scopes import scope_module
 from nexo.platform.oauth.models import Installation, OAuthClient, OAuthToken
-from nexo.platform.oauth.scopes import enabled_scopes, scope_module
 from nexo.platform.oauth.secrets import digest
+from nexo.platform.tenancy.catalog import enabled_modules_subquery, memberships, tenants
 from nexo.platform.web.errors import ProblemError
-from nexo.tenants.models import Tenant
-from nexo.tenants.module_state import MODULE_SWITCH_HOOKS, enabled_modules_subquery
+from nexo.tenants.models import Membership
 
 logger = structlog.get_logger("nexo.api.auth")
 
 CHANNEL = "nexo_api_auth"
 CACHE_SECONDS = 60.0  # safety net only: invalidation is by NOTIFY
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
-PRINCIPAL_STATE_KEY = "api_principal"
-
-
-@dataclass(frozen=True)
-class ApiPrincipal:
-    token_id: int
-    installation_id: int
-    client_id: str
-    client_name: str
-    tenant_id: int
-    tenant_slug: str
-    tenant_name: str
-    tenant_status: str  # active, read_only or canceled: writes are refused unless active
-    schema: str
-    user_id: int | None
-    granted_scopes: frozenset[str]
-    modules: frozenset[str]
-    expires_at: datetime.datetime
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        """Granted scopes whose module is on right now."""
-        return self.granted_scopes & frozenset(enabled_scopes(self.modules))
+ACCESS_CHANGED_KEY = "nexo_access_changed"
 
 
 class TokenCache:
@@ -110,11 +89,9 @@ def _clear_token_cache(_session: Session) -> None:
     token_cache.clear()
 
 
-async def _notify_on_module_switch(session: AsyncSession, tenant: Tenant, enabled: frozenset[str]) -> None:
+async def notify_on_module_switch(session: AsyncSession, tenant: object, enabled: frozenset[str]) -> None:
+    """Module-switch hook (registered by the app factory): a switch changes what every token may call."""
     await notify_revocation(session)
-
-
-MODULE_SWITCH_HOOKS.append(_notify_on_module_switch)
 
 
 @asynccontextmanager
@@ -154,32 +131,46 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     if cached is not None:
         return cached if cached.expires_at > utcnow() else None
     generation = token_cache.generation
+    workspace = tenants.c
     row = (
         await session.execute(
-            select(OAuthToken, Installation, OAuthClient, Tenant, enabled_modules_subquery(Tenant.id))
+            select(
+                OAuthToken,
+                Installation,
+                OAuthClient,
+                workspace.slug,
+                workspace.name,
+                workspace.status,
+                workspace.schema_name,
+                enabled_modules_subquery(workspace.id),
+                _granter_may_act(),
+            )
             .join(Installation, Installation.id == OAuthToken.installation_id)
             .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
-            .join(Tenant, Tenant.id == Installation.tenant_id)
+            .join(tenants, workspace.id == Installation.tenant_id)
             .where(OAuthToken.access_hash == key)
         )
     ).first()
     if row is None:
         return None
-    token, installation, client, tenant, modules = row
+    token, installation, client, slug, name, status, schema, modules, granter_may_act = row
     if token.revoked_at or installation.revoked_at or client.disabled_at or token.access_expires_at <= utcnow():
         return None
+    if token.user_id is not None and not granter_may_act:
+        return None  # the person who granted it left the workspace or was deactivated
     principal = ApiPrincipal(
         token_id=token.id,
         installation_id=installation.id,
         client_id=client.client_id,
         client_name=client.name,
-        tenant_id=tenant.id,
-        tenant_slug=tenant.slug,
-        tenant_name=tenant.name,
-        tenant_status=str(tenant.status),
-        schema=tenant.schema_name,
+        tenant_id=installation.tenant_id,
+        tenant_slug=slug,
+        tenant_name=name,
+        tenant_status=str(status),
+        schema=schema,
         user_id=token.user_id,
-        granted_scopes=frozenset(token.scope.split()),
+        # what the installation holds now, not what it held when the token was issued
+        granted_scopes=frozenset(token.scope.split()) & frozenset(installation.scopes or ()),
         modules=frozenset(modules or ()),
         expires_at=token.access_expires_at,
     )
@@ -187,10 +178,38 @@ async def load_principal(session: AsyncSession, access_token: str) -> ApiPrincip
     return principal
 
 
-def invalid_token(detail: str) -> ProblemError:
-    error = ProblemError(401, detail, "invalid-token")
-    error.headers = {"WWW-Authenticate": 'Bearer realm="nexo", error="invalid_token"'}
-    return error
+def _granter_may_act() -> Any:
+    """Whether the token's user (for authorization-code tokens) is still active and a member of the workspace."""
+    return (
+        exists()
+        .where(
+            User.id == OAuthToken.user_id,
+            User.is_active.is_(True),
+            memberships.c.user_id == User.id,
+            memberships.c.tenant_id == Installation.tenant_id,
+        )
+        .correlate(OAuthToken, Installation)
+        .label("granter_may_act")
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _drop_tokens_when_access_changes(session: Session, _context: Any) -> None:
+    """A membership removed or a user (de)activated changes what their tokens may do: drop cached principals in
+    every process when the transaction commits, as a revocation does."""
+    changed = any(isinstance(row, Membership) for row in session.deleted) or any(
+        isinstance(row, User) and attributes.get_history(row, "is_active").has_changes() for row in session.dirty
+    )
+    if changed and not session.info.get(ACCESS_CHANGED_KEY):
+        session.info[ACCESS_CHANGED_KEY] = True
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        event.listen(session, "after_commit", _clear_token_cache, once=True)
+        event.listen(session, "after_commit", _forget_access_change, once=True)
+        event.listen(session, "after_rollback", _forget_access_change, once=True)
+
+
+def _forget_access_change(session: Session) -> None:
+    session.info.pop(ACCESS_CHANGED_KEY, None)
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -240,7 +259,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], access_to
 async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Authenticate the bearer token, count the call, bind its tenant, refuse a switched-off module, a missing
     scope, or a write to a read-only workspace."""
-    from nexo.tenants.resolution import module_off_error, refuse_when_read_only, request_db_session
+    from nexo.platform.tenancy.policy import module_off_error, refuse_when_read_only, request_db_session
 
     principal = await authenticate(connection, bearer_token(connection))
     session = request_db_session(connection)
@@ -259,10 +278,3 @@ async def api_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     refuse_when_read_only(connection, handler, principal.tenant_status, principal.tenant_name)
     await bind_tenant(session, principal.schema)
     await touch_last_used(session, principal)
-
-
-def provide_principal(request: Any) -> ApiPrincipal:
-    principal = request.state.get(PRINCIPAL_STATE_KEY)
-    if not isinstance(principal, ApiPrincipal):
-        raise invalid_token("Not authenticated.")
-    return principal

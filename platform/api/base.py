@@ -17,14 +17,14 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import SecurityRequirement
 from litestar.router import Router
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Guard
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from nexo.platform.api.auth import ApiPrincipal, api_guard, provide_principal
 from nexo.platform.api.models import IdempotencyRecord
+from nexo.platform.api.principal import ApiPrincipal, provide_principal
 from nexo.platform.api.ratelimit import RateLimitHeadersMiddleware
 from nexo.platform.web.errors import ProblemError, problem_response
 
@@ -64,7 +64,8 @@ PROBLEM_DESCRIPTIONS = {
     "workspace is read-only and refuses writes (read-only)",
     404: "No such record in this workspace (not-found)",
     409: "The record's state refuses the change (conflict), or the Idempotency-Key is being used by a concurrent "
-    "request (idempotency-key-in-use)",
+    "request (idempotency-key-in-use); webhooks: too-many-subscriptions, duplicate-subscription, "
+    "delivery-not-permitted",
     422: "The Idempotency-Key was used before with another request (idempotency-key-reused)",
     429: "Rate limit reached (rate-limited); see Retry-After",
 }
@@ -255,12 +256,13 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
         raise ProblemError(400, "Text may not contain NUL characters.", "validation-error")
 
 
-def api_router(handlers: Sequence[ControllerRouterHandler]) -> Router:
+def api_router(handlers: Sequence[ControllerRouterHandler], guards: Sequence[Guard]) -> Router:
+    """The ``/api/v1`` router; ``guards`` authenticate the caller (the app factory passes the bearer-token guard)."""
     return Router(
         before_request=refuse_nul_characters,
         path="/api/v1",
         route_handlers=list(handlers),
-        guards=[api_guard],
+        guards=list(guards),
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[DefineMiddleware(RateLimitHeadersMiddleware)],
         exception_handlers={ValidationException: validation_error_handler},

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 
+from nexo.platform.modules.scopes import all_scopes
 from nexo.platform.settings import Settings
 
 DESCRIPTION = """Nexo's REST API. Authenticate with an OAuth 2 access token (`Authorization: Bearer ...`); the
@@ -16,8 +17,6 @@ answers 429 with `Retry-After`."""
 
 
 def openapi_components(settings: Settings) -> dict[str, Any]:
-    from nexo.platform.oauth.scopes import all_scopes
-
     base = settings.app.base_url.rstrip("/")
     scopes = {name: scope.description for name, (_, scope) in sorted(all_scopes().items())}
     flows = OAuthFlows(

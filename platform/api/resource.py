@@ -1,6 +1,16 @@
 """The shared shape of a REST resource: operation metadata, typed parameters, fetch-or-404, filtered keyset
 lists, partial updates and service refusals as problems.
 
+Service refusals → problems (the one mechanism): services raise ``nexo.platform.refusals.RefusalError``
+subclasses; a controller declares ``exception_handlers = REFUSAL_HANDLERS`` and every refusal its handlers let
+through becomes the problem its class names (``BusinessRuleError`` 422 ``business-rule``, ``InvalidStateError``
+409 ``invalid-state``, ``ConflictError`` 409 ``conflict``, ``UnknownReferenceError`` 400 ``validation-error``,
+``ModuleOffError`` 403 ``module-disabled``), with the refusal's field in ``errors``. Values the database refuses
+(a number beyond a column's precision, a lost race on a unique key) become 422/409 the same way.
+``with_refusals(op)`` documents those answers on an operation. The page side of the same mechanism is
+``form_refusals`` in ``nexo.platform.web.kit``. (``refusals(...)`` below adapts a service that raises its own
+exception type.)
+
 A controller declares one ``Resource`` (model, label, sortable columns) and uses the ``*_op`` helpers for its
 route decorators, so every operation carries its scope, its security requirement and every problem response it
 can answer::
@@ -21,17 +31,21 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 import msgspec
+from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import Select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from nexo.platform.api.base import api_opt, keyset_page, problem_responses, security
-from nexo.platform.web.errors import ProblemError
+from nexo.platform.api.base import PROBLEM_MEDIA_TYPE, Problem, api_opt, keyset_page, problem_responses, security
+from nexo.platform.refusals import RefusalError
+from nexo.platform.web.errors import ProblemError, internal_error_handler, problem_response
 
 M = TypeVar("M")
+S = TypeVar("S", bound=type)
 BIGINT_MAX = 2**63 - 1
 DbId = Annotated[int, msgspec.Meta(ge=1, le=BIGINT_MAX)]
 IdParam = Annotated[int, Parameter(ge=1, le=BIGINT_MAX)]
@@ -196,3 +210,84 @@ class Resource(Generic[M]):
             limit=limit,
             entity_rows=entity_rows,
         )
+
+
+# --- service refusals as problems ------------------------------------------------------------------------------
+
+REFUSAL_DESCRIPTIONS = {
+    400: "Invalid input, cursor or sort, or a referenced record that does not exist in this workspace "
+    "(problem types: validation-error, invalid-cursor, invalid-sort)",
+    401: "Missing, unknown, expired or revoked access token (problem types: missing-token, invalid-token)",
+    403: "Scope missing (insufficient-scope), the module (or one the call reaches into) is off in this workspace "
+    "(module-disabled), or the workspace is read-only and refuses writes (read-only)",
+    404: "No such record in this workspace (not-found)",
+    409: "The document's state does not allow this (invalid-state), or the Idempotency-Key is in use by a "
+    "concurrent request (idempotency-key-in-use)",
+    422: "A business rule refused the change, e.g. not enough stock (business-rule; see errors), or the "
+    "Idempotency-Key was used before with another request (idempotency-key-reused)",
+    429: "Rate limit reached (rate-limited); see Retry-After",
+}
+
+
+def refusal_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses of an operation whose service may refuse (400, 401, 403, 429 always)."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=REFUSAL_DESCRIPTIONS[code],
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,  # random examples would change the document per process
+        )
+        for code in sorted({400, 401, 403, 429, *codes})
+    }
+
+
+def with_refusals(operation: dict[str, Any]) -> dict[str, Any]:
+    """A ``*_op(...)`` operation whose responses describe the service refusals (invalid-state, business-rule,
+    module-disabled), which partners read in the schema."""
+    return {**operation, "responses": refusal_responses(*operation["responses"])}
+
+
+def check_choice(value: str | None, allowed: tuple[str, ...], name: str = "status") -> None:
+    """A choice filter (``status``, ``kind``) outside its values: 400 before any query."""
+    if value is not None and value not in allowed:
+        raise ProblemError(400, f"'{name}' is one of: {', '.join(allowed)}.", "validation-error")
+
+
+def refusal_handler(request: Request[Any, Any, Any], exc: RefusalError) -> Response[Any]:
+    """A refused change as the problem its class names (see ``nexo.platform.refusals``)."""
+    status, problem_type, detail, extra = exc.problem()
+    return problem_response(request, status, detail, problem_type, **extra)
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """Values the database refuses (a total beyond its precision, a race on a unique key) are the caller's 4xx."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    if code == "22003":
+        return problem_response(request, 422, "A number is too large for this workspace's books.", "business-rule")
+    if code in ("23505", "40001", "40P01"):
+        return problem_response(request, 409, "A concurrent change conflicts; try again.", "conflict")
+    return internal_error_handler(request, exc)
+
+
+REFUSAL_HANDLERS: dict[Any, Any] = {RefusalError: refusal_handler, DBAPIError: database_error_handler}
+
+
+async def reloaded(session: AsyncSession, model: type[M], key: int, *relations: str) -> M:
+    """The record as the services left it: its columns and ``relations`` read again (triggers and services change
+    them behind the identity map)."""
+    row = await session.get_one(model, key)
+    await session.refresh(row)
+    if relations:
+        await session.refresh(row, list(relations))
+    return row
+
+
+def published_from(module: str, *structs: S) -> None:
+    """Keep the OpenAPI component names of ``structs`` as first published from ``module``.
+
+    Litestar names a component (and a ``Page[...]`` of it) after the struct's module; moving a representation
+    (from ``api.py`` to ``representations.py``) would rename it in the public document. Call it once at the end
+    of a ``representations.py`` with the module the structs were published from."""
+    for struct in structs:
+        struct.__module__ = module

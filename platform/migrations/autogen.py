@@ -1,4 +1,6 @@
-"""``nexo db revision``: write a new migration by comparing the models with a database at head.
+"""``nexo db revision`` and ``nexo db check``: compare the models with a database migrated to head.
+
+``revision`` writes the difference as a new migration; ``check`` lists it (CI fails on any).
 
 The public tree is compared with the public schema. The tenant tree is compared, branch by branch, with a scratch
 schema built by replaying every migration, so a module's revision only carries its own tables.
@@ -7,9 +9,10 @@ schema built by replaying every migration, so a module's revision only carries i
 from __future__ import annotations
 
 import uuid
+import warnings
 from pathlib import Path
 
-from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Enum, MetaData, text
 
@@ -67,15 +70,7 @@ def public_revision(connection: Connection, message: str) -> Path | None:
     default schema as ``None``, so with ``public`` not the default, the models' explicit ``public`` tables match.
     """
     upgrade_public(connection)
-
-    def include_name(name: str | None, type_: str, parent: object) -> bool:
-        if type_ == "schema":
-            return name == "public"
-        if type_ == "table":
-            return not (name or "").startswith("procrastinate_") and name != "alembic_version"
-        return True
-
-    up, down = _render(connection, public_metadata(), include_schemas=True, include_name=include_name)
+    up, down = _render(connection, public_metadata(), include_schemas=True, include_name=_public_include_name)
     if not up:
         return None
     script = public_script()
@@ -87,6 +82,21 @@ def public_revision(connection: Connection, message: str) -> Path | None:
     return Path(rev.path)
 
 
+def _migrated_scratch(connection: Connection, metadata: MetaData) -> tuple[set[str], MetaData]:
+    """Build the scratch schema by replaying every branch of the tenant tree and bind ``connection`` to it.
+
+    Returns the branches and a copy of ``metadata`` with every table (so keys into other modules' tables resolve)."""
+    branches = {label for rev in tenant_script().walk_revisions() for label in rev.branch_labels}
+    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
+    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
+    upgrade_tenant(connection, SCRATCH_SCHEMA, branches)
+    bind_connection(connection, SCRATCH_SCHEMA)
+    own = MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(own)
+    return branches, own
+
+
 def tenant_revision(connection: Connection, message: str, module_key: str) -> Path | None:
     """A revision on ``module_key``'s branch (``core`` for the tenant tables outside modules)."""
     from nexo.platform.modules.registry import get_registry
@@ -94,14 +104,7 @@ def tenant_revision(connection: Connection, message: str, module_key: str) -> Pa
     registry = get_registry()
     branch = CORE_BRANCH if module_key == CORE_BRANCH else registry.get(module_key).branch
     script = tenant_script()
-    known_branches = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-    connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCRATCH_SCHEMA}" CASCADE'))
-    connection.execute(text(f'CREATE SCHEMA "{SCRATCH_SCHEMA}"'))
-    upgrade_tenant(connection, SCRATCH_SCHEMA, known_branches)
-    bind_connection(connection, SCRATCH_SCHEMA)
-    own = MetaData()
-    for table in tenant_metadata().sorted_tables:  # all of them, so keys into other modules' tables resolve
-        table.to_metadata(own)
+    known_branches, own = _migrated_scratch(connection, tenant_metadata())
     own_names = {t.name for t in tables_of([module_key])}
 
     def include_name(name: str | None, type_: str, parent: object) -> bool:
@@ -140,4 +143,64 @@ def tenant_revision(connection: Connection, message: str, module_key: str) -> Pa
     return Path(rev.path)
 
 
-__all__ = ["public_revision", "tenant_metadata", "tenant_revision"]
+def _diffs(connection: Connection, metadata: MetaData | list[MetaData], **opts: object) -> list[str]:
+    context = MigrationContext.configure(
+        connection, opts={"target_metadata": metadata, "compare_type": _compare_type, **opts}
+    )
+    with warnings.catch_warnings():
+        # Expression indexes with operator classes (the prefix-search indexes) cannot be compared by expression;
+        # their names and columns still are.
+        warnings.filterwarnings("ignore", message=".*Expression compare cannot proceed", category=UserWarning)
+        return [repr(diff) for diff in compare_metadata(context, metadata)]  # type: ignore[arg-type]
+
+
+def _public_include_name(name: str | None, type_: str, parent: object) -> bool:
+    if type_ == "schema":
+        return name == "public"
+    if type_ == "table":
+        return not (name or "").startswith("procrastinate_") and name != "alembic_version"
+    return True
+
+
+def public_drift(connection: Connection, metadata: list[MetaData] | None = None) -> list[str]:
+    """The differences between the public models and the public schema the public tree's migrations build.
+
+    ``connection`` uses ``AUTOGEN_SCRATCH`` as its search path, as for ``public_revision``; the caller owns its
+    transaction (``nexo db check`` rolls it back, so checking changes nothing).
+    """
+    upgrade_public(connection)
+    return _diffs(connection, metadata or public_metadata(), include_schemas=True, include_name=_public_include_name)
+
+
+def tenant_drift(connection: Connection, metadata: MetaData | None = None) -> dict[str, list[str]]:
+    """Per branch of the tenant tree (``core`` and each module), the differences between its models and the tables
+    its migrations build in a scratch schema. Branches without differences are left out."""
+    from nexo.platform.modules.registry import get_registry
+
+    _, own = _migrated_scratch(connection, metadata or tenant_metadata())
+    drift: dict[str, list[str]] = {}
+    for key in [CORE_BRANCH, *(manifest.key for manifest in get_registry())]:
+        names = {t.name for t in tables_of([key])}
+
+        def include_name(name: str | None, type_: str, parent: object, names: set[str] = names) -> bool:
+            return type_ != "table" or name in names
+
+        def include_object(
+            obj: object, name: str | None, type_: str, reflected: bool, compare_to: object, names: set[str] = names
+        ) -> bool:
+            return type_ != "table" or name in names
+
+        found = _diffs(
+            connection,
+            own,
+            include_name=include_name,
+            include_object=include_object,
+            version_table_schema=SCRATCH_SCHEMA,
+        )
+        if found:
+            drift[key] = found
+    connection.execute(text(f'DROP SCHEMA "{SCRATCH_SCHEMA}" CASCADE'))
+    return drift
+
+
+__all__ = ["public_drift", "public_revision", "tenant_drift", "tenant_metadata", "tenant_revision"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,13 +48,19 @@ def set_extra_tenant_versions(locations: list[Path]) -> None:
     """Replace the extra tenant revision folders and forget every cached view of the tenant tree."""
     EXTRA_TENANT_VERSION_LOCATIONS[:] = locations
     tenant_script.cache_clear()
-    from nexo.platform.migrations.fanout import plan_for
-    from nexo.platform.migrations.runner import compiled_module_ddl, compiled_stamp, compiled_tenant_ddl
+    for clear in TENANT_TREE_CACHES:
+        clear()
 
-    plan_for.cache_clear()
-    compiled_tenant_ddl.cache_clear()
-    compiled_module_ddl.cache_clear()
-    compiled_stamp.cache_clear()
+
+# ``cache_clear`` of every cached view of the tenant tree outside this module (the runner's compiled DDL, the
+# fan-out's upgrade plans); each registers its own where it is defined.
+TENANT_TREE_CACHES: list[Callable[[], None]] = []
+
+
+def on_tenant_tree_change(clear: Callable[[], None]) -> None:
+    """Register ``clear`` to run whenever the tenant tree's revision folders change."""
+    if clear not in TENANT_TREE_CACHES:
+        TENANT_TREE_CACHES.append(clear)
 
 
 @lru_cache(maxsize=1)
@@ -82,20 +90,24 @@ def tenant_metadata() -> MetaData:
 
 
 def import_all_models() -> None:
-    """Import every model module so both metadatas are complete."""
-    import nexo.platform.accounts.models
-    import nexo.tenants.audit
-    import nexo.tenants.models  # noqa: F401
-
+    """Import every model module so both metadatas are complete: the registered ones, then each module's."""
+    if not MODEL_MODULES:
+        raise RuntimeError(
+            "No model modules registered: the composition root calls nexo.platform.composition.register_models() "
+            "before migrating or building schemas."
+        )
+    for dotted in MODEL_MODULES:
+        importlib.import_module(dotted)
     get_registry().import_models()
-    for dotted in PUBLIC_MODEL_MODULES:
-        __import__(dotted)
 
 
-# Public-schema model modules outside platform.accounts and tenants (OAuth, billing, ...) register here.
-PUBLIC_MODEL_MODULES: list[str] = [
-    "nexo.platform.oauth.models",
-    "nexo.platform.webhooks.models",
-    "nexo.platform.api.models",
-    "nexo.billing.models",
-]
+# Model modules outside the enabled modules (accounts, tenants, OAuth, billing, ...), public and tenant schema alike.
+# The kernel knows none of them: the composition root registers them (``register_model_modules``).
+MODEL_MODULES: list[str] = []
+
+
+def register_model_modules(*dotted: str) -> None:
+    """Add model modules (dotted names) that ``import_all_models`` imports; idempotent."""
+    for name in dotted:
+        if name not in MODEL_MODULES:
+            MODEL_MODULES.append(name)

@@ -40,6 +40,7 @@ from nexo.platform.db.engine import create_engine, execute_script
 from nexo.platform.db.tenancy import bind_connection, check_schema_name
 from nexo.platform.migrations.config import (
     TENANT_VERSION_TABLE,
+    on_tenant_tree_change,
     tenant_config,
     tenant_metadata,
     tenant_script,
@@ -160,7 +161,7 @@ def plan_for(start: frozenset[str]) -> UpgradePlan:
 
 
 def _read_versions(connection: Connection, schema: str) -> frozenset[str]:
-    rows = connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))
+    rows = connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))  # noqa: S608 (schema checked by check_schema_name, table name a constant)
     return frozenset(r[0] for r in rows)
 
 
@@ -304,3 +305,6 @@ def print_report(console: Console, report: UpgradeReport) -> None:
         f"tenants: {len(report.upgraded)} upgraded, {report.current} current, "
         f"{len(report.failed)} failed, {len(report.busy)} busy"
     )
+
+
+on_tenant_tree_change(plan_for.cache_clear)

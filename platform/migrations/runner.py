@@ -21,6 +21,7 @@ from nexo.platform.migrations.config import (
     CORE_BRANCH,
     PUBLIC_VERSION_TABLE,
     TENANT_VERSION_TABLE,
+    on_tenant_tree_change,
     public_config,
     public_metadata,
     public_script,
@@ -63,7 +64,7 @@ def upgrade_public(connection: Connection) -> None:
 
 def tenant_branches_present(connection: Connection, schema: str) -> set[str]:
     """Branch labels this tenant schema has (from its own version table)."""
-    rows = connection.execute(text(f'SELECT version_num FROM "{check_schema_name(schema)}".{TENANT_VERSION_TABLE}'))
+    rows = connection.execute(text(f'SELECT version_num FROM "{check_schema_name(schema)}".{TENANT_VERSION_TABLE}'))  # noqa: S608 (schema names checked by check_schema_name; revision ids come from our own scripts)
     return branches_of_revisions(r[0] for r in rows)
 
 
@@ -136,7 +137,7 @@ def create_module_tables(
 
 # Rewrites the schema comment from its version table (``status.write_version_mark`` in SQL, so it can close a script).
 _REMARK_SQL = (
-    "DO $nexo$ BEGIN EXECUTE format('COMMENT ON SCHEMA %I IS %L', '{schema}', "
+    "DO $nexo$ BEGIN EXECUTE format('COMMENT ON SCHEMA %I IS %L', '{schema}', "  # noqa: S608 (schema names checked by check_schema_name; revision ids come from our own scripts)
     f"'{MARK_PREFIX}' || coalesce((SELECT string_agg(version_num, ',' ORDER BY version_num COLLATE \"C\") "
     f"FROM \"{{schema}}\".{TENANT_VERSION_TABLE}), '')); END $nexo$;"
 )
@@ -156,8 +157,8 @@ def compiled_stamp(branches: tuple[str, ...]) -> tuple[str, ...]:
     listed = ", ".join(f"'{revision}'" for revision in own)
     heads = ", ".join(f"('{branch_head(branch)}')" for branch in sorted(branches))
     return (
-        f"DELETE FROM {TENANT_VERSION_TABLE} WHERE version_num IN ({listed});",
-        f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {heads};",
+        f"DELETE FROM {TENANT_VERSION_TABLE} WHERE version_num IN ({listed});",  # noqa: S608 (schema names checked by check_schema_name; revision ids come from our own scripts)
+        f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {heads};",  # noqa: S608 (schema names checked by check_schema_name; revision ids come from our own scripts)
     )
 
 
@@ -211,7 +212,7 @@ def compiled_tenant_ddl(module_keys: tuple[str, ...]) -> tuple[tuple[str, ...], 
     ).create(bind=_compiling_engine(statements))
     heads = sorted(branch_head(b) for b in branches)
     values = ", ".join(f"('{head}')" for head in heads)
-    statements.append(f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {values};")
+    statements.append(f"INSERT INTO {TENANT_VERSION_TABLE} (version_num) VALUES {values};")  # noqa: S608 (schema names checked by check_schema_name; revision ids come from our own scripts)
     return tuple(statements), MARK_PREFIX + ",".join(heads)
 
 
@@ -250,3 +251,7 @@ def replay_tenant_schema(connection: Connection, schema: str, module_keys: Itera
     connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     keys = {m.key for m in registry.always_on()} | set(module_keys)
     upgrade_tenant(connection, schema, [CORE_BRANCH] + [registry.get(k).branch for k in keys])
+
+
+for _cache in (compiled_stamp, compiled_tenant_ddl, compiled_module_ddl):
+    on_tenant_tree_change(_cache.cache_clear)

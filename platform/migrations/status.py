@@ -41,7 +41,7 @@ def parse_mark(comment: str | None) -> frozenset[str] | None:
 def write_version_mark(connection: Connection, schema: str) -> frozenset[str]:
     """Copy ``schema``'s version table into its comment (same transaction as the change)."""
     check_schema_name(schema)
-    rows = connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))
+    rows = connection.execute(text(f'SELECT version_num FROM "{schema}".{TENANT_VERSION_TABLE}'))  # noqa: S608 (schema checked by check_schema_name, table name a constant)
     versions = frozenset(r[0] for r in rows)
     mark = MARK_PREFIX + ",".join(sorted(versions))
     connection.execute(text(f"COMMENT ON SCHEMA \"{schema}\" IS '{mark}'"))

@@ -45,6 +45,11 @@ class Manifest:
     # modules imported when the app is built, to register this module with another module's seams (the ERP's
     # documents on the CRM timeline, say): dotted "pkg.module"; each registration names the module that must be on
     integrations: tuple[str, ...] = field(default=())
+    # modules this one works with while they are on, never switched on for it (sales posts invoices to accounting
+    # when accounting is on): its code may import them, and checks that they are on before it reaches into them
+    optional_dependencies: tuple[str, ...] = field(default=())
+    # the workspace home's cards: dotted "pkg.module:provider" (see nexo.platform.modules.home), "" for none
+    home: str = ""
 
     @property
     def branch(self) -> str:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
+from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
-from nexo.platform.oauth.models import Installation
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
+from nexo.platform.oauth.models import Installation, OAuthToken
 from nexo.platform.oauth.server import (
     LitestarOAuth2Request,
     NexoAuthorizationServer,
@@ -23,8 +24,11 @@ from nexo.platform.oauth.server import (
     basic_client_id,
     use_store,
 )
+from nexo.platform.tenancy.context import Role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.platform.web.security import CSP_STATE_KEY, allow_form_action, origin_of
+from nexo.platform.webhooks.access import stop_deliveries
+from nexo.tenants.models import Membership, Tenant
 from nexo.tenants.module_state import enabled_modules_subquery
 
 CONSENT_FIELDS = {"_csrf_token", "workspace", "decision"}
@@ -98,11 +102,12 @@ class OAuthController(Controller):
     path = "/oauth"
     include_in_schema = False
 
-    @get("/authorize", name="oauth.authorize")
+    # A page: HTML whatever the handler returns (a Template, or the redirect back to the app).
+    @get("/authorize", name="oauth.authorize", media_type=MediaType.HTML)
     async def authorize_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
         return await self._authorize(request, db_session, decision=None)
 
-    @post("/authorize", name="oauth.authorize.decide")
+    @post("/authorize", name="oauth.authorize.decide", media_type=MediaType.HTML)
     async def authorize_decide(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
         form = await request.form()
         return await self._authorize(request, db_session, decision=form)
@@ -133,15 +138,21 @@ class OAuthController(Controller):
             assert client_row is not None
             requested = (oauth_req.scope or "").split()
             workspaces = await admin_workspaces(db_session, user)
+            back_to = grant.redirect_uri
             if decision is None:
-                return consent_page(request, client_row, requested, workspaces)
+                return consent_page(request, client_row, requested, workspaces, back_to)
             if decision.get("decision") != "approve":
                 response = server.create_authorization_response(oauth_req, grant_user=None, grant=grant)
                 return response.to_litestar()
             chosen = next(((t, m) for t, m in workspaces if t.slug == decision.get("workspace")), None)
             if chosen is None:
                 return consent_page(
-                    request, client_row, requested, workspaces, error="Choose a workspace where you are an admin."
+                    request,
+                    client_row,
+                    requested,
+                    workspaces,
+                    back_to,
+                    error="Choose a workspace where you are an admin.",
                 )
             tenant, modules = chosen
             granted = [s for s in requested if s in enabled_scopes(modules)]
@@ -151,6 +162,7 @@ class OAuthController(Controller):
                     client_row,
                     requested,
                     workspaces,
+                    back_to,
                     error=f"None of the requested permissions is available in {tenant.name}: their modules are off.",
                 )
             store.consent_installation = await install(db_session, client_row.id, tenant.id, user.id, granted)
@@ -206,19 +218,40 @@ async def _token_endpoint(request: Request[Any, Any, Any], endpoint: str) -> Res
 async def install(
     session: AsyncSession, client_pk: int, tenant_id: int, user_id: int, scopes: list[str]
 ) -> Installation:
-    """Create or refresh the installation of an app in a workspace with the scopes just granted."""
+    """Create or refresh the installation of an app in a workspace with the scopes just granted.
+
+    Consent given again with fewer scopes narrows what the app holds at once: tokens carrying a scope no longer
+    granted are revoked, and webhook subscriptions and queued deliveries for events it may no longer read stop."""
     installation = await session.scalar(
         select(Installation).where(Installation.client_pk == client_pk, Installation.tenant_id == tenant_id)
     )
     if installation is None:
         installation = Installation(client_pk=client_pk, tenant_id=tenant_id)
         session.add(installation)
+    narrowed = installation.id is not None and not set(installation.scopes or ()) <= set(scopes)
     installation.scopes = sorted(scopes)
     installation.granted_by_user_id = user_id
     installation.revoked_at = None
     installation.updated_at = utcnow()
     await session.flush()
+    if narrowed:
+        await revoke_tokens_beyond(session, installation)
+        await stop_deliveries(session, installation)
     return installation
+
+
+async def revoke_tokens_beyond(session: AsyncSession, installation: Installation) -> None:
+    """Revoke the installation's live tokens that carry a scope it no longer holds (API caches drop them)."""
+    granted = set(installation.scopes)
+    live = await session.scalars(
+        select(OAuthToken).where(OAuthToken.installation_id == installation.id, OAuthToken.revoked_at.is_(None))
+    )
+    now = utcnow()
+    for token in live:
+        if not set(token.scope.split()) <= granted:
+            token.revoked_at = now
+    await session.flush()
+    await notify_revocation(session)
 
 
 def consent_page(
@@ -226,8 +259,14 @@ def consent_page(
     client: Any,
     requested: list[str],
     workspaces: list[tuple[Tenant, frozenset[str]]],
+    redirect_uri: str,
     error: str = "",
 ) -> Template:
+    """The consent form. Allow and Deny are answered with a redirect to the app's (checked) ``redirect_uri``, so
+    this page's CSP lets its form end there: browsers apply ``form-action`` to the redirect after a submission."""
+    csp = request.app.state[CSP_STATE_KEY]
+    origin = origin_of(redirect_uri)
+    headers = {"content-security-policy": allow_form_action(csp, origin) if origin else csp}
     choices = [{"tenant": tenant, "groups": group_scopes(requested, modules)} for tenant, modules in workspaces]
     return render(
         request,
@@ -240,8 +279,5 @@ def consent_page(
             "action": request.url.path + "?" + request.url.query,
         },
         status_code=400 if error else 200,
+        headers=headers,
     )
-
-
-def redirect_to_login(request: Request[Any, Any, Any]) -> Redirect:
-    return Redirect(f"/login?next={request.url.path}")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.platform.accounts.models import User
 from nexo.platform.api.auth import notify_revocation
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.models import ClientKind, Installation, OAuthClient, OAuthToken
-from nexo.platform.oauth.scopes import all_scopes, enabled_scopes, group_scopes
 from nexo.platform.oauth.secrets import SECRET_PREFIX, digest, new_secret
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
+from nexo.platform.webhooks.access import stop_deliveries
 from nexo.platform.webhooks.api import redeliver
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tenants.audit import record
-from nexo.tenants.models import Role, Tenant
-from nexo.tenants.resolution import TenantContext, require_role
+from nexo.tenants.models import Tenant
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
@@ -203,7 +201,8 @@ class DeveloperPortal(Controller):
 
 
 async def revoke_installation(session: AsyncSession, installation: Installation) -> None:
-    """Stop an installation and every token it holds, at once (API caches drop them on commit)."""
+    """Stop an installation, every token it holds and every webhook it would receive, at once (API caches drop the
+    tokens on commit; deliveries already queued are marked failed and the worker refuses them anyway)."""
     now = utcnow()
     installation.revoked_at = now
     await session.execute(
@@ -211,6 +210,7 @@ async def revoke_installation(session: AsyncSession, installation: Installation)
         .where(OAuthToken.installation_id == installation.id, OAuthToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    await stop_deliveries(session, installation)
     await notify_revocation(session)
 
 

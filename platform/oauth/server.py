@@ -39,8 +39,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
 from nexo.platform.db.base import utcnow
+from nexo.platform.modules.scopes import enabled_scopes
 from nexo.platform.oauth.models import AuthorizationCode, ClientKind, Installation, OAuthClient, OAuthToken
-from nexo.platform.oauth.scopes import enabled_scopes
 from nexo.platform.oauth.secrets import ACCESS_PREFIX, CODE_PREFIX, REFRESH_PREFIX, digest, matches, new_secret
 from nexo.tenants.models import Tenant
 from nexo.tenants.module_state import enabled_module_keys

@@ -7,9 +7,12 @@ from urllib.parse import quote
 
 import structlog
 from litestar import MediaType, Request, Response
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.exceptions import HTTPException, NotAuthorizedException, TooManyRequestsException
+from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 logger = structlog.get_logger("nexo.errors")
 
@@ -38,8 +41,14 @@ class ProblemError(HTTPException):
         self.problem_type = problem_type
 
 
+# The OAuth endpoints that machines call (JSON in, JSON out); ``/oauth/authorize`` is a page a person sees.
+OAUTH_MACHINE_ENDPOINTS = frozenset({"/oauth/token", "/oauth/revoke", "/oauth/introspect"})
+
+
 def is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(("/api/", "/oauth/")) or request.url.path == "/api"
+    """Whether errors are problem details (the API, OAuth's token endpoints), not pages and sign-in redirects."""
+    path = request.url.path
+    return path.startswith("/api/") or path == "/api" or path.rstrip("/") in OAUTH_MACHINE_ENDPOINTS
 
 
 def problem_response(
@@ -114,7 +123,25 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "An unexpected error happened.")
     return Template(
         template_name="errors/error.html",
-        context={"status": 500, "title": "Something went wrong", "detail": "An unexpected error happened."},
+        context={
+            "status": 500,
+            "title": "Something went wrong",
+            "detail": "An unexpected error happened.",
+            "request_id": structlog.contextvars.get_contextvars().get("request_id", ""),
+        },
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.HTML,
     )
+
+
+class ExceptionsAsResponsesMiddleware(ASGIMiddleware):
+    """Answer an exception raised by a middleware below this one (CSRF 403, rate limit 429) right here.
+
+    Litestar turns such an exception into a response only outside the whole middleware stack, where the response
+    bypasses every ``send`` wrapper: the access log recorded 500 for a 403 and the security headers were missing.
+    Placed just inside those middlewares, this one answers with the app's own exception handlers (the same as
+    Litestar uses between a route's middlewares and its handler), so they see the response actually sent.
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        await wrap_in_exception_handler(next_app)(scope, receive, send)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +20,27 @@ def content_security_policy(extra_script_src: tuple[str, ...] = (), extra_frame_
         + " ".join(extra_script_src)
         + f"; frame-src {frame_src}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     )
+
+
+CSP_STATE_KEY = "nexo_csp"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, or ``None`` when it cannot be written safely into a CSP."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    return origin if _ORIGIN.match(origin) else None
+
+
+def allow_form_action(csp: str, origin: str) -> str:
+    """The same policy, except that a form submission may also end on ``origin``.
+
+    Browsers apply ``form-action`` to the redirects that follow a form's submission, so a page whose form is
+    answered with a redirect elsewhere (the OAuth consent page, answered with the partner's callback) needs that
+    destination in its own policy. Everything else of the policy stays as strict as on every other page.
+    """
+    return csp.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 class SecurityHeadersMiddleware(ASGIMiddleware):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,6 +32,7 @@ def _globals(settings: Settings) -> dict[str, Any]:
         "billing_enabled": settings.billing.provider != "off",
         "stripe_js_url": settings.billing.stripe_js_url,
         "workspace_navigation": workspace_navigation,
+        "workspace_navigation_groups": workspace_navigation_groups,
     }
 
 
@@ -52,3 +54,59 @@ def workspace_navigation(request: Any) -> list[Any]:
     if context.is_admin:
         entries.append(NavEntry("Settings", "settings/modules"))
     return entries
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    path: str  # relative to the workspace root
+    current: bool
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """One module's entries under its name; ``current`` when the page shown is one of them."""
+
+    label: str
+    links: tuple[NavLink, ...]
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+
+def workspace_navigation_groups(request: Any) -> list[NavGroup]:
+    """The workspace navigation grouped by module (a flat list of 23 links helps nobody), the current place marked.
+
+    The current entry is the one whose path is the longest prefix of the page's path, so a detail page
+    (``erp/accounting/invoices/7``) lights up its list (``Invoices``); every settings page lights up Settings.
+    """
+    from nexo.platform.modules.registry import get_registry
+
+    context = getattr(request.state, "tenant_context", None) if request is not None else None
+    if context is None:
+        return []
+    here = _workspace_relative_path(request.url.path, context.slug)
+    entries = [
+        (manifest.name, entry.label, entry.path, entry.path)
+        for manifest in get_registry()
+        if manifest.key in context.modules
+        for entry in manifest.navigation
+    ]
+    if context.is_admin:
+        entries.append(("Settings", "Settings", "settings/modules", "settings"))
+    current = _longest_prefix(here, [prefix for *_, prefix in entries])
+    groups: dict[str, list[NavLink]] = {}
+    for group, label, path, prefix in entries:
+        groups.setdefault(group, []).append(NavLink(label, path, prefix.strip("/") == current))
+    return [NavGroup(label, tuple(links)) for label, links in groups.items()]
+
+
+def _workspace_relative_path(path: str, slug: str) -> str:
+    root = f"/w/{slug}/"
+    return path[len(root) :].strip("/") if path.startswith(root) else ""
+
+
+def _longest_prefix(here: str, prefixes: list[str]) -> str | None:
+    matches = [p.strip("/") for p in prefixes if here == p.strip("/") or here.startswith(p.strip("/") + "/")]
+    return max(matches, key=len) if matches else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
@@ -12,12 +11,15 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.directory.api import IdParam
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, keyset_page, problem_responses
+from nexo.platform.api.principal import ApiPrincipal
+from nexo.platform.api.resource import IdParam
+from nexo.platform.oauth.models import Installation
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.webhooks.access import load_refusal
 from nexo.platform.webhooks.events import EVENT_TYPES, event_scope, schedule_deliveries
 from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from nexo.platform.webhooks.receivers import ReceiverPolicy, ReceiverRefusedError, check_receiver, receiver_policy
 from nexo.platform.webhooks.signing import new_signing_secret
 
 EventType = Annotated[str, msgspec.Meta(min_length=3, max_length=80)]
@@ -78,17 +80,52 @@ def delivery_out(row: WebhookDelivery) -> DeliveryOut:
     )
 
 
-def check_receiver_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        error = ProblemError(400, "url: use an http(s) URL with a host.", "validation-error")
-        error.extra = [{"key": "url", "message": "use an http(s) URL with a host", "source": "body"}]
-        raise error
+def url_error(message: str) -> ProblemError:
+    error = ProblemError(400, f"url: {message}.", "validation-error")
+    error.extra = [{"key": "url", "message": message, "source": "body"}]
+    return error
+
+
+async def check_receiver_url(url: str, policy: ReceiverPolicy) -> str:
+    """The receiver URL, if its host resolves to allowed addresses only (it is checked again at every delivery)."""
+    try:
+        await check_receiver(url.strip(), policy)
+    except ReceiverRefusedError as refused:
+        raise url_error(str(refused)) from None
     return url.strip()
 
 
+async def check_room(session: AsyncSession, installation_id: int, url: str, event_types: list[str], cap: int) -> None:
+    """At most ``cap`` active subscriptions per installation, and one per (URL, event type): the installation's row
+    is locked so two concurrent requests cannot both pass."""
+    await session.execute(select(Installation.id).where(Installation.id == installation_id).with_for_update())
+    active = list(
+        await session.scalars(
+            select(WebhookSubscription).where(
+                WebhookSubscription.installation_id == installation_id, WebhookSubscription.active.is_(True)
+            )
+        )
+    )
+    if len(active) >= cap:
+        raise ProblemError(
+            409, f"This app already has {cap} webhook subscriptions: delete one first.", "too-many-subscriptions"
+        )
+    taken = sorted({t for row in active if row.url == url for t in row.event_types} & set(event_types))
+    if taken:
+        raise ProblemError(
+            409,
+            f"This URL is already subscribed to {', '.join(taken)}.",
+            "duplicate-subscription",
+            subscription_ids=[row.id for row in active if row.url == url and set(row.event_types) & set(taken)],
+        )
+
+
 async def redeliver(session: AsyncSession, original: WebhookDelivery) -> WebhookDelivery:
-    """A new log entry with the same event, delivered after the transaction commits."""
+    """A new log entry with the same event, delivered after the transaction commits; refused when the app may no
+    longer receive the event (disconnected, disabled, or its scopes no longer cover it)."""
+    refusal = await load_refusal(session, original.installation_id, original.event_type)
+    if refusal is not None:
+        raise ProblemError(409, f"Cannot redeliver: {refusal}.", "delivery-not-permitted")
     copy = WebhookDelivery(
         subscription_id=original.subscription_id,
         installation_id=original.installation_id,
@@ -139,7 +176,7 @@ class WebhooksApi(Controller):
     @post(
         "/subscriptions",
         security=ANY_TOKEN,
-        responses=problem_responses(),
+        responses=problem_responses(409),
         operation_id="createSubscription",
         summary="Subscribe a URL to event types",
         status_code=201,
@@ -168,11 +205,16 @@ class WebhooksApi(Controller):
             error = ProblemError(400, "Some event types cannot be subscribed to.", "validation-error")
             error.extra = errors
             raise error
+        settings = request.app.state["nexo_settings"]
+        url = await check_receiver_url(data.url, receiver_policy(settings))
+        event_types = sorted(set(data.event_types))
+        cap = settings.security.webhook_subscriptions_per_installation
+        await check_room(db_session, principal.installation_id, url, event_types, cap)
         row = WebhookSubscription(
             installation_id=principal.installation_id,
             tenant_id=principal.tenant_id,
-            url=check_receiver_url(data.url),
-            event_types=sorted(set(data.event_types)),
+            url=url,
+            event_types=event_types,
             secret=new_signing_secret(),
             active=True,
         )
@@ -231,7 +273,7 @@ class WebhooksApi(Controller):
     @post(
         "/deliveries/{delivery_id:int}/redeliver",
         security=ANY_TOKEN,
-        responses=problem_responses(404),
+        responses=problem_responses(404, 409),
         operation_id="redeliver",
         summary="Send a delivery again",
         status_code=202,

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import msgspec
 import structlog
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,61 +20,18 @@ from sqlalchemy.orm import Session
 
 from nexo.platform.db.base import utcnow
 from nexo.platform.db.tenancy import bound_schema
+from nexo.platform.oauth.models import Installation, OAuthClient
+from nexo.platform.webhooks.event_types import EVENT_SCOPES as EVENT_SCOPES
+from nexo.platform.webhooks.event_types import EVENT_TYPES as EVENT_TYPES
+from nexo.platform.webhooks.event_types import event_scope as event_scope
+from nexo.platform.webhooks.event_types import register_event_types as register_event_types
 from nexo.platform.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 logger = structlog.get_logger("nexo.webhooks")
 
 PENDING_KEY = "nexo_webhook_pending"
 SUBSCRIPTIONS_KEY = "nexo_webhook_subscriptions"
-EVENT_TYPES: dict[str, str] = {
-    "directory.person.created": "A person was added to the directory",
-    "directory.person.updated": "A person in the directory changed",
-    "directory.person.deleted": "A person was removed from the directory",
-    "directory.organization.created": "An organization was added to the directory",
-    "directory.organization.updated": "An organization in the directory changed",
-    "directory.organization.deleted": "An organization was removed from the directory",
-    "crm.contact.created": "A CRM contact was created",
-    "crm.contact.updated": "A CRM contact changed",
-    "crm.contact.deleted": "A CRM contact was deleted",
-    "crm.company.created": "A CRM company was created",
-    "crm.company.updated": "A CRM company changed",
-    "crm.company.deleted": "A CRM company was deleted",
-    "crm.lead.created": "A lead was captured",
-    "crm.lead.qualified": "A lead was qualified into an opportunity",
-    "crm.lead.disqualified": "A lead was disqualified",
-    "crm.lead.deleted": "A lead was deleted",
-    "crm.opportunity.created": "An opportunity was created",
-    "crm.opportunity.updated": "An opportunity changed",
-    "crm.opportunity.stage_changed": "An opportunity moved to another pipeline stage",
-    "crm.opportunity.won": "An opportunity was won",
-    "crm.opportunity.lost": "An opportunity was lost",
-    "crm.opportunity.reopened": "A closed opportunity was reopened",
-    "crm.opportunity.deleted": "An opportunity was deleted (with its activities)",
-    "crm.activity.created": "An activity (call, meeting, e-mail, note, task) was logged",
-    "crm.activity.completed": "An activity was marked done",
-    "crm.activity.deleted": "An activity was deleted",
-    "crm.case.created": "A support case was opened",
-    "crm.case.updated": "A support case changed (status, priority, assignee)",
-    "crm.case.message_added": "A reply or internal note was added to a support case",
-    "crm.case.deleted": "A support case was deleted (with its messages and activities)",
-    "crm.campaign.created": "A campaign was created",
-    "crm.campaign.updated": "A campaign changed",
-}
-# Event types whose scope is not ``<first part>.read`` (``erp.invoice.paid`` needs ``erp.accounting.read``).
-EVENT_SCOPES: dict[str, str] = {}
 _background: set[asyncio.Task[Any]] = set()
-
-
-def register_event_types(types: dict[str, tuple[str, str]]) -> None:
-    """Modules add their event types: ``{event_type: (description, scope needed to receive it)}``."""
-    for event_type, (description, scope) in types.items():
-        EVENT_TYPES[event_type] = description
-        EVENT_SCOPES[event_type] = scope
-
-
-def event_scope(event_type: str) -> str:
-    """The scope needed to receive an event: ``<module>.read`` (``crm.contact.created`` → ``crm.read``)."""
-    return EVENT_SCOPES.get(event_type) or event_type.split(".", 1)[0] + ".read"
 
 
 def tenant_id_of(session: Session | AsyncSession) -> int | None:
@@ -82,19 +40,32 @@ def tenant_id_of(session: Session | AsyncSession) -> int | None:
 
 
 async def _subscriptions(session: AsyncSession, tenant_id: int) -> list[tuple[int, int, frozenset[str]]]:
-    """The tenant's active subscriptions, read once per transaction (an import emitting per row costs one query)."""
+    """The tenant's active subscriptions, each with only the event types its app may still receive (installation
+    not revoked, client not disabled, the event's scope granted); read once per transaction."""
     info = session.sync_session.info
     cached = info.get(SUBSCRIPTIONS_KEY)
     if cached is not None and cached[0] == tenant_id:
         return list(cached[1])
     rows = (
         await session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types).where(
-                WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True)
+            select(WebhookSubscription.id, WebhookSubscription.installation_id, WebhookSubscription.event_types)
+            .add_columns(Installation.scopes)
+            .join(Installation, Installation.id == WebhookSubscription.installation_id)
+            .join(OAuthClient, OAuthClient.id == Installation.client_pk)
+            .where(
+                WebhookSubscription.tenant_id == tenant_id,
+                WebhookSubscription.active.is_(True),
+                Installation.revoked_at.is_(None),
+                OAuthClient.disabled_at.is_(None),
             )
         )
     ).all()
-    found = [(row[0], row[1], frozenset(row[2] or ())) for row in rows]
+    found = []
+    for subscription_id, installation_id, event_types, scopes in rows:
+        granted = set(scopes or ())
+        permitted = frozenset(t for t in event_types or () if event_scope(t) in granted)
+        if permitted:
+            found.append((subscription_id, installation_id, permitted))
     info[SUBSCRIPTIONS_KEY] = (tenant_id, found)
     return found
 
@@ -177,3 +148,18 @@ async def wait_for_deferrals() -> None:
     # the tasks may run on another loop (the test client's portal), so poll rather than await them
     while _background:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
+
+
+def payload(record: msgspec.Struct) -> dict[str, Any]:
+    """An event's data: the record's representation (the struct the REST API answers) as JSON-ready builtins."""
+    data: dict[str, Any] = msgspec.to_builtins(record)
+    return data
+
+
+async def refresh_for_event(session: AsyncSession, record: Any, *relations: str) -> None:
+    """Flush, then reload server-set columns (ids, timestamps, ``updated_at`` of set-based updates) and
+    ``relations`` so the event carries what a ``GET`` would answer."""
+    await session.flush()
+    await session.refresh(record)
+    if relations:
+        await session.refresh(record, list(relations))

@@ -12,10 +12,10 @@ from litestar.response import Template
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.rendering import render
 from nexo.tenants.admin.common import ADMIN_ONLY
 from nexo.tenants.audit import AuditEntry
-from nexo.tenants.resolution import TenantContext
 
 PAGE_SIZE = 25
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.settings import Settings
-from nexo.tenants.models import Role, Tenant
-from nexo.tenants.resolution import NOT_FOUND, TenantContext, require_role
+from nexo.platform.tenancy.context import NOT_FOUND, Role, TenantContext, require_role
+from nexo.tenants.models import Tenant
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ADMIN_ONLY = require_role(Role.ADMIN)
 
 

@@ -9,10 +9,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.platform.accounts.models import User
+from nexo.platform.accounts.pages import sign_in
 from nexo.platform.accounts.services import get_user_by_email
-from nexo.platform.accounts.sessions import rotate_session
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import FormData, app_settings
+from nexo.tenants.admin.common import app_settings
 from nexo.tenants.invitations import InvitationError, accept, open_invitation
 from nexo.tenants.models import Invitation
 
@@ -83,6 +84,5 @@ class InvitationPages(Controller):
                 status_code=400,
             )
         if user is None or user.id != acceptance.user.id:
-            rotate_session(request)
-            request.set_session({"user_id": acceptance.user.id})
+            sign_in(request, acceptance.user)
         return Redirect(f"/w/{acceptance.tenant.slug}/", status_code=303)

@@ -8,12 +8,12 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.tenancy.context import Role, TenantContext
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData, app_settings
+from nexo.tenants.admin.common import ADMIN_ONLY, app_settings
 from nexo.tenants.invitations import InvitationError, invite, pending_invitations, revoke
 from nexo.tenants.members import MemberError, change_role, list_members, remove_member, role_choices
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext
 
 
 def _role(raw: str) -> Role | None:

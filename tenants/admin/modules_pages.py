@@ -10,15 +10,18 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.csvkit import CsvFormat
 from nexo.platform.db.base import utcnow
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import get_registry
+from nexo.platform.tenancy.context import TENANT_STATE_KEY, TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.errors import ProblemError
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData, tenant_row
+from nexo.tenants.admin.common import ADMIN_ONLY, tenant_row
 from nexo.tenants.audit import record
 from nexo.tenants.module_export import (
-    ALLOWED_WHEN_READ_ONLY,
     export_csv_zip,
     export_json,
     export_tables,
@@ -32,7 +35,6 @@ from nexo.tenants.module_switches import (
     module_states,
     purge_module,
 )
-from nexo.tenants.resolution import TENANT_STATE_KEY, TenantContext
 
 
 def module_rows(states: dict[str, bool]) -> list[dict[str, Any]]:
@@ -148,15 +150,16 @@ class PurgePages(Controller):
         format: str = "json",
     ) -> Response[bytes]:
         _manifest_or_404(key)
-        if format not in {"json", "csv"}:
-            raise ProblemError(400, "Choose the json or csv format.", "bad-export-format")
+        if format not in {"json", *(f.value for f in CsvFormat)}:
+            raise ProblemError(400, "Choose the json, csv or excel-es format.", "bad-export-format")
         tables = await export_tables(db_session, tenant.schema, key)
         await record(db_session, "module.exported", target=key, details={"format": format}, **tenant.actor)
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         if format == "json":
             body = export_json(key, tables)
             return _download(body, "application/json", f"{tenant.slug}-{key}-{stamp}.json")
-        return _download(export_csv_zip(tables), "application/zip", f"{tenant.slug}-{key}-{stamp}-csv.zip")
+        fmt = CsvFormat(format)
+        return _download(export_csv_zip(tables, fmt), "application/zip", f"{tenant.slug}-{key}-{stamp}-{fmt}.zip")
 
 
 def _manifest_or_404(key: str) -> Manifest:

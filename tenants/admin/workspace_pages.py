@@ -12,9 +12,10 @@ from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.admin.common import ADMIN_ONLY, FormData
-from nexo.tenants.resolution import TenantContext
+from nexo.tenants.admin.common import ADMIN_ONLY
 from nexo.tenants.workspace_settings import (
     CURRENCIES,
     MAX_LOGO_BYTES,

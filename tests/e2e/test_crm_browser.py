@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import Opportunity, Stage
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.pipeline import StageService
 from nexo.modules.directory.models import Person
 from nexo.tenants.models import TenantModule
@@ -33,7 +34,8 @@ async def _seed_other(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
     other = await make_workspace(sessions, name="Other CRM", modules=("crm",))
     session = await tenant_session(sessions, other)
     async with session:
-        [stage, *_] = await StageService(session=session).stages()  # the default stages, as the board creates them
+        context = CrmContext(other.tenant.id, other.owner.id, other.owner.email, frozenset({"crm"}))
+        [stage, *_] = await StageService(session, context).stages()  # the default stages, as the board creates them
         session.add(Person(first_name="Grace", last_name="Hopper", email="grace@navy.example.com"))
         session.add(Opportunity(title="Compiler", amount=Decimal("100"), stage_id=stage.id))
         await session.commit()

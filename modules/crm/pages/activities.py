@@ -8,24 +8,16 @@ from litestar import get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import Activity, ActivityKind, Opportunity, SupportCase
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    get_or_404,
-    member_names,
-    members_of,
-    see_other,
-    today_for,
-)
-from nexo.modules.crm.services.activities import ActivityService
+from nexo.modules.crm.pages.base import CrmController, member_names, members_of, see_other, today_for
+from nexo.modules.crm.services.activities import ActivityInput, ActivityService
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.timeline import Subject
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 SUBJECTS: dict[str, tuple[type[object], str, str]] = {
     "contacts": (Person, "person_id", "contact"),
@@ -59,7 +51,7 @@ class ActivityPages(CrmController):
         await get_or_404(session, model, record_id, label)
         form = clean_form(data)
         members = await members_of(session, tenant)
-        cleaned = schemas.activity_form(form, owners={m.user_id for m in members})
+        cleaned = forms.activity_form(form, owners={m.user_id for m in members})
         if not cleaned.ok:
             context = {
                 "data": form,
@@ -71,44 +63,48 @@ class ActivityPages(CrmController):
             }
             return render(request, "crm/activity_form.html", context, status_code=400)
         subject = Subject(**{attribute: record_id})
-        await ActivityService(session=session).log(subject, cleaned.values, author_id=tenant.user_id)
+        values = forms.as_input(ActivityInput, cleaned.values)
+        await ActivityService(session, CrmContext.of(tenant)).log(subject, values)
         return see_other(tenant, f"{kind}/{record_id}")
 
     @post("/contacts/{record_id:int}/activities", name="crm.activities.contact")
     async def on_contact(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "contacts", record_id, data)
 
     @post("/companies/{record_id:int}/activities", name="crm.activities.company")
     async def on_company(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "companies", record_id, data)
 
     @post("/opportunities/{record_id:int}/activities", name="crm.activities.opportunity")
     async def on_opportunity(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "opportunities", record_id, data)
 
     @post("/cases/{record_id:int}/activities", name="crm.activities.case")
     async def on_case(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, record_id: int, data: MultiFormData
     ) -> Template | Redirect:
         return await self._log(request, tenant, db_session, "cases", record_id, data)
 
     @post("/activities/{activity_id:int}/done", name="crm.activities.done")
-    async def done(self, tenant: TenantContext, db_session: AsyncSession, activity_id: int, data: FormData) -> Redirect:
+    async def done(
+        self, tenant: TenantContext, db_session: AsyncSession, activity_id: int, data: MultiFormData
+    ) -> Redirect:
         activity = await get_or_404(db_session, Activity, activity_id, "activity")
-        await ActivityService(session=db_session).set_done(activity, str(data.get("done", "true")) != "false")
+        done = str(data.get("done", "true")) != "false"
+        await ActivityService(db_session, CrmContext.of(tenant)).set_done(activity, done)
         back = str(data.get("next", ""))
         return see_other(tenant, "tasks" if back == "tasks" else subject_path(activity))
 
     @get("/tasks", name="crm.tasks")
     async def my_tasks(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
         today = today_for(tenant)
-        tasks = await ActivityService(session=db_session).my_tasks(tenant.user_id, today=today)
+        tasks = await ActivityService(db_session, CrmContext.of(tenant)).my_tasks(tenant.user_id, today=today)
         context = {
             "tasks": tasks,
             "today": today,

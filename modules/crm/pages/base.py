@@ -1,25 +1,20 @@
-"""Shared pieces of the CRM page controllers."""
+"""What the CRM page controllers share beyond the page kit (``nexo.platform.web.kit``): the module guard tag, CRM
+URLs, the workspace's today, members as choices, the list query."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar import Controller
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.services.listing import ListQuery
 from nexo.modules.crm.services.members import Member, workspace_members
-from nexo.tenants.resolution import TenantContext
-
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-AnyRequest = Request[Any, Any, Any]
-T = TypeVar("T")
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest
 
 
 class CrmController(Controller):
@@ -29,13 +24,6 @@ class CrmController(Controller):
     """
 
     opt: dict[str, Any] = {"module": "crm"}
-
-
-async def get_or_404(session: AsyncSession, model: type[T], record_id: int, what: str) -> T:
-    record = await session.get(model, record_id)
-    if record is None:
-        raise NotFoundException(f"There is no such {what} in this workspace.")
-    return record
 
 
 def crm_url(tenant: TenantContext, path: str) -> str:
@@ -63,16 +51,6 @@ def list_query(request: AnyRequest, tenant: TenantContext, sorts: dict[str, Any]
     if params.get("owner") == "me":
         params["owner"] = str(tenant.user_id)
     return ListQuery.from_params(params, sorts)
-
-
-def clean_form(data: dict[str, Any]) -> dict[str, str]:
-    """Form fields as stripped strings (a repeated field keeps its last value)."""
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        if isinstance(value, list):
-            value = value[-1] if value else ""
-        out[key] = str(value).strip()
-    return out
 
 
 def member_options(members: list[Member]) -> list[tuple[int, str]]:

@@ -8,27 +8,18 @@ from litestar import get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, Campaign, CampaignStatus, CasePriority, CaseStatus, SupportCase
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    enum_options,
-    get_or_404,
-    member_names,
-    member_options,
-    members_of,
-    see_other,
-)
-from nexo.modules.crm.services.cases import CampaignService, CaseService
+from nexo.modules.crm.pages.base import CrmController, enum_options, member_names, member_options, members_of, see_other
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.cases import CampaignInput, CampaignService, CaseInput, CaseService, MessageInput
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 CASE_FIELDS = (
     "subject",
@@ -61,12 +52,12 @@ class CasePages(CrmController):
             "member_options": member_options(await members_of(session, tenant)),
             "status_options": enum_options(CaseStatus),
             "priority_options": enum_options(CasePriority),
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
         }
         return render(request, "crm/case_form.html", context, status_code=status_code)
 
-    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
-        cleaned = schemas.case_form(form, owners={m.user_id for m in await members_of(session, tenant)})
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> forms.Cleaned:
+        cleaned = forms.case_form(form, owners={m.user_id for m in await members_of(session, tenant)})
         for name, model in (("person_id", Person), ("organization_id", Organization)):
             if cleaned.values.get(name) and await session.get(model, cleaned.values[name]) is None:
                 cleaned.errors[name] = "Choose an existing customer."
@@ -77,7 +68,7 @@ class CasePages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, status: str = "", mine: bool = False
     ) -> Template:
         status = status if status in {s.value for s in CaseStatus} else ""
-        cases = await CaseService(session=db_session).list_cases(
+        cases = await CaseService(db_session, CrmContext.of(tenant)).list_cases(
             status=status, assignee_id=tenant.user_id if mine else None
         )
         context = {
@@ -96,13 +87,14 @@ class CasePages(CrmController):
 
     @post("/new", name="crm.cases.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
         if not cleaned.ok:
             return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, status_code=400)
-        support_case = await CaseService(session=db_session).open_case(cleaned.values)
+        values = forms.as_input(CaseInput, cleaned.values)
+        support_case = await CaseService(db_session, CrmContext.of(tenant)).open_case(values)
         return see_other(tenant, f"cases/{support_case.id}")
 
     async def _detail(
@@ -140,7 +132,7 @@ class CasePages(CrmController):
 
     @post("/{case_id:int}", name="crm.cases.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: MultiFormData
     ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
@@ -148,12 +140,13 @@ class CasePages(CrmController):
         cleaned = await self._validate(db_session, tenant, merged)
         if not cleaned.ok:
             return await self._detail(request, tenant, db_session, support_case, cleaned.errors, form, 400)
-        await CaseService(session=db_session).update_case(support_case, cleaned.values)
+        values = forms.as_input(CaseInput, cleaned.values)
+        await CaseService(db_session, CrmContext.of(tenant)).update_case(support_case, values)
         return see_other(tenant, f"cases/{support_case.id}")
 
     @post("/{case_id:int}/messages", name="crm.cases.message")
     async def message(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, case_id: int, data: MultiFormData
     ) -> Template | Redirect:
         support_case = await get_or_404(db_session, SupportCase, case_id, "case")
         form = clean_form(data)
@@ -161,13 +154,8 @@ class CasePages(CrmController):
         if not body or len(body) > 20_000:
             error = "Write the message." if not body else "Use at most 20,000 characters."
             return await self._detail(request, tenant, db_session, support_case, {"body": error}, form, 400)
-        await CaseService(session=db_session).add_message(
-            support_case,
-            body,
-            internal=form.get("internal") == "true",
-            author_id=tenant.user_id,
-            author_label=tenant.user_name or tenant.user_email,
-        )
+        message = MessageInput(body, internal=form.get("internal") == "true")
+        await CaseService(db_session, CrmContext.of(tenant)).add_message(support_case, message)
         return see_other(tenant, f"cases/{support_case.id}")
 
 
@@ -177,14 +165,14 @@ class CampaignPages(CrmController):
     async def _form(
         self,
         request: AnyRequest,
-        session: AsyncSession,
+        service: CampaignService,
         *,
         data: dict[str, Any],
         errors: dict[str, str],
         campaign: Campaign | None,
         status_code: int = 200,
     ) -> Template:
-        filters = await CampaignService(session=session).saved_filters()
+        filters = await service.saved_filters()
         context = {
             "data": data,
             "errors": errors,
@@ -194,45 +182,47 @@ class CampaignPages(CrmController):
         }
         return render(request, "crm/campaign_form.html", context, status_code=status_code)
 
-    async def _validate(self, session: AsyncSession, form: dict[str, str]) -> schemas.Cleaned:
-        filters = {f.id for f in await CampaignService(session=session).saved_filters()}
-        return schemas.campaign_form(form, saved_filters=filters)
+    async def _validate(self, service: CampaignService, form: dict[str, str]) -> forms.Cleaned:
+        filters = {f.id for f in await service.saved_filters()}
+        return forms.campaign_form(form, saved_filters=filters)
 
     @get("/", name="crm.campaigns")
-    async def list_page(self, request: AnyRequest, db_session: AsyncSession) -> Template:
-        campaigns = await CampaignService(session=db_session).list(order_by=(Campaign.id, True))
+    async def list_page(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        campaigns = await CampaignService(db_session, CrmContext.of(tenant)).campaigns()
         return render(request, "crm/campaigns.html", {"campaigns": campaigns})
 
     @get("/new", name="crm.campaigns.new")
-    async def new(self, request: AnyRequest, db_session: AsyncSession) -> Template:
-        return await self._form(request, db_session, data={"status": "planned"}, errors={}, campaign=None)
+    async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        service = CampaignService(db_session, CrmContext.of(tenant))
+        return await self._form(request, service, data={"status": "planned"}, errors={}, campaign=None)
 
     @post("/new", name="crm.campaigns.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        cleaned = await self._validate(db_session, form)
+        service = CampaignService(db_session, CrmContext.of(tenant))
+        cleaned = await self._validate(service, form)
         if not cleaned.ok:
-            return await self._form(
-                request, db_session, data=form, errors=cleaned.errors, campaign=None, status_code=400
-            )
-        campaign = await CampaignService(session=db_session).save_campaign(
-            None, cleaned.values, owner_id=tenant.user_id
-        )
+            return await self._form(request, service, data=form, errors=cleaned.errors, campaign=None, status_code=400)
+        campaign = await service.save_campaign(None, forms.as_input(CampaignInput, cleaned.values))
         return see_other(tenant, f"campaigns/{campaign.id}")
 
     @get("/{campaign_id:int}", name="crm.campaigns.detail")
-    async def detail(self, request: AnyRequest, db_session: AsyncSession, campaign_id: int) -> Template:
+    async def detail(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int
+    ) -> Template:
         campaign = await get_or_404(db_session, Campaign, campaign_id, "campaign")
-        service = CampaignService(session=db_session)
+        service = CampaignService(db_session, CrmContext.of(tenant))
         targets, total = await service.targets(campaign)
         leads, deals = await service.results(campaign)
         context = {"campaign": campaign, "targets": targets, "target_total": total, "leads": leads, "deals": deals}
         return render(request, "crm/campaign_detail.html", context)
 
     @get("/{campaign_id:int}/edit", name="crm.campaigns.edit")
-    async def edit(self, request: AnyRequest, db_session: AsyncSession, campaign_id: int) -> Template:
+    async def edit(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int
+    ) -> Template:
         c = await get_or_404(db_session, Campaign, campaign_id, "campaign")
         data = {
             "name": c.name,
@@ -243,39 +233,48 @@ class CampaignPages(CrmController):
             "starts_on": c.starts_on or "",
             "ends_on": c.ends_on or "",
         }
-        return await self._form(request, db_session, data=data, errors={}, campaign=c)
+        return await self._form(
+            request, CampaignService(db_session, CrmContext.of(tenant)), data=data, errors={}, campaign=c
+        )
 
     @post("/{campaign_id:int}/edit", name="crm.campaigns.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, campaign_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        campaign_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         campaign = await get_or_404(db_session, Campaign, campaign_id, "campaign")
         form = clean_form(data)
-        cleaned = await self._validate(db_session, form)
+        service = CampaignService(db_session, CrmContext.of(tenant))
+        cleaned = await self._validate(service, form)
         if not cleaned.ok:
             return await self._form(
-                request, db_session, data=form, errors=cleaned.errors, campaign=campaign, status_code=400
+                request, service, data=form, errors=cleaned.errors, campaign=campaign, status_code=400
             )
-        await CampaignService(session=db_session).save_campaign(campaign, cleaned.values, owner_id=tenant.user_id)
+        await service.save_campaign(campaign, forms.as_input(CampaignInput, cleaned.values))
         return see_other(tenant, f"campaigns/{campaign.id}")
 
     @post("/filters", name="crm.campaigns.save_filter")
     async def save_filter(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         """Save the contacts list's current filter (search, tag, owner, stage) as a reusable target list."""
         form = clean_form(data)
         name = form.get("name", "")
         query = ListQuery.from_params(form, CONTACT_SORTS)
+        service = CampaignService(db_session, CrmContext.of(tenant))
         if not name or len(name) > 100:
             return await self._form(
                 request,
-                db_session,
+                service,
                 data={"status": "planned"},
                 errors={"saved_filter_id": "Name the saved filter (up to 100 characters)."},
                 campaign=None,
                 status_code=400,
             )
         params = {k: v for k, v in query.params().items() if k in ("q", "tag", "owner", "stage")}
-        await CampaignService(session=db_session).save_filter(name, params, owner_id=tenant.user_id)
+        await service.save_filter(name, params)
         return see_other(tenant, "campaigns/new")

@@ -8,15 +8,11 @@ from litestar import Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
-    AnyRequest,
     CrmController,
-    FormData,
-    clean_form,
     enum_options,
-    get_or_404,
     list_query,
     member_names,
     member_options,
@@ -24,15 +20,18 @@ from nexo.modules.crm.pages.base import (
     see_other,
 )
 from nexo.modules.crm.pages.contacts import csv_response, typed_rows_data
-from nexo.modules.crm.services.contacts import CompanyService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.contacts import CompanyInput, CompanyService
 from nexo.modules.crm.services.export import export_companies
 from nexo.modules.crm.services.integrations import balance_provider
 from nexo.modules.crm.services.listing import COMPANY_SORTS, list_companies, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
+from nexo.platform.web.downloads import requested_csv_format
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
-from nexo.tenants.resolution import TenantContext
 
 
 def organization_form_data(organization: Organization, stage: str | None, industry: str | None) -> dict[str, Any]:
@@ -86,9 +85,12 @@ class CompanyPages(CrmController):
         return render(request, "crm/companies.html", context, partial="crm/_companies_table.html")
 
     @get("/export.csv", name="crm.companies.export", opt=ALLOWED_WHEN_READ_ONLY)
-    async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
+    async def export(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, format: str | None = None
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
         query = list_query(request, tenant, COMPANY_SORTS)
-        return csv_response(await export_companies(db_session, query), "companies.csv")
+        return csv_response(await export_companies(db_session, query, fmt), "companies.csv")
 
     @get("/new", name="crm.companies.new")
     async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
@@ -97,15 +99,16 @@ class CompanyPages(CrmController):
 
     @post("/new", name="crm.companies.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, organization=None, status_code=400
             )
-        organization = await CompanyService(session=db_session).create_company(cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        organization = await service.create_company(forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
     @get("/{organization_id:int}", name="crm.companies.detail")
@@ -113,7 +116,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        service = CompanyService(session=db_session)
+        service = CompanyService(db_session, CrmContext.of(tenant))
         members = await members_of(db_session, tenant)
         context: dict[str, Any] = {
             "organization": organization,
@@ -138,7 +141,7 @@ class CompanyPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int
     ) -> Template:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
-        profile = await CompanyService(session=db_session).profile_of(organization.id)
+        profile = await CompanyService(db_session, CrmContext.of(tenant)).profile_of(organization.id)
         data = organization_form_data(
             organization, profile.lifecycle_stage if profile else None, profile.industry if profile else None
         )
@@ -146,11 +149,16 @@ class CompanyPages(CrmController):
 
     @post("/{organization_id:int}/edit", name="crm.companies.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, organization_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        organization_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         organization = await get_or_404(db_session, Organization, organization_id, "company")
         form = clean_form(data)
-        cleaned = schemas.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
+        cleaned = forms.company_form(form, owners={m.user_id for m in await members_of(db_session, tenant)})
         if not cleaned.ok:
             return await self._form(
                 request,
@@ -161,7 +169,8 @@ class CompanyPages(CrmController):
                 organization=organization,
                 status_code=400,
             )
-        await CompanyService(session=db_session).update_company(organization, cleaned.values)
+        service = CompanyService(db_session, CrmContext.of(tenant))
+        await service.update_company(organization, forms.as_input(CompanyInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"companies/{organization.id}")
 
 

@@ -8,37 +8,32 @@ from litestar import Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import ActivityKind, LifecycleStage
 from nexo.modules.crm.pages.base import (
-    AnyRequest,
     CrmController,
-    FormData,
-    clean_form,
     enum_options,
-    get_or_404,
     list_query,
     member_names,
     member_options,
     members_of,
     see_other,
 )
-from nexo.modules.crm.services.contacts import CompanyService, ContactService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.contacts import CompanyService, ContactInput, ContactService
 from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
-from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Person
+from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization, Person
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
+from nexo.platform.web.downloads import csv_download, requested_csv_format
+from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import is_htmx, render
-from nexo.tenants.module_export import ALLOWED_WHEN_READ_ONLY
-from nexo.tenants.resolution import TenantContext
 
 
-def csv_response(content: str, filename: str) -> Response[str]:
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+def csv_response(content: bytes, filename: str) -> Response[bytes]:
+    return csv_download(content, filename)
 
 
 def person_form_data(person: Person, stage: str | None, source: str | None) -> dict[str, Any]:
@@ -93,18 +88,18 @@ class ContactPages(CrmController):
             "stages": list(LifecycleStage),
             "member_options": member_options(await members_of(session, tenant)),
             "stage_options": enum_options(LifecycleStage),
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
             "email_kinds": EMAIL_KINDS,
             "phone_kinds": PHONE_KINDS,
             "address_kinds": ADDRESS_KINDS,
         }
         return render(request, "crm/contact_form.html", context, status_code=status_code)
 
-    async def _validate(self, session: AsyncSession, tenant: TenantContext, data: dict[str, str]) -> schemas.Cleaned:
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, data: dict[str, str]) -> forms.Cleaned:
         members = {m.user_id for m in await members_of(session, tenant)}
-        cleaned = schemas.contact_form(data, owners=members)
+        cleaned = forms.contact_form(data, owners=members)
         organization_id = cleaned.values.get("organization_id")
-        if organization_id and await CompanyService(session=session).get_organization(organization_id) is None:
+        if organization_id and await session.get(Organization, organization_id) is None:
             cleaned.errors["organization_id"] = "Choose a company from the list."
         return cleaned
 
@@ -117,9 +112,12 @@ class ContactPages(CrmController):
         return render(request, "crm/contacts.html", context, partial="crm/_contacts_table.html")
 
     @get("/export.csv", name="crm.contacts.export", opt=ALLOWED_WHEN_READ_ONLY)
-    async def export(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Response[str]:
+    async def export(
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, format: str | None = None
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
         query = list_query(request, tenant, CONTACT_SORTS)
-        return csv_response(await export_contacts(db_session, query), "contacts.csv")
+        return csv_response(await export_contacts(db_session, query, fmt), "contacts.csv")
 
     @get("/new", name="crm.contacts.new")
     async def new(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
@@ -132,7 +130,7 @@ class ContactPages(CrmController):
 
     @post("/new", name="crm.contacts.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
@@ -140,7 +138,8 @@ class ContactPages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, person=None, status_code=400
             )
-        person = await ContactService(session=db_session).create_contact(cleaned.values)
+        service = ContactService(db_session, CrmContext.of(tenant))
+        person = await service.create_contact(forms.as_input(ContactInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"contacts/{person.id}")
 
     @get("/{person_id:int}", name="crm.contacts.detail")
@@ -148,7 +147,7 @@ class ContactPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int
     ) -> Template:
         person = await get_or_404(db_session, Person, person_id, "contact")
-        profile = await ContactService(session=db_session).profile_of(person.id)
+        profile = await ContactService(db_session, CrmContext.of(tenant)).profile_of(person.id)
         context = {
             "person": person,
             "profile": profile,
@@ -167,14 +166,14 @@ class ContactPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int
     ) -> Template:
         person = await get_or_404(db_session, Person, person_id, "contact")
-        profile = await ContactService(session=db_session).profile_of(person.id)
+        profile = await ContactService(db_session, CrmContext.of(tenant)).profile_of(person.id)
         stage, source = (profile.lifecycle_stage, profile.source) if profile else (None, None)
         data = person_form_data(person, stage, source)
         return await self._form(request, tenant, db_session, data=data, errors={}, person=person)
 
     @post("/{person_id:int}/edit", name="crm.contacts.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, person_id: int, data: MultiFormData
     ) -> Template | Redirect:
         person = await get_or_404(db_session, Person, person_id, "contact")
         form = clean_form(data)
@@ -183,5 +182,6 @@ class ContactPages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, person=person, status_code=400
             )
-        await ContactService(session=db_session).update_contact(person, cleaned.values)
+        service = ContactService(db_session, CrmContext.of(tenant))
+        await service.update_contact(person, forms.as_input(ContactInput, forms.with_points(cleaned.values)))
         return see_other(tenant, f"contacts/{person.id}")

@@ -9,11 +9,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm.pages.base import AnyRequest, CrmController, get_or_404, see_other
+from nexo.modules.crm.pages.base import CrmController, see_other
 from nexo.modules.crm.services.duplicates import MergeError, merge, preview_merge, suggestions
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 KINDS: dict[str, tuple[Any, str]] = {"contacts": (Person, "contact"), "companies": (Organization, "company")}
 

@@ -11,10 +11,11 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm.pages.base import AnyRequest, CrmController, FormData
+from nexo.modules.crm.pages.base import CrmController
 from nexo.modules.crm.services.csv_import import (
     ENTITIES,
     FIELDS,
+    MAX_BYTES,
     ImportFileError,
     ParsedFile,
     check_rows,
@@ -22,8 +23,10 @@ from nexo.modules.crm.services.csv_import import (
     import_rows,
     parse_csv,
 )
+from nexo.platform.csvkit import CsvReadError, decode, read_upload
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import AnyRequest, MultiFormData
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 PREVIEW_ROWS = 10
 
@@ -63,18 +66,19 @@ class ImportPages(CrmController):
             return render(
                 request, "crm/import_upload.html", {"entity": entity, "error": "Choose a CSV file."}, status_code=400
             )
-        raw = await upload.read()
         try:
-            parsed = parse_csv(raw)
-        except ImportFileError as exc:
+            # Read in chunks up to the cap, then decode once (UTF-8, BOM or Windows-1252 detected); the decoded text
+            # travels in the mapping form, so the second step parses UTF-8.
+            content, _ = decode(await read_upload(upload, MAX_BYTES))
+            parsed = parse_csv(content.encode("utf-8"))
+        except (ImportFileError, CsvReadError) as exc:
             return render(request, "crm/import_upload.html", {"entity": entity, "error": str(exc)}, status_code=400)
-        content = raw.decode("utf-8-sig")
         context = mapping_context(entity, parsed, content, upload.filename, guess_mapping(parsed.headers, entity))
         return render(request, "crm/import_mapping.html", {**context, "errors": []})
 
     @post("/run", name="crm.import.run")
     async def run(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template:
         entity = str(data.get("entity", "contacts"))
         entity = entity if entity in ENTITIES else "contacts"

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import (
     ActivityKind,
     Campaign,
@@ -20,29 +20,29 @@ from nexo.modules.crm.models import (
     Stage,
     StageKind,
 )
-from nexo.modules.crm.pages.base import (
-    AnyRequest,
-    CrmController,
-    FormData,
-    clean_form,
-    get_or_404,
-    member_names,
-    member_options,
-    members_of,
-    see_other,
-)
+from nexo.modules.crm.pages.base import CrmController, member_names, member_options, members_of, see_other
+from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.integrations import IntegrationError, quote_provider
-from nexo.modules.crm.services.leads import LeadService
-from nexo.modules.crm.services.pipeline import OpportunityService, PipelineError, StageService
+from nexo.modules.crm.services.leads import LeadInput, LeadService, QualifyInput
+from nexo.modules.crm.services.pipeline import (
+    OpportunityInput,
+    OpportunityService,
+    PipelineError,
+    StageInput,
+    StageService,
+)
 from nexo.modules.crm.services.timeline import Subject, timeline
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import module_off_error
+from nexo.platform.web.kit import AnyRequest, FormErrors, MultiFormData, clean_form, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext, module_off_error
 
 
 async def board_context(session: AsyncSession, tenant: TenantContext, error: str = "") -> dict[str, Any]:
-    stages = await StageService(session=session).stages()
-    service = OpportunityService(session=session)
+    crm = CrmContext.of(tenant)
+    stages = await StageService(session, crm).stages()
+    service = OpportunityService(session, crm)
     return {
         "columns": await service.board(stages),
         "forecast": await service.forecast(),
@@ -66,7 +66,7 @@ async def opportunity_context(
         "subject_path": f"opportunities/{opportunity.id}",
         "errors": errors,
         "data": data,
-        "stages": await StageService(session=session).stages(),
+        "stages": await StageService(session, CrmContext.of(tenant)).stages(),
         "quotes_on": False,
         "quote": None,
         "quote_products": [],
@@ -101,15 +101,20 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/{opportunity_id:int}/move", name="crm.opportunities.move")
     async def move(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template:
         """Drag and drop (``stage_id`` + ``position``) or the keyboard buttons (``direction`` -1 / +1)."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
-        service = OpportunityService(session=db_session)
+        service = OpportunityService(db_session, CrmContext.of(tenant))
         try:
             if form.get("direction") in ("-1", "1"):
-                stages = await StageService(session=db_session).stages()
+                stages = await StageService(db_session, CrmContext.of(tenant)).stages()
                 await service.step(opportunity, int(form["direction"]), stages)
             elif form.get("stage_id", "").isdigit():
                 position = int(form["position"]) if form.get("position", "").isdigit() else None
@@ -136,20 +141,20 @@ class PipelinePages(CrmController):
         opportunity: Opportunity | None,
         status_code: int = 200,
     ) -> Template:
-        stages = await StageService(session=session).stages()
+        stages = await StageService(session, CrmContext.of(tenant)).stages()
         context = {
             "data": data,
             "errors": errors,
             "opportunity": opportunity,
             "stage_options": [(s.id, s.name) for s in stages],
             "member_options": member_options(await members_of(session, tenant)),
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
         }
         return render(request, "crm/opportunity_form.html", context, status_code=status_code)
 
-    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> schemas.Cleaned:
-        stages = {s.id for s in await StageService(session=session).stages()}
-        cleaned = schemas.opportunity_form(
+    async def _validate(self, session: AsyncSession, tenant: TenantContext, form: dict[str, str]) -> forms.Cleaned:
+        stages = {s.id for s in await StageService(session, CrmContext.of(tenant)).stages()}
+        cleaned = forms.opportunity_form(
             form, stages=stages, owners={m.user_id for m in await members_of(session, tenant)}
         )
         from nexo.modules.directory.models import Organization, Person
@@ -161,7 +166,7 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/new", name="crm.opportunities.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         cleaned = await self._validate(db_session, tenant, form)
@@ -169,9 +174,8 @@ class PipelinePages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=None, status_code=400
             )
-        opportunity = await OpportunityService(session=db_session).create_opportunity(
-            cleaned.values, owner_id=tenant.user_id
-        )
+        service = OpportunityService(db_session, CrmContext.of(tenant))
+        opportunity = await service.create_opportunity(forms.as_input(OpportunityInput, cleaned.values))
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @get("/opportunities/{opportunity_id:int}", name="crm.opportunities.detail")
@@ -202,7 +206,12 @@ class PipelinePages(CrmController):
 
     @post("/opportunities/{opportunity_id:int}/edit", name="crm.opportunities.update")
     async def update(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
@@ -211,39 +220,46 @@ class PipelinePages(CrmController):
             return await self._form(
                 request, tenant, db_session, data=form, errors=cleaned.errors, opportunity=opportunity, status_code=400
             )
-        try:
-            await OpportunityService(session=db_session).update_opportunity(opportunity, cleaned.values)
-        except PipelineError as exc:
+        errors = FormErrors()
+        with form_refusals(errors, default="stage_id"):
+            values = forms.as_input(OpportunityInput, cleaned.values)
+            await OpportunityService(db_session, CrmContext.of(tenant)).update_opportunity(opportunity, values)
+        if errors:
             return await self._form(
-                request,
-                tenant,
-                db_session,
-                data=form,
-                errors={"stage_id": str(exc)},
-                opportunity=opportunity,
-                status_code=400,
+                request, tenant, db_session, data=form, errors=errors, opportunity=opportunity, status_code=400
             )
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/close", name="crm.opportunities.close")
     async def close(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
         form = clean_form(data)
-        stages = await StageService(session=db_session).stages()
-        try:
-            await OpportunityService(session=db_session).close(
+        stages = await StageService(db_session, CrmContext.of(tenant)).stages()
+        errors = FormErrors()
+        with form_refusals(errors, default="reason"):
+            await OpportunityService(db_session, CrmContext.of(tenant)).close(
                 opportunity, won=form.get("outcome") == "won", reason=form.get("reason", "")[:300], stages=stages
             )
-        except PipelineError as exc:
-            context = await opportunity_context(db_session, tenant, opportunity, {"reason": str(exc)}, form)
+        if errors:
+            context = await opportunity_context(db_session, tenant, opportunity, errors, form)
             return render(request, "crm/opportunity_detail.html", context, status_code=400)
         return see_other(tenant, f"opportunities/{opportunity.id}")
 
     @post("/opportunities/{opportunity_id:int}/quote", name="crm.opportunities.quote")
     async def quote(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, opportunity_id: int, data: FormData
+        self,
+        request: AnyRequest,
+        tenant: TenantContext,
+        db_session: AsyncSession,
+        opportunity_id: int,
+        data: MultiFormData,
     ) -> Template | Redirect:
         """A won deal becomes a quote in one step (needs Sales); a second click goes to the quote it already has."""
         opportunity = await get_or_404(db_session, Opportunity, opportunity_id, "opportunity")
@@ -260,18 +276,18 @@ class PipelinePages(CrmController):
 
     # Stages: the tenant's own pipeline columns.
     @get("/stages", name="crm.stages")
-    async def stages(self, request: AnyRequest, db_session: AsyncSession) -> Template:
-        stages = await StageService(session=db_session).stages()
+    async def stages(self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession) -> Template:
+        stages = await StageService(db_session, CrmContext.of(tenant)).stages()
         return render(
             request, "crm/stages.html", {"stages": stages, "errors": {}, "data": {}, "kinds": list(StageKind)}
         )
 
     @post("/stages", name="crm.stages.save")
     async def save_stage(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
-        service = StageService(session=db_session)
+        service = StageService(db_session, CrmContext.of(tenant))
         stage = None
         if form.get("stage_id", "").isdigit():
             stage = await get_or_404(db_session, Stage, int(form["stage_id"]), "stage")
@@ -281,13 +297,13 @@ class PipelinePages(CrmController):
             elif form.get("action") in ("left", "right") and stage is not None:
                 await service.move_stage(stage, -1 if form["action"] == "left" else 1)
             else:
-                cleaned = schemas.Cleaned()
-                schemas.required_text(cleaned, form, "name", "stage name", 80)
-                schemas.percent_field(cleaned, form, "probability", default=10)
-                schemas.choice(cleaned, form, "kind", StageKind, StageKind.OPEN)
+                cleaned = forms.Cleaned()
+                forms.required_text(cleaned, form, "name", "stage name", 80)
+                forms.percent_field(cleaned, form, "probability", default=10)
+                forms.choice(cleaned, form, "kind", StageKind, StageKind.OPEN)
                 if not cleaned.ok:
                     raise PipelineError("; ".join(cleaned.errors.values()))
-                await service.save_stage(stage, cleaned.values)
+                await service.save_stage(stage, forms.as_input(StageInput, cleaned.values))
         except PipelineError as exc:
             stages = await service.stages()
             context = {"stages": stages, "errors": {"stage": str(exc)}, "data": form, "kinds": list(StageKind)}
@@ -322,7 +338,7 @@ class LeadPages(CrmController):
         self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, status: str = ""
     ) -> Template:
         status = status if status in {s.value for s in LeadStatus} else ""
-        leads = await LeadService(session=db_session).list_leads(status)
+        leads = await LeadService(db_session, CrmContext.of(tenant)).list_leads(status)
         context = {
             "leads": leads,
             "status": status,
@@ -337,15 +353,15 @@ class LeadPages(CrmController):
 
     @post("/new", name="crm.leads.create")
     async def create(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, data: MultiFormData
     ) -> Template | Redirect:
         form = clean_form(data)
         campaigns = set(await db_session.scalars(select(Campaign.id)))
         owners = {m.user_id for m in await members_of(db_session, tenant)}
-        cleaned = schemas.lead_form(form, owners=owners, campaigns=campaigns)
+        cleaned = forms.lead_form(form, owners=owners, campaigns=campaigns)
         if not cleaned.ok:
             return await self._form(request, tenant, db_session, data=form, errors=cleaned.errors, status_code=400)
-        lead = await LeadService(session=db_session).capture(cleaned.values, owner_id=tenant.user_id)
+        lead = await LeadService(db_session, CrmContext.of(tenant)).capture(forms.as_input(LeadInput, cleaned.values))
         return see_other(tenant, f"leads/{lead.id}")
 
     @get("/{lead_id:int}", name="crm.leads.detail")
@@ -358,51 +374,50 @@ class LeadPages(CrmController):
     async def _detail_context(
         self, session: AsyncSession, tenant: TenantContext, lead: Lead, errors: dict[str, str], data: dict[str, Any]
     ) -> dict[str, Any]:
-        stages = await StageService(session=session).stages()
+        stages = await StageService(session, CrmContext.of(tenant)).stages()
         return {
             "lead": lead,
             "errors": errors,
             "data": data,
             "stage_options": [(s.id, s.name) for s in stages],
-            "organizations": await CompanyService(session=session).organization_choices(),
+            "organizations": await CompanyService(session, CrmContext.of(tenant)).organization_choices(),
             "names": member_names(await members_of(session, tenant)),
         }
 
     @post("/{lead_id:int}/qualify", name="crm.leads.qualify")
     async def qualify(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: MultiFormData
     ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
-        cleaned = schemas.Cleaned()
-        schemas.optional_id(cleaned, form, "organization_id")
-        schemas.optional_id(cleaned, form, "person_id")
-        schemas.optional_id(cleaned, form, "stage_id")
-        schemas.amount_field(cleaned, form)
-        schemas.optional_text(cleaned, form, "title", 200)
+        cleaned = forms.Cleaned()
+        forms.optional_id(cleaned, form, "organization_id")
+        forms.optional_id(cleaned, form, "person_id")
+        forms.optional_id(cleaned, form, "stage_id")
+        forms.amount_field(cleaned, form)
+        forms.optional_text(cleaned, form, "title", 200)
         if cleaned.ok:
-            try:
-                opportunity = await LeadService(session=db_session).qualify(
-                    lead, cleaned.values, user_id=tenant.user_id
-                )
-            except PipelineError as exc:
-                cleaned.errors["qualify"] = str(exc)
-            else:
+            errors = FormErrors()
+            with form_refusals(errors, default="qualify"):
+                service = LeadService(db_session, CrmContext.of(tenant))
+                opportunity = await service.qualify(lead, forms.as_input(QualifyInput, cleaned.values))
                 return see_other(tenant, f"opportunities/{opportunity.id}")
+            cleaned.errors.update(errors)
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         context = await self._detail_context(db_session, tenant, lead, cleaned.errors, form)
         return render(request, "crm/lead_detail.html", context, status_code=400)
 
     @post("/{lead_id:int}/disqualify", name="crm.leads.disqualify")
     async def disqualify(
-        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: FormData
+        self, request: AnyRequest, tenant: TenantContext, db_session: AsyncSession, lead_id: int, data: MultiFormData
     ) -> Template | Redirect:
         lead = await get_or_404(db_session, Lead, lead_id, "lead")
         form = clean_form(data)
-        try:
-            await LeadService(session=db_session).disqualify(lead, form.get("reason", ""))
-        except PipelineError as exc:
+        errors = FormErrors()
+        with form_refusals(errors, default="reason"):
+            await LeadService(db_session, CrmContext.of(tenant)).disqualify(lead, form.get("reason", ""))
+        if errors:
             lead = await get_or_404(db_session, Lead, lead_id, "lead")
-            context = await self._detail_context(db_session, tenant, lead, {"reason": str(exc)}, form)
+            context = await self._detail_context(db_session, tenant, lead, errors, form)
             return render(request, "crm/lead_detail.html", context, status_code=400)
         return see_other(tenant, f"leads/{lead.id}")

@@ -2,65 +2,87 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from dataclasses import dataclass, field
 
-from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
+from nexo.modules.crm.services.base import CrmService
 from nexo.modules.crm.services.events import company_event, contact_event, deleted_event
 from nexo.modules.directory.models import Organization, Person
-from nexo.modules.directory.services import apply_organization, apply_person
+from nexo.modules.directory.services import ContactPoints, apply_contact_points
 
 
-class ContactProfileRepository(SQLAlchemyAsyncRepository[ContactProfile]):
-    model_type = ContactProfile
+@dataclass(frozen=True)
+class ContactInput:
+    """A contact as the pages, the API and lead qualification write it (values already validated)."""
+
+    first_name: str
+    last_name: str
+    job_title: str | None = None
+    organization_id: int | None = None
+    owner_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    lifecycle_stage: str | None = None  # None: a new contact is a lead, a changed one keeps its stage
+    source: str | None = None
+    points: ContactPoints = field(default_factory=ContactPoints)
 
 
-class CompanyProfileRepository(SQLAlchemyAsyncRepository[CompanyProfile]):
-    model_type = CompanyProfile
+@dataclass(frozen=True)
+class CompanyInput:
+    name: str
+    website: str | None = None
+    owner_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    lifecycle_stage: str | None = None
+    industry: str | None = None
+    points: ContactPoints = field(default_factory=ContactPoints)
 
 
-class ContactService(SQLAlchemyAsyncRepositoryService[ContactProfile, ContactProfileRepository]):
+async def contact_profile(session: AsyncSession, person_id: int) -> ContactProfile | None:
+    """The CRM's profile of a directory person (``None`` for a person the CRM never saw)."""
+    profile: ContactProfile | None = await session.scalar(
+        select(ContactProfile).where(ContactProfile.person_id == person_id)
+    )
+    return profile
+
+
+async def company_profile(session: AsyncSession, organization_id: int) -> CompanyProfile | None:
+    profile: CompanyProfile | None = await session.scalar(
+        select(CompanyProfile).where(CompanyProfile.organization_id == organization_id)
+    )
+    return profile
+
+
+class ContactService(CrmService):
     """Create and change contacts: the directory person and its CRM profile, together."""
-
-    repository_type = ContactProfileRepository
-
-    @property
-    def session(self) -> AsyncSession:
-        return cast("AsyncSession", self.repository.session)
 
     async def get_person(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
 
     async def profile_of(self, person_id: int) -> ContactProfile | None:
-        profile: ContactProfile | None = await self.session.scalar(
-            select(ContactProfile).where(ContactProfile.person_id == person_id)
-        )
-        return profile
+        return await contact_profile(self.session, person_id)
 
-    async def create_contact(self, values: dict[str, Any]) -> Person:
-        """``values`` are ``schemas.contact_form`` output (already validated)."""
-        person = apply_person(Person(), values)
+    async def create_contact(self, values: ContactInput) -> Person:
+        person = _set_person(Person(), values)
         self.session.add(person)
         await self.session.flush()
         profile = ContactProfile(
-            person_id=person.id,
-            lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
-            source=values.get("source"),
+            person_id=person.id, lifecycle_stage=values.lifecycle_stage or LifecycleStage.LEAD, source=values.source
         )
         self.session.add(profile)
         await self.session.flush()
         await contact_event(self.session, "crm.contact.created", person, profile)
         return person
 
-    async def update_contact(self, person: Person, values: dict[str, Any]) -> Person:
-        apply_person(person, values)
+    async def update_contact(self, person: Person, values: ContactInput) -> Person:
+        _set_person(person, values)
         profile = await self.profile_of(person.id) or ContactProfile(person_id=person.id)
-        profile.lifecycle_stage = values.get("lifecycle_stage") or profile.lifecycle_stage or LifecycleStage.LEAD
-        profile.source = values.get("source")
+        profile.lifecycle_stage = values.lifecycle_stage or profile.lifecycle_stage or LifecycleStage.LEAD
+        profile.source = values.source
         self.session.add(profile)
         await self.session.flush()
         await contact_event(self.session, "crm.contact.updated", person, profile)
@@ -74,41 +96,32 @@ class ContactService(SQLAlchemyAsyncRepositoryService[ContactProfile, ContactPro
         await deleted_event(self.session, "crm.contact.deleted", person_id)
 
 
-class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyProfileRepository]):
-    repository_type = CompanyProfileRepository
-
-    @property
-    def session(self) -> AsyncSession:
-        return cast("AsyncSession", self.repository.session)
-
+class CompanyService(CrmService):
     async def get_organization(self, organization_id: int) -> Organization | None:
         return await self.session.get(Organization, organization_id)
 
     async def profile_of(self, organization_id: int) -> CompanyProfile | None:
-        profile: CompanyProfile | None = await self.session.scalar(
-            select(CompanyProfile).where(CompanyProfile.organization_id == organization_id)
-        )
-        return profile
+        return await company_profile(self.session, organization_id)
 
-    async def create_company(self, values: dict[str, Any]) -> Organization:
-        organization = apply_organization(Organization(), values)
+    async def create_company(self, values: CompanyInput) -> Organization:
+        organization = _set_organization(Organization(), values)
         self.session.add(organization)
         await self.session.flush()
         profile = CompanyProfile(
             organization_id=organization.id,
-            lifecycle_stage=values.get("lifecycle_stage") or LifecycleStage.LEAD,
-            industry=values.get("industry"),
+            lifecycle_stage=values.lifecycle_stage or LifecycleStage.LEAD,
+            industry=values.industry,
         )
         self.session.add(profile)
         await self.session.flush()
         await company_event(self.session, "crm.company.created", organization, profile)
         return organization
 
-    async def update_company(self, organization: Organization, values: dict[str, Any]) -> Organization:
-        apply_organization(organization, values)
+    async def update_company(self, organization: Organization, values: CompanyInput) -> Organization:
+        _set_organization(organization, values)
         profile = await self.profile_of(organization.id) or CompanyProfile(organization_id=organization.id)
-        profile.lifecycle_stage = values.get("lifecycle_stage") or profile.lifecycle_stage or LifecycleStage.LEAD
-        profile.industry = values.get("industry")
+        profile.lifecycle_stage = values.lifecycle_stage or profile.lifecycle_stage or LifecycleStage.LEAD
+        profile.industry = values.industry
         self.session.add(profile)
         await self.session.flush()
         await company_event(self.session, "crm.company.updated", organization, profile)
@@ -131,3 +144,18 @@ class CompanyService(SQLAlchemyAsyncRepositoryService[CompanyProfile, CompanyPro
             select(Person).where(Person.organization_id == organization_id).order_by(Person.last_name).limit(200)
         )
         return list(rows)
+
+
+def _set_person(person: Person, values: ContactInput) -> Person:
+    person.first_name, person.last_name, person.job_title = values.first_name, values.last_name, values.job_title
+    person.organization_id, person.owner_id = values.organization_id, values.owner_id
+    person.tags, person.notes = list(values.tags), values.notes
+    apply_contact_points(person, values.points)
+    return person
+
+
+def _set_organization(organization: Organization, values: CompanyInput) -> Organization:
+    organization.name, organization.website, organization.owner_id = values.name, values.website, values.owner_id
+    organization.tags, organization.notes = list(values.tags), values.notes
+    apply_contact_points(organization, values.points)
+    return organization

@@ -7,18 +7,17 @@ transaction, together with its audit entry.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.crm import schemas
+from nexo.modules.crm import forms
 from nexo.modules.crm.models import CompanyProfile, ContactProfile, LifecycleStage
 from nexo.modules.crm.services.events import imported_events
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
+from nexo.platform.csvkit import CsvReadError, ParsedCsv, read_csv
 from nexo.platform.db.base import utcnow
 from nexo.tenants.audit import record
 
@@ -81,10 +80,7 @@ class ImportFileError(ValueError):
     """The file itself cannot be read (encoding, size, no header)."""
 
 
-@dataclass(frozen=True)
-class ParsedFile:
-    headers: list[str]
-    rows: list[list[str]]
+ParsedFile = ParsedCsv
 
 
 @dataclass(frozen=True)
@@ -108,29 +104,11 @@ class ImportSummary:
 
 
 def parse_csv(data: bytes) -> ParsedFile:
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    """The product's CSV reader (encoding, delimiter and decimals detected; formula guards taken off), capped."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from None
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        headers = [h.strip() for h in next(reader)]
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise ImportFileError(f"The file is not valid CSV: {exc}") from None
-    if not any(headers):
-        raise ImportFileError("The first line must name the columns.")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"Import at most {MAX_ROWS} rows at a time.")
-    return ParsedFile(headers=headers, rows=rows)
+        return read_csv(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    except CsvReadError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def _key(header: str) -> str:
@@ -165,11 +143,11 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
         data["lifecycle_stage"] = data["lifecycle_stage"].strip().lower() or LifecycleStage.LEAD.value
         if entity == "contacts":
             data.setdefault("first_name", "")
-            cleaned = schemas.contact_form(data, owners=set())
+            cleaned = forms.contact_form(data, owners=set())
             cleaned.errors.pop("first_name", None)  # a contact may be known by last name only
-            schemas.optional_text(cleaned, data, "company", 200)
+            forms.optional_text(cleaned, data, "company", 200)
         else:
-            cleaned = schemas.company_form(data, owners=set())
+            cleaned = forms.company_form(data, owners=set())
         headers = {target: parsed.headers[index] for index, target in mapping.items()}
         for name, message in cleaned.errors.items():
             checked.errors.append(RowError(number, headers.get(name, FIELDS[entity].get(name, name)), message))
@@ -178,7 +156,7 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
 
 
 def _normalized_phone(value: str) -> str:
-    return schemas.normalize_phone(value)
+    return forms.normalize_phone(value)
 
 
 async def import_rows(

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.crm.forms import normalize_phone
 from nexo.modules.crm.models import Activity, CompanyProfile, ContactProfile, Lead, Opportunity, SupportCase
-from nexo.modules.crm.schemas import normalize_phone
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
 from nexo.tenants.audit import record
 

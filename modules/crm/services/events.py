@@ -1,19 +1,16 @@
-"""What partners see of CRM records, and the webhook events the CRM services emit.
+"""The webhook events the CRM services emit, with the records as ``representations`` shows them.
 
-The structs are the one partner-facing representation of each record: the REST API answers with them and the
-webhook events carry them as ``data``. The services emit the events (``emit`` writes the deliveries in the same
+The services emit the events (``emit`` writes the deliveries in the same
 transaction; the delivery jobs are deferred after commit), so a change made in the pages, by a CSV import or
 through the API sends the same event, and a rolled-back change sends nothing.
 """
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncSession, async_scoped_session
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import (
     Activity,
@@ -22,294 +19,31 @@ from nexo.modules.crm.models import (
     CompanyProfile,
     ContactProfile,
     Lead,
-    LifecycleStage,
     Opportunity,
     SupportCase,
+)
+from nexo.modules.crm.representations import (
+    activity_out,
+    campaign_out,
+    case_message_out,
+    case_out,
+    company_out,
+    contact_out,
+    lead_out,
+    opportunity_out,
 )
 from nexo.modules.directory.models import Organization, Person
 from nexo.platform.webhooks.events import emit, wants
 
-SessionLike = AsyncSession | async_scoped_session[AsyncSession]  # what the advanced-alchemy services hold
 
-
-class ContactOut(msgspec.Struct):
-    id: int
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    job_title: str | None
-    company_id: int | None
-    owner_id: int | None
-    tags: list[str]
-    lifecycle_stage: LifecycleStage | None
-    source: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class CompanyOut(msgspec.Struct):
-    id: int
-    name: str
-    email: str | None
-    phone: str | None
-    website: str | None
-    owner_id: int | None
-    tags: list[str]
-    lifecycle_stage: LifecycleStage | None
-    industry: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class LeadOut(msgspec.Struct):
-    id: int
-    title: str
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone: str | None
-    company_name: str | None
-    source: str | None
-    status: str
-    notes: str | None
-    owner_id: int | None
-    campaign_id: int | None
-    contact_id: int | None
-    company_id: int | None
-    opportunity_id: int | None
-    disqualified_reason: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class OpportunityOut(msgspec.Struct):
-    id: int
-    title: str
-    stage_id: int
-    stage_name: str
-    position: int
-    amount: Decimal
-    probability: int
-    status: str
-    close_reason: str | None
-    closed_at: datetime.datetime | None
-    expected_close_date: datetime.date | None
-    owner_id: int | None
-    contact_id: int | None
-    company_id: int | None
-    campaign_id: int | None
-    notes: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class ActivityOut(msgspec.Struct):
-    id: int
-    kind: str
-    subject: str
-    body: str | None
-    due_date: datetime.date | None
-    done: bool
-    done_at: datetime.datetime | None
-    assignee_id: int | None
-    author_id: int | None
-    contact_id: int | None
-    company_id: int | None
-    opportunity_id: int | None
-    case_id: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class CaseOut(msgspec.Struct):
-    id: int
-    subject: str
-    description: str | None
-    status: str
-    priority: str
-    assignee_id: int | None
-    due_date: datetime.date | None
-    contact_id: int | None
-    company_id: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-class CaseMessageOut(msgspec.Struct):
-    id: int
-    case_id: int
-    body: str
-    internal: bool
-    author_id: int | None
-    author_label: str
-    created_at: datetime.datetime
-
-
-class CampaignOut(msgspec.Struct):
-    id: int
-    name: str
-    status: str
-    description: str | None
-    target_tags: list[str]
-    starts_on: datetime.date | None
-    ends_on: datetime.date | None
-    owner_id: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-
-def contact_out(person: Person, profile: ContactProfile | None) -> ContactOut:
-    return ContactOut(
-        id=person.id,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        email=person.email,
-        phone=person.phone,
-        job_title=person.job_title,
-        company_id=person.organization_id,
-        owner_id=person.owner_id,
-        tags=list(person.tags or []),
-        lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
-        source=profile.source if profile else None,
-        created_at=person.created_at,
-        updated_at=person.updated_at,
-    )
-
-
-def company_out(org: Organization, profile: CompanyProfile | None) -> CompanyOut:
-    return CompanyOut(
-        id=org.id,
-        name=org.name,
-        email=org.email,
-        phone=org.phone,
-        website=org.website,
-        owner_id=org.owner_id,
-        tags=list(org.tags or []),
-        lifecycle_stage=LifecycleStage(profile.lifecycle_stage) if profile else None,
-        industry=profile.industry if profile else None,
-        created_at=org.created_at,
-        updated_at=org.updated_at,
-    )
-
-
-def lead_out(lead: Lead) -> LeadOut:
-    return LeadOut(
-        id=lead.id,
-        title=lead.title,
-        first_name=lead.first_name,
-        last_name=lead.last_name,
-        email=lead.email,
-        phone=lead.phone,
-        company_name=lead.company_name,
-        source=lead.source,
-        status=str(lead.status),
-        notes=lead.notes,
-        owner_id=lead.owner_id,
-        campaign_id=lead.campaign_id,
-        contact_id=lead.person_id,
-        company_id=lead.organization_id,
-        opportunity_id=lead.opportunity_id,
-        disqualified_reason=lead.disqualified_reason,
-        created_at=lead.created_at,
-        updated_at=lead.updated_at,
-    )
-
-
-def opportunity_out(deal: Opportunity) -> OpportunityOut:
-    return OpportunityOut(
-        id=deal.id,
-        title=deal.title,
-        stage_id=deal.stage_id,
-        stage_name=deal.stage.name,
-        position=deal.position,
-        amount=deal.amount,
-        probability=deal.probability,
-        status=str(deal.status),
-        close_reason=deal.close_reason,
-        closed_at=deal.closed_at,
-        expected_close_date=deal.expected_close_date,
-        owner_id=deal.owner_id,
-        contact_id=deal.person_id,
-        company_id=deal.organization_id,
-        campaign_id=deal.campaign_id,
-        notes=deal.notes,
-        created_at=deal.created_at,
-        updated_at=deal.updated_at,
-    )
-
-
-def activity_out(activity: Activity) -> ActivityOut:
-    return ActivityOut(
-        id=activity.id,
-        kind=str(activity.kind),
-        subject=activity.subject,
-        body=activity.body,
-        due_date=activity.due_date,
-        done=activity.done,
-        done_at=activity.done_at,
-        assignee_id=activity.assignee_id,
-        author_id=activity.author_id,
-        contact_id=activity.person_id,
-        company_id=activity.organization_id,
-        opportunity_id=activity.opportunity_id,
-        case_id=activity.case_id,
-        created_at=activity.created_at,
-        updated_at=activity.updated_at,
-    )
-
-
-def case_out(support_case: SupportCase) -> CaseOut:
-    return CaseOut(
-        id=support_case.id,
-        subject=support_case.subject,
-        description=support_case.description,
-        status=str(support_case.status),
-        priority=str(support_case.priority),
-        assignee_id=support_case.assignee_id,
-        due_date=support_case.due_date,
-        contact_id=support_case.person_id,
-        company_id=support_case.organization_id,
-        created_at=support_case.created_at,
-        updated_at=support_case.updated_at,
-    )
-
-
-def case_message_out(message: CaseMessage) -> CaseMessageOut:
-    return CaseMessageOut(
-        id=message.id,
-        case_id=message.case_id,
-        body=message.body,
-        internal=message.internal,
-        author_id=message.author_id,
-        author_label=message.author_label,
-        created_at=message.created_at,
-    )
-
-
-def campaign_out(campaign: Campaign) -> CampaignOut:
-    return CampaignOut(
-        id=campaign.id,
-        name=campaign.name,
-        status=str(campaign.status),
-        description=campaign.description,
-        target_tags=list(campaign.target_tags or []),
-        starts_on=campaign.starts_on,
-        ends_on=campaign.ends_on,
-        owner_id=campaign.owner_id,
-        created_at=campaign.created_at,
-        updated_at=campaign.updated_at,
-    )
-
-
-async def publish(session: SessionLike, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
+async def publish(session: AsyncSession, event_type: str, record: msgspec.Struct | dict[str, Any]) -> None:
     """Emit ``event_type`` with ``record`` as its data. The ``*_event`` helpers below first ask whether anyone
     subscribed (one cached query per transaction), so a change nobody listens to costs no refresh."""
     data = record if isinstance(record, dict) else msgspec.to_builtins(record)
-    await emit(cast("AsyncSession", session), event_type, data)
+    await emit(session, event_type, data)
 
 
-async def refreshed(session: SessionLike, *records: Any) -> None:
+async def refreshed(session: AsyncSession, *records: Any) -> None:
     """Flush and reload server-set columns (ids, timestamps) so the event carries them."""
     await session.flush()
     for record in records:
@@ -317,9 +51,9 @@ async def refreshed(session: SessionLike, *records: Any) -> None:
             await session.refresh(record)
 
 
-async def contact_event(session: SessionLike, event_type: str, person: Person, profile: ContactProfile | None) -> None:
+async def contact_event(session: AsyncSession, event_type: str, person: Person, profile: ContactProfile | None) -> None:
     directory_event = event_type.replace("crm.contact.", "directory.person.")  # a contact is a directory person
-    if not await wants(cast("AsyncSession", session), event_type, directory_event):
+    if not await wants(session, event_type, directory_event):
         return
     await refreshed(session, person, profile)
     out = contact_out(person, profile)
@@ -328,10 +62,10 @@ async def contact_event(session: SessionLike, event_type: str, person: Person, p
 
 
 async def company_event(
-    session: SessionLike, event_type: str, org: Organization, profile: CompanyProfile | None
+    session: AsyncSession, event_type: str, org: Organization, profile: CompanyProfile | None
 ) -> None:
     directory_event = event_type.replace("crm.company.", "directory.organization.")  # a company is an organization
-    if not await wants(cast("AsyncSession", session), event_type, directory_event):
+    if not await wants(session, event_type, directory_event):
         return
     await refreshed(session, org, profile)
     out = company_out(org, profile)
@@ -339,49 +73,49 @@ async def company_event(
     await publish(session, event_type, out)
 
 
-async def lead_event(session: SessionLike, event_type: str, lead: Lead) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def lead_event(session: AsyncSession, event_type: str, lead: Lead) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, lead)
     await publish(session, event_type, lead_out(lead))
 
 
-async def opportunity_event(session: SessionLike, event_type: str, deal: Opportunity) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def opportunity_event(session: AsyncSession, event_type: str, deal: Opportunity) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, deal)
     await publish(session, event_type, opportunity_out(deal))
 
 
-async def activity_event(session: SessionLike, event_type: str, activity: Activity) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def activity_event(session: AsyncSession, event_type: str, activity: Activity) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, activity)
     await publish(session, event_type, activity_out(activity))
 
 
-async def case_event(session: SessionLike, event_type: str, support_case: SupportCase) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def case_event(session: AsyncSession, event_type: str, support_case: SupportCase) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, support_case)
     await publish(session, event_type, case_out(support_case))
 
 
-async def case_message_event(session: SessionLike, message: CaseMessage) -> None:
-    if not await wants(cast("AsyncSession", session), "crm.case.message_added"):
+async def case_message_event(session: AsyncSession, message: CaseMessage) -> None:
+    if not await wants(session, "crm.case.message_added"):
         return
     await refreshed(session, message)
     await publish(session, "crm.case.message_added", case_message_out(message))
 
 
-async def campaign_event(session: SessionLike, event_type: str, campaign: Campaign) -> None:
-    if not await wants(cast("AsyncSession", session), event_type):
+async def campaign_event(session: AsyncSession, event_type: str, campaign: Campaign) -> None:
+    if not await wants(session, event_type):
         return
     await refreshed(session, campaign)
     await publish(session, event_type, campaign_out(campaign))
 
 
-async def deleted_event(session: SessionLike, event_type: str, record_id: int) -> None:
+async def deleted_event(session: AsyncSession, event_type: str, record_id: int) -> None:
     directory_event = event_type.replace("crm.contact.", "directory.person.").replace(
         "crm.company.", "directory.organization."
     )
@@ -390,13 +124,13 @@ async def deleted_event(session: SessionLike, event_type: str, record_id: int) -
     await publish(session, event_type, {"id": record_id})
 
 
-async def imported_events(session: SessionLike, entity: str, ids: list[int]) -> None:
+async def imported_events(session: AsyncSession, entity: str, ids: list[int]) -> None:
     """A CSV import writes with COPY (no ORM objects): it sends the same ``created`` events, read back in chunks,
     and only when someone subscribed (one cached query otherwise)."""
     from sqlalchemy import select
     from sqlalchemy.orm import noload
 
-    plain = cast("AsyncSession", session)
+    plain = session
     contacts = entity == "contacts"
     event_type = "crm.contact.created" if contacts else "crm.company.created"
     directory_event = "directory.person.created" if contacts else "directory.organization.created"

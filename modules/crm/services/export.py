@@ -1,9 +1,7 @@
-"""CSV export of any filtered list (the same ``ListQuery`` the page shows, every page of it)."""
+"""CSV export of any filtered list (the same ``ListQuery`` the page shows, every page of it), through the product's
+one CSV writer (formula cells guarded; plain CSV or Excel (Spanish))."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
@@ -16,6 +14,7 @@ from nexo.modules.crm.services.listing import (
     contacts_statement,
 )
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.csvkit import CsvFormat, CsvWriter
 
 CONTACT_COLUMNS = [
     "id",
@@ -33,27 +32,8 @@ CONTACT_COLUMNS = [
 COMPANY_COLUMNS = ["id", "name", "email", "phone", "website", "stage", "tags", "owner_id", "created_at"]
 
 
-def _line(values: list[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(["" if v is None else _safe(str(v)) for v in values])
-    return buffer.getvalue()
-
-
-def _safe(value: str) -> str:
-    """Neutralize spreadsheet formulas (CSV injection): a cell starting with = + - @ is prefixed with '."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value) else value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
-async def export_contacts(session: AsyncSession, query: ListQuery) -> str:
-    """Every contact matching ``query`` (all pages), in the list's order, as CSV text."""
+async def export_contacts(session: AsyncSession, query: ListQuery, fmt: CsvFormat = CsvFormat.PLAIN) -> bytes:
+    """Every contact matching ``query`` (all pages), in the list's order, as a CSV file in ``fmt``."""
     statement = (
         contacts_statement(query)
         .add_columns(Organization.name)
@@ -61,10 +41,11 @@ async def export_contacts(session: AsyncSession, query: ListQuery) -> str:
         .options(noload(Person.organization))
         .order_by(*CONTACT_SORTS[query.sort])
     )
-    lines = [_line(list(CONTACT_COLUMNS))]
+    writer = CsvWriter(fmt)
+    lines = [writer.start(), writer.row(CONTACT_COLUMNS)]
     for person, stage, company in await session.execute(statement):
         lines.append(
-            _line(
+            writer.row(
                 [
                     person.id,
                     person.first_name,
@@ -80,15 +61,16 @@ async def export_contacts(session: AsyncSession, query: ListQuery) -> str:
                 ]
             )
         )
-    return "".join(lines)
+    return "".join(lines).encode("utf-8")
 
 
-async def export_companies(session: AsyncSession, query: ListQuery) -> str:
+async def export_companies(session: AsyncSession, query: ListQuery, fmt: CsvFormat = CsvFormat.PLAIN) -> bytes:
     statement = companies_statement(query).order_by(*COMPANY_SORTS[query.sort])
-    lines = [_line(list(COMPANY_COLUMNS))]
+    writer = CsvWriter(fmt)
+    lines = [writer.start(), writer.row(COMPANY_COLUMNS)]
     for organization, stage in await session.execute(statement):
         lines.append(
-            _line(
+            writer.row(
                 [
                     organization.id,
                     organization.name,
@@ -102,4 +84,4 @@ async def export_companies(session: AsyncSession, query: ListQuery) -> str:
                 ]
             )
         )
-    return "".join(lines)
+    return "".join(lines).encode("utf-8")

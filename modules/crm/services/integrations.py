@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import Opportunity
-from nexo.tenants.resolution import TenantContext
+from nexo.platform.tenancy.context import TenantContext
 
 
 class IntegrationError(ValueError):

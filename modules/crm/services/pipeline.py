@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
 
-from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.models import Opportunity, OpportunityStatus, Stage, StageKind
+from nexo.modules.crm.services.base import CrmService
 from nexo.modules.crm.services.events import deleted_event, opportunity_event
 from nexo.modules.crm.services.integrations import quote_provider
 from nexo.platform.db.base import utcnow
+from nexo.platform.refusals import ConflictError
 
 DEFAULT_STAGES = (
     ("Qualification", 10, StageKind.OPEN),
@@ -26,16 +25,32 @@ DEFAULT_STAGES = (
 )
 
 
-class PipelineError(ValueError):
-    """A move or change the pipeline refuses; the message is for people."""
+class PipelineError(ConflictError):
+    """A move or change the pipeline refuses (409 ``conflict`` on the API, an inline error on the pages); the
+    message is for people."""
 
 
-class StageRepository(SQLAlchemyAsyncRepository[Stage]):
-    model_type = Stage
+@dataclass(frozen=True)
+class StageInput:
+    name: str
+    probability: int
+    kind: str
 
 
-class OpportunityRepository(SQLAlchemyAsyncRepository[Opportunity]):
-    model_type = Opportunity
+@dataclass(frozen=True)
+class OpportunityInput:
+    """A deal as the pages, the API and lead qualification write it (values already validated)."""
+
+    title: str
+    stage_id: int
+    amount: Decimal = Decimal(0)
+    expected_close_date: datetime.date | None = None
+    probability: int | None = None  # None: the stage's
+    owner_id: int | None = None  # None on create: the member (or the token's user) creating it
+    person_id: int | None = None
+    organization_id: int | None = None
+    campaign_id: int | None = None  # set on create only (a deal from a campaign's lead)
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,12 +67,10 @@ class Column:
         return sum((c.weighted_amount for c in self.cards), Decimal(0))
 
 
-class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
-    repository_type = StageRepository
-
+class StageService(CrmService):
     async def stages(self) -> list[Stage]:
         """The tenant's stages in board order; a new CRM gets the defaults on first use."""
-        session = self.repository.session
+        session = self.session
         stages = list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
         if stages:
             return stages
@@ -66,15 +79,13 @@ class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
         await session.flush()
         return list(await session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
 
-    async def save_stage(self, stage: Stage | None, values: dict[str, Any]) -> Stage:
-        session = self.repository.session
+    async def save_stage(self, stage: Stage | None, values: StageInput) -> Stage:
+        session = self.session
         if stage is None:
             last = await session.scalar(select(func.max(Stage.position)))
             stage = Stage(position=(last or 0) + 1)
             session.add(stage)
-        stage.name = values["name"]
-        stage.probability = values["probability"]
-        stage.kind = values["kind"]
+        stage.name, stage.probability, stage.kind = values.name, values.probability, values.kind
         await session.flush()
         return stage
 
@@ -87,10 +98,10 @@ class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
             stages[index], stages[other] = stages[other], stages[index]
             for position, item in enumerate(stages):
                 item.position = position
-            await self.repository.session.flush()
+            await self.session.flush()
 
     async def delete_stage(self, stage: Stage) -> None:
-        session = self.repository.session
+        session = self.session
         used = await session.scalar(select(func.count()).where(Opportunity.stage_id == stage.id))
         if used:
             raise PipelineError(f"{used} opportunities are in “{stage.name}”: move them before deleting the stage.")
@@ -100,27 +111,25 @@ class StageService(SQLAlchemyAsyncRepositoryService[Stage, StageRepository]):
         await session.flush()
 
 
-class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, OpportunityRepository]):
-    repository_type = OpportunityRepository
-
-    async def create_opportunity(self, values: dict[str, Any], *, owner_id: int | None) -> Opportunity:
-        session = self.repository.session
-        stage = await session.get(Stage, values["stage_id"])
+class OpportunityService(CrmService):
+    async def create_opportunity(self, values: OpportunityInput) -> Opportunity:
+        session = self.session
+        stage = await session.get(Stage, values.stage_id)
         if stage is None:
             raise PipelineError("Choose a stage.")
         last = await session.scalar(select(func.max(Opportunity.position)).where(Opportunity.stage_id == stage.id))
         opportunity = Opportunity(
-            title=values["title"],
+            title=values.title,
             stage_id=stage.id,
             position=(last if last is not None else -1) + 1,
-            amount=values.get("amount") or Decimal(0),
-            expected_close_date=values.get("expected_close_date"),
-            probability=stage.probability if values.get("probability") is None else values["probability"],
-            owner_id=values.get("owner_id") or owner_id,
-            person_id=values.get("person_id"),
-            organization_id=values.get("organization_id"),
-            campaign_id=values.get("campaign_id"),
-            notes=values.get("notes"),
+            amount=values.amount or Decimal(0),
+            expected_close_date=values.expected_close_date,
+            probability=stage.probability if values.probability is None else values.probability,
+            owner_id=values.owner_id or self.context.user_id,
+            person_id=values.person_id,
+            organization_id=values.organization_id,
+            campaign_id=values.campaign_id,
+            notes=values.notes,
         )
         self._apply_stage_kind(opportunity, stage, reason=None)
         session.add(opportunity)
@@ -128,26 +137,28 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         await opportunity_event(session, "crm.opportunity.created", opportunity)
         return opportunity
 
-    async def update_opportunity(self, opportunity: Opportunity, values: dict[str, Any]) -> Opportunity:
-        for name in ("title", "amount", "expected_close_date", "owner_id", "person_id", "organization_id", "notes"):
-            if name in values:
-                setattr(opportunity, name, values[name])
-        if values.get("probability") is not None:
-            opportunity.probability = values["probability"]
-        if values.get("stage_id") and values["stage_id"] != opportunity.stage_id:
-            await self.move(opportunity, values["stage_id"], None)
-        await self.repository.session.flush()
-        await opportunity_event(self.repository.session, "crm.opportunity.updated", opportunity)
+    async def update_opportunity(self, opportunity: Opportunity, values: OpportunityInput) -> Opportunity:
+        """Change the deal; a new stage moves it (to the end of that column)."""
+        opportunity.title, opportunity.amount = values.title, values.amount
+        opportunity.expected_close_date, opportunity.owner_id = values.expected_close_date, values.owner_id
+        opportunity.person_id, opportunity.organization_id = values.person_id, values.organization_id
+        opportunity.notes = values.notes
+        if values.probability is not None:
+            opportunity.probability = values.probability
+        if values.stage_id and values.stage_id != opportunity.stage_id:
+            await self.move(opportunity, values.stage_id, None)
+        await self.session.flush()
+        await opportunity_event(self.session, "crm.opportunity.updated", opportunity)
         return opportunity
 
-    async def delete_opportunity(self, opportunity: Opportunity, *, modules: frozenset[str]) -> None:
+    async def delete_opportunity(self, opportunity: Opportunity) -> None:
         """Delete the deal and its activities; a lead qualified into it keeps its history without the link.
 
-        Refused while another module's document was made from it (an ERP quote, when the module is on in
-        ``modules``): the quote names the deal as its origin, so deleting it would quietly break that chain.
+        Refused while another module's document was made from it (an ERP quote, when the module is on in the
+        context's modules): the quote names the deal as its origin, so deleting it would quietly break that chain.
         """
-        session = cast("AsyncSession", self.repository.session)
-        quotes = quote_provider(modules)
+        session = self.session
+        quotes = quote_provider(self.context.modules)
         quote = await quotes.existing(session, opportunity.id) if quotes is not None else None
         if quote is not None:
             raise PipelineError(f"Quote {quote.label} was made from this opportunity: it stays as the deal's record.")
@@ -164,7 +175,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         Moving into a won or lost stage closes the deal (a lost deal needs a reason); moving back to an open stage
         reopens it.
         """
-        session = self.repository.session
+        session = self.session
         stage = await session.get(Stage, stage_id)
         if stage is None:
             raise PipelineError("There is no such stage in this pipeline.")
@@ -189,7 +200,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
 
     async def _transition_events(self, opportunity: Opportunity, old_stage_id: int | None, old_status: str) -> None:
         """``crm.opportunity.stage_changed`` and, when the status changed, ``won`` / ``lost`` / ``reopened``."""
-        session = self.repository.session
+        session = self.session
         if old_stage_id != opportunity.stage_id:
             await opportunity_event(session, "crm.opportunity.stage_changed", opportunity)
         if old_status != opportunity.status:
@@ -215,13 +226,13 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
             old_status = opportunity.status
             opportunity.close_reason = reason.strip() or None
             self._close(opportunity, OpportunityStatus.WON if won else OpportunityStatus.LOST)
-            await self.repository.session.flush()
+            await self.session.flush()
             await self._transition_events(opportunity, opportunity.stage_id, old_status)
             return opportunity
         return await self.move(opportunity, stage.id, None, reason=reason.strip() or None)
 
     async def board(self, stages: list[Stage]) -> list[Column]:
-        cards = await self.repository.session.scalars(
+        cards = await self.session.scalars(
             select(Opportunity).order_by(Opportunity.stage_id, Opportunity.position, Opportunity.id)
         )
         by_stage: dict[int, list[Opportunity]] = {s.id: [] for s in stages}
@@ -231,7 +242,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
 
     async def forecast(self) -> dict[int, tuple[Decimal, Decimal]]:
         """Per stage id: (total amount, probability-weighted amount) of its open deals, computed in SQL."""
-        rows = await self.repository.session.execute(
+        rows = await self.session.execute(
             select(
                 Opportunity.stage_id,
                 func.coalesce(func.sum(Opportunity.amount), 0),
@@ -243,7 +254,7 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         return {r[0]: (Decimal(r[1]), Decimal(r[2]).quantize(Decimal("0.01"))) for r in rows}
 
     async def _column(self, stage_id: int) -> list[Opportunity]:
-        rows = await self.repository.session.scalars(
+        rows = await self.session.scalars(
             select(Opportunity).where(Opportunity.stage_id == stage_id).order_by(Opportunity.position, Opportunity.id)
         )
         return list(rows)
@@ -267,4 +278,12 @@ class OpportunityService(SQLAlchemyAsyncRepositoryService[Opportunity, Opportuni
         opportunity.probability = 100 if status == OpportunityStatus.WON else 0
 
 
-__all__ = ["DEFAULT_STAGES", "Column", "OpportunityService", "PipelineError", "StageService"]
+__all__ = [
+    "DEFAULT_STAGES",
+    "Column",
+    "OpportunityInput",
+    "OpportunityService",
+    "PipelineError",
+    "StageInput",
+    "StageService",
+]

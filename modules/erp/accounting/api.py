@@ -17,28 +17,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.accounting.models import Account, Invoice, JournalEntry, Payment
-from nexo.modules.erp.accounting.services import InvoiceService, LineInput
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    Quantity,
-    Rate,
-    Text200,
-    check_status,
-    erp,
-    erp_context,
-    reloaded,
-    require_module,
+from nexo.modules.erp.accounting.representations import (
+    AccountOut,
+    InvoiceOut,
+    JournalEntryOut,
+    PaymentOut,
+    entry_out,
+    invoice_out,
+    payment_out,
 )
-from nexo.modules.erp.errors import NotFoundError
-from nexo.modules.erp.money import round_money
+from nexo.modules.erp.accounting.services import InvoiceService, LineInput
+from nexo.modules.erp.context import erp_context, require_module
 from nexo.modules.erp.purchasing.models import PurchaseOrder
 from nexo.modules.erp.purchasing.services import PurchasingService
 from nexo.modules.erp.sales.models import SalesOrder
 from nexo.modules.erp.sales.services import SalesService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, Quantity, Rate, Text200
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -48,78 +46,20 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     not_found,
     read_op,
+    reloaded,
+    with_refusals,
 )
+from nexo.platform.refusals import UnknownReferenceError
 
 READ_SCOPE, WRITE_SCOPE = "erp.accounting.read", "erp.accounting.write"
 CUSTOMER_KINDS = ("customer_invoice", "customer_credit_note")
 SUPPLIER_KINDS = ("supplier_bill", "supplier_credit_note")
 STATUSES = ("draft", "open", "paid", "cancelled")
-
-
-class AccountOut(msgspec.Struct):
-    id: int
-    code: str
-    name: str
-    type: str
-    role: str | None
-    active: bool
-
-
-class JournalLineOut(msgspec.Struct):
-    id: int
-    account_id: int
-    debit: Decimal
-    credit: Decimal
-    partner_org_id: int | None
-    label: str
-
-
-class JournalEntryOut(msgspec.Struct):
-    id: int
-    entry_date: datetime.date
-    memo: str
-    currency: str
-    source_type: str | None
-    source_id: int | None
-    lines: list[JournalLineOut]
-
-
-class InvoiceLineOut(msgspec.Struct):
-    id: int
-    product_id: int | None
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-    tax_amount: Decimal
-
-
-class InvoiceOut(msgspec.Struct):
-    id: int
-    number: str
-    kind: str
-    status: str
-    partner_org_id: int
-    issue_date: datetime.date
-    due_date: datetime.date
-    currency: str
-    subtotal: Decimal
-    tax_total: Decimal
-    total: Decimal
-    amount_paid: Decimal
-    balance_due: Decimal
-    reference: str
-    sales_order_id: int | None
-    purchase_order_id: int | None
-    credited_invoice_id: int | None
-    journal_entry_id: int | None
-    lines: list[InvoiceLineOut]
-    created_at: datetime.datetime
 
 
 class InvoiceFromOrder(msgspec.Struct, forbid_unknown_fields=True):
@@ -145,16 +85,6 @@ class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True):
     reference: Text200 = ""
 
 
-class PaymentOut(msgspec.Struct):
-    id: int
-    invoice_id: int
-    paid_on: datetime.date
-    amount: Decimal
-    account_id: int
-    journal_entry_id: int
-    reference: str
-
-
 class CreditLineIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
     quantity: Quantity
@@ -168,83 +98,6 @@ class CreditNoteCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     lines: Annotated[list[CreditLineIn], msgspec.Meta(min_length=1, max_length=200)] | None = None
     issue_date: datetime.date | None = None
-
-
-def money(value: Decimal, currency: str) -> Decimal:
-    return round_money(value, currency)
-
-
-def invoice_out(i: Invoice) -> InvoiceOut:
-    c = i.currency
-    lines = [
-        InvoiceLineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_price,
-            ln.tax_rate,
-            money(ln.net_amount, c),
-            money(ln.tax_amount, c),
-        )
-        for ln in i.lines
-    ]
-    return InvoiceOut(
-        id=i.id,
-        number=i.number,
-        kind=i.kind,
-        status=i.status,
-        partner_org_id=i.partner_org_id,
-        issue_date=i.issue_date,
-        due_date=i.due_date,
-        currency=c,
-        subtotal=money(i.subtotal, c),
-        tax_total=money(i.tax_total, c),
-        total=money(i.total, c),
-        amount_paid=money(i.amount_paid, c),
-        balance_due=money(i.balance_due, c),
-        reference=i.reference,
-        sales_order_id=i.sales_order_id,
-        purchase_order_id=i.purchase_order_id,
-        credited_invoice_id=i.credited_invoice_id,
-        journal_entry_id=i.journal_entry_id,
-        lines=lines,
-        created_at=i.created_at,
-    )
-
-
-def payment_out(p: Payment, currency: str) -> PaymentOut:
-    return PaymentOut(
-        id=p.id,
-        invoice_id=p.invoice_id,
-        paid_on=p.paid_on,
-        amount=money(p.amount, currency),
-        account_id=p.account_id,
-        journal_entry_id=p.journal_entry_id,
-        reference=p.reference,
-    )
-
-
-def entry_out(e: JournalEntry) -> JournalEntryOut:
-    return JournalEntryOut(
-        id=e.id,
-        entry_date=e.entry_date,
-        memo=e.memo,
-        currency=e.currency,
-        source_type=e.source_type,
-        source_id=e.source_id,
-        lines=[
-            JournalLineOut(
-                ln.id,
-                ln.account_id,
-                money(ln.debit, e.currency),
-                money(ln.credit, e.currency),
-                ln.partner_org_id,
-                ln.label,
-            )
-            for ln in e.lines
-        ],
-    )
 
 
 # --- shared by invoices (customer) and bills (supplier) --------------------------------------------------------
@@ -276,8 +129,8 @@ async def list_documents(
     cursor: str | None,
     limit: int,
 ) -> Page[InvoiceOut]:
-    check_status(status, STATUSES)
-    check_status(kind, kinds, "kind")
+    check_choice(status, STATUSES)
+    check_choice(kind, kinds, "kind")
     statement = select(Invoice).where(Invoice.kind.in_([kind] if kind else kinds))
     filters = {Invoice.status: status, Invoice.partner_org_id: partner_org_id}
     rows, next_cursor = await INVOICES.page(session, statement, sort=sort, cursor=cursor, limit=limit, filters=filters)
@@ -335,9 +188,9 @@ async def credit_document(
 class AccountsApi(Controller):
     path = "/erp/accounting/accounts"
     tags = ["erp.accounting"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List the chart of accounts", "listAccounts")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List the chart of accounts", "listAccounts")))
     async def list_accounts(
         self,
         db_session: AsyncSession,
@@ -354,7 +207,7 @@ class AccountsApi(Controller):
             data=[AccountOut(a.id, a.code, a.name, a.type, a.role, a.active) for a in rows], next_cursor=next_cursor
         )
 
-    @get("/{account_id:int}", **erp(read_op(READ_SCOPE, "Get an account", "getAccount")))
+    @get("/{account_id:int}", **with_refusals(read_op(READ_SCOPE, "Get an account", "getAccount")))
     async def get_account(self, db_session: AsyncSession, account_id: IdParam) -> AccountOut:
         a = await ACCOUNTS.get(db_session, account_id)
         return AccountOut(a.id, a.code, a.name, a.type, a.role, a.active)
@@ -363,9 +216,9 @@ class AccountsApi(Controller):
 class JournalApi(Controller):
     path = "/erp/accounting/journal-entries"
     tags = ["erp.accounting"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List journal entries", "listJournalEntries")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List journal entries", "listJournalEntries")))
     async def list_entries(
         self,
         db_session: AsyncSession,
@@ -381,7 +234,7 @@ class JournalApi(Controller):
         rows, next_cursor = await ENTRIES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[entry_out(e) for e in rows], next_cursor=next_cursor)
 
-    @get("/{entry_id:int}", **erp(read_op(READ_SCOPE, "Get a journal entry", "getJournalEntry")))
+    @get("/{entry_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a journal entry", "getJournalEntry")))
     async def get_entry(self, db_session: AsyncSession, entry_id: IdParam) -> JournalEntryOut:
         return entry_out(await ENTRIES.get(db_session, entry_id))
 
@@ -389,9 +242,9 @@ class JournalApi(Controller):
 class InvoicesApi(Controller):
     path = "/erp/accounting/invoices"
     tags = ["erp.accounting"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List customer invoices and credit notes", "listInvoices")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List customer invoices and credit notes", "listInvoices")))
     async def list_invoices(
         self,
         db_session: AsyncSession,
@@ -405,7 +258,7 @@ class InvoicesApi(Controller):
         """``kind``: customer_invoice or customer_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, CUSTOMER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Invoice a sales order", "createInvoice")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Invoice a sales order", "createInvoice")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -420,29 +273,32 @@ class InvoicesApi(Controller):
 
         async def make() -> InvoiceOut:
             if await db_session.get(SalesOrder, data.sales_order_id) is None:
-                raise NotFoundError("No such sales order in this workspace.", "sales_order_id")
+                raise UnknownReferenceError("No such sales order in this workspace.", "sales_order_id")
             service = SalesService(db_session, await erp_context(db_session, principal))
             invoice = await service.invoice(data.sales_order_id, issue_date=data.issue_date, due_date=data.due_date)
             return await fresh(db_session, invoice.id)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{invoice_id:int}", **erp(read_op(READ_SCOPE, "Get a customer invoice", "getInvoice")))
+    @get("/{invoice_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a customer invoice", "getInvoice")))
     async def get_invoice(self, db_session: AsyncSession, invoice_id: IdParam) -> InvoiceOut:
         return invoice_out(await document(db_session, invoice_id, CUSTOMER_KINDS))
 
-    @post("/{invoice_id:int}/post", **erp(action_op(WRITE_SCOPE, "Post a draft invoice", "postInvoice", 422)))
+    @post("/{invoice_id:int}/post", **with_refusals(action_op(WRITE_SCOPE, "Post a draft invoice", "postInvoice", 422)))
     async def post_invoice(self, db_session: AsyncSession, principal: ApiPrincipal, invoice_id: IdParam) -> InvoiceOut:
         return await post_document(db_session, principal, invoice_id, CUSTOMER_KINDS)
 
     @get(
         "/{invoice_id:int}/payments",
-        **erp(read_op(READ_SCOPE, "Payments of a customer invoice", "listInvoicePayments")),
+        **with_refusals(read_op(READ_SCOPE, "Payments of a customer invoice", "listInvoicePayments")),
     )
     async def payments(self, db_session: AsyncSession, invoice_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, invoice_id, CUSTOMER_KINDS)
 
-    @post("/{invoice_id:int}/payments", **erp(create_op(WRITE_SCOPE, "Record a (partial) payment", "payInvoice", 404)))
+    @post(
+        "/{invoice_id:int}/payments",
+        **with_refusals(create_op(WRITE_SCOPE, "Record a (partial) payment", "payInvoice", 404)),
+    )
     async def pay(
         self,
         request: Request[Any, Any, Any],
@@ -464,7 +320,7 @@ class InvoicesApi(Controller):
 
     @post(
         "/{invoice_id:int}/credit-notes",
-        **erp(create_op(WRITE_SCOPE, "Credit a customer invoice", "creditInvoice", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Credit a customer invoice", "creditInvoice", 404)),
     )
     async def credit(
         self,
@@ -488,9 +344,9 @@ class InvoicesApi(Controller):
 class BillsApi(Controller):
     path = "/erp/accounting/bills"
     tags = ["erp.accounting"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List supplier bills and credit notes", "listBills")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List supplier bills and credit notes", "listBills")))
     async def list_bills(
         self,
         db_session: AsyncSession,
@@ -504,7 +360,7 @@ class BillsApi(Controller):
         """``kind``: supplier_bill or supplier_credit_note; ``status``: draft, open, paid, cancelled."""
         return await list_documents(db_session, SUPPLIER_KINDS, kind, status, partner_org_id, sort, cursor, limit)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Bill a purchase order", "createBill")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Bill a purchase order", "createBill")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -518,28 +374,31 @@ class BillsApi(Controller):
 
         async def make() -> InvoiceOut:
             if await db_session.get(PurchaseOrder, data.purchase_order_id) is None:
-                raise NotFoundError("No such purchase order in this workspace.", "purchase_order_id")
+                raise UnknownReferenceError("No such purchase order in this workspace.", "purchase_order_id")
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             bill = await service.bill(data.purchase_order_id, issue_date=data.issue_date, reference=data.reference)
             return await fresh(db_session, bill.id)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{bill_id:int}", **erp(read_op(READ_SCOPE, "Get a supplier bill", "getBill")))
+    @get("/{bill_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a supplier bill", "getBill")))
     async def get_bill(self, db_session: AsyncSession, bill_id: IdParam) -> InvoiceOut:
         return invoice_out(await document(db_session, bill_id, SUPPLIER_KINDS))
 
-    @post("/{bill_id:int}/post", **erp(action_op(WRITE_SCOPE, "Post a draft bill", "postBill", 422)))
+    @post("/{bill_id:int}/post", **with_refusals(action_op(WRITE_SCOPE, "Post a draft bill", "postBill", 422)))
     async def post_bill(self, db_session: AsyncSession, principal: ApiPrincipal, bill_id: IdParam) -> InvoiceOut:
         return await post_document(db_session, principal, bill_id, SUPPLIER_KINDS)
 
-    @get("/{bill_id:int}/payments", **erp(read_op(READ_SCOPE, "Payments of a supplier bill", "listBillPayments")))
+    @get(
+        "/{bill_id:int}/payments",
+        **with_refusals(read_op(READ_SCOPE, "Payments of a supplier bill", "listBillPayments")),
+    )
     async def payments(self, db_session: AsyncSession, bill_id: IdParam) -> list[PaymentOut]:
         return await list_payments(db_session, bill_id, SUPPLIER_KINDS)
 
     @post(
         "/{bill_id:int}/payments",
-        **erp(create_op(WRITE_SCOPE, "Pay a supplier bill (partly or fully)", "payBill", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Pay a supplier bill (partly or fully)", "payBill", 404)),
     )
     async def pay(
         self,
@@ -559,7 +418,8 @@ class BillsApi(Controller):
         )
 
     @post(
-        "/{bill_id:int}/credit-notes", **erp(create_op(WRITE_SCOPE, "Record a supplier credit note", "creditBill", 404))
+        "/{bill_id:int}/credit-notes",
+        **with_refusals(create_op(WRITE_SCOPE, "Record a supplier credit note", "creditBill", 404)),
     )
     async def credit(
         self,

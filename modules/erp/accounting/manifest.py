@@ -17,7 +17,9 @@ MANIFEST = Manifest(
         "profitability, liquidity and performance reports."
     ),
     models="nexo.modules.erp.accounting.models",
+    home="nexo.modules.erp.accounting.home:cards",
     migrations=Path(__file__).parent / "migrations",
+    optional_dependencies=("erp.inventory", "erp.purchasing", "erp.sales", "crm"),
     scopes=(
         Scope("erp.accounting.read", "See the accounts, journal, invoices, bills, payments and financial reports"),
         Scope("erp.accounting.write", "Post invoices, bills, payments, credit notes and journal entries"),

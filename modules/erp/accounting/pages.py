@@ -10,22 +10,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
+from nexo.modules.erp.accounting.forms import PAYMENT_FIELDS, parse_payment_form, record_id
 from nexo.modules.erp.accounting.models import INVOICE_KINDS, Account, Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_date, parse_decimal
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 INVOICE_LIST_STATUSES = ("open", "paid")
-MAX_ID_DIGITS = 18  # ids are bigint
-
-
-def _record_id(raw: str) -> int | None:
-    """A filter's record id, or ``None`` (not filtered) for anything else, like the other filters' unknown values."""
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) <= MAX_ID_DIGITS and int(raw) > 0 else None
 
 
 async def _partners(session: AsyncSession, selected: int | None) -> list[tuple[int, str]]:
@@ -66,7 +59,7 @@ class AccountingPages(Controller):
             statement = statement.where(Invoice.kind == kind)
         if status in INVOICE_LIST_STATUSES:
             statement = statement.where(Invoice.status == status)
-        customer_id = _record_id(customer)
+        customer_id = record_id(customer)
         if customer_id is not None:
             statement = statement.where(Invoice.partner_org_id == customer_id)
         rows = (await db_session.execute(statement)).all()
@@ -118,17 +111,17 @@ class AccountingPages(Controller):
         data: FormData,
     ) -> Any:
         errors = FormErrors()
-        amount = parse_decimal(data, "amount", errors, label="amount")
-        paid_on = parse_date(data.get("paid_on"), "paid_on", errors, label="payment date")
-        account = data.get("account", "bank") if data.get("account") in ("bank", "cash") else "bank"
-        if not errors and amount is not None:
-            try:
+        payment = parse_payment_form(data, errors)
+        if payment is not None:
+            with form_refusals(errors, fields=PAYMENT_FIELDS, default="amount"):
                 async with db_session.begin_nested():  # a refusal undoes only this step
                     await InvoiceService(db_session, ErpContext.of(tenant)).pay(
-                        invoice_id, amount, paid_on=paid_on, account_role=account, reference=data.get("reference", "")
+                        invoice_id,
+                        payment.amount,
+                        paid_on=payment.paid_on,
+                        account_role=payment.account_role,
+                        reference=payment.reference,
                     )
-            except ErpError as error:
-                errors["amount" if error.field in ("amount", "account", "") else error.field] = error.message
         context = await self._detail(db_session, invoice_id, data if errors else {}, errors)
         return render(
             request, "erp/invoice.html", context, partial="erp/_invoice.html", status_code=400 if errors else 200
@@ -138,11 +131,12 @@ class AccountingPages(Controller):
     async def credit(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, invoice_id: int
     ) -> Any:
-        try:
+        errors = FormErrors()
+        with form_refusals(errors, default="credit", known=()):
             async with db_session.begin_nested():
                 note = await InvoiceService(db_session, ErpContext.of(tenant)).credit(invoice_id)
-        except ErpError as error:
-            context = await self._detail(db_session, invoice_id, {}, FormErrors(credit=error.message))
+        if errors:
+            context = await self._detail(db_session, invoice_id, {}, errors)
             return render(request, "erp/invoice.html", context, partial="erp/_invoice.html", status_code=400)
         await db_session.commit()  # redirects are not auto-committed
         return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{note.id}", status_code=303)

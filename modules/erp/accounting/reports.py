@@ -26,7 +26,8 @@ from nexo.modules.erp.accounting.models import (
     ProfitByCustomer,
     ProfitByProduct,
 )
-from nexo.modules.erp.money import ZERO
+from nexo.platform import clock
+from nexo.platform.money import ZERO
 
 MONTH_FORMAT: ColumnElement[str] = literal_column("'YYYY-MM'")
 GroupBy = Literal["product", "customer", "month"]
@@ -42,7 +43,7 @@ class Period:
     @classmethod
     def parse(cls, start: str | None, end: str | None, today: datetime.date | None = None) -> Period:
         """From query strings; defaults to the current year to date. Raises ``ValueError`` on a bad date."""
-        today = today or datetime.date.today()
+        today = today or clock.today()
         begin = datetime.date.fromisoformat(start) if start else today.replace(month=1, day=1)
         finish = datetime.date.fromisoformat(end) if end else today
         if finish < begin:

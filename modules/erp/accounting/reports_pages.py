@@ -4,17 +4,15 @@ performance section adds the pipeline conversion (leads → opportunities → wo
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.erp.accounting.forms import GROUPS, parse_group, parse_period
 from nexo.modules.erp.accounting.reports import (
-    GroupBy,
     Period,
     aging,
     cash_position,
@@ -22,28 +20,15 @@ from nexo.modules.erp.accounting.reports import (
     pipeline_conversion,
     profitability,
 )
-from nexo.modules.erp.web import FormErrors
+from nexo.modules.erp.inventory.services import stock_on_hand
+from nexo.platform.csvkit import write_csv
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.tenancy.policy import module_off_error
+from nexo.platform.web.downloads import csv_download, requested_csv_format
 from nexo.platform.web.errors import ProblemError
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext, module_off_error
 
-GROUPS: tuple[GroupBy, ...] = ("product", "customer", "month")
 CRM = "crm"
-
-
-def _period(start: str | None, end: str | None) -> tuple[Period, FormErrors]:
-    errors = FormErrors()
-    try:
-        return Period.parse(start, end), errors
-    except ValueError as error:
-        errors["end" if "before" in str(error) else "start"] = (
-            str(error) if "before" in str(error) else "Dates look like 2026-01-31."
-        )
-        return Period.parse(None, None), errors
-
-
-def _group(value: str) -> GroupBy:
-    return value if value in GROUPS else "product"
 
 
 async def _pipeline_chart(session: AsyncSession, tenant: TenantContext, period: Period, chart: str) -> dict[str, Any]:
@@ -82,8 +67,8 @@ class ReportPages(Controller):
         end: str | None = None,
         group_by: str = "product",
     ) -> Template:
-        period, errors = _period(start, end)
-        group = _group(group_by)
+        period, errors = parse_period(start, end)
+        group = parse_group(group_by)
         rows = await profitability(db_session, period, group)
         context: dict[str, Any] = {
             "period": period,
@@ -102,8 +87,6 @@ class ReportPages(Controller):
         if CRM in tenant.modules:
             context["pipeline"] = await pipeline_conversion(db_session, period)
         if "erp.inventory" in tenant.modules:
-            from nexo.modules.erp.inventory.services import stock_on_hand
-
             context["stock"] = await stock_on_hand(db_session)
         return render(
             request, "erp/reports.html", context, partial="erp/_reports_body.html", status_code=400 if errors else 200
@@ -118,7 +101,7 @@ class ReportPages(Controller):
         start: str | None = None,
         end: str | None = None,
     ) -> dict[str, Any]:
-        period, errors = _period(start, end)
+        period, errors = parse_period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
         if chart == "cash":
@@ -162,22 +145,19 @@ class ReportPages(Controller):
         start: str | None = None,
         end: str | None = None,
         group_by: str = "product",
-    ) -> Response[str]:
-        period, errors = _period(start, end)
+        format: str | None = None,
+    ) -> Response[bytes]:
+        fmt = requested_csv_format(format)
+        period, errors = parse_period(start, end)
         if errors:
             raise ProblemError(400, next(iter(errors.values())), "bad-date-range")
-        group = _group(group_by)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([group, "label", "revenue", "cost", "margin", "currency"])
-        for row in await profitability(db_session, period, group):
-            writer.writerow([row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency])
-        filename = f"profitability-{group}-{period.start}-{period.end}.csv"
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{filename}"'},
-        )
+        group = parse_group(group_by)
+        rows = [
+            [row.key, row.label, row.revenue, row.cost, row.margin, tenant.currency]
+            for row in await profitability(db_session, period, group)
+        ]
+        body = write_csv([[group, "label", "revenue", "cost", "margin", "currency"], *rows], fmt)
+        return csv_download(body, f"profitability-{group}-{period.start}-{period.end}.csv")
 
 
 __all__ = ["ReportPages", "datetime"]

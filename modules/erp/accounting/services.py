@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from nexo.modules.erp import events
+from nexo.modules.erp.accounting import events
 from nexo.modules.erp.accounting.models import (
     Account,
     Invoice,
@@ -31,11 +31,12 @@ from nexo.modules.erp.accounting.models import (
     Payment,
     profit_rollup_statements,
 )
-from nexo.modules.erp.bulk import update_rows
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError, NotFoundError
-from nexo.modules.erp.money import ZERO, round_money, round_quantity, total
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.db.bulk import update_rows
+from nexo.platform.money import ZERO, round_money, round_quantity, total
+from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
 
 ROLE_CACHE_KEY = "erp_account_roles"
 
@@ -148,16 +149,16 @@ class JournalService:
                 continue
             if isinstance(posting.account, str):
                 if posting.account not in roles:
-                    raise ErpError(f"The chart of accounts has no {posting.account} account.", "account")
+                    raise BusinessRuleError(f"The chart of accounts has no {posting.account} account.", "account")
                 account_id = roles[posting.account]
             else:
                 account_id = posting.account
             lines.append((account_id, debit, credit, posting.partner_org_id, posting.label))
         if not lines:
-            raise ErpError("A journal entry needs at least one amount.", "lines")
+            raise BusinessRuleError("A journal entry needs at least one amount.", "lines")
         debits, credits = total(d for _, d, _, _, _ in lines), total(c for _, _, c, _, _ in lines)
         if debits != credits:
-            raise ErpError(f"The entry does not balance: debits {debits} ≠ credits {credits}.", "lines")
+            raise BusinessRuleError(f"The entry does not balance: debits {debits} ≠ credits {credits}.", "lines")
         return lines
 
 
@@ -234,7 +235,7 @@ class InvoiceService:
         invoices = []
         for draft, rows in zip(drafts, priced, strict=True):
             subtotal, tax_total = total(n for _, n, _ in rows), total(t for _, _, t in rows)
-            issue_date = draft.issue_date or datetime.date.today()
+            issue_date = draft.issue_date or clock.today()
             invoices.append(
                 Invoice(
                     kind=draft.kind,
@@ -291,16 +292,16 @@ class InvoiceService:
     def _priced(self, draft: InvoiceDraft) -> list[tuple[LineInput, Decimal, Decimal]]:
         """Each line with its net and tax amounts, rounded to the currency; refuse bad lines."""
         if draft.kind not in Invoice.PREFIXES:
-            raise ErpError("Unknown kind of document.", "kind")
+            raise BusinessRuleError("Unknown kind of document.", "kind")
         if not draft.lines:
-            raise ErpError("An invoice needs at least one line.", "lines")
+            raise BusinessRuleError("An invoice needs at least one line.", "lines")
         currency = self.context.currency
         rows = []
         for line in draft.lines:
             if line.quantity <= 0:
-                raise ErpError("Quantities must be greater than zero.", "quantity")
+                raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
             if line.unit_price < 0:
-                raise ErpError("Prices cannot be negative.", "unit_price")
+                raise BusinessRuleError("Prices cannot be negative.", "unit_price")
             net = round_money(line.quantity * line.unit_price, currency)
             rows.append((line, net, round_money(net * line.tax_rate, currency)))
         return rows
@@ -318,10 +319,10 @@ class InvoiceService:
         if not invoices:
             return []
         if len({invoice.id for invoice in invoices}) != len(invoices):
-            raise ErpError("A document can be posted only once.", "status")
+            raise InvalidStateError("A document can be posted only once.", "status")
         for invoice in invoices:
             if invoice.status != "draft":
-                raise ErpError(f"{invoice.number} is already posted.", "status")
+                raise InvalidStateError(f"{invoice.number} is already posted.", "status")
         ids = [invoice.id for invoice in invoices]
         costs = dict(
             (
@@ -442,7 +443,7 @@ class InvoiceService:
         """A credit note for an invoice or bill: all of it, or the ``lines`` given."""
         original = await self.get(invoice_id)
         if original.is_credit_note or original.status in ("draft", "cancelled"):
-            raise ErpError("Only a posted invoice or bill can be credited.", "invoice_id")
+            raise BusinessRuleError("Only a posted invoice or bill can be credited.", "invoice_id")
         if lines is None:
             lines = [
                 LineInput(
@@ -472,14 +473,14 @@ class InvoiceService:
             post=False,
         )
         if Decimal(credited_so_far or 0) + note.total > original.total:
-            raise ErpError(f"This would credit more than the total of {original.number}.", "lines")
+            raise BusinessRuleError(f"This would credit more than the total of {original.number}.", "lines")
         await self.post(note)
         return note
 
     async def get(self, invoice_id: int, *, lock: bool = False) -> Invoice:
         invoice = await self.session.get(Invoice, invoice_id, with_for_update=lock)
         if invoice is None:
-            raise NotFoundError("No such invoice in this workspace.", "invoice_id")
+            raise UnknownReferenceError("No such invoice in this workspace.", "invoice_id")
         return invoice
 
     async def pay(
@@ -495,17 +496,17 @@ class InvoiceService:
         invoice = await self.get(invoice_id, lock=True)
         amount = round_money(amount, self.context.currency)
         if invoice.status != "open":
-            raise ErpError(f"{invoice.number} is not open for payment ({invoice.status}).", "amount")
+            raise BusinessRuleError(f"{invoice.number} is not open for payment ({invoice.status}).", "amount")
         if amount <= 0:
-            raise ErpError("Enter an amount greater than zero.", "amount")
+            raise BusinessRuleError("Enter an amount greater than zero.", "amount")
         if amount > invoice.balance_due:
-            raise ErpError(f"At most {invoice.balance_due} is due on {invoice.number}.", "amount")
+            raise BusinessRuleError(f"At most {invoice.balance_due} is due on {invoice.number}.", "amount")
         roles = await account_ids_by_role(self.session)
         if account_role not in ("bank", "cash"):
-            raise ErpError("Pay from the bank or cash account.", "account")
+            raise BusinessRuleError("Pay from the bank or cash account.", "account")
         counterpart = "receivable" if invoice.is_customer else "payable"
         money_in = invoice.is_customer != invoice.is_credit_note
-        paid_on = paid_on or datetime.date.today()
+        paid_on = paid_on or clock.today()
         entry = await self.journal.post(
             paid_on,
             f"Payment {invoice.number} {reference}".strip(),
@@ -591,5 +592,5 @@ async def post_stock_valuation(
 
 async def mark_cancelled(session: AsyncSession, invoice: Invoice) -> None:
     if invoice.status != "draft":
-        raise ErpError("Only a draft can be cancelled; credit a posted document instead.", "status")
+        raise InvalidStateError("Only a draft can be cancelled; credit a posted document instead.", "status")
     await session.execute(update(Invoice).where(Invoice.id == invoice.id).values(status="cancelled"))

@@ -12,18 +12,22 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Text200,
-    Text500,
-    check_status,
-    erp,
-)
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
+from nexo.modules.erp.hr.representations import (
+    DepartmentOut,
+    EmployeeOut,
+    LeaveRequestOut,
+    LeaveTypeOut,
+    employee_out,
+    leave_out,
+)
 from nexo.modules.erp.hr.services import HrService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Text200, Text500
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -33,9 +37,11 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.hr.read", "erp.hr.write"
@@ -48,27 +54,8 @@ Days = Annotated[
 ]
 
 
-class DepartmentOut(msgspec.Struct):
-    id: int
-    name: str
-    created_at: datetime.datetime
-
-
 class DepartmentCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
-
-class EmployeeOut(msgspec.Struct):
-    id: int
-    person_id: int
-    first_name: str
-    last_name: str
-    department_id: int | None
-    user_id: int | None
-    job_title: str
-    hired_on: datetime.date | None
-    active: bool
-    created_at: datetime.datetime
 
 
 class EmployeeCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,32 +67,10 @@ class EmployeeCreate(msgspec.Struct, forbid_unknown_fields=True):
     hired_on: datetime.date | None = None
 
 
-class LeaveTypeOut(msgspec.Struct):
-    id: int
-    name: str
-    days_per_year: Decimal
-    paid: bool
-
-
 class LeaveTypeCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     days_per_year: Days
     paid: bool = True
-
-
-class LeaveRequestOut(msgspec.Struct):
-    id: int
-    employee_id: int
-    leave_type_id: int
-    start_date: datetime.date
-    end_date: datetime.date
-    days: Decimal
-    status: str
-    reason: str
-    decided_by_user_id: int | None
-    decided_at: datetime.datetime | None
-    decision_note: str
-    created_at: datetime.datetime
 
 
 class LeaveRequestCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -120,38 +85,6 @@ class Decision(msgspec.Struct, forbid_unknown_fields=True):
     note: Text500 = ""
 
 
-def employee_out(e: Employee) -> EmployeeOut:
-    return EmployeeOut(
-        id=e.id,
-        person_id=e.person_id,
-        first_name=e.person.first_name,
-        last_name=e.person.last_name,
-        department_id=e.department_id,
-        user_id=e.user_id,
-        job_title=e.job_title,
-        hired_on=e.hired_on,
-        active=e.active,
-        created_at=e.created_at,
-    )
-
-
-def leave_out(r: LeaveRequest) -> LeaveRequestOut:
-    return LeaveRequestOut(
-        id=r.id,
-        employee_id=r.employee_id,
-        leave_type_id=r.leave_type_id,
-        start_date=r.start_date,
-        end_date=r.end_date,
-        days=r.days,
-        status=r.status,
-        reason=r.reason,
-        decided_by_user_id=r.decided_by_user_id,
-        decided_at=r.decided_at,
-        decision_note=r.decision_note,
-        created_at=r.created_at,
-    )
-
-
 DEPARTMENTS = Resource(Department, "department", sortable={"id": Department.id, "name": Department.name})
 EMPLOYEES = Resource(Employee, "employee", sortable={"id": Employee.id})
 LEAVE_REQUESTS = Resource(LeaveRequest, "leave request", sortable={"id": LeaveRequest.id})
@@ -160,9 +93,9 @@ LEAVE_REQUESTS = Resource(LeaveRequest, "leave request", sortable={"id": LeaveRe
 class DepartmentsApi(Controller):
     path = "/erp/hr/departments"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List departments", "listDepartments")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List departments", "listDepartments")))
     async def list_departments(
         self, db_session: AsyncSession, sort: Sort = "name", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[DepartmentOut]:
@@ -170,7 +103,7 @@ class DepartmentsApi(Controller):
         rows, next_cursor = await DEPARTMENTS.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[DepartmentOut(d.id, d.name, d.created_at) for d in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a department", "createDepartment")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -180,13 +113,15 @@ class DepartmentsApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[DepartmentOut]:
         async def make() -> DepartmentOut:
-            department = await HrService(db_session).create_department(data.name)
+            department = await HrService(db_session, await erp_context(db_session, principal)).create_department(
+                data.name
+            )
             await db_session.refresh(department)
             return DepartmentOut(department.id, department.name, department.created_at)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{department_id:int}", **erp(read_op(READ_SCOPE, "Get a department", "getDepartment")))
+    @get("/{department_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a department", "getDepartment")))
     async def get_department(self, db_session: AsyncSession, department_id: IdParam) -> DepartmentOut:
         d = await DEPARTMENTS.get(db_session, department_id)
         return DepartmentOut(d.id, d.name, d.created_at)
@@ -195,9 +130,9 @@ class DepartmentsApi(Controller):
 class EmployeesApi(Controller):
     path = "/erp/hr/employees"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List employees", "listEmployees")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List employees", "listEmployees")))
     async def list_employees(
         self,
         db_session: AsyncSession,
@@ -211,7 +146,7 @@ class EmployeesApi(Controller):
         rows, next_cursor = await EMPLOYEES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[employee_out(e) for e in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Hire a person (create an employee)", "createEmployee")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -221,7 +156,7 @@ class EmployeesApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmployeeOut]:
         async def make() -> EmployeeOut:
-            employee = await HrService(db_session).hire(
+            employee = await HrService(db_session, await erp_context(db_session, principal)).hire(
                 data.person_id, department_id=data.department_id, job_title=data.job_title, hired_on=data.hired_on
             )
             await db_session.refresh(employee)
@@ -230,7 +165,7 @@ class EmployeesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{employee_id:int}", **erp(read_op(READ_SCOPE, "Get an employee", "getEmployee")))
+    @get("/{employee_id:int}", **with_refusals(read_op(READ_SCOPE, "Get an employee", "getEmployee")))
     async def get_employee(self, db_session: AsyncSession, employee_id: IdParam) -> EmployeeOut:
         return employee_out(await EMPLOYEES.get(db_session, employee_id))
 
@@ -238,14 +173,14 @@ class EmployeesApi(Controller):
 class LeaveApi(Controller):
     path = "/erp/hr"
     tags = ["erp.hr"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/leave-types", **erp(list_op(READ_SCOPE, "List leave types", "listLeaveTypes")))
+    @get("/leave-types", **with_refusals(list_op(READ_SCOPE, "List leave types", "listLeaveTypes")))
     async def list_types(self, db_session: AsyncSession) -> list[LeaveTypeOut]:
         rows = await db_session.scalars(select(LeaveType).order_by(LeaveType.name))
         return [LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid) for t in rows]
 
-    @post("/leave-types", **erp(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
+    @post("/leave-types", **with_refusals(create_op(WRITE_SCOPE, "Create a leave type", "createLeaveType")))
     async def create_type(
         self,
         request: Request[Any, Any, Any],
@@ -255,12 +190,14 @@ class LeaveApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[LeaveTypeOut]:
         async def make() -> LeaveTypeOut:
-            t = await HrService(db_session).create_leave_type(data.name, Decimal(data.days_per_year), paid=data.paid)
+            t = await HrService(db_session, await erp_context(db_session, principal)).create_leave_type(
+                data.name, Decimal(data.days_per_year), paid=data.paid
+            )
             return LeaveTypeOut(t.id, t.name, t.days_per_year, t.paid)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests", **erp(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
+    @get("/leave-requests", **with_refusals(list_op(READ_SCOPE, "List leave requests", "listLeaveRequests")))
     async def list_requests(
         self,
         db_session: AsyncSession,
@@ -271,14 +208,14 @@ class LeaveApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[LeaveRequestOut]:
         """``status``: pending, approved, rejected, cancelled."""
-        check_status(status, LEAVE_STATUSES)
+        check_choice(status, LEAVE_STATUSES)
         filters = {LeaveRequest.employee_id: employee_id, LeaveRequest.status: status}
         rows, next_cursor = await LEAVE_REQUESTS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters=filters
         )
         return Page(data=[leave_out(r) for r in rows], next_cursor=next_cursor)
 
-    @post("/leave-requests", **erp(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
+    @post("/leave-requests", **with_refusals(create_op(WRITE_SCOPE, "Request leave", "createLeaveRequest")))
     async def create_request(
         self,
         request: Request[Any, Any, Any],
@@ -290,7 +227,7 @@ class LeaveApi(Controller):
         """Counts working days; refused (422) beyond the remaining yearly allowance or over another request."""
 
         async def make() -> LeaveRequestOut:
-            leave = await HrService(db_session).request_leave(
+            leave = await HrService(db_session, await erp_context(db_session, principal)).request_leave(
                 data.employee_id, data.leave_type_id, data.start_date, data.end_date, reason=data.reason
             )
             await db_session.refresh(leave)
@@ -298,13 +235,16 @@ class LeaveApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/leave-requests/{request_id:int}", **erp(read_op(READ_SCOPE, "Get a leave request", "getLeaveRequest")))
+    @get(
+        "/leave-requests/{request_id:int}",
+        **with_refusals(read_op(READ_SCOPE, "Get a leave request", "getLeaveRequest")),
+    )
     async def get_request(self, db_session: AsyncSession, request_id: IdParam) -> LeaveRequestOut:
         return leave_out(await LEAVE_REQUESTS.get(db_session, request_id))
 
     @post(
         "/leave-requests/{request_id:int}/approve",
-        **erp(action_op(WRITE_SCOPE, "Approve a leave request", "approveLeaveRequest", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Approve a leave request", "approveLeaveRequest", 422)),
     )
     async def approve(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
@@ -313,7 +253,7 @@ class LeaveApi(Controller):
 
     @post(
         "/leave-requests/{request_id:int}/refuse",
-        **erp(action_op(WRITE_SCOPE, "Refuse a leave request", "refuseLeaveRequest", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Refuse a leave request", "refuseLeaveRequest", 422)),
     )
     async def refuse(
         self, db_session: AsyncSession, principal: ApiPrincipal, request_id: IdParam, data: Decision | None = None
@@ -326,7 +266,7 @@ class LeaveApi(Controller):
     ) -> LeaveRequestOut:
         """The decider is the token's user (none for a client-credentials integration)."""
         await LEAVE_REQUESTS.get(session, request_id)
-        leave = await HrService(session).decide(
+        leave = await HrService(session, await erp_context(session, principal)).decide(
             request_id, approve=approve, user_id=principal.user_id, note=data.note if data else ""
         )
         await session.refresh(leave)

@@ -9,12 +9,13 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.hr.forms import approves
 from nexo.modules.erp.hr.models import Employee, LeaveRequest
 from nexo.modules.erp.hr.services import HrService
+from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
 from nexo.platform.web.rendering import render
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 
 class HrPages(Controller):
@@ -48,8 +49,10 @@ class HrPages(Controller):
         error = ""
         try:
             async with db_session.begin_nested():
-                await HrService(db_session).decide(request_id, approve=decision == "approve", user_id=tenant.user_id)
-        except ErpError as exc:
+                await HrService(db_session, ErpContext.of(tenant)).decide(
+                    request_id, approve=approves(decision), user_id=tenant.user_id
+                )
+        except RefusalError as exc:
             error = exc.message
         context = await self._leave(db_session, error)
         return render(request, "erp/leave.html", context, partial="erp/_leave.html", status_code=400 if error else 200)

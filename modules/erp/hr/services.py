@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Person
-from nexo.modules.erp import events
-from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.context import ErpContext
+from nexo.modules.erp.hr import events
 from nexo.modules.erp.hr.models import Department, Employee, LeaveRequest, LeaveType
+from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
 
 
 def working_days(start: datetime.date, end: datetime.date) -> Decimal:
@@ -34,15 +35,16 @@ class LeaveBalance:
 
 
 class HrService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
         self.session = session
+        self.context = context
 
     async def create_department(self, name: str) -> Department:
         name = name.strip()
         if not name or len(name) > 200:
-            raise ErpError("Enter a department name of at most 200 characters.", "name")
+            raise BusinessRuleError("Enter a department name of at most 200 characters.", "name")
         if await self.session.scalar(select(Department.id).where(Department.name == name)):
-            raise ErpError(f"There is already a department called {name}.", "name")
+            raise BusinessRuleError(f"There is already a department called {name}.", "name")
         department = Department(name=name)
         self.session.add(department)
         await self.session.flush()
@@ -58,11 +60,11 @@ class HrService:
         hired_on: datetime.date | None = None,
     ) -> Employee:
         if await self.session.get(Person, person_id) is None:
-            raise NotFoundError("No such person in the directory of this workspace.", "person_id")
+            raise UnknownReferenceError("No such person in the directory of this workspace.", "person_id")
         if await self.session.scalar(select(Employee.id).where(Employee.person_id == person_id)):
-            raise ErpError("This person is already an employee.", "person_id")
+            raise BusinessRuleError("This person is already an employee.", "person_id")
         if department_id is not None and await self.session.get(Department, department_id) is None:
-            raise NotFoundError("No such department in this workspace.", "department_id")
+            raise UnknownReferenceError("No such department in this workspace.", "department_id")
         employee = Employee(
             person_id=person_id,
             department_id=department_id,
@@ -77,11 +79,11 @@ class HrService:
 
     async def create_leave_type(self, name: str, days_per_year: Decimal, *, paid: bool = True) -> LeaveType:
         if not name.strip():
-            raise ErpError("Enter the name of the leave type.", "name")
+            raise BusinessRuleError("Enter the name of the leave type.", "name")
         if days_per_year < 0:
-            raise ErpError("The yearly allowance cannot be negative.", "days_per_year")
+            raise BusinessRuleError("The yearly allowance cannot be negative.", "days_per_year")
         if await self.session.scalar(select(LeaveType.id).where(LeaveType.name == name.strip())):
-            raise ErpError(f"There is already a leave type called {name.strip()}.", "name")
+            raise BusinessRuleError(f"There is already a leave type called {name.strip()}.", "name")
         leave_type = LeaveType(name=name.strip(), days_per_year=days_per_year, paid=paid)
         self.session.add(leave_type)
         await self.session.flush()
@@ -90,7 +92,7 @@ class HrService:
     async def balance(self, employee_id: int, leave_type_id: int, year: int) -> LeaveBalance:
         leave_type = await self.session.get(LeaveType, leave_type_id)
         if leave_type is None:
-            raise NotFoundError("No such leave type in this workspace.", "leave_type_id")
+            raise UnknownReferenceError("No such leave type in this workspace.", "leave_type_id")
         rows = dict(
             (
                 await self.session.execute(
@@ -116,14 +118,14 @@ class HrService:
     ) -> LeaveRequest:
         employee = await self.session.get(Employee, employee_id, with_for_update=True)  # serializes requests
         if employee is None or not employee.active:
-            raise NotFoundError("No such employee in this workspace.", "employee_id")
+            raise UnknownReferenceError("No such employee in this workspace.", "employee_id")
         if end < start:
-            raise ErpError("The leave must end on or after its first day.", "end_date")
+            raise BusinessRuleError("The leave must end on or after its first day.", "end_date")
         if start.year != end.year:
-            raise ErpError("Split leave that spans two years into one request per year.", "end_date")
+            raise BusinessRuleError("Split leave that spans two years into one request per year.", "end_date")
         days = working_days(start, end)
         if days == 0:
-            raise ErpError("These dates contain no working day.", "start_date")
+            raise BusinessRuleError("These dates contain no working day.", "start_date")
         overlapping = await self.session.scalar(
             select(LeaveRequest.id).where(
                 LeaveRequest.employee_id == employee_id,
@@ -133,10 +135,10 @@ class HrService:
             )
         )
         if overlapping:
-            raise ErpError("These dates overlap another leave request.", "start_date")
+            raise BusinessRuleError("These dates overlap another leave request.", "start_date")
         balance = await self.balance(employee_id, leave_type_id, start.year)
         if days > balance.remaining:
-            raise ErpError(
+            raise BusinessRuleError(
                 f"Only {balance.remaining.normalize():f} days of {balance.leave_type.name} left this year; "
                 f"this request needs {days.normalize():f}.",
                 "end_date",
@@ -158,12 +160,12 @@ class HrService:
     async def decide(self, request_id: int, *, approve: bool, user_id: int | None, note: str = "") -> LeaveRequest:
         request = await self.session.get(LeaveRequest, request_id, with_for_update=True)
         if request is None:
-            raise NotFoundError("No such leave request in this workspace.", "request_id")
+            raise UnknownReferenceError("No such leave request in this workspace.", "request_id")
         if request.status != "pending":
-            raise ErpError(f"This request was already {request.status}.", "status")
+            raise InvalidStateError(f"This request was already {request.status}.", "status")
         employee = await self.session.get(Employee, request.employee_id)
         if employee is not None and user_id is not None and employee.user_id == user_id:
-            raise ErpError("Someone else must decide on your own leave.", "status")
+            raise InvalidStateError("Someone else must decide on your own leave.", "status")
         request.status = "approved" if approve else "rejected"
         request.decided_by_user_id = user_id
         request.decided_at = datetime.datetime.now(datetime.UTC)

@@ -14,31 +14,33 @@ from litestar import Controller, Request, Response, get, patch, post
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    Quantity,
-    Rate,
-    Text200,
-    check_status,
-    decimal,
-    erp,
-    erp_context,
-)
-from nexo.modules.erp.errors import NotFoundError
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.inventory.models import MOVE_KINDS, Product, StockLevel, StockMove, Warehouse
-from nexo.modules.erp.inventory.services import (
-    RecordedMove,
-    adjust_stock,
-    create_product,
-    create_warehouse,
-    on_hand,
-    transfer_stock,
-    update_product,
+from nexo.modules.erp.inventory.representations import (
+    AdjustmentOut,
+    ProductOut,
+    StockLevelOut,
+    StockMoveOut,
+    WarehouseOut,
+    move_out,
+    product_out,
+    warehouse_out,
 )
-from nexo.platform.api.auth import ApiPrincipal
+from nexo.modules.erp.inventory.services import (
+    Adjustment,
+    InventoryService,
+    ProductChanges,
+    ProductInput,
+    RecordedMove,
+    Transfer,
+    WarehouseInput,
+    on_hand,
+)
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, Quantity, Rate, Text200, decimal_or_none
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -48,30 +50,20 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    changes,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
+from nexo.platform.refusals import UnknownReferenceError
 
 Annotated64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
 WarehouseCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 READ_SCOPE, WRITE_SCOPE = "erp.inventory.read", "erp.inventory.write"
-
-
-class ProductOut(msgspec.Struct):
-    id: int
-    sku: str
-    name: str
-    unit: str
-    cost: Decimal
-    sale_price: Decimal
-    tax_rate: Decimal
-    average_cost: Decimal
-    active: bool
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
 
 
 class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,38 +85,9 @@ class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
     active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
-class WarehouseOut(msgspec.Struct):
-    id: int
-    code: str
-    name: str
-    created_at: datetime.datetime
-
-
 class WarehouseCreate(msgspec.Struct, forbid_unknown_fields=True):
     code: WarehouseCode
     name: Name
-
-
-class StockLevelOut(msgspec.Struct):
-    product_id: int
-    warehouse_id: int
-    quantity: Decimal
-    average_cost: Decimal
-    value: Decimal
-
-
-class StockMoveOut(msgspec.Struct):
-    id: int
-    kind: str
-    product_id: int
-    quantity: Decimal
-    from_warehouse_id: int | None
-    to_warehouse_id: int | None
-    unit_cost: Decimal
-    moved_on: datetime.date
-    reference: str
-    source_type: str | None
-    source_id: int | None
 
 
 class AdjustmentCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -138,52 +101,11 @@ class AdjustmentCreate(msgspec.Struct, forbid_unknown_fields=True):
     moved_on: datetime.date | None = None
 
 
-class AdjustmentOut(msgspec.Struct):
-    move: StockMoveOut | None  # null when on-hand already equalled the count
-    on_hand: Decimal
-
-
 class TransferCreate(msgspec.Struct, forbid_unknown_fields=True):
     product_id: DbId
     from_warehouse_id: DbId
     to_warehouse_id: DbId
     quantity: Quantity
-
-
-def product_out(p: Product) -> ProductOut:
-    return ProductOut(
-        id=p.id,
-        sku=p.sku,
-        name=p.name,
-        unit=p.unit,
-        cost=p.cost,
-        sale_price=p.sale_price,
-        tax_rate=p.tax_rate,
-        average_cost=p.average_cost,
-        active=p.active,
-        created_at=p.created_at,
-        updated_at=p.updated_at,
-    )
-
-
-def warehouse_out(w: Warehouse) -> WarehouseOut:
-    return WarehouseOut(id=w.id, code=w.code, name=w.name, created_at=w.created_at)
-
-
-def move_out(m: StockMove) -> StockMoveOut:
-    return StockMoveOut(
-        id=m.id,
-        kind=m.kind,
-        product_id=m.product_id,
-        quantity=m.quantity,
-        from_warehouse_id=m.from_warehouse_id,
-        to_warehouse_id=m.to_warehouse_id,
-        unit_cost=m.unit_cost,
-        moved_on=m.moved_on,
-        reference=m.reference,
-        source_type=m.source_type,
-        source_id=m.source_id,
-    )
 
 
 async def recorded_out(session: AsyncSession, move: RecordedMove) -> StockMoveOut:
@@ -206,9 +128,9 @@ MOVES = Resource(StockMove, "stock move", sortable={"id": StockMove.id})
 class ProductsApi(Controller):
     path = "/erp/inventory/products"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List products", "listProducts")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List products", "listProducts")))
     async def list_products(
         self,
         db_session: AsyncSession,
@@ -231,7 +153,7 @@ class ProductsApi(Controller):
         )
         return Page(data=[product_out(p) for p in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a product", "createProduct")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -243,41 +165,47 @@ class ProductsApi(Controller):
         """Create a product. Send ``Idempotency-Key`` to retry safely."""
 
         async def make() -> ProductOut:
-            product = await create_product(
-                db_session,
-                sku=data.sku,
-                name=data.name,
-                unit=data.unit,
-                cost=Decimal(data.cost),
-                sale_price=Decimal(data.sale_price),
-                tax_rate=Decimal(data.tax_rate),
+            product = await InventoryService(db_session, await erp_context(db_session, principal)).create_product(
+                ProductInput(
+                    sku=data.sku,
+                    name=data.name,
+                    unit=data.unit,
+                    cost=Decimal(data.cost),
+                    sale_price=Decimal(data.sale_price),
+                    tax_rate=Decimal(data.tax_rate),
+                )
             )
             await db_session.refresh(product)
             return product_out(product)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{product_id:int}", **erp(read_op(READ_SCOPE, "Get a product", "getProduct")))
+    @get("/{product_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a product", "getProduct")))
     async def get_product(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
         return product_out(await PRODUCTS.get(db_session, product_id))
 
-    @patch("/{product_id:int}", **erp(action_op(WRITE_SCOPE, "Change a product", "updateProduct", 422)))
-    async def update(self, db_session: AsyncSession, product_id: IdParam, data: ProductUpdate) -> ProductOut:
+    @patch("/{product_id:int}", **with_refusals(action_op(WRITE_SCOPE, "Change a product", "updateProduct", 422)))
+    async def update(
+        self, db_session: AsyncSession, principal: ApiPrincipal, product_id: IdParam, data: ProductUpdate
+    ) -> ProductOut:
         """Change master data; ``active: false`` stops selling the product (its history stays)."""
         product = await PRODUCTS.get(db_session, product_id, lock=True)
-        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        values = changes(data)
         for key in ("cost", "sale_price", "tax_rate"):
             if key in values:
                 values[key] = Decimal(values[key])
-        return await self._changed(db_session, await update_product(db_session, product, **values))
+        service = InventoryService(db_session, await erp_context(db_session, principal))
+        return await self._changed(db_session, await service.update_product(product, ProductChanges(**values)))
 
     @post(
-        "/{product_id:int}/deactivate", **erp(action_op(WRITE_SCOPE, "Deactivate a product", "deactivateProduct", 422))
+        "/{product_id:int}/deactivate",
+        **with_refusals(action_op(WRITE_SCOPE, "Deactivate a product", "deactivateProduct", 422)),
     )
-    async def deactivate(self, db_session: AsyncSession, product_id: IdParam) -> ProductOut:
+    async def deactivate(self, db_session: AsyncSession, principal: ApiPrincipal, product_id: IdParam) -> ProductOut:
         """An inactive product can no longer be sold; its stock and history stay."""
         product = await PRODUCTS.get(db_session, product_id, lock=True)
-        return await self._changed(db_session, await update_product(db_session, product, active=False))
+        service = InventoryService(db_session, await erp_context(db_session, principal))
+        return await self._changed(db_session, await service.update_product(product, ProductChanges(active=False)))
 
     @staticmethod
     async def _changed(session: AsyncSession, product: Product) -> ProductOut:
@@ -288,9 +216,9 @@ class ProductsApi(Controller):
 class WarehousesApi(Controller):
     path = "/erp/inventory/warehouses"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List warehouses", "listWarehouses")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List warehouses", "listWarehouses")))
     async def list_warehouses(
         self, db_session: AsyncSession, sort: Sort = "code", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> Page[WarehouseOut]:
@@ -298,7 +226,7 @@ class WarehousesApi(Controller):
         rows, next_cursor = await WAREHOUSES.page(db_session, sort=sort, cursor=cursor, limit=limit)
         return Page(data=[warehouse_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a warehouse", "createWarehouse")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -308,13 +236,14 @@ class WarehousesApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[WarehouseOut]:
         async def make() -> WarehouseOut:
-            warehouse = await create_warehouse(db_session, code=data.code, name=data.name)
+            service = InventoryService(db_session, await erp_context(db_session, principal))
+            warehouse = await service.create_warehouse(WarehouseInput(code=data.code, name=data.name))
             await db_session.refresh(warehouse)
             return warehouse_out(warehouse)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{warehouse_id:int}", **erp(read_op(READ_SCOPE, "Get a warehouse", "getWarehouse")))
+    @get("/{warehouse_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a warehouse", "getWarehouse")))
     async def get_warehouse(self, db_session: AsyncSession, warehouse_id: IdParam) -> WarehouseOut:
         return warehouse_out(await WAREHOUSES.get(db_session, warehouse_id))
 
@@ -322,9 +251,9 @@ class WarehousesApi(Controller):
 class StockApi(Controller):
     path = "/erp/inventory"
     tags = ["erp.inventory"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/stock", **erp(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
+    @get("/stock", **with_refusals(list_op(READ_SCOPE, "On-hand stock per product and warehouse", "listStockLevels")))
     async def stock(
         self,
         db_session: AsyncSession,
@@ -358,7 +287,7 @@ class StockApi(Controller):
             next_cursor=next_cursor,
         )
 
-    @get("/stock-moves", **erp(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
+    @get("/stock-moves", **with_refusals(list_op(READ_SCOPE, "List stock moves", "listStockMoves")))
     async def moves(
         self,
         db_session: AsyncSession,
@@ -371,7 +300,7 @@ class StockApi(Controller):
     ) -> Page[StockMoveOut]:
         """Newest first by default. ``kind`` is one of receipt, delivery, transfer, adjustment, consumption,
         production; ``sort`` is ``id`` or ``-id``."""
-        check_status(kind, MOVE_KINDS, "kind")
+        check_choice(kind, MOVE_KINDS, "kind")
         statement = select(StockMove)
         if warehouse_id is not None:
             statement = statement.where(
@@ -383,13 +312,13 @@ class StockApi(Controller):
         )
         return Page(data=[move_out(m) for m in rows], next_cursor=next_cursor)
 
-    @get("/stock-moves/{move_id:int}", **erp(read_op(READ_SCOPE, "Get a stock move", "getStockMove")))
+    @get("/stock-moves/{move_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a stock move", "getStockMove")))
     async def get_move(self, db_session: AsyncSession, move_id: IdParam) -> StockMoveOut:
         return move_out(await MOVES.get(db_session, move_id))
 
     @post(
         "/stock-moves/adjustments",
-        **erp(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity", "createStockAdjustment")),
+        **with_refusals(create_op(WRITE_SCOPE, "Adjust stock to a counted quantity", "createStockAdjustment")),
     )
     async def adjust(
         self,
@@ -404,15 +333,15 @@ class StockApi(Controller):
         async def make() -> AdjustmentOut:
             await _check_stock_refs(db_session, data.product_id, data.warehouse_id)
             context = await erp_context(db_session, principal)
-            move = await adjust_stock(
-                db_session,
-                context,
-                data.product_id,
-                data.warehouse_id,
-                Decimal(data.counted_quantity),
-                unit_cost=decimal(data.unit_cost),
-                reason=data.reason or "Stock count",
-                moved_on=data.moved_on,
+            move = await InventoryService(db_session, context).adjust_stock(
+                Adjustment(
+                    data.product_id,
+                    data.warehouse_id,
+                    Decimal(data.counted_quantity),
+                    unit_cost=decimal_or_none(data.unit_cost),
+                    reason=data.reason or "Stock count",
+                    moved_on=data.moved_on,
+                )
             )
             out = AdjustmentOut(
                 await recorded_out(db_session, move) if move else None,
@@ -424,7 +353,7 @@ class StockApi(Controller):
 
     @post(
         "/stock-moves/transfers",
-        **erp(create_op(WRITE_SCOPE, "Transfer stock between warehouses", "createStockTransfer")),
+        **with_refusals(create_op(WRITE_SCOPE, "Transfer stock between warehouses", "createStockTransfer")),
     )
     async def transfer(
         self,
@@ -437,8 +366,8 @@ class StockApi(Controller):
         async def make() -> StockMoveOut:
             await _check_stock_refs(db_session, data.product_id, data.from_warehouse_id, "from_warehouse_id")
             await _check_stock_refs(db_session, data.product_id, data.to_warehouse_id, "to_warehouse_id")
-            move = await transfer_stock(
-                db_session, data.product_id, data.from_warehouse_id, data.to_warehouse_id, Decimal(data.quantity)
+            move = await InventoryService(db_session, await erp_context(db_session, principal)).transfer_stock(
+                Transfer(data.product_id, data.from_warehouse_id, data.to_warehouse_id, Decimal(data.quantity))
             )
             return await recorded_out(db_session, move)
 
@@ -449,9 +378,9 @@ async def _check_stock_refs(
     session: AsyncSession, product_id: int, warehouse_id: int, field: str = "warehouse_id"
 ) -> None:
     if await session.get(Product, product_id) is None:
-        raise NotFoundError("No such product in this workspace.", "product_id")
+        raise UnknownReferenceError("No such product in this workspace.", "product_id")
     if await session.get(Warehouse, warehouse_id) is None:
-        raise NotFoundError("No such warehouse in this workspace.", field)
+        raise UnknownReferenceError("No such warehouse in this workspace.", field)
 
 
 __all__ = ["ProductsApi", "StockApi", "WarehousesApi"]

@@ -11,6 +11,7 @@ MANIFEST = Manifest(
     description="Products, units, warehouses, stock moves, on-hand quantities and stock valuation.",
     models="nexo.modules.erp.inventory.models",
     migrations=Path(__file__).parent / "migrations",
+    optional_dependencies=("erp.accounting",),
     scopes=(
         Scope("erp.inventory.read", "See products, warehouses, stock levels and stock movements"),
         Scope("erp.inventory.write", "Create and change products and warehouses, and move stock"),

@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nexo.modules.erp.ddl import after_create
 from nexo.platform.db.base import TenantBase
+from nexo.platform.db.ddl import after_create
 
 KEY = "erp.inventory"
 MOVE_KINDS = ("receipt", "delivery", "transfer", "adjustment", "consumption", "production")

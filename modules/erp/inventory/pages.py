@@ -13,75 +13,31 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.inventory.forms import (
+    ADJUST_FIELDS,
+    TRANSFER_FIELDS,
+    parse_active,
+    parse_adjustment,
+    parse_allow_negative,
+    parse_product_form,
+    parse_transfer,
+    product_form_data,
+)
 from nexo.modules.erp.inventory.models import Product, StockLevel, StockMove, Warehouse
 from nexo.modules.erp.inventory.services import (
+    InventoryService,
+    ProductChanges,
     StockService,
-    adjust_stock,
-    create_product,
-    create_warehouse,
-    product_errors,
+    WarehouseInput,
     stock_on_hand,
-    transfer_stock,
-    update_product,
 )
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_decimal, parse_int
-from nexo.platform.web.rendering import is_htmx, render
+from nexo.platform.tenancy.context import Role, TenantContext, require_role
+from nexo.platform.web.kit import FormData, FormErrors, after_post, form_refusals, get_or_404
+from nexo.platform.web.rendering import render
 from nexo.tenants.audit import record
-from nexo.tenants.models import Role
-from nexo.tenants.resolution import TenantContext, require_role
 
 PAGE_SIZE = 50
 LAST_MOVES = 20
-CHECKED = {"on", "true", "1"}
-# Service error fields → the form fields they belong next to, per stock form.
-ADJUST_FIELDS = {
-    "product_id": "adj_product",
-    "warehouse_id": "adj_warehouse",
-    "quantity": "counted",
-    "unit_cost": "counted",
-}
-TRANSFER_FIELDS = {
-    "product_id": "tr_product",
-    "from_warehouse_id": "from_warehouse",
-    "to_warehouse_id": "to_warehouse",
-    "quantity": "tr_quantity",
-}
-
-
-def product_form_data(product: Product) -> dict[str, str]:
-    """The edit form's values for ``product`` (the tax rate shown as a percentage)."""
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "unit": product.unit,
-        "cost": f"{product.cost.normalize():f}",
-        "sale_price": f"{product.sale_price.normalize():f}",
-        "tax_rate": f"{(product.tax_rate * 100).normalize():f}",
-    }
-
-
-def parse_product_form(data: dict[str, str], errors: FormErrors) -> dict[str, Any]:
-    """The product fields of a create or edit form, checked; the tax rate comes in as a percentage."""
-    cost = parse_decimal(data, "cost", errors, label="cost", default=Decimal(0))
-    price = parse_decimal(data, "sale_price", errors, label="sale price", default=Decimal(0))
-    tax = parse_decimal(data, "tax_rate", errors, label="tax rate", default=Decimal(0))
-    if tax is not None and tax >= 100:
-        errors["tax_rate"] = "The tax rate is a percentage below 100."
-    sku, name, unit = data.get("sku", ""), data.get("name", ""), data.get("unit", "") or "unit"
-    cost, price = cost or Decimal(0), price or Decimal(0)
-    for field_name, message in product_errors(
-        sku=sku, name=name, unit=unit, cost=cost, sale_price=price, tax_rate=Decimal(0)
-    ).items():  # the tax rate was checked above, as a percentage
-        errors.setdefault(field_name, message)
-    return {
-        "sku": sku,
-        "name": name,
-        "unit": unit,
-        "cost": cost,
-        "sale_price": price,
-        "tax_rate": (tax or Decimal(0)) / 100,
-    }
 
 
 async def product_context(session: AsyncSession, product: Product) -> dict[str, Any]:
@@ -127,21 +83,6 @@ async def stock_context(session: AsyncSession, **forms: Any) -> dict[str, Any]:
     return context
 
 
-async def check_refs(session: AsyncSession, errors: FormErrors, refs: dict[str, tuple[type[Any], int | None]]) -> None:
-    """Each chosen product or warehouse must exist in this workspace (an error next to its select box otherwise)."""
-    for name, (model, key) in refs.items():
-        if key is not None and name not in errors and await session.get(model, key) is None:
-            what = "product" if model is Product else "warehouse"
-            errors[name] = f"Choose a {what} of this workspace."
-
-
-def done(request: Request[Any, Any, Any], target: str) -> Any:
-    """After a successful form post: htmx follows an ``HX-Redirect``, a plain form a 303."""
-    if is_htmx(request):
-        return Template(template_name="partials/empty.html", headers={"hx-redirect": target})
-    return Redirect(target, status_code=303)
-
-
 class InventoryPages(Controller):
     path = "/erp/inventory"
     opt: dict[str, object] = {}  # the core tags it with the module key (a class attribute must exist)
@@ -170,10 +111,8 @@ class InventoryPages(Controller):
         errors = FormErrors()
         values = parse_product_form(data, errors)
         if not errors:
-            try:
-                await create_product(db_session, **values)
-            except ErpError as error:
-                errors[error.field or "sku"] = error.message
+            with form_refusals(errors, default="sku"):
+                await InventoryService(db_session, ErpContext.of(tenant)).create_product(values)
         if errors:
             context = {"data": data, "errors": errors}
             return render(request, "erp/product_form.html", context, partial="erp/_product_form.html", status_code=400)
@@ -202,10 +141,11 @@ class InventoryPages(Controller):
         errors = FormErrors()
         values = parse_product_form(data, errors)
         if not errors:
-            try:
-                await update_product(db_session, product, **values)
-            except ErpError as error:
-                errors[error.field or "sku"] = error.message
+            changes = ProductChanges(
+                values.sku, values.name, values.unit, values.cost, values.sale_price, values.tax_rate
+            )
+            with form_refusals(errors, default="sku"):
+                await InventoryService(db_session, ErpContext.of(tenant)).update_product(product, changes)
         if errors:
             # update_product checks everything before it changes the product; the 400 rolls the transaction back.
             context = {**await product_context(db_session, product), "data": data, "errors": errors}
@@ -229,8 +169,8 @@ class InventoryPages(Controller):
     ) -> Any:
         """Deactivate (no longer on new orders) or reactivate a product; its stock and history stay."""
         product = await get_or_404(db_session, Product, product_id, "product")
-        raw = (data.get("active") or "").strip().lower()
-        if raw not in {"true", "false"}:
+        active = parse_active(data)
+        if active is None:
             context = {
                 **await product_context(db_session, product),
                 "data": product_form_data(product),
@@ -238,8 +178,10 @@ class InventoryPages(Controller):
                 "active_error": "Choose to deactivate or reactivate the product.",
             }
             return render(request, "erp/product.html", context, status_code=400)
-        if product.active != (raw == "true"):
-            await update_product(db_session, product, active=raw == "true")
+        if product.active != active:
+            await InventoryService(db_session, ErpContext.of(tenant)).update_product(
+                product, ProductChanges(active=active)
+            )
         await db_session.commit()  # redirects are not auto-committed
         return Redirect(f"/w/{tenant.slug}/erp/inventory/products/{product.id}", status_code=303)
 
@@ -251,10 +193,13 @@ class InventoryPages(Controller):
     async def create_warehouse(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
     ) -> Any:
-        try:
-            await create_warehouse(db_session, code=data.get("code", ""), name=data.get("name", ""))
-        except ErpError as error:
-            context = await stock_context(db_session, data=data, errors={error.field or "code": error.message})
+        errors = FormErrors()
+        with form_refusals(errors, default="code"):
+            await InventoryService(db_session, ErpContext.of(tenant)).create_warehouse(
+                WarehouseInput(code=data.get("code", ""), name=data.get("name", ""))
+            )
+        if errors:
+            context = await stock_context(db_session, data=data, errors=errors)
             return render(request, "erp/stock.html", context, status_code=400)
         await db_session.commit()  # redirects are not auto-committed
         return Redirect(f"/w/{tenant.slug}/erp/inventory/stock", status_code=303)
@@ -265,27 +210,15 @@ class InventoryPages(Controller):
     ) -> Any:
         """Bring a product's on-hand in a warehouse to the counted quantity (one adjustment move, if it differs)."""
         errors = FormErrors()
-        product = parse_int(data, "adj_product", errors, label="product")
-        warehouse = parse_int(data, "adj_warehouse", errors, label="warehouse")
-        counted = parse_decimal(data, "counted", errors, label="counted quantity")
-        reason = (data.get("reason") or "").strip()
-        if len(reason) > 200:
-            errors["reason"] = "Use at most 200 characters."
-        await check_refs(
-            db_session, errors, {"adj_product": (Product, product), "adj_warehouse": (Warehouse, warehouse)}
-        )
-        if not errors and product is not None and warehouse is not None and counted is not None:
-            try:
-                await adjust_stock(
-                    db_session, ErpContext.of(tenant), product, warehouse, counted, reason=reason or "Stock count"
-                )
-            except ErpError as error:
-                errors[ADJUST_FIELDS.get(error.field or "", "counted")] = error.message
+        adjustment = await parse_adjustment(db_session, data, errors)
+        if adjustment is not None:
+            with form_refusals(errors, fields=ADJUST_FIELDS, default="counted"):
+                await InventoryService(db_session, ErpContext.of(tenant)).adjust_stock(adjustment)
         if errors:
             context = await stock_context(db_session, adj=data, adj_errors=errors)
             return render(request, "erp/stock.html", context, partial="erp/_stock_adjust.html", status_code=400)
         await db_session.commit()  # redirects are not auto-committed
-        return done(request, f"/w/{tenant.slug}/erp/inventory/stock")
+        return after_post(request, f"/w/{tenant.slug}/erp/inventory/stock")
 
     @post("/stock/transfers", name="erp.stock.transfer")
     async def transfer(
@@ -293,28 +226,15 @@ class InventoryPages(Controller):
     ) -> Any:
         """Move a quantity of a product from one warehouse to another (the negative-stock rule applies)."""
         errors = FormErrors()
-        product = parse_int(data, "tr_product", errors, label="product")
-        source = parse_int(data, "from_warehouse", errors, label="warehouse to take from")
-        target = parse_int(data, "to_warehouse", errors, label="warehouse to move to")
-        quantity = parse_decimal(data, "tr_quantity", errors, label="quantity")
-        if quantity is not None and quantity <= 0:
-            errors["tr_quantity"] = "The quantity must be greater than zero."
-        refs = {
-            "tr_product": (Product, product),
-            "from_warehouse": (Warehouse, source),
-            "to_warehouse": (Warehouse, target),
-        }
-        await check_refs(db_session, errors, refs)
-        if not errors and product is not None and source is not None and target is not None and quantity is not None:
-            try:
-                await transfer_stock(db_session, product, source, target, quantity)
-            except ErpError as error:
-                errors[TRANSFER_FIELDS.get(error.field or "", "tr_quantity")] = error.message
+        transfer = await parse_transfer(db_session, data, errors)
+        if transfer is not None:
+            with form_refusals(errors, fields=TRANSFER_FIELDS, default="tr_quantity"):
+                await InventoryService(db_session, ErpContext.of(tenant)).transfer_stock(transfer)
         if errors:
             context = await stock_context(db_session, tr=data, tr_errors=errors)
             return render(request, "erp/stock.html", context, partial="erp/_stock_transfer.html", status_code=400)
         await db_session.commit()  # redirects are not auto-committed
-        return done(request, f"/w/{tenant.slug}/erp/inventory/stock")
+        return after_post(request, f"/w/{tenant.slug}/erp/inventory/stock")
 
     # Settings: admins and owners switch negative stock on or off; each change is audit-logged.
     @get("/settings", name="erp.inventory.settings", opt=require_role(Role.ADMIN))
@@ -330,12 +250,11 @@ class InventoryPages(Controller):
     ) -> Template:
         stock = StockService(db_session)
         was = await stock.allow_negative()
-        raw = (data.get("allow_negative_stock") or "").strip().lower()
-        if raw and raw not in CHECKED:
+        allowed = parse_allow_negative(data)
+        if allowed is None:
             errors = {"allow_negative_stock": "Tick the box to allow negative stock, or leave it empty."}
             context = {"allowed": was, "errors": errors, "saved": False}
             return render(request, "erp/inventory_settings.html", context, status_code=400)
-        allowed = raw in CHECKED
         if allowed != was:
             await stock.set_allow_negative(allowed)
             await record(

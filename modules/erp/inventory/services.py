@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp import events
+from nexo.modules.erp.accounting.services import post_stock_valuation
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.inventory import events
 from nexo.modules.erp.inventory.models import InventorySettings, Product, StockLevel, StockMove, Warehouse
-from nexo.modules.erp.money import ZERO, round_cost, round_quantity
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.money import ZERO, round_cost, round_quantity
+from nexo.platform.refusals import BusinessRuleError, UnknownReferenceError
 
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+L = TypeVar("L", bound=_HasId)
 INCOMING = frozenset({"receipt", "production"})
 OUTGOING = frozenset({"delivery", "consumption"})
 
@@ -87,7 +96,7 @@ class StockService:
             return []
         for request in requests:
             if request.quantity <= 0:
-                raise ErpError("Quantities must be greater than zero.", "quantity")
+                raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
         states = await self._lock_and_load({r.product_id for r in requests})
         allow_negative = await self.allow_negative()
         recorded: list[RecordedMove] = []
@@ -106,7 +115,7 @@ class StockService:
         states = {pid: _ProductState(cost, ZERO) for pid, cost in rows}
         missing = product_ids - states.keys()
         if missing:
-            raise NotFoundError(f"No product with id {min(missing)} in this workspace.", "product_id")
+            raise UnknownReferenceError(f"No product with id {min(missing)} in this workspace.", "product_id")
         levels = await self.session.execute(
             select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.quantity).where(
                 StockLevel.product_id.in_(product_ids)
@@ -125,7 +134,7 @@ class StockService:
             assert request.to_warehouse_id is not None
             cost = round_cost(request.unit_cost if request.unit_cost is not None else state.average_cost)
             if cost < 0:
-                raise ErpError("A unit cost cannot be negative.", "unit_cost")
+                raise BusinessRuleError("A unit cost cannot be negative.", "unit_cost")
             base = max(state.on_hand, ZERO)
             state.average_cost = round_cost((base * state.average_cost + quantity * cost) / (base + quantity))
             state.levels[request.to_warehouse_id] = state.levels.get(request.to_warehouse_id, ZERO) + quantity
@@ -133,11 +142,11 @@ class StockService:
             return cost
         source = request.from_warehouse_id
         if source is None:
-            raise ErpError("Choose the warehouse the stock leaves from.", "from_warehouse_id")
+            raise BusinessRuleError("Choose the warehouse the stock leaves from.", "from_warehouse_id")
         remaining = state.levels.get(source, ZERO) - quantity
         if remaining < 0 and not allow_negative:
             available = state.levels.get(source, ZERO)
-            raise ErpError(
+            raise BusinessRuleError(
                 f"Not enough stock of product {request.product_id}: {available.normalize():f} on hand, "
                 f"{quantity.normalize():f} needed. Negative stock is not allowed in this workspace.",
                 "quantity",
@@ -159,7 +168,7 @@ class StockService:
                 "from_warehouse_id": m.request.from_warehouse_id,
                 "to_warehouse_id": m.request.to_warehouse_id,
                 "unit_cost": m.unit_cost,
-                "moved_on": m.request.moved_on or datetime.date.today(),
+                "moved_on": m.request.moved_on or clock.today(),
                 "reference": m.request.reference,
                 "source_type": m.request.source_type,
                 "source_id": m.request.source_id,
@@ -254,37 +263,58 @@ async def on_hand(session: AsyncSession, product_id: int, warehouse_id: int) -> 
     return quantity if quantity is not None else ZERO
 
 
-async def create_product(
-    session: AsyncSession,
-    *,
-    sku: str,
-    name: str,
-    unit: str = "unit",
-    cost: Decimal = ZERO,
-    sale_price: Decimal = ZERO,
-    tax_rate: Decimal = ZERO,
-    active: bool = True,
-) -> Product:
-    errors = product_errors(sku=sku, name=name, unit=unit, cost=cost, sale_price=sale_price, tax_rate=tax_rate)
-    if errors:
-        field_name, message = next(iter(errors.items()))
-        raise ErpError(message, field_name)
-    if await session.scalar(select(Product.id).where(Product.sku == sku.strip())):
-        raise ErpError(f"The SKU {sku.strip()} is already used by another product.", "sku")
-    product = Product(
-        sku=sku.strip(),
-        name=name.strip(),
-        unit=unit.strip() or "unit",
-        cost=cost,
-        sale_price=sale_price,
-        tax_rate=tax_rate,
-        active=active,
-        average_cost=ZERO,
-    )
-    session.add(product)
-    await session.flush()
-    await events.product_event(session, "erp.product.created", product)
-    return product
+@dataclass(frozen=True)
+class ProductInput:
+    """A new product's master data (the tax rate as a fraction: 0.21 = 21 %)."""
+
+    sku: str
+    name: str
+    unit: str = "unit"
+    cost: Decimal = ZERO
+    sale_price: Decimal = ZERO
+    tax_rate: Decimal = ZERO
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ProductChanges:
+    """A partial change of a product's master data: ``None`` leaves a field as it is."""
+
+    sku: str | None = None
+    name: str | None = None
+    unit: str | None = None
+    cost: Decimal | None = None
+    sale_price: Decimal | None = None
+    tax_rate: Decimal | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class WarehouseInput:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Bring a product's on-hand in a warehouse to a counted quantity."""
+
+    product_id: int
+    warehouse_id: int
+    counted: Decimal
+    unit_cost: Decimal | None = None
+    reason: str = "Stock count"
+    moved_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Move a quantity of a product from one warehouse to another."""
+
+    product_id: int
+    from_warehouse_id: int
+    to_warehouse_id: int
+    quantity: Decimal
 
 
 def product_errors(
@@ -310,117 +340,159 @@ def product_errors(
     return errors
 
 
-async def create_warehouse(session: AsyncSession, *, code: str, name: str) -> Warehouse:
-    code = code.strip().upper()
-    if not code or len(code) > 20:
-        raise ErpError("Enter a code of at most 20 characters.", "code")
-    if not name.strip():
-        raise ErpError("Enter the warehouse name.", "name")
-    if await session.scalar(select(Warehouse.id).where(Warehouse.code == code)):
-        raise ErpError(f"The code {code} is already used by another warehouse.", "code")
-    warehouse = Warehouse(code=code, name=name.strip())
-    session.add(warehouse)
-    await session.flush()
-    return warehouse
-
-
-async def adjust_stock(
-    session: AsyncSession,
-    context: ErpContext,
-    product_id: int,
-    warehouse_id: int,
-    counted: Decimal,
-    *,
-    unit_cost: Decimal | None = None,
-    reason: str = "Stock count",
-    moved_on: datetime.date | None = None,
-) -> RecordedMove | None:
-    """Bring on-hand to the ``counted`` quantity; with accounting on, the value difference hits stock adjustments."""
-    if counted < 0:
-        raise ErpError("A counted quantity cannot be negative.", "quantity")
-    difference = round_quantity(counted) - await on_hand(session, product_id, warehouse_id)
-    if difference == 0:
-        return None
-    request = MoveRequest(
-        "adjustment",
-        product_id,
-        abs(difference),
-        to_warehouse_id=warehouse_id if difference > 0 else None,
-        from_warehouse_id=warehouse_id if difference < 0 else None,
-        unit_cost=unit_cost,
-        reference=reason[:200],
-        source_type="adjustment",
-        moved_on=moved_on,
-    )
-    move = (await StockService(session).move([request]))[0]
-    if context.accounting_on:
-        from nexo.modules.erp.accounting.services import post_stock_valuation
-
-        value = move.value if difference > 0 else -move.value
-        await post_stock_valuation(
-            session,
-            context,
-            moved_on or datetime.date.today(),
-            f"Stock adjustment: {reason}"[:300],
-            value,
-            counterpart="stock_adjustment",
-            source_type="stock_move",
-            source_id=move.id,
-        )
-    await events.stock_move_created(session, move)
-    return move
-
-
-async def transfer_stock(
-    session: AsyncSession, product_id: int, from_warehouse_id: int, to_warehouse_id: int, quantity: Decimal
-) -> RecordedMove:
-    if from_warehouse_id == to_warehouse_id:
-        raise ErpError("Choose two different warehouses.", "to_warehouse_id")
-    request = MoveRequest(
-        "transfer",
-        product_id,
-        quantity,
-        from_warehouse_id=from_warehouse_id,
-        to_warehouse_id=to_warehouse_id,
-        reference="Transfer",
-        source_type="transfer",
-    )
-    move = (await StockService(session).move([request]))[0]
-    await events.stock_move_created(session, move)
-    return move
-
-
-async def update_product(session: AsyncSession, product: Product, **changes: object) -> Product:
-    """Change a product's master data with the same rules as creating one (the API's PATCH; ``active`` too)."""
-    merged: dict[str, object] = {
-        "sku": product.sku,
-        "name": product.name,
-        "unit": product.unit,
-        "cost": product.cost,
-        "sale_price": product.sale_price,
-        "tax_rate": product.tax_rate,
-        **changes,
-    }
-    errors = product_errors(
-        sku=str(merged["sku"]),
-        name=str(merged["name"]),
-        unit=str(merged["unit"]),
-        cost=Decimal(str(merged["cost"])),
-        sale_price=Decimal(str(merged["sale_price"])),
-        tax_rate=Decimal(str(merged["tax_rate"])),
-    )
+def _first_error(errors: dict[str, str]) -> None:
     if errors:
         field_name, message = next(iter(errors.items()))
-        raise ErpError(message, field_name)
-    sku = str(merged["sku"]).strip()
-    if sku != product.sku and await session.scalar(select(Product.id).where(Product.sku == sku)):
-        raise ErpError(f"The SKU {sku} is already used by another product.", "sku")
-    product.sku, product.name = sku, str(merged["name"]).strip()
-    product.unit = str(merged["unit"]).strip() or "unit"
-    product.cost, product.sale_price = Decimal(str(merged["cost"])), Decimal(str(merged["sale_price"]))
-    product.tax_rate = Decimal(str(merged["tax_rate"]))
-    if "active" in changes:
-        product.active = bool(changes["active"])
-    await session.flush()
-    await events.product_event(session, "erp.product.updated", product)
-    return product
+        raise BusinessRuleError(message, field_name)
+
+
+class InventoryService:
+    """Products, warehouses, stock adjustments and transfers of one workspace (the stock ledger itself is
+    ``StockService``, which the sales, purchasing and manufacturing services share)."""
+
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
+        self.session = session
+        self.context = context
+
+    async def create_product(self, data: ProductInput) -> Product:
+        session = self.session
+        sku = data.sku
+        _first_error(
+            product_errors(
+                sku=sku,
+                name=data.name,
+                unit=data.unit,
+                cost=data.cost,
+                sale_price=data.sale_price,
+                tax_rate=data.tax_rate,
+            )
+        )
+        if await session.scalar(select(Product.id).where(Product.sku == sku.strip())):
+            raise BusinessRuleError(f"The SKU {sku.strip()} is already used by another product.", "sku")
+        product = Product(
+            sku=sku.strip(),
+            name=data.name.strip(),
+            unit=data.unit.strip() or "unit",
+            cost=data.cost,
+            sale_price=data.sale_price,
+            tax_rate=data.tax_rate,
+            active=data.active,
+            average_cost=ZERO,
+        )
+        session.add(product)
+        await session.flush()
+        await events.product_event(session, "erp.product.created", product)
+        return product
+
+    async def update_product(self, product: Product, changes: ProductChanges) -> Product:
+        """Change a product's master data with the same rules as creating one (the API's PATCH; ``active`` too)."""
+        sku = product.sku if changes.sku is None else changes.sku
+        name = product.name if changes.name is None else changes.name
+        unit = product.unit if changes.unit is None else changes.unit
+        cost = product.cost if changes.cost is None else changes.cost
+        sale_price = product.sale_price if changes.sale_price is None else changes.sale_price
+        tax_rate = product.tax_rate if changes.tax_rate is None else changes.tax_rate
+        _first_error(product_errors(sku=sku, name=name, unit=unit, cost=cost, sale_price=sale_price, tax_rate=tax_rate))
+        sku = sku.strip()
+        if sku != product.sku and await self.session.scalar(select(Product.id).where(Product.sku == sku)):
+            raise BusinessRuleError(f"The SKU {sku} is already used by another product.", "sku")
+        product.sku, product.name = sku, name.strip()
+        product.unit = unit.strip() or "unit"
+        product.cost, product.sale_price, product.tax_rate = cost, sale_price, tax_rate
+        if changes.active is not None:
+            product.active = changes.active
+        await self.session.flush()
+        await events.product_event(self.session, "erp.product.updated", product)
+        return product
+
+    async def create_warehouse(self, data: WarehouseInput) -> Warehouse:
+        code = data.code.strip().upper()
+        if not code or len(code) > 20:
+            raise BusinessRuleError("Enter a code of at most 20 characters.", "code")
+        if not data.name.strip():
+            raise BusinessRuleError("Enter the warehouse name.", "name")
+        if await self.session.scalar(select(Warehouse.id).where(Warehouse.code == code)):
+            raise BusinessRuleError(f"The code {code} is already used by another warehouse.", "code")
+        warehouse = Warehouse(code=code, name=data.name.strip())
+        self.session.add(warehouse)
+        await self.session.flush()
+        return warehouse
+
+    async def adjust_stock(self, data: Adjustment) -> RecordedMove | None:
+        """Bring on-hand to the counted quantity; with accounting on, the value difference hits stock
+        adjustments."""
+        session, context, reason = self.session, self.context, data.reason
+        if data.counted < 0:
+            raise BusinessRuleError("A counted quantity cannot be negative.", "quantity")
+        difference = round_quantity(data.counted) - await on_hand(session, data.product_id, data.warehouse_id)
+        if difference == 0:
+            return None
+        request = MoveRequest(
+            "adjustment",
+            data.product_id,
+            abs(difference),
+            to_warehouse_id=data.warehouse_id if difference > 0 else None,
+            from_warehouse_id=data.warehouse_id if difference < 0 else None,
+            unit_cost=data.unit_cost,
+            reference=reason[:200],
+            source_type="adjustment",
+            moved_on=data.moved_on,
+        )
+        move = (await StockService(session).move([request]))[0]
+        if context.accounting_on:
+            value = move.value if difference > 0 else -move.value
+            await post_stock_valuation(
+                session,
+                context,
+                data.moved_on or clock.today(),
+                f"Stock adjustment: {reason}"[:300],
+                value,
+                counterpart="stock_adjustment",
+                source_type="stock_move",
+                source_id=move.id,
+            )
+        await events.stock_move_created(session, move.id)
+        return move
+
+    async def transfer_stock(self, data: Transfer) -> RecordedMove:
+        if data.from_warehouse_id == data.to_warehouse_id:
+            raise BusinessRuleError("Choose two different warehouses.", "to_warehouse_id")
+        request = MoveRequest(
+            "transfer",
+            data.product_id,
+            data.quantity,
+            from_warehouse_id=data.from_warehouse_id,
+            to_warehouse_id=data.to_warehouse_id,
+            reference="Transfer",
+            source_type="transfer",
+        )
+        move = (await StockService(self.session).move([request]))[0]
+        await events.stock_move_created(self.session, move.id)
+        return move
+
+
+def wanted_quantities(
+    lines: Sequence[L], quantities: Mapping[int, Decimal] | None, outstanding: Callable[[L], Decimal], verb: str
+) -> list[tuple[L, Decimal]]:
+    """Pair document lines (order lines to deliver, receive or consume) with the quantity to move, checked against
+    what is outstanding on each; ``quantities`` ``None`` means everything outstanding."""
+    by_id = {line.id: line for line in lines}
+    wanted: list[tuple[L, Decimal]] = []
+    if quantities is None:
+        wanted = [(line, outstanding(line)) for line in lines if outstanding(line) > 0]
+    else:
+        for line_id, quantity in quantities.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise UnknownReferenceError("That line is not on this order.", "lines")
+            quantity = round_quantity(quantity)
+            if quantity == 0:
+                continue
+            if quantity < 0 or quantity > outstanding(line):
+                raise BusinessRuleError(
+                    f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.", f"line-{line_id}"
+                )
+            wanted.append((line, quantity))
+    if not wanted:
+        raise BusinessRuleError(f"Nothing to {verb}.", "lines")
+    return wanted

@@ -11,18 +11,15 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Quantity,
-    Text200,
-    check_status,
-    erp,
-)
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
+from nexo.modules.erp.manufacturing.representations import BomOut, WorkOrderOut, bom_out, work_order_out
 from nexo.modules.erp.manufacturing.services import ManufacturingService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Quantity, Text200
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -32,9 +29,11 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.manufacturing.read", "erp.manufacturing.write"
@@ -46,42 +45,11 @@ class ComponentIn(msgspec.Struct, forbid_unknown_fields=True):
     quantity: Quantity
 
 
-class ComponentOut(msgspec.Struct):
-    id: int
-    product_id: int
-    quantity: Decimal
-
-
-class BomOut(msgspec.Struct):
-    id: int
-    product_id: int
-    name: str
-    output_quantity: Decimal
-    active: bool
-    components: list[ComponentOut]
-    created_at: datetime.datetime
-
-
 class BomCreate(msgspec.Struct, forbid_unknown_fields=True):
     product_id: DbId
     components: Annotated[list[ComponentIn], msgspec.Meta(min_length=1, max_length=200)]
     output_quantity: Quantity = "1"
     name: Text200 = ""
-
-
-class WorkOrderOut(msgspec.Struct):
-    id: int
-    number: str
-    bom_id: int
-    product_id: int
-    warehouse_id: int
-    quantity: Decimal
-    status: str
-    planned_on: datetime.date
-    completed_on: datetime.date | None
-    unit_cost: Decimal
-    total_cost: Decimal
-    created_at: datetime.datetime
 
 
 class WorkOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -95,35 +63,6 @@ class Completion(msgspec.Struct, forbid_unknown_fields=True):
     completed_on: datetime.date | None = None
 
 
-def bom_out(b: BillOfMaterials) -> BomOut:
-    return BomOut(
-        id=b.id,
-        product_id=b.product_id,
-        name=b.name,
-        output_quantity=b.output_quantity,
-        active=b.active,
-        components=[ComponentOut(ln.id, ln.component_id, ln.quantity) for ln in b.lines],
-        created_at=b.created_at,
-    )
-
-
-def work_order_out(w: WorkOrder) -> WorkOrderOut:
-    return WorkOrderOut(
-        id=w.id,
-        number=w.number,
-        bom_id=w.bom_id,
-        product_id=w.product_id,
-        warehouse_id=w.warehouse_id,
-        quantity=w.quantity,
-        status=w.status,
-        planned_on=w.planned_on,
-        completed_on=w.completed_on,
-        unit_cost=w.unit_cost,
-        total_cost=w.total_cost,
-        created_at=w.created_at,
-    )
-
-
 BOMS = Resource(BillOfMaterials, "bill of materials", sortable={"id": BillOfMaterials.id, "name": BillOfMaterials.name})
 WORK_ORDERS = Resource(WorkOrder, "work order", sortable={"id": WorkOrder.id})
 
@@ -131,9 +70,9 @@ WORK_ORDERS = Resource(WorkOrder, "work order", sortable={"id": WorkOrder.id})
 class BomsApi(Controller):
     path = "/erp/manufacturing/boms"
     tags = ["erp.manufacturing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List bills of materials", "listBoms")))
     async def list_boms(
         self,
         db_session: AsyncSession,
@@ -148,7 +87,7 @@ class BomsApi(Controller):
         )
         return Page(data=[bom_out(b) for b in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a bill of materials", "createBom")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -165,7 +104,7 @@ class BomsApi(Controller):
                 components[component.product_id] = components.get(component.product_id, Decimal(0)) + Decimal(
                     component.quantity
                 )
-            bom = await ManufacturingService(db_session).create_bom(
+            bom = await ManufacturingService(db_session, await erp_context(db_session, principal)).create_bom(
                 data.product_id,
                 list(components.items()),
                 output_quantity=Decimal(data.output_quantity),
@@ -177,7 +116,7 @@ class BomsApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{bom_id:int}", **erp(read_op(READ_SCOPE, "Get a bill of materials", "getBom")))
+    @get("/{bom_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a bill of materials", "getBom")))
     async def get_bom(self, db_session: AsyncSession, bom_id: IdParam) -> BomOut:
         return bom_out(await BOMS.get(db_session, bom_id))
 
@@ -185,9 +124,9 @@ class BomsApi(Controller):
 class WorkOrdersApi(Controller):
     path = "/erp/manufacturing/work-orders"
     tags = ["erp.manufacturing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List work orders", "listWorkOrders")))
     async def list_work_orders(
         self,
         db_session: AsyncSession,
@@ -197,13 +136,13 @@ class WorkOrdersApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[WorkOrderOut]:
         """``status``: draft or done."""
-        check_status(status, STATUSES)
+        check_choice(status, STATUSES)
         rows, next_cursor = await WORK_ORDERS.page(
             db_session, sort=sort, cursor=cursor, limit=limit, filters={WorkOrder.status: status}
         )
         return Page(data=[work_order_out(w) for w in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a work order", "createWorkOrder")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -213,7 +152,7 @@ class WorkOrdersApi(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[WorkOrderOut]:
         async def make() -> WorkOrderOut:
-            order = await ManufacturingService(db_session).create_work_order(
+            order = await ManufacturingService(db_session, await erp_context(db_session, principal)).create_work_order(
                 data.bom_id, Decimal(data.quantity), data.warehouse_id, planned_on=data.planned_on
             )
             await db_session.refresh(order)
@@ -221,20 +160,24 @@ class WorkOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{work_order_id:int}", **erp(read_op(READ_SCOPE, "Get a work order", "getWorkOrder")))
+    @get("/{work_order_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a work order", "getWorkOrder")))
     async def get_work_order(self, db_session: AsyncSession, work_order_id: IdParam) -> WorkOrderOut:
         return work_order_out(await WORK_ORDERS.get(db_session, work_order_id))
 
     @post(
         "/{work_order_id:int}/complete",
-        **erp(action_op(WRITE_SCOPE, "Complete a work order", "completeWorkOrder", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Complete a work order", "completeWorkOrder", 422)),
     )
     async def complete(
-        self, db_session: AsyncSession, work_order_id: IdParam, data: Completion | None = None
+        self,
+        db_session: AsyncSession,
+        principal: ApiPrincipal,
+        work_order_id: IdParam,
+        data: Completion | None = None,
     ) -> WorkOrderOut:
         """Consumes the components at average cost and produces the goods; refused (422) when stock is short."""
         await WORK_ORDERS.get(db_session, work_order_id)
-        order = await ManufacturingService(db_session).complete(
+        order = await ManufacturingService(db_session, await erp_context(db_session, principal)).complete(
             work_order_id, completed_on=data.completed_on if data else None
         )
         await db_session.refresh(order)

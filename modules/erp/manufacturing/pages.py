@@ -9,13 +9,14 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory.models import Warehouse
+from nexo.modules.erp.manufacturing.forms import WORK_ORDER_FIELDS, parse_work_order_form
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, WorkOrder
 from nexo.modules.erp.manufacturing.services import ManufacturingService
-from nexo.modules.erp.web import FormData, FormErrors, parse_decimal, parse_int
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, form_refusals
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class ManufacturingPages(Controller):
@@ -43,15 +44,13 @@ class ManufacturingPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
     ) -> Template:
         errors = FormErrors()
-        bom = parse_int(data, "bom", errors, label="bill of materials")
-        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
-        quantity = parse_decimal(data, "quantity", errors, label="quantity")
-        if not errors and bom is not None and warehouse is not None and quantity is not None:
-            try:
+        form = parse_work_order_form(data, errors)
+        if form is not None:
+            with form_refusals(errors, default="bom", known=WORK_ORDER_FIELDS):
                 async with db_session.begin_nested():
-                    await ManufacturingService(db_session).create_work_order(bom, quantity, warehouse)
-            except ErpError as error:
-                errors[error.field if error.field in ("quantity", "warehouse") else "bom"] = error.message
+                    await ManufacturingService(db_session, ErpContext.of(tenant)).create_work_order(
+                        form.bom_id, form.quantity, form.warehouse_id
+                    )
         context = await self._context(db_session, data if errors else {}, errors)
         return render(
             request,
@@ -66,11 +65,9 @@ class ManufacturingPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, order_id: int
     ) -> Template:
         errors = FormErrors()
-        try:
+        with form_refusals(errors, default=f"order-{order_id}", known=()):
             async with db_session.begin_nested():
-                await ManufacturingService(db_session).complete(order_id)
-        except ErpError as error:
-            errors[f"order-{order_id}"] = error.message
+                await ManufacturingService(db_session, ErpContext.of(tenant)).complete(order_id)
         context = await self._context(db_session, {}, errors)
         return render(
             request,

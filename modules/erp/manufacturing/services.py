@@ -10,18 +10,21 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp import events
-from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
+from nexo.modules.erp.manufacturing import events
 from nexo.modules.erp.manufacturing.models import BillOfMaterials, BomLine, WorkOrder
-from nexo.modules.erp.money import round_cost, round_quantity, total
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.money import round_cost, round_quantity, total
+from nexo.platform.refusals import BusinessRuleError, InvalidStateError, UnknownReferenceError
 
 
 class ManufacturingService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, context: ErpContext) -> None:
         self.session = session
+        self.context = context
 
     async def create_bom(
         self,
@@ -33,19 +36,19 @@ class ManufacturingService:
     ) -> BillOfMaterials:
         product = await self.session.get(Product, product_id)
         if product is None:
-            raise NotFoundError("No such product in this workspace.", "product_id")
+            raise UnknownReferenceError("No such product in this workspace.", "product_id")
         if not components:
-            raise ErpError("A bill of materials needs at least one component.", "components")
+            raise BusinessRuleError("A bill of materials needs at least one component.", "components")
         if output_quantity <= 0:
-            raise ErpError("The output quantity must be greater than zero.", "output_quantity")
+            raise BusinessRuleError("The output quantity must be greater than zero.", "output_quantity")
         ids = {component_id for component_id, _ in components}
         if product_id in ids:
-            raise ErpError("A product cannot be a component of itself.", "components")
+            raise BusinessRuleError("A product cannot be a component of itself.", "components")
         found = set(await self.session.scalars(select(Product.id).where(Product.id.in_(ids))))
         if found != ids:
-            raise NotFoundError("A component is not a product of this workspace.", "components")
+            raise UnknownReferenceError("A component is not a product of this workspace.", "components")
         if any(quantity <= 0 for _, quantity in components):
-            raise ErpError("Component quantities must be greater than zero.", "components")
+            raise BusinessRuleError("Component quantities must be greater than zero.", "components")
         bom = BillOfMaterials(product_id=product_id, name=name or product.name, output_quantity=output_quantity)
         self.session.add(bom)
         await self.session.flush()
@@ -70,18 +73,18 @@ class ManufacturingService:
     ) -> WorkOrder:
         bom = await self.session.get(BillOfMaterials, bom_id)
         if bom is None or not bom.active:
-            raise NotFoundError("No such bill of materials in this workspace.", "bom_id")
+            raise UnknownReferenceError("No such bill of materials in this workspace.", "bom_id")
         if await self.session.get(Warehouse, warehouse_id) is None:
-            raise NotFoundError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
         if quantity <= 0:
-            raise ErpError("The quantity must be greater than zero.", "quantity")
+            raise BusinessRuleError("The quantity must be greater than zero.", "quantity")
         order = WorkOrder(
             bom_id=bom.id,
             product_id=bom.product_id,
             warehouse_id=warehouse_id,
             quantity=round_quantity(quantity),
             status="draft",
-            planned_on=planned_on or datetime.date.today(),
+            planned_on=planned_on or clock.today(),
         )
         self.session.add(order)
         await self.session.flush()
@@ -90,13 +93,13 @@ class ManufacturingService:
     async def complete(self, work_order_id: int, *, completed_on: datetime.date | None = None) -> WorkOrder:
         order = await self.session.get(WorkOrder, work_order_id, with_for_update=True)
         if order is None:
-            raise NotFoundError("No such work order in this workspace.", "work_order_id")
+            raise UnknownReferenceError("No such work order in this workspace.", "work_order_id")
         if order.status != "draft":
-            raise ErpError(f"{order.number} is already {order.status}.", "status")
+            raise InvalidStateError(f"{order.number} is already {order.status}.", "status")
         bom = await self.session.get(BillOfMaterials, order.bom_id)
         assert bom is not None
         await self.session.refresh(bom, ["lines"])
-        completed_on = completed_on or datetime.date.today()
+        completed_on = completed_on or clock.today()
         factor = order.quantity / bom.output_quantity
         reference = f"{order.number} {bom.name}"
         stock = StockService(self.session)

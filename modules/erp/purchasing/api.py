@@ -11,26 +11,20 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    LineQuantity,
-    Quantity,
-    Rate,
-    Text300,
-    check_status,
-    decimal,
-    erp,
-    erp_context,
-    quantities,
-    reloaded,
-)
-from nexo.modules.erp.money import round_money, total
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
+from nexo.modules.erp.purchasing.representations import (
+    PurchaseOrderOut,
+    ReceiptOut,
+    order_out,
+    receipt_out,
+)
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -40,9 +34,12 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    reloaded,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.purchasing.read", "erp.purchasing.write"
@@ -55,32 +52,6 @@ class PurchaseLineIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_cost: Amount | None = None  # the product's cost when omitted
     tax_rate: Rate | None = None
     description: Text300 = ""
-
-
-class PurchaseLineOut(msgspec.Struct):
-    id: int
-    product_id: int
-    description: str
-    quantity: Decimal
-    unit_cost: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-    quantity_received: Decimal
-    quantity_billed: Decimal
-
-
-class PurchaseOrderOut(msgspec.Struct):
-    id: int
-    number: str
-    supplier_org_id: int
-    warehouse_id: int
-    status: str
-    order_date: datetime.date
-    expected_on: datetime.date | None
-    currency: str
-    subtotal: Decimal
-    lines: list[PurchaseLineOut]
-    created_at: datetime.datetime
 
 
 class PurchaseOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -98,63 +69,6 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True):
     received_on: datetime.date | None = None
 
 
-class ReceiptLineOut(msgspec.Struct):
-    id: int
-    order_line_id: int
-    quantity: Decimal
-    stock_move_id: int
-
-
-class ReceiptOut(msgspec.Struct):
-    id: int
-    number: str
-    order_id: int
-    warehouse_id: int
-    received_on: datetime.date
-    lines: list[ReceiptLineOut]
-
-
-def order_out(o: PurchaseOrder) -> PurchaseOrderOut:
-    lines = [
-        PurchaseLineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_cost,
-            ln.tax_rate,
-            round_money(ln.quantity * ln.unit_cost, o.currency),
-            ln.quantity_received,
-            ln.quantity_billed,
-        )
-        for ln in o.lines
-    ]
-    return PurchaseOrderOut(
-        id=o.id,
-        number=o.number,
-        supplier_org_id=o.supplier_org_id,
-        warehouse_id=o.warehouse_id,
-        status=o.status,
-        order_date=o.order_date,
-        expected_on=o.expected_on,
-        currency=o.currency,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=o.created_at,
-    )
-
-
-def receipt_out(r: Receipt) -> ReceiptOut:
-    return ReceiptOut(
-        id=r.id,
-        number=r.number,
-        order_id=r.order_id,
-        warehouse_id=r.warehouse_id,
-        received_on=r.received_on,
-        lines=[ReceiptLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in r.lines],
-    )
-
-
 ORDERS = Resource(PurchaseOrder, "purchase order", sortable={"id": PurchaseOrder.id})
 RECEIPTS = Resource(Receipt, "receipt", sortable={"id": Receipt.id})
 
@@ -162,9 +76,9 @@ RECEIPTS = Resource(Receipt, "receipt", sortable={"id": Receipt.id})
 class PurchaseOrdersApi(Controller):
     path = "/erp/purchasing"
     tags = ["erp.purchasing"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/orders", **erp(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
+    @get("/orders", **with_refusals(list_op(READ_SCOPE, "List purchase orders", "listPurchaseOrders")))
     async def list_orders(
         self,
         db_session: AsyncSession,
@@ -175,12 +89,12 @@ class PurchaseOrdersApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[PurchaseOrderOut]:
         """``status``: draft, sent, partially_received, received, closed, cancelled; ``sort``: ``id`` or ``-id``."""
-        check_status(status, STATUSES)
+        check_choice(status, STATUSES)
         filters = {PurchaseOrder.status: status, PurchaseOrder.supplier_org_id: supplier_org_id}
         rows, next_cursor = await ORDERS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/orders", **erp(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
+    @post("/orders", **with_refusals(create_op(WRITE_SCOPE, "Create a purchase order (draft)", "createPurchaseOrder")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -195,7 +109,11 @@ class PurchaseOrdersApi(Controller):
             service = PurchasingService(db_session, await erp_context(db_session, principal))
             lines = [
                 PurchaseLineInput(
-                    ln.product_id, Decimal(ln.quantity), decimal(ln.unit_cost), decimal(ln.tax_rate), ln.description
+                    ln.product_id,
+                    Decimal(ln.quantity),
+                    decimal_or_none(ln.unit_cost),
+                    decimal_or_none(ln.tax_rate),
+                    ln.description,
                 )
                 for ln in data.lines
             ]
@@ -206,13 +124,13 @@ class PurchaseOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/orders/{order_id:int}", **erp(read_op(READ_SCOPE, "Get a purchase order", "getPurchaseOrder")))
+    @get("/orders/{order_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a purchase order", "getPurchaseOrder")))
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> PurchaseOrderOut:
         return order_out(await ORDERS.get(db_session, order_id))
 
     @post(
         "/orders/{order_id:int}/send",
-        **erp(action_op(WRITE_SCOPE, "Send a purchase order to the supplier", "sendPurchaseOrder", 422)),
+        **with_refusals(action_op(WRITE_SCOPE, "Send a purchase order to the supplier", "sendPurchaseOrder", 422)),
     )
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, order_id: IdParam) -> PurchaseOrderOut:
         await ORDERS.get(db_session, order_id)
@@ -221,7 +139,7 @@ class PurchaseOrdersApi(Controller):
 
     @post(
         "/orders/{order_id:int}/receipts",
-        **erp(create_op(WRITE_SCOPE, "Receive goods (fully or partly)", "receivePurchaseOrder", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Receive goods (fully or partly)", "receivePurchaseOrder", 404)),
     )
     async def receive(
         self,
@@ -237,13 +155,13 @@ class PurchaseOrdersApi(Controller):
         async def make() -> ReceiptOut:
             await ORDERS.get(db_session, order_id)
             service = PurchasingService(db_session, await erp_context(db_session, principal))
-            receipt = await service.receive(order_id, quantities(data.lines), received_on=data.received_on)
+            receipt = await service.receive(order_id, line_quantities(data.lines), received_on=data.received_on)
             await db_session.refresh(receipt, ["lines"])
             return receipt_out(receipt)
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/receipts", **erp(list_op(READ_SCOPE, "List receipts", "listReceipts")))
+    @get("/receipts", **with_refusals(list_op(READ_SCOPE, "List receipts", "listReceipts")))
     async def list_receipts(
         self,
         db_session: AsyncSession,
@@ -257,6 +175,6 @@ class PurchaseOrdersApi(Controller):
         )
         return Page(data=[receipt_out(r) for r in rows], next_cursor=next_cursor)
 
-    @get("/receipts/{receipt_id:int}", **erp(read_op(READ_SCOPE, "Get a receipt", "getReceipt")))
+    @get("/receipts/{receipt_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a receipt", "getReceipt")))
     async def get_receipt(self, db_session: AsyncSession, receipt_id: IdParam) -> ReceiptOut:
         return receipt_out(await RECEIPTS.get(db_session, receipt_id))

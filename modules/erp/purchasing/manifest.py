@@ -12,6 +12,7 @@ MANIFEST = Manifest(
     models="nexo.modules.erp.purchasing.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("erp.inventory",),
+    optional_dependencies=("erp.accounting",),
     scopes=(
         Scope("erp.purchasing.read", "See suppliers, purchase orders and receipts"),
         Scope("erp.purchasing.write", "Create and send purchase orders and receive goods"),

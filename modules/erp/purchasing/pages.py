@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
+from nexo.modules.erp.inventory.forms import lines_form_context
+from nexo.modules.erp.purchasing.forms import parse_purchase_order_form
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
-from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
-from nexo.modules.erp.sales.pages import form_context, parse_lines
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, parse_int
+from nexo.modules.erp.purchasing.services import PurchasingService
+from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
 
 
 class PurchasingPages(Controller):
@@ -44,27 +45,25 @@ class PurchasingPages(Controller):
     async def new_order(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
     ) -> Template:
-        return render(request, "erp/sales_form.html", await form_context(db_session, {}, FormErrors(), "purchase"))
+        return render(
+            request, "erp/sales_form.html", await lines_form_context(db_session, {}, FormErrors(), "purchase")
+        )
 
     @post("/orders/new", name="erp.purchasing.create")
     async def create_order(
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession, data: FormData
     ) -> Any:
         errors = FormErrors()
-        supplier = parse_int(data, "customer", errors, label="supplier")
-        warehouse = parse_int(data, "warehouse", errors, label="warehouse")
-        lines = [PurchaseLineInput(ln.product_id, ln.quantity, ln.unit_price) for ln in parse_lines(data, errors)]
-        if not errors and supplier is not None and warehouse is not None:
-            try:
+        form = parse_purchase_order_form(data, errors)
+        if form is not None:
+            with form_refusals(errors, default="product_0", known=data):
                 async with db_session.begin_nested():
                     order = await PurchasingService(db_session, ErpContext.of(tenant)).create_order(
-                        supplier, warehouse, lines
+                        form.supplier_id, form.warehouse_id, form.lines
                     )
                 await db_session.commit()  # redirects are not auto-committed
                 return Redirect(f"/w/{tenant.slug}/erp/purchasing/orders/{order.id}", status_code=303)
-            except ErpError as error:
-                errors[error.field if error.field in data else "product_0"] = error.message
-        context = await form_context(db_session, data, errors, "purchase")
+        context = await lines_form_context(db_session, data, errors, "purchase")
         return render(request, "erp/sales_form.html", context, status_code=400)
 
     @get("/orders/{order_id:int}", name="erp.purchasing.order")
@@ -113,7 +112,7 @@ class PurchasingPages(Controller):
         try:
             async with db_session.begin_nested():
                 await steps[action](order_id)
-        except ErpError as error:
+        except RefusalError as error:
             context = await self._detail(db_session, tenant, order_id, error.message)
             return render(
                 request, "erp/purchase_order.html", context, partial="erp/_purchase_order.html", status_code=400

@@ -12,17 +12,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.models import Organization
-from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput, post_stock_valuation
-from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.context import ACCOUNTING, ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
-from nexo.modules.erp.money import ZERO, round_quantity, total
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, wanted_quantities
+from nexo.modules.erp.purchasing import events
 from nexo.modules.erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
-from nexo.modules.erp.sales.services import _wanted_quantities
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.money import ZERO, round_quantity, total
+from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,11 @@ class PurchasingService:
         expected_on: datetime.date | None = None,
     ) -> PurchaseOrder:
         if await self.session.get(Organization, supplier_org_id) is None:
-            raise NotFoundError("No such supplier in the directory of this workspace.", "supplier_org_id")
+            raise UnknownReferenceError("No such supplier in the directory of this workspace.", "supplier_org_id")
         if await self.session.get(Warehouse, warehouse_id) is None:
-            raise NotFoundError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
         if not lines:
-            raise ErpError("Add at least one line.", "lines")
+            raise BusinessRuleError("Add at least one line.", "lines")
         products = {
             p.id: p
             for p in await self.session.scalars(select(Product).where(Product.id.in_({ln.product_id for ln in lines})))
@@ -62,10 +62,10 @@ class PurchasingService:
         for line in lines:
             product = products.get(line.product_id)
             if product is None:
-                raise NotFoundError(f"No product with id {line.product_id} in this workspace.", "product_id")
+                raise UnknownReferenceError(f"No product with id {line.product_id} in this workspace.", "product_id")
             cost = product.cost if line.unit_cost is None else line.unit_cost
             if line.quantity <= 0 or cost < 0:
-                raise ErpError("Quantities must be positive and costs not negative.", "quantity")
+                raise BusinessRuleError("Quantities must be positive and costs not negative.", "quantity")
             rows.append(
                 {
                     "product_id": product.id,
@@ -81,7 +81,7 @@ class PurchasingService:
             supplier_org_id=supplier_org_id,
             warehouse_id=warehouse_id,
             status="draft",
-            order_date=order_date or datetime.date.today(),
+            order_date=order_date or clock.today(),
             expected_on=expected_on,
             currency=self.context.currency,
         )
@@ -95,7 +95,7 @@ class PurchasingService:
     async def send(self, order_id: int) -> PurchaseOrder:
         order = await self._order(order_id)
         if order.status != "draft":
-            raise ErpError(f"{order.number} was already sent.", "status")
+            raise InvalidStateError(f"{order.number} was already sent.", "status")
         order.status = "sent"
         await self.session.flush()
         await events.purchase_order_event(self.session, "erp.purchase_order.sent", order)
@@ -111,10 +111,10 @@ class PurchasingService:
         """Goods arrived: stock in at the order's cost, and (accounting on) inventory debited against GRNI."""
         order = await self._order(order_id)
         if order.status not in ("sent", "partially_received"):
-            raise ErpError(f"{order.number} is {order.status}: send it before receiving goods.", "status")
+            raise InvalidStateError(f"{order.number} is {order.status}: send it before receiving goods.", "status")
         lines = await self._lines(order.id)
-        wanted = _wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_received, "receive")
-        received_on = received_on or datetime.date.today()
+        wanted = wanted_quantities(lines, quantities, lambda ln: ln.quantity - ln.quantity_received, "receive")
+        received_on = received_on or clock.today()
         receipt = Receipt(order_id=order.id, warehouse_id=order.warehouse_id, received_on=received_on)
         self.session.add(receipt)
         await self.session.flush()
@@ -169,7 +169,7 @@ class PurchasingService:
     async def bill(self, order_id: int, *, issue_date: datetime.date | None = None, reference: str = "") -> Invoice:
         """The supplier's bill for what was received and not yet billed (needs erp.accounting)."""
         if not self.context.accounting_on:
-            raise ErpError("Switch on the Accounting module to record supplier bills.", "accounting")
+            raise ModuleOffError("Switch on the Accounting module to record supplier bills.", ACCOUNTING, "accounting")
         order = await self._order(order_id)
         lines = await self._lines(order.id)
         inputs = []
@@ -181,7 +181,7 @@ class PurchasingService:
                 )
                 line.quantity_billed += quantity
         if not inputs:
-            raise ErpError(f"Everything received on {order.number} is already billed.", "status")
+            raise InvalidStateError(f"Everything received on {order.number} is already billed.", "status")
         bill = await InvoiceService(self.session, self.context).create(
             "supplier_bill",
             order.supplier_org_id,
@@ -198,7 +198,7 @@ class PurchasingService:
     async def close(self, order_id: int) -> PurchaseOrder:
         order = await self._order(order_id)
         if order.status in ("closed", "cancelled"):
-            raise ErpError(f"{order.number} is already {order.status}.", "status")
+            raise InvalidStateError(f"{order.number} is already {order.status}.", "status")
         order.status = "closed" if order.status != "draft" else "cancelled"
         await self.session.flush()
         return order
@@ -206,7 +206,7 @@ class PurchasingService:
     async def _order(self, order_id: int) -> PurchaseOrder:
         order = await self.session.get(PurchaseOrder, order_id, with_for_update=True)
         if order is None:
-            raise NotFoundError("No such purchase order in this workspace.", "order_id")
+            raise UnknownReferenceError("No such purchase order in this workspace.", "order_id")
         return order
 
     async def _lines(self, order_id: int) -> list[PurchaseOrderLine]:

@@ -12,26 +12,22 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexo.modules.erp.apikit import (
-    EXCEPTION_HANDLERS,
-    Amount,
-    LineQuantity,
-    Quantity,
-    Rate,
-    Text300,
-    check_status,
-    decimal,
-    erp,
-    erp_context,
-    quantities,
-    reloaded,
-)
-from nexo.modules.erp.money import round_money, total
+from nexo.modules.erp.context import erp_context
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
+from nexo.modules.erp.sales.representations import (
+    DeliveryOut,
+    QuoteOut,
+    SalesOrderOut,
+    delivery_out,
+    order_out,
+    quote_out,
+)
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.platform.api.auth import ApiPrincipal
 from nexo.platform.api.base import DEFAULT_LIMIT, Page, idempotent_create
+from nexo.platform.api.fields import Amount, LineQuantity, Quantity, Rate, Text300, decimal_or_none, line_quantities
+from nexo.platform.api.principal import ApiPrincipal
 from nexo.platform.api.resource import (
+    REFUSAL_HANDLERS,
     Cursor,
     DbId,
     IdempotencyKey,
@@ -41,9 +37,12 @@ from nexo.platform.api.resource import (
     Resource,
     Sort,
     action_op,
+    check_choice,
     create_op,
     list_op,
     read_op,
+    reloaded,
+    with_refusals,
 )
 
 READ_SCOPE, WRITE_SCOPE = "erp.sales.read", "erp.sales.write"
@@ -63,37 +62,6 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 Lines = Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=200)]
 
 
-class LineOut(msgspec.Struct):
-    id: int
-    product_id: int
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-
-
-class OrderLineOut(LineOut):
-    quantity_delivered: Decimal
-    quantity_invoiced: Decimal
-
-
-class QuoteOut(msgspec.Struct):
-    id: int
-    number: str
-    customer_org_id: int
-    contact_person_id: int | None
-    status: str
-    quote_date: datetime.date
-    valid_until: datetime.date | None
-    currency: str
-    opportunity_id: int | None
-    notes: str | None
-    subtotal: Decimal
-    lines: list[LineOut]
-    created_at: datetime.datetime
-
-
 class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True):
     customer_org_id: DbId
     lines: Lines
@@ -106,20 +74,6 @@ class QuoteCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ConfirmQuote(msgspec.Struct, forbid_unknown_fields=True):
     warehouse_id: DbId
     order_date: datetime.date | None = None
-
-
-class SalesOrderOut(msgspec.Struct):
-    id: int
-    number: str
-    quote_id: int | None
-    customer_org_id: int
-    warehouse_id: int
-    status: str
-    order_date: datetime.date
-    currency: str
-    subtotal: Decimal
-    lines: list[OrderLineOut]
-    created_at: datetime.datetime
 
 
 class SalesOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -136,104 +90,17 @@ class DeliveryCreate(msgspec.Struct, forbid_unknown_fields=True):
     delivered_on: datetime.date | None = None
 
 
-class DeliveryLineOut(msgspec.Struct):
-    id: int
-    order_line_id: int
-    quantity: Decimal
-    stock_move_id: int
-
-
-class DeliveryOut(msgspec.Struct):
-    id: int
-    number: str
-    order_id: int
-    warehouse_id: int
-    delivered_on: datetime.date
-    lines: list[DeliveryLineOut]
-
-
 def line_inputs(lines: list[LineIn]) -> list[OrderLineInput]:
     return [
         OrderLineInput(
-            ln.product_id, Decimal(ln.quantity), decimal(ln.unit_price), decimal(ln.tax_rate), ln.description
+            ln.product_id,
+            Decimal(ln.quantity),
+            decimal_or_none(ln.unit_price),
+            decimal_or_none(ln.tax_rate),
+            ln.description,
         )
         for ln in lines
     ]
-
-
-def _net(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
-    return round_money(quantity * price, currency)
-
-
-def quote_out(q: Quote) -> QuoteOut:
-    lines = [
-        LineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_price,
-            ln.tax_rate,
-            _net(ln.quantity, ln.unit_price, q.currency),
-        )
-        for ln in q.lines
-    ]
-    return QuoteOut(
-        id=q.id,
-        number=q.number,
-        customer_org_id=q.customer_org_id,
-        contact_person_id=q.contact_person_id,
-        status=q.status,
-        quote_date=q.quote_date,
-        valid_until=q.valid_until,
-        currency=q.currency,
-        opportunity_id=q.opportunity_id,
-        notes=q.notes,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=q.created_at,
-    )
-
-
-def order_out(o: SalesOrder) -> SalesOrderOut:
-    lines = [
-        OrderLineOut(
-            ln.id,
-            ln.product_id,
-            ln.description,
-            ln.quantity,
-            ln.unit_price,
-            ln.tax_rate,
-            _net(ln.quantity, ln.unit_price, o.currency),
-            ln.quantity_delivered,
-            ln.quantity_invoiced,
-        )
-        for ln in o.lines
-    ]
-    return SalesOrderOut(
-        id=o.id,
-        number=o.number,
-        quote_id=o.quote_id,
-        customer_org_id=o.customer_org_id,
-        warehouse_id=o.warehouse_id,
-        status=o.status,
-        order_date=o.order_date,
-        currency=o.currency,
-        subtotal=total(ln.net_amount for ln in lines),
-        lines=lines,
-        created_at=o.created_at,
-    )
-
-
-def delivery_out(d: Delivery) -> DeliveryOut:
-    return DeliveryOut(
-        id=d.id,
-        number=d.number,
-        order_id=d.order_id,
-        warehouse_id=d.warehouse_id,
-        delivered_on=d.delivered_on,
-        lines=[DeliveryLineOut(ln.id, ln.order_line_id, ln.quantity, ln.stock_move_id) for ln in d.lines],
-    )
 
 
 QUOTES = Resource(Quote, "quote", sortable={"id": Quote.id})
@@ -244,9 +111,9 @@ DELIVERIES = Resource(Delivery, "delivery", sortable={"id": Delivery.id})
 class QuotesApi(Controller):
     path = "/erp/sales/quotes"
     tags = ["erp.sales"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List quotes", "listQuotes")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List quotes", "listQuotes")))
     async def list_quotes(
         self,
         db_session: AsyncSession,
@@ -257,12 +124,12 @@ class QuotesApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[QuoteOut]:
         """``status``: draft, sent, accepted, declined; ``sort``: ``id`` or ``-id``."""
-        check_status(status, QUOTE_STATUSES)
+        check_choice(status, QUOTE_STATUSES)
         filters = {Quote.status: status, Quote.customer_org_id: customer_org_id}
         rows, next_cursor = await QUOTES.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[quote_out(q) for q in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create a quote", "createQuote")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create a quote", "createQuote")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -288,21 +155,24 @@ class QuotesApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{quote_id:int}", **erp(read_op(READ_SCOPE, "Get a quote", "getQuote")))
+    @get("/{quote_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a quote", "getQuote")))
     async def get_quote(self, db_session: AsyncSession, quote_id: IdParam) -> QuoteOut:
         return quote_out(await QUOTES.get(db_session, quote_id))
 
-    @post("/{quote_id:int}/send", **erp(action_op(WRITE_SCOPE, "Mark a quote as sent", "sendQuote", 422)))
+    @post("/{quote_id:int}/send", **with_refusals(action_op(WRITE_SCOPE, "Mark a quote as sent", "sendQuote", 422)))
     async def send(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
         return await self._mark(db_session, principal, quote_id, "sent")
 
-    @post("/{quote_id:int}/decline", **erp(action_op(WRITE_SCOPE, "Mark a quote as declined", "declineQuote", 422)))
+    @post(
+        "/{quote_id:int}/decline",
+        **with_refusals(action_op(WRITE_SCOPE, "Mark a quote as declined", "declineQuote", 422)),
+    )
     async def decline(self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam) -> QuoteOut:
         return await self._mark(db_session, principal, quote_id, "declined")
 
     @post(
         "/{quote_id:int}/confirm",
-        **erp(create_op(WRITE_SCOPE, "Confirm a quote into a sales order", "confirmQuote", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Confirm a quote into a sales order", "confirmQuote", 404)),
     )
     async def confirm(
         self, db_session: AsyncSession, principal: ApiPrincipal, quote_id: IdParam, data: ConfirmQuote
@@ -324,9 +194,9 @@ class QuotesApi(Controller):
 class SalesOrdersApi(Controller):
     path = "/erp/sales/orders"
     tags = ["erp.sales"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List sales orders", "listSalesOrders")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List sales orders", "listSalesOrders")))
     async def list_orders(
         self,
         db_session: AsyncSession,
@@ -337,12 +207,12 @@ class SalesOrdersApi(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> Page[SalesOrderOut]:
         """``status``: open, partially_delivered, delivered, cancelled; ``sort``: ``id`` or ``-id``."""
-        check_status(status, ORDER_STATUSES)
+        check_choice(status, ORDER_STATUSES)
         filters = {SalesOrder.status: status, SalesOrder.customer_org_id: customer_org_id}
         rows, next_cursor = await ORDERS.page(db_session, sort=sort, cursor=cursor, limit=limit, filters=filters)
         return Page(data=[order_out(o) for o in rows], next_cursor=next_cursor)
 
-    @post("/", **erp(create_op(WRITE_SCOPE, "Create (confirm) a sales order", "createSalesOrder")))
+    @post("/", **with_refusals(create_op(WRITE_SCOPE, "Create (confirm) a sales order", "createSalesOrder")))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -362,13 +232,13 @@ class SalesOrdersApi(Controller):
 
         return await idempotent_create(request, db_session, principal, data, make)
 
-    @get("/{order_id:int}", **erp(read_op(READ_SCOPE, "Get a sales order", "getSalesOrder")))
+    @get("/{order_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a sales order", "getSalesOrder")))
     async def get_order(self, db_session: AsyncSession, order_id: IdParam) -> SalesOrderOut:
         return order_out(await ORDERS.get(db_session, order_id))
 
     @post(
         "/{order_id:int}/deliveries",
-        **erp(create_op(WRITE_SCOPE, "Deliver a sales order (fully or partly)", "deliverSalesOrder", 404)),
+        **with_refusals(create_op(WRITE_SCOPE, "Deliver a sales order (fully or partly)", "deliverSalesOrder", 404)),
     )
     async def deliver(
         self,
@@ -384,7 +254,7 @@ class SalesOrdersApi(Controller):
         async def make() -> DeliveryOut:
             await ORDERS.get(db_session, order_id)
             service = SalesService(db_session, await erp_context(db_session, principal))
-            delivery = await service.deliver(order_id, quantities(data.lines), delivered_on=data.delivered_on)
+            delivery = await service.deliver(order_id, line_quantities(data.lines), delivered_on=data.delivered_on)
             await db_session.refresh(delivery, ["lines"])
             return delivery_out(delivery)
 
@@ -394,9 +264,9 @@ class SalesOrdersApi(Controller):
 class DeliveriesApi(Controller):
     path = "/erp/sales/deliveries"
     tags = ["erp.sales"]
-    exception_handlers = EXCEPTION_HANDLERS
+    exception_handlers = REFUSAL_HANDLERS
 
-    @get("/", **erp(list_op(READ_SCOPE, "List deliveries", "listSalesDeliveries")))
+    @get("/", **with_refusals(list_op(READ_SCOPE, "List deliveries", "listSalesDeliveries")))
     async def list_deliveries(
         self,
         db_session: AsyncSession,
@@ -411,6 +281,6 @@ class DeliveriesApi(Controller):
         )
         return Page(data=[delivery_out(d) for d in rows], next_cursor=next_cursor)
 
-    @get("/{delivery_id:int}", **erp(read_op(READ_SCOPE, "Get a delivery", "getSalesDelivery")))
+    @get("/{delivery_id:int}", **with_refusals(read_op(READ_SCOPE, "Get a delivery", "getSalesDelivery")))
     async def get_delivery(self, db_session: AsyncSession, delivery_id: IdParam) -> DeliveryOut:
         return delivery_out(await DELIVERIES.get(db_session, delivery_id))

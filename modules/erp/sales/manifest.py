@@ -12,6 +12,7 @@ MANIFEST = Manifest(
     models="nexo.modules.erp.sales.models",
     migrations=Path(__file__).parent / "migrations",
     dependencies=("erp.inventory",),
+    optional_dependencies=("erp.accounting", "crm"),
     scopes=(
         Scope("erp.sales.read", "See quotes, sales orders and deliveries"),
         Scope("erp.sales.write", "Create and change quotes and sales orders, deliver and invoice them"),
@@ -24,5 +25,5 @@ MANIFEST = Manifest(
         "nexo.modules.erp.sales.api:SalesOrdersApi",
         "nexo.modules.erp.sales.api:DeliveriesApi",
     ),
-    integrations=("nexo.modules.erp.crm_links",),  # quotes from won deals, documents and balance in the CRM
+    integrations=("nexo.modules.erp.sales.crm_links",),  # quotes from won deals, documents and balance in the CRM
 )

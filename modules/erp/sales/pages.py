@@ -10,48 +10,19 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexo.modules.crm.models import Opportunity
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError
-from nexo.modules.erp.inventory.models import Product, Warehouse
+from nexo.modules.erp.inventory.forms import lines_form_context
+from nexo.modules.erp.inventory.models import Warehouse
+from nexo.modules.erp.sales.forms import parse_document_form
 from nexo.modules.erp.sales.models import Delivery, Quote, SalesOrder
-from nexo.modules.erp.sales.services import OrderLineInput, SalesService
-from nexo.modules.erp.web import FormData, FormErrors, get_or_404, organizations, parse_decimal, parse_int
+from nexo.modules.erp.sales.services import SalesService
+from nexo.platform.refusals import RefusalError
+from nexo.platform.tenancy.context import TenantContext
+from nexo.platform.web.kit import FormData, FormErrors, form_refusals, get_or_404, parse_int
 from nexo.platform.web.rendering import render
-from nexo.tenants.resolution import TenantContext
-
-LINE_ROWS = 5
-
-
-def parse_lines(data: dict[str, str], errors: FormErrors) -> list[OrderLineInput]:
-    lines = []
-    for n in range(LINE_ROWS):
-        if not (data.get(f"product_{n}") or "").strip():
-            continue
-        product = parse_int(data, f"product_{n}", errors, label="product")
-        quantity = parse_decimal(data, f"quantity_{n}", errors, label="quantity")
-        price = parse_decimal(data, f"price_{n}", errors, label="price", required=False)
-        if quantity is not None and quantity <= 0:
-            errors[f"quantity_{n}"] = "The quantity must be greater than zero."
-        if product is not None and quantity is not None and quantity > 0:
-            lines.append(OrderLineInput(product, quantity, price))
-    if not lines and not errors:
-        errors["product_0"] = "Add at least one product."
-    return lines
-
-
-async def form_context(session: AsyncSession, data: dict[str, str], errors: FormErrors, kind: str) -> dict[str, Any]:
-    return {
-        "data": data,
-        "errors": errors,
-        "kind": kind,
-        "rows": range(LINE_ROWS),
-        "heading": {"quotes": "New quote", "orders": "New sales order", "purchase": "New purchase order"}[kind],
-        "customers": await organizations(session),
-        "warehouses": list(await session.scalars(select(Warehouse).order_by(Warehouse.code))),
-        "products": list(await session.scalars(select(Product).where(Product.active).order_by(Product.sku))),
-    }
 
 
 class SalesPages(Controller):
@@ -95,8 +66,6 @@ class SalesPages(Controller):
         await db_session.refresh(quote, ["lines"])
         opportunity = None
         if quote.opportunity_id is not None and "crm" in tenant.modules:
-            from nexo.modules.crm.models import Opportunity  # CRM tables exist only while CRM is on
-
             opportunity = await db_session.get(Opportunity, quote.opportunity_id)
         context = {
             "quote": quote,
@@ -116,7 +85,7 @@ class SalesPages(Controller):
         self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession
     ) -> Template:
         kind = "quotes" if "/quotes/" in request.url.path else "orders"
-        return render(request, "erp/sales_form.html", await form_context(db_session, {}, FormErrors(), kind))
+        return render(request, "erp/sales_form.html", await lines_form_context(db_session, {}, FormErrors(), kind))
 
     @post(["/orders/new", "/quotes/new"], name="erp.sales.create")
     async def create_document(
@@ -124,25 +93,21 @@ class SalesPages(Controller):
     ) -> Any:
         kind = "quotes" if "/quotes/" in request.url.path else "orders"
         errors = FormErrors()
-        customer = parse_int(data, "customer", errors, label="customer")
-        warehouse = parse_int(data, "warehouse", errors, label="warehouse", required=kind == "orders")
-        lines = parse_lines(data, errors)
+        form = parse_document_form(data, errors, kind)
         target = ""
-        if not errors and customer is not None:
+        if form is not None:
             service = SalesService(db_session, ErpContext.of(tenant))
-            try:
+            with form_refusals(errors, default="product_0", known=data):
                 async with db_session.begin_nested():
                     if kind == "quotes":
-                        quote = await service.create_quote(customer, lines)
+                        quote = await service.create_quote(form.customer_id, form.lines)
                         target = f"quotes/{quote.id}"
                     else:
-                        assert warehouse is not None
-                        order = await service.create_order(customer, warehouse, lines)
+                        assert form.warehouse_id is not None
+                        order = await service.create_order(form.customer_id, form.warehouse_id, form.lines)
                         target = f"orders/{order.id}"
-            except ErpError as error:
-                errors[error.field if error.field in data else "product_0"] = error.message
         if errors:
-            context = await form_context(db_session, data, errors, kind)
+            context = await lines_form_context(db_session, data, errors, kind)
             return render(request, "erp/sales_form.html", context, status_code=400)
         await db_session.commit()  # the request session commits 2xx answers only; this one is a redirect
         return Redirect(f"/w/{tenant.slug}/erp/sales/{target}", status_code=303)
@@ -159,13 +124,11 @@ class SalesPages(Controller):
         errors = FormErrors()
         warehouse = parse_int(data, "warehouse", errors, label="warehouse")
         if warehouse is not None:
-            try:
+            with form_refusals(errors, default="warehouse", known=()):
                 async with db_session.begin_nested():
                     order = await SalesService(db_session, ErpContext.of(tenant)).confirm_quote(quote_id, warehouse)
                 await db_session.commit()
                 return Redirect(f"/w/{tenant.slug}/erp/sales/orders/{order.id}", status_code=303)
-            except ErpError as error:
-                errors["warehouse"] = error.message
         return render(request, "erp/message.html", {"message": errors["warehouse"]}, status_code=400)
 
     @get("/orders/{order_id:int}", name="erp.sales.order")
@@ -222,11 +185,8 @@ class SalesPages(Controller):
                     return Redirect(f"/w/{tenant.slug}/erp/accounting/invoices/{invoice.id}", status_code=303)
             else:
                 return render(request, "erp/message.html", {"message": "Unknown action."}, status_code=404)
-        except ErpError as error:
+        except RefusalError as error:
             context = await self._detail(db_session, tenant, order_id, error.message)
             return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html", status_code=400)
         context = await self._detail(db_session, tenant, order_id)
         return render(request, "erp/sales_order.html", context, partial="erp/_sales_order.html")
-
-
-__all__ = ["Decimal", "SalesPages"]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar, cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,27 +18,20 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from nexo.modules.directory.models import Organization
-from nexo.modules.erp import events
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.services import InvoiceDraft, InvoiceService, LineInput
-from nexo.modules.erp.bulk import update_rows
-from nexo.modules.erp.context import ErpContext
-from nexo.modules.erp.errors import ErpError, NotFoundError
+from nexo.modules.erp.context import ACCOUNTING, ErpContext
 from nexo.modules.erp.inventory.models import Product, Warehouse
-from nexo.modules.erp.inventory.services import MoveRequest, StockService
-from nexo.modules.erp.money import ZERO, round_money, round_quantity
+from nexo.modules.erp.inventory.services import MoveRequest, StockService, wanted_quantities
+from nexo.modules.erp.sales import events
 from nexo.modules.erp.sales.models import Delivery, DeliveryLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from nexo.platform import clock
 from nexo.platform.db.base import utcnow
+from nexo.platform.db.bulk import update_rows
+from nexo.platform.money import ZERO, round_money, round_quantity
+from nexo.platform.refusals import BusinessRuleError, InvalidStateError, ModuleOffError, UnknownReferenceError
 
 T = TypeVar("T")
-
-
-class _HasId(Protocol):
-    @property
-    def id(self) -> int: ...
-
-
-L = TypeVar("L", bound=_HasId)
 
 
 @dataclass(frozen=True)
@@ -59,7 +52,7 @@ async def _priced_line_sets(
 ) -> list[list[dict[str, object]]]:
     """Rows for each set of lines, priced from the products (one query for all of them); refuse bad lines."""
     if not line_sets or any(not lines for lines in line_sets):
-        raise ErpError("Add at least one line.", "lines")
+        raise BusinessRuleError("Add at least one line.", "lines")
     wanted = {line.product_id for lines in line_sets for line in lines}
     products = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(wanted)))}
     now = utcnow()
@@ -68,14 +61,14 @@ async def _priced_line_sets(
 
 def _priced_row(product: Product | None, line: OrderLineInput, now: datetime.datetime) -> dict[str, object]:
     if product is None:
-        raise NotFoundError(f"No product with id {line.product_id} in this workspace.", "product_id")
+        raise UnknownReferenceError(f"No product with id {line.product_id} in this workspace.", "product_id")
     if not product.active:
-        raise ErpError(f"{product.sku} is no longer sold (inactive).", "product_id")
+        raise BusinessRuleError(f"{product.sku} is no longer sold (inactive).", "product_id")
     if line.quantity <= 0:
-        raise ErpError("Quantities must be greater than zero.", "quantity")
+        raise BusinessRuleError("Quantities must be greater than zero.", "quantity")
     price = product.sale_price if line.unit_price is None else line.unit_price
     if price < 0:
-        raise ErpError("Prices cannot be negative.", "unit_price")
+        raise BusinessRuleError("Prices cannot be negative.", "unit_price")
     return {
         "product_id": product.id,
         "description": (line.description or product.name)[:300],
@@ -94,7 +87,7 @@ async def _require_customer(session: AsyncSession, org_id: int) -> None:
 async def _require_customers(session: AsyncSession, org_ids: set[int]) -> None:
     found = set(await session.scalars(select(Organization.id).where(Organization.id.in_(org_ids))))
     if found != org_ids:
-        raise NotFoundError("No such customer in the directory of this workspace.", "customer_org_id")
+        raise UnknownReferenceError("No such customer in the directory of this workspace.", "customer_org_id")
 
 
 @dataclass(frozen=True)
@@ -126,7 +119,7 @@ class SalesService:
     ) -> Quote:
         await _require_customer(self.session, customer_org_id)
         rows = await _priced_lines(self.session, lines)
-        quote_date = quote_date or datetime.date.today()
+        quote_date = quote_date or clock.today()
         quote = Quote(
             customer_org_id=customer_org_id,
             contact_person_id=contact_person_id,
@@ -169,7 +162,7 @@ class SalesService:
         quote = await self._get(Quote, quote_id, "quote")
         allowed = {"sent": {"draft"}, "declined": {"draft", "sent"}}
         if status not in allowed or quote.status not in allowed[status]:
-            raise ErpError(f"A {quote.status} quote cannot become {status}.", "status")
+            raise InvalidStateError(f"A {quote.status} quote cannot become {status}.", "status")
         quote.status = status
         await self.session.flush()
         return quote
@@ -180,7 +173,7 @@ class SalesService:
         """The customer accepted: the quote becomes a sales order (linked to it)."""
         quote = await self._get(Quote, quote_id, "quote", lock=True)
         if quote.status not in ("draft", "sent"):
-            raise ErpError(f"{quote.number} is {quote.status}: it cannot be confirmed.", "status")
+            raise InvalidStateError(f"{quote.number} is {quote.status}: it cannot be confirmed.", "status")
         await self.session.refresh(quote, ["lines"])
         lines = [
             OrderLineInput(ln.product_id, ln.quantity, ln.unit_price, ln.tax_rate, ln.description) for ln in quote.lines
@@ -210,7 +203,7 @@ class SalesService:
         await _require_customers(self.session, {o.customer_org_id for o in orders})
         warehouses = {o.warehouse_id for o in orders}
         if set(await self.session.scalars(select(Warehouse.id).where(Warehouse.id.in_(warehouses)))) != warehouses:
-            raise NotFoundError("No such warehouse in this workspace.", "warehouse_id")
+            raise UnknownReferenceError("No such warehouse in this workspace.", "warehouse_id")
         priced = await _priced_line_sets(self.session, [o.lines for o in orders])
         created = [
             SalesOrder(
@@ -218,7 +211,7 @@ class SalesService:
                 customer_org_id=o.customer_org_id,
                 warehouse_id=o.warehouse_id,
                 status="open",
-                order_date=o.order_date or datetime.date.today(),
+                order_date=o.order_date or clock.today(),
                 currency=self.context.currency,
             )
             for o in orders
@@ -259,12 +252,12 @@ class SalesService:
         for order_id, quantities in requests:
             order = orders[order_id]
             if order.status in ("delivered", "cancelled"):
-                raise ErpError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
-            outstanding = _wanted_quantities(
+                raise InvalidStateError(f"{order.number} is {order.status}: nothing left to deliver.", "status")
+            outstanding = wanted_quantities(
                 order.lines, quantities, lambda ln: ln.quantity - ln.quantity_delivered, "deliver"
             )
             plans.append((order, outstanding))
-        delivered_on = delivered_on or datetime.date.today()
+        delivered_on = delivered_on or clock.today()
         deliveries = [Delivery(order_id=o.id, warehouse_id=o.warehouse_id, delivered_on=delivered_on) for o, _ in plans]
         self.session.add_all(deliveries)
         await self.session.flush()
@@ -338,14 +331,16 @@ class SalesService:
     ) -> list[Invoice]:
         """One posted invoice per order for what was delivered and not yet invoiced, all in one posting batch."""
         if not self.context.accounting_on:
-            raise ErpError("Switch on the Accounting module to invoice sales orders.", "accounting")
+            raise ModuleOffError("Switch on the Accounting module to invoice sales orders.", ACCOUNTING, "accounting")
         orders = await self._lock_orders(order_ids)
         drafts = []
         for order_id in order_ids:
             order = orders[order_id]
             inputs = self._invoice_lines(order.lines)
             if not inputs:
-                raise ErpError(f"Everything delivered on {order.number} is already invoiced; deliver first.", "status")
+                raise InvalidStateError(
+                    f"Everything delivered on {order.number} is already invoiced; deliver first.", "status"
+                )
             drafts.append(
                 InvoiceDraft(
                     "customer_invoice",
@@ -390,7 +385,7 @@ class SalesService:
         """Lock the orders and their lines (in id order) and read them fresh; refuse unknown or repeated ids."""
         wanted = set(order_ids)
         if len(wanted) != len(order_ids):
-            raise ErpError("Each order can appear only once.", "order_id")
+            raise BusinessRuleError("Each order can appear only once.", "order_id")
         orders = {
             order.id: order
             for order in await self.session.scalars(
@@ -403,7 +398,7 @@ class SalesService:
             )
         }
         if orders.keys() != wanted:
-            raise NotFoundError("No such order in this workspace.", "order_id")
+            raise UnknownReferenceError("No such order in this workspace.", "order_id")
         lines = await self.session.scalars(
             select(SalesOrderLine)
             .where(SalesOrderLine.order_id.in_(wanted))
@@ -417,7 +412,7 @@ class SalesService:
     async def _get(self, model: type[T], key: int, label: str, *, lock: bool = False) -> T:
         row = await self.session.get(model, key, with_for_update=lock)
         if row is None:
-            raise NotFoundError(f"No such {label} in this workspace.", f"{label}_id")
+            raise UnknownReferenceError(f"No such {label} in this workspace.", f"{label}_id")
         return row
 
 
@@ -428,32 +423,6 @@ def _attach_lines(orders: Iterable[SalesOrder], lines: Sequence[SalesOrderLine])
         by_order[line.order_id].append(line)
     for order in orders:
         set_committed_value(order, "lines", by_order[order.id])
-
-
-def _wanted_quantities(
-    lines: Sequence[L], quantities: Mapping[int, Decimal] | None, outstanding: Callable[[L], Decimal], verb: str
-) -> list[tuple[L, Decimal]]:
-    """Pair order lines with the quantity to process, checking it against what is outstanding."""
-    by_id = {line.id: line for line in lines}
-    wanted: list[tuple[L, Decimal]] = []
-    if quantities is None:
-        wanted = [(line, outstanding(line)) for line in lines if outstanding(line) > 0]
-    else:
-        for line_id, quantity in quantities.items():
-            line = by_id.get(line_id)
-            if line is None:
-                raise NotFoundError("That line is not on this order.", "lines")
-            quantity = round_quantity(quantity)
-            if quantity == 0:
-                continue
-            if quantity < 0 or quantity > outstanding(line):
-                raise ErpError(
-                    f"You can {verb} between 0 and {outstanding(line).normalize():f} of this line.", f"line-{line_id}"
-                )
-            wanted.append((line, quantity))
-    if not wanted:
-        raise ErpError(f"Nothing to {verb}.", "lines")
-    return wanted
 
 
 __all__ = ["ZERO", "OrderInput", "OrderLineInput", "SalesService"]

@@ -15,7 +15,7 @@ from nexo.platform.accounts.reset import make_reset_token, user_for_reset_token
 from nexo.platform.accounts.services import authenticate
 from nexo.platform.settings import Settings
 from nexo.tests.factories import DEFAULT_PASSWORD, WebClient, Workspace
-from nexo.tests.integration.accounts.helpers import session_cookie
+from nexo.tests.integration.accounts.helpers import app_with, session_cookie
 from nexo.tests.mailbox import Mailbox
 
 NEW_PASSWORD = "Gr33n-staple-battery"
@@ -104,3 +104,24 @@ async def test_invalid_link_page_offers_a_new_one(web: WebClient, tenant_a: Work
     response = await web.get("/password/reset/not-a-real-token")
     assert response.status_code == 400
     assert "invalid, has expired or was already used" in response.text and 'href="/password/forgot"' in response.text
+
+
+async def test_a_password_reset_ends_every_other_session(
+    settings: Settings, web: WebClient, mailbox: Mailbox, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
+    """Someone signed in elsewhere (another device, or whoever pre-registered the address) is signed out by the
+    owner's password reset; the owner's other workspace member, tenant B's owner, is not."""
+    async with app_with(settings) as other_device, app_with(settings) as bystander_device:
+        elsewhere, bystander = WebClient(other_device), WebClient(bystander_device)
+        await elsewhere.login(tenant_a.owner.email)
+        await bystander.login(tenant_b.owner.email)
+        assert (await elsewhere.get(f"/w/{tenant_a.slug}/")).status_code == 200
+
+        path = await reset_link(web, mailbox, tenant_a.owner.email)
+        done = await web.post(path, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+        assert done.status_code == 303
+        assert (await web.get(f"/w/{tenant_a.slug}/")).status_code == 200  # the session that reset it stays
+
+        ended = await elsewhere.get(f"/w/{tenant_a.slug}/", follow_redirects=False)
+        assert ended.status_code in (302, 303) and ended.headers["location"].startswith("/login")
+        assert (await bystander.get(f"/w/{tenant_b.slug}/")).status_code == 200

@@ -112,3 +112,11 @@ async def test_security_headers_and_csp_without_inline_code(
         assert re.search(r"\son[a-z]+=", html) is None, f"inline event handler on {path}"
         assert re.search(r"\sstyle=", html) is None, f"inline style on {path}"
         assert "<style" not in html, f"inline style block on {path}"
+
+
+async def test_the_csrf_cookie_is_httponly(client: AsyncTestClient[Litestar]) -> None:
+    """Pages carry the token in a meta tag and form fields, so no script needs to read the cookie."""
+    page = await client.get("/login")
+    cookie = next(c for c in page.headers.get_list("set-cookie") if c.startswith("nexo_csrf="))
+    assert "httponly" in cookie.lower()
+    assert 'name="csrf-token"' in page.text

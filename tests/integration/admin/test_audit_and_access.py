@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nexo.platform.tenancy.context import Role
 from nexo.tenants.audit import AuditEntry, record
-from nexo.tenants.models import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
 from nexo.tests.integration.admin.helpers import htmx
 

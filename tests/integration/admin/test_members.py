@@ -7,7 +7,8 @@ import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nexo.tenants.models import Invitation, Membership, Role
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Invitation, Membership
 from nexo.tests.factories import DEFAULT_PASSWORD, WebClient, Workspace, add_member, make_user, unique_email
 from nexo.tests.integration.admin.helpers import audit_actions, htmx
 from nexo.tests.mailbox import Mailbox

@@ -19,7 +19,8 @@ from nexo.platform.migrations.config import tenant_script
 from nexo.platform.migrations.status import parse_mark
 from nexo.platform.modules.manifest import Manifest
 from nexo.platform.modules.registry import build_registry, get_registry
-from nexo.tenants.models import Role, Tenant, TenantModule
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Tenant, TenantModule
 from nexo.tenants.module_state import MODULE_SWITCH_HOOKS
 from nexo.tenants.module_switches import ModuleSwitchError, disable_module, enable_module
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, make_workspace, tenant_session
@@ -52,7 +53,7 @@ async def crm_tables(sessions: async_sessionmaker[AsyncSession], ws: Workspace) 
 async def versions(sessions: async_sessionmaker[AsyncSession], ws: Workspace) -> tuple[set[str], frozenset[str]]:
     """(version table rows, the schema comment's mark)."""
     async with sessions() as session:
-        rows = set(await session.scalars(text(f'SELECT version_num FROM "{ws.schema}".alembic_version')))
+        rows = set(await session.scalars(text(f'SELECT version_num FROM "{ws.schema}".alembic_version')))  # noqa: S608 (schema name from our own fixture)
         comment = await session.scalar(
             text("SELECT obj_description(CAST(:s AS regnamespace), 'pg_namespace')"), {"s": ws.schema}
         )

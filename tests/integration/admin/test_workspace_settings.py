@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nexo.tenants.models import Role, Tenant
+from nexo.platform.tenancy.context import Role
+from nexo.tenants.models import Tenant
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, make_workspace
 from nexo.tests.integration.admin.helpers import audit_actions
 

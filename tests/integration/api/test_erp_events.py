@@ -273,15 +273,15 @@ async def test_directory_and_crm_pages_send_directory_events(
     await web.login(crm_a.owner.email)
     made = await web.post(f"/w/{crm_a.slug}/directory/people/new", {"first_name": "Dora", "last_name": "Page"})
     assert made.status_code == 303, made.text
-    from nexo.modules.crm.services.contacts import ContactService
+    from nexo.modules.crm.services.base import CrmContext
+    from nexo.modules.crm.services.contacts import ContactInput, ContactService
 
     session = await tenant_session(sessions, crm_a)
     async with session:  # a CRM contact is a directory person: its update and removal are directory events too
-        service = ContactService(session=session)
-        contact = await service.create_contact(
-            {"first_name": "Carl", "last_name": "Crm", "tags": [], "lifecycle_stage": "lead"}
-        )
-        await service.update_contact(contact, {"first_name": "Carla", "last_name": "Crm", "tags": []})
+        context = CrmContext(crm_a.tenant.id, crm_a.owner.id, crm_a.owner.email, frozenset({"crm"}))
+        service = ContactService(session, context)
+        contact = await service.create_contact(ContactInput(first_name="Carl", last_name="Crm", lifecycle_stage="lead"))
+        await service.update_contact(contact, ContactInput(first_name="Carla", last_name="Crm"))
         await service.delete_contact(contact)
         await session.commit()
     rows = await deliveries(sessions, crm_a.tenant.id)

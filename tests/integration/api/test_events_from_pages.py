@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nexo.modules.crm.services.contacts import ContactService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.contacts import ContactInput, ContactService
 from nexo.platform.webhooks.events import wait_for_deferrals
 from nexo.platform.webhooks.models import WebhookDelivery
 from nexo.tests.factories import WebClient, Workspace, make_workspace, tenant_session
@@ -93,8 +94,9 @@ async def test_a_rolled_back_change_sends_nothing(
     await subscribe(client, await token_for(crm_a, CRM), receiver.url, "crm.contact.created")
     session = await tenant_session(sessions, crm_a)
     async with session:
-        await ContactService(session=session).create_contact(
-            {"first_name": "Never", "last_name": "Saved", "tags": [], "lifecycle_stage": "lead"}
+        context = CrmContext(crm_a.tenant.id, crm_a.owner.id, crm_a.owner.email, frozenset({"crm"}))
+        await ContactService(session, context).create_contact(
+            ContactInput(first_name="Never", last_name="Saved", lifecycle_stage="lead")
         )
         written = list(
             await session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.tenant_id == crm_a.tenant.id))

@@ -1,4 +1,5 @@
-"""ERP fixtures: two workspaces with every ERP module on, and tenant-bound sessions."""
+"""ERP fixtures: two workspaces with every ERP module on, and tenant-bound sessions ("today" is fixed for every
+test by ``fixed_today`` in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.directory.models import Organization
 from nexo.modules.erp.accounting.models import Account, JournalLine
+from nexo.modules.erp.context import ErpContext
 from nexo.modules.erp.inventory.models import StockMove
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, create_product, create_warehouse
+from nexo.modules.erp.inventory.services import (
+    InventoryService,
+    MoveRequest,
+    ProductInput,
+    StockService,
+    WarehouseInput,
+)
 from nexo.tests.factories import Workspace, tenant_session
+
+# What seeding runs as: no module integrations (accounting off), so seeded master data posts nothing.
+SEEDING = ErpContext(currency="EUR", modules=frozenset())
 
 
 @dataclass
@@ -29,22 +39,26 @@ async def seed_catalog(session: AsyncSession, prefix: str = "") -> Catalog:
     supplier = Organization(name=f"{prefix}Supplier GmbH")
     session.add_all([customer, supplier])
     await session.flush()
-    warehouse = await create_warehouse(session, code="MAIN", name="Main warehouse")
-    widget = await create_product(
-        session,
-        sku=f"{prefix}W-1",
-        name="Widget",
-        cost=Decimal("4.00"),
-        sale_price=Decimal("10.00"),
-        tax_rate=Decimal("0.2"),
+    warehouse = await InventoryService(session, SEEDING).create_warehouse(
+        WarehouseInput(code="MAIN", name="Main warehouse")
     )
-    gadget = await create_product(
-        session,
-        sku=f"{prefix}G-1",
-        name="Gadget",
-        cost=Decimal("7.50"),
-        sale_price=Decimal("19.99"),
-        tax_rate=Decimal("0.1"),
+    widget = await InventoryService(session, SEEDING).create_product(
+        ProductInput(
+            sku=f"{prefix}W-1",
+            name="Widget",
+            cost=Decimal("4.00"),
+            sale_price=Decimal("10.00"),
+            tax_rate=Decimal("0.2"),
+        )
+    )
+    gadget = await InventoryService(session, SEEDING).create_product(
+        ProductInput(
+            sku=f"{prefix}G-1",
+            name="Gadget",
+            cost=Decimal("7.50"),
+            sale_price=Decimal("19.99"),
+            tax_rate=Decimal("0.1"),
+        )
     )
     return Catalog(customer.id, supplier.id, warehouse.id, widget.id, gadget.id)
 

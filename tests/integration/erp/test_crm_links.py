@@ -14,12 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import Lead, Opportunity
-from nexo.modules.crm.services.leads import LeadService
-from nexo.modules.crm.services.pipeline import OpportunityService, StageService
+from nexo.modules.crm.services.base import CrmContext
+from nexo.modules.crm.services.leads import LeadInput, LeadService, QualifyInput
+from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, StageService
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
-from nexo.modules.erp import crm_links
 from nexo.modules.erp.accounting.services import InvoiceService
+from nexo.modules.erp.sales import crm_links
 from nexo.modules.erp.sales.models import Quote, SalesOrder
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
 from nexo.tenants.module_switches import disable_module, enable_module
@@ -29,6 +30,11 @@ from nexo.tests.integration.erp.helpers import seed_stocked_catalog
 
 D = Decimal
 MODULES = ("crm", *ERP_MODULES)
+
+
+def crm_context(ws: Workspace) -> CrmContext:
+    """The CRM services' context for the workspace's owner, with every module on."""
+    return CrmContext(ws.tenant.id, ws.owner.id, ws.owner.email, frozenset(MODULES))
 
 
 @dataclass
@@ -87,17 +93,17 @@ async def _opportunity(
     """An opportunity for the seeded customer, won (True), lost (False) or left open (None)."""
     session = await tenant_session(sessions, ws)
     async with session:
-        stages = await StageService(session=session).stages()
-        service = OpportunityService(session=session)
+        context = crm_context(ws)
+        stages = await StageService(session, context).stages()
+        service = OpportunityService(session, context)
         opportunity = await service.create_opportunity(
-            {
-                "title": "Big widget deal",
-                "stage_id": stages[0].id,
-                "amount": D("300"),
-                "organization_id": seeded.customer if seeded else None,
-                "person_id": seeded.person if seeded else None,
-            },
-            owner_id=ws.owner.id,
+            OpportunityInput(
+                title="Big widget deal",
+                stage_id=stages[0].id,
+                amount=D("300"),
+                organization_id=seeded.customer if seeded else None,
+                person_id=seeded.person if seeded else None,
+            )
         )
         if won is not None:
             await service.close(opportunity, won=won, reason="" if won else "Too expensive", stages=stages)
@@ -307,14 +313,15 @@ async def _pipeline(
     """``leads`` leads, the first ``qualify`` qualified; their opportunities closed won/lost per ``outcomes``."""
     session = await tenant_session(sessions, ws)
     async with session:
-        service = LeadService(session=session)
-        stages = await StageService(session=session).stages()
+        context = crm_context(ws)
+        service = LeadService(session, context)
+        stages = await StageService(session, context).stages()
         for n in range(leads):
-            lead = await service.capture({"title": f"Lead {n}", "last_name": f"Buyer{n}"}, owner_id=ws.owner.id)
+            lead = await service.capture(LeadInput(title=f"Lead {n}", last_name=f"Buyer{n}"))
             if n < qualify:
-                opportunity = await service.qualify(lead, {"title": f"Deal {n}"}, user_id=ws.owner.id)
+                opportunity = await service.qualify(lead, QualifyInput(title=f"Deal {n}"))
                 if n < len(outcomes):
-                    await OpportunityService(session=session).close(
+                    await OpportunityService(session, context).close(
                         opportunity, won=outcomes[n], reason="" if outcomes[n] else "No budget", stages=stages
                     )
         await session.commit()

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.inventory.models import Product, StockMove, Warehouse
-from nexo.modules.erp.inventory.services import create_product, on_hand
-from nexo.tenants.models import Role
+from nexo.modules.erp.inventory.services import InventoryService, ProductInput, on_hand
+from nexo.platform.tenancy.context import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
-from nexo.tests.integration.erp.helpers import Catalog, moves_sum, seed_stocked_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, Catalog, moves_sum, seed_stocked_catalog
 
 D = Decimal
 
@@ -89,7 +89,9 @@ async def test_tenant_b_cannot_see_or_edit_a_product_of_a(
     await seed_stocked_catalog(sessions, erp_b, "B-")
     session = await tenant_session(sessions, erp_a)
     async with session:
-        only_a = (await create_product(session, sku="A-ONLY", name="Only in A")).id
+        only_a = (
+            await InventoryService(session, SEEDING).create_product(ProductInput(sku="A-ONLY", name="Only in A"))
+        ).id
         await session.commit()
     await web.login(erp_b.owner.email)
     own = f"/w/{erp_b.slug}/erp/inventory/products/{only_a}"

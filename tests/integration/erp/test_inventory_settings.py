@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.inventory.services import MoveRequest, StockService
 from nexo.modules.erp.sales.models import SalesOrder
+from nexo.platform.tenancy.context import Role
 from nexo.tenants.audit import AuditEntry
-from nexo.tenants.models import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
 from nexo.tests.integration.erp.helpers import seed_catalog
 

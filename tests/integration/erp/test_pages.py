@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nexo.modules.erp.accounting.models import Invoice
 from nexo.modules.erp.accounting.reports import Period, ledger_totals
 from nexo.modules.erp.sales.models import SalesOrder
+from nexo.platform.csvkit import read_csv
 from nexo.tenants.models import TenantModule
 from nexo.tests.factories import WebClient, Workspace, tenant_session
-from nexo.tests.integration.erp.helpers import seed_catalog, seed_stocked_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, seed_catalog, seed_stocked_catalog
 
 D = Decimal
 
@@ -101,7 +102,7 @@ async def test_reports_match_ledger_and_export_csv(
             order = await sales.create_order(ids.customer, ids.warehouse, [OrderLineInput(ids.widget, quantity)])
             await sales.deliver(order.id, delivered_on=day)
             invoice = await sales.invoice(order.id, issue_date=day, due_date=day)
-        await InvoiceService(session, erp_context(erp_a)).credit(invoice.id, issue_date=day)  # November, in full
+        await InvoiceService(session, erp_context(erp_a)).credit(invoice.id, issue_date=day)  # November credited
         await session.commit()
         period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 11, 28))
         ledger = await ledger_totals(session, period)
@@ -121,10 +122,31 @@ async def test_reports_match_ledger_and_export_csv(
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert sum(D(r["revenue"]) for r in rows) == ledger.revenue and len(rows) == 1
+    await _rename_customer(sessions, erp_a, ids.customer, '=HYPERLINK("http://evil.example","x")')
+    spanish = await web.get(
+        f"/w/{erp_a.slug}/erp/reports/profitability.csv?start=2026-01-01&end=2026-11-28&group_by=customer"
+        "&format=excel-es"
+    )
+    assert spanish.content.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK(" in spanish.content  # formula neutralised
+    parsed = read_csv(spanish.content, max_bytes=1 << 20, max_rows=100)
+    assert (parsed.delimiter, parsed.decimal) == (";", ",")
+    [row] = parsed.rows
+    assert row[1] == '=HYPERLINK("http://evil.example","x")' and parsed.number(row[2]) == ledger.revenue
     bad = await web.get(f"/w/{erp_a.slug}/erp/reports?start=2026-12-01&end=2026-01-01")
     assert bad.status_code == 400 and 'id="end-error"' in bad.text
     other = await web.get(f"/w/{erp_b.slug}/erp/reports/profitability.csv")
     assert other.status_code == 404
+
+
+async def _rename_customer(sessions: async_sessionmaker[AsyncSession], ws: Workspace, org_id: int, name: str) -> None:
+    from sqlalchemy import update
+
+    from nexo.modules.directory.models import Organization
+
+    session = await tenant_session(sessions, ws)
+    async with session:
+        await session.execute(update(Organization).where(Organization.id == org_id).values(name=name))
+        await session.commit()
 
 
 async def test_disabled_sales_keeps_documents_and_hides_them(
@@ -205,18 +227,20 @@ async def test_work_order_and_leave_pages(
 ) -> None:
     from nexo.modules.directory.models import Person
     from nexo.modules.erp.hr.services import HrService
-    from nexo.modules.erp.inventory.services import create_product
+    from nexo.modules.erp.inventory.services import InventoryService, ProductInput
     from nexo.modules.erp.manufacturing.services import ManufacturingService
 
     session = await tenant_session(sessions, erp_a)
     async with session:
         cat = await seed_catalog(session)
-        kit = await create_product(session, sku="KIT", name="Kit")
-        bom = await ManufacturingService(session).create_bom(kit.id, [(cat.widget, D(2))], name="Kit from widgets")
+        kit = await InventoryService(session, SEEDING).create_product(ProductInput(sku="KIT", name="Kit"))
+        bom = await ManufacturingService(session, SEEDING).create_bom(
+            kit.id, [(cat.widget, D(2))], name="Kit from widgets"
+        )
         person = Person(first_name="Grace", last_name="Hopper")
         session.add(person)
         await session.flush()
-        hr = HrService(session)
+        hr = HrService(session, SEEDING)
         employee = await hr.hire(person.id)
         leave_type = await hr.create_leave_type("Vacation", D(20))
         await hr.request_leave(employee.id, leave_type.id, datetime.date(2026, 12, 1), datetime.date(2026, 12, 2))

@@ -13,17 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.erp.accounting.models import Invoice, JournalEntry, Payment
 from nexo.modules.erp.accounting.services import InvoiceService, LineInput
-from nexo.modules.erp.errors import ErpError
 from nexo.modules.erp.inventory.models import Product, StockMove
-from nexo.modules.erp.inventory.services import MoveRequest, StockService, adjust_stock, create_product, on_hand
+from nexo.modules.erp.inventory.services import (
+    Adjustment,
+    InventoryService,
+    MoveRequest,
+    ProductInput,
+    StockService,
+    on_hand,
+)
 from nexo.modules.erp.manufacturing.services import ManufacturingService
 from nexo.modules.erp.purchasing.models import PurchaseOrder, Receipt
 from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingService
 from nexo.modules.erp.sales.models import Delivery, SalesOrder
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
+from nexo.platform.refusals import RefusalError
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
-from nexo.tests.integration.erp.helpers import account_balance, moves_sum, seed_catalog
+from nexo.tests.integration.erp.helpers import SEEDING, account_balance, moves_sum, seed_catalog
 
 D = Decimal
 DAY = datetime.date(2026, 11, 2)
@@ -40,7 +47,7 @@ async def test_purchase_to_payment(session_a: AsyncSession, session_b: AsyncSess
         [PurchaseLineInput(cat.widget, D(100), D("4.00")), PurchaseLineInput(cat.gadget, D(10), D("7.50"))],
         order_date=DAY,
     )
-    with pytest.raises(ErpError, match="send it"):
+    with pytest.raises(RefusalError, match="send it"):
         await purchasing.receive(order.id)
     await purchasing.send(order.id)
     lines = {ln.product_id: ln.id for ln in (await session_a.get(PurchaseOrder, order.id)).lines}  # type: ignore[union-attr]
@@ -64,7 +71,7 @@ async def test_purchase_to_payment(session_a: AsyncSession, session_b: AsyncSess
     invoices = InvoiceService(session_a, ctx)
     await invoices.pay(bill.id, D("500.00"), paid_on=DAY)
     assert (await session_a.get(Invoice, bill.id)).status == "open"  # type: ignore[union-attr]
-    with pytest.raises(ErpError, match=r"At most 62\.50"):
+    with pytest.raises(RefusalError, match=r"At most 62\.50"):
         await invoices.pay(bill.id, D("100"))
     await invoices.pay(bill.id, D("62.50"), paid_on=DAY)
     assert (await session_a.get(Invoice, bill.id)).status == "paid"  # type: ignore[union-attr]
@@ -91,11 +98,11 @@ async def test_quote_to_payment(session_a: AsyncSession, session_b: AsyncSession
     assert quote.lines[0].unit_price == D(10) and quote.lines[0].tax_rate == D("0.2")  # product defaults
     order = await sales.confirm_quote(quote.id, cat.warehouse, order_date=DAY)
     assert order.quote_id == quote.id and quote.status == "accepted"
-    with pytest.raises(ErpError, match="deliver first"):
+    with pytest.raises(RefusalError, match="deliver first"):
         await sales.invoice(order.id)
 
     line_id = (await session_a.get(SalesOrder, order.id)).lines[0].id  # type: ignore[union-attr]
-    with pytest.raises(ErpError, match="between 0 and 12"):
+    with pytest.raises(RefusalError, match="between 0 and 12"):
         await sales.deliver(order.id, {line_id: D(13)})
     delivery = await sales.deliver(order.id, {line_id: D(5)}, delivered_on=DAY)
     assert (await session_a.get(Delivery, delivery.id)).order_id == order.id  # type: ignore[union-attr]
@@ -140,7 +147,7 @@ async def test_sales_without_accounting_cannot_invoice(session_a: AsyncSession, 
     sales = SalesService(session_a, ctx)
     order = await sales.create_order(cat.customer, cat.warehouse, [OrderLineInput(cat.gadget, D(2))])
     await sales.deliver(order.id)
-    with pytest.raises(ErpError, match="Switch on the Accounting module"):
+    with pytest.raises(RefusalError, match="Switch on the Accounting module"):
         await sales.invoice(order.id)
 
 
@@ -149,7 +156,7 @@ async def test_stock_cannot_go_negative_unless_allowed(session_a: AsyncSession, 
     cat_b = await seed_catalog(session_b, prefix="B-")
     stock = StockService(session_a)
     await stock.move([MoveRequest("receipt", cat.widget, D(2), to_warehouse_id=cat.warehouse, unit_cost=D(1))])
-    with pytest.raises(ErpError, match="Not enough stock"):
+    with pytest.raises(RefusalError, match="Not enough stock"):
         await stock.move(
             [
                 MoveRequest("delivery", cat.gadget, D(1), from_warehouse_id=cat.warehouse),  # fine? no: none on hand
@@ -168,7 +175,9 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
 ) -> None:
     cat = await seed_catalog(session_a)
     await seed_catalog(session_b, prefix="B-")
-    kit = await create_product(session_a, sku="KIT-1", name="Kit", sale_price=D(60))
+    kit = await InventoryService(session_a, SEEDING).create_product(
+        ProductInput(sku="KIT-1", name="Kit", sale_price=D(60))
+    )
     stock = StockService(session_a)
     await stock.move(
         [
@@ -176,7 +185,7 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
             MoveRequest("receipt", cat.gadget, D(10), to_warehouse_id=cat.warehouse, unit_cost=D("7.5")),
         ]
     )
-    manufacturing = ManufacturingService(session_a)
+    manufacturing = ManufacturingService(session_a, erp_context(erp_a))
     bom = await manufacturing.create_bom(kit.id, [(cat.widget, D(2)), (cat.gadget, D(1))])
     work_order = await manufacturing.create_work_order(bom.id, D(4), cat.warehouse)
     done = await manufacturing.complete(work_order.id, completed_on=DAY)
@@ -188,10 +197,10 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
     assert {m.kind for m in moves} == {"consumption", "production"}
     assert all(m.source_id == work_order.id for m in moves)
     assert (await session_a.get(Product, kit.id)).average_cost == D("15.5")  # type: ignore[union-attr]
-    with pytest.raises(ErpError, match="already done"):
+    with pytest.raises(RefusalError, match="already done"):
         await manufacturing.complete(work_order.id)
     too_big = await manufacturing.create_work_order(bom.id, D(10), cat.warehouse)
-    with pytest.raises(ErpError, match="Not enough stock"):
+    with pytest.raises(RefusalError, match="Not enough stock"):
         await manufacturing.complete(too_big.id)
     for product in (cat.widget, cat.gadget, kit.id):
         assert await moves_sum(session_a, product, cat.warehouse) == await on_hand(session_a, product, cat.warehouse)
@@ -201,8 +210,8 @@ async def test_work_order_consumes_components_and_produces_at_rolled_up_cost(
 async def test_adjustment_posts_value_difference(session_a: AsyncSession, erp_a: Workspace) -> None:
     ctx = erp_context(erp_a)
     cat = await seed_catalog(session_a)
-    await adjust_stock(session_a, ctx, cat.widget, cat.warehouse, D(10), unit_cost=D(3))
-    await adjust_stock(session_a, ctx, cat.widget, cat.warehouse, D(8))
+    await InventoryService(session_a, ctx).adjust_stock(Adjustment(cat.widget, cat.warehouse, D(10), unit_cost=D(3)))
+    await InventoryService(session_a, ctx).adjust_stock(Adjustment(cat.widget, cat.warehouse, D(8)))
     assert await on_hand(session_a, cat.widget, cat.warehouse) == D(8)
     assert await account_balance(session_a, "inventory") == D(24)
     assert await account_balance(session_a, "stock_adjustment") == D(-24)
@@ -218,7 +227,12 @@ async def test_concurrent_posting_numbers_without_gaps_or_duplicates(
     async with seeding:
         cat = await seed_catalog(seeding)
         own = [
-            (await create_product(seeding, sku=f"C-{n}", name=f"Concurrent {n}", sale_price=D(5))).id for n in range(8)
+            (
+                await InventoryService(seeding, SEEDING).create_product(
+                    ProductInput(sku=f"C-{n}", name=f"Concurrent {n}", sale_price=D(5))
+                )
+            ).id
+            for n in range(8)
         ]  # one product per task, so the tasks meet only at the number counter
         await StockService(seeding).move(
             [MoveRequest("receipt", p, D(100), to_warehouse_id=cat.warehouse, unit_cost=D(2)) for p in own]
@@ -301,13 +315,13 @@ async def test_batch_posting_equals_one_by_one(session_a: AsyncSession, erp_a: W
 
     again = await sales.create_orders([OrderInput(cat.customer, cat.warehouse, lines)] * 2)
     entries = await session_a.scalar(select(func.count()).select_from(JournalEntry))
-    with pytest.raises(ErpError, match="deliver first"):
+    with pytest.raises(RefusalError, match="deliver first"):
         await sales.invoice_many([again[0].id, again[1].id])  # nothing delivered on either
-    with pytest.raises(ErpError, match="only once"):
+    with pytest.raises(RefusalError, match="only once"):
         await sales.deliver_many([again[0].id, again[0].id])
     big = await sales.create_orders([OrderInput(cat.customer, cat.warehouse, [OrderLineInput(cat.widget, D(30))])] * 2)
     moves = await session_a.scalar(select(func.count()).select_from(StockMove))
-    with pytest.raises(ErpError, match="Not enough stock"):
+    with pytest.raises(RefusalError, match="Not enough stock"):
         async with session_a.begin_nested():  # as the pages call it: a refusal undoes only this step
             await sales.deliver_many([order.id for order in big])  # 60 wanted, 38 on hand
     assert await session_a.scalar(select(func.count()).select_from(StockMove)) == moves
@@ -320,7 +334,7 @@ async def test_refused_posting_takes_no_number(session_a: AsyncSession, erp_a: W
     invoices = InvoiceService(session_a, erp_context(erp_a))
     cat = await seed_catalog(session_a)
     first = await invoices.create("customer_invoice", cat.customer, [LineInput("Consulting", D(1), D(100))])
-    with pytest.raises(ErpError, match="at least one amount"):
+    with pytest.raises(RefusalError, match="at least one amount"):
         await invoices.create("customer_invoice", cat.customer, [LineInput("Free sample", D(1), D(0))])
     second = await invoices.create("customer_invoice", cat.customer, [LineInput("Support", D(2), D(50))])
     assert (first.number, second.number) == ("INV-000001", "INV-000002")

@@ -12,10 +12,13 @@ import requests
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 from requests_oauthlib import OAuth2Session
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.directory.models import Person
-from nexo.tests.factories import Workspace, make_user, tenant_session
+from nexo.platform.accounts.models import User
+from nexo.tenants.models import Membership, Role
+from nexo.tests.factories import Workspace, add_member, make_user, tenant_session, unique_email
 from nexo.tests.partner import LiveServer, PartnerApp, browser_login, consent, make_integration, make_partner_app
 
 
@@ -148,3 +151,37 @@ async def test_other_user_cannot_install_into_workspace_they_do_not_administer(
     outsider = await make_user(sessions)
     browser = browser_login(live_server.url, outsider.email)
     assert "not an admin of any workspace" in browser.get(url).text
+
+
+async def test_tokens_stop_when_the_granting_user_leaves_the_workspace_or_is_deactivated(
+    live_server: LiveServer, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
+) -> None:
+    admin = await make_user(sessions, email=unique_email("granter"))
+    await add_member(sessions, tenant_a, admin, Role.ADMIN)
+    app = await make_partner_app(sessions, tenant_a.owner.id)
+    granted_by_admin = Workspace(tenant=tenant_a.tenant, owner=admin)
+    oauth, _ = authorize_with_requests_oauthlib(live_server, app, granted_by_admin, ["directory.read"])
+    owners_oauth, _ = authorize_with_requests_oauthlib(live_server, app, tenant_a, ["directory.read"])
+    people = f"{live_server.url}/api/v1/directory/people"
+    assert oauth.get(people).status_code == 200 and owners_oauth.get(people).status_code == 200
+
+    async with sessions() as session:  # the admin is removed from the workspace (as the members page does)
+        membership = await session.scalar(
+            select(Membership).where(Membership.user_id == admin.id, Membership.tenant_id == tenant_a.tenant.id)
+        )
+        await session.delete(membership)
+        await session.commit()
+    assert oauth.get(people).status_code == 401
+    assert owners_oauth.get(people).status_code == 200  # the owner's grant is untouched
+
+    async with sessions() as session:  # the owner's account is deactivated
+        owner = await session.get_one(User, tenant_a.owner.id)
+        owner.is_active = False
+        await session.commit()
+    try:
+        assert owners_oauth.get(people).status_code == 401
+    finally:
+        async with sessions() as session:
+            owner = await session.get_one(User, tenant_a.owner.id)
+            owner.is_active = True
+            await session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.oauth.models import OAuthClient
-from nexo.tenants.models import Role
+from nexo.platform.tenancy.context import Role
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user
 
 SECRET = re.compile(r'id="secret-value">([^<]+)<')

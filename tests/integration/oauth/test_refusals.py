@@ -17,7 +17,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from requests_oauthlib import OAuth2Session
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from nexo.tests.factories import Workspace
+from nexo.tests.factories import DEFAULT_PASSWORD, Workspace
 from nexo.tests.partner import LiveServer, PartnerApp, browser_login, consent, make_partner_app
 
 
@@ -212,3 +212,41 @@ async def test_token_of_tenant_a_never_reaches_tenant_b_ids(
         assert answer.status_code == 404 and answer.headers["content-type"].startswith("application/problem+json")
         listed = await api.get("/api/v1/directory/people", params={"workspace": tenant_b.slug})
         assert "Only-in-B" not in listed.text
+
+
+def _csp(response: requests.Response) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in response.headers["content-security-policy"].split("; ")}
+
+
+async def test_the_consent_flow_is_made_of_html_pages_a_browser_can_follow(
+    live_server: LiveServer, app: PartnerApp, tenant_a: Workspace
+) -> None:
+    """Signed out, the authorization request sends the person to sign in and back; pages are HTML; the consent
+    page's CSP lets its form end on the app's registered origin, and only there."""
+    url = authorize_url(live_server, app)
+    signed_out = requests.get(url, headers={"accept": "text/html"}, allow_redirects=False)
+    assert signed_out.status_code in (302, 303)
+    location = signed_out.headers["location"]
+    assert location.startswith("/login?next=")
+    assert parse_qs(urlsplit(location).query)["next"] == [url.removeprefix(live_server.url)]
+
+    browser = requests.Session()
+    login_page = browser.get(live_server.url + location)
+    assert f'name="next" value="{url.removeprefix(live_server.url)}"' in login_page.text.replace("&amp;", "&")
+    signed_in = browser.post(
+        f"{live_server.url}/login",
+        data={"email": tenant_a.owner.email, "password": DEFAULT_PASSWORD, "next": url.removeprefix(live_server.url)},
+        headers={"x-csrftoken": browser.cookies["nexo_csrf"]},
+        allow_redirects=False,
+    )
+    assert signed_in.status_code in (302, 303) and signed_in.headers["location"] == url.removeprefix(live_server.url)
+    page = browser.get(url, allow_redirects=False)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = _csp(page)
+    assert csp["form-action"] == ["'self'", "http://127.0.0.1:9"]
+    assert csp["script-src"] == ["'self'"] and csp["frame-ancestors"] == ["'none'"]
+    assert _csp(browser.get(f"{live_server.url}/workspaces"))["form-action"] == ["'self'"]  # only that page
+
+    wrong = browser.get(authorize_url(live_server, app, redirect_uri="https://evil.example/cb"), allow_redirects=False)
+    assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("text/html")
+    assert _csp(wrong)["form-action"] == ["'self'"]

@@ -84,3 +84,15 @@ async def test_logs_carry_the_request_id_and_the_tenant(
     assert "tenant" not in by_request["req-beta-1"] and by_request["req-beta-1"]["status"] == 404
     generated = anonymous.headers["x-request-id"]
     assert len(generated) == 32 and "tenant" not in by_request[generated]
+
+
+async def test_the_access_log_records_the_status_sent_for_refusals_raised_by_middleware(
+    client: AsyncTestClient[Litestar], json_logs: io.StringIO, tenant_a: Workspace, tenant_b: Workspace
+) -> None:
+    """A CSRF refusal is raised by a middleware, outside the handler: the log line and headers must still see it."""
+    refused = await client.post("/login", data={"email": "x@example.com"}, headers={"x-request-id": "req-csrf-1"})
+    assert refused.status_code == 403
+    assert refused.headers["x-request-id"] == "req-csrf-1"
+    assert "content-security-policy" in refused.headers and refused.headers["x-frame-options"] == "DENY"
+    by_request = {line["request_id"]: line for line in _lines(json_logs) if line.get("event") == "request"}
+    assert by_request["req-csrf-1"]["status"] == 403

@@ -29,7 +29,7 @@ async def test_same_ids_in_two_tenants_do_not_cross_in_services(
     for ws, expected in ((tenant_a, "Alpha-only"), (tenant_b, "Beta-only")):
         session = await tenant_session(sessions, ws)
         async with session:
-            people, total = await PersonService(session=session).search("")
+            people, total = await PersonService(session).search("")
             assert [p.last_name for p in people] == [expected]
             assert total == 1
             assert (await session.get(Person, 1)).last_name == expected  # type: ignore[union-attr]

@@ -61,7 +61,7 @@ def describe_schema(connection: Connection, schema: str) -> dict[str, Any]:
             ),
         }
     enums = sorted((e["name"], tuple(e["labels"])) for e in inspector.get_enums(schema=schema))  # type: ignore[attr-defined]
-    versions = sorted(connection.execute(text(f'SELECT version_num FROM "{schema}".alembic_version')).scalars())
+    versions = sorted(connection.execute(text(f'SELECT version_num FROM "{schema}".alembic_version')).scalars())  # noqa: S608 (schema name from our own fixture)
     comment = connection.execute(
         text("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :s"), {"s": schema}
     ).scalar()

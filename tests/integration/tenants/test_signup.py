@@ -12,8 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.accounts.models import User
+from nexo.platform.tenancy.context import Role
 from nexo.tenants import provisioning
-from nexo.tenants.models import Membership, Role, Tenant
+from nexo.tenants.models import Membership, SlugRedirect, Tenant
 from nexo.tests.factories import WebClient, Workspace, unique_email, unique_slug
 
 GOOD_PASSWORD = "Corr3ct-horse-battery"
@@ -68,7 +69,7 @@ async def test_signup_creates_workspace_schema_and_owner_and_signs_in(
             select(Membership.role).join(User).where(Membership.tenant_id == tenant.id, User.email == data["email"])
         )
         assert role is Role.OWNER
-        versions = await session.scalar(text(f'SELECT count(*) FROM "{tenant.schema_name}".alembic_version'))
+        versions = await session.scalar(text(f'SELECT count(*) FROM "{tenant.schema_name}".alembic_version'))  # noqa: S608 (schema name read from the tenant row)
         assert versions and versions >= 1  # built at head and stamped
     home = await web.get(f"/w/{data['slug']}/")
     assert home.status_code == 200 and "Welcome to Gamma Works" in home.text
@@ -243,3 +244,19 @@ async def test_live_slug_suggestion_and_check(web: WebClient, tenant_a: Workspac
         )
         assert status.text.lstrip().startswith("<small") and 'id="slug-status"' in status.text
         assert message in status.text, typed
+
+
+async def test_signup_refuses_an_address_that_still_redirects_to_another_workspace(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
+) -> None:
+    """Tenant A moved from an old address, which still redirects its members: nobody may take it over."""
+    former = unique_slug("moved")
+    async with sessions() as session:
+        session.add(SlugRedirect(old_slug=former, tenant_id=tenant_a.tenant.id))
+        await session.commit()
+    before = await counts(sessions)
+    taken = await web.post("/signup", signup_data(slug=former))
+    assert taken.status_code == 400 and "This address is taken" in taken.text
+    assert await counts(sessions) == before
+    check = await web.get("/signup/slug", params={"slug": former}, headers={"hx-request": "true", "hx-trigger": "slug"})
+    assert "This address is taken" in check.text

@@ -11,13 +11,75 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-from nexo.modules.erp.accounting.models import balance_trigger_statements, default_chart_statements
-from nexo.modules.erp.ddl import run_statements
-
 revision: str = "19108ef03746"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_accounting",)
 depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
+
+# The statements as they were when this revision was written: a revision never follows later model changes.
+STATEMENTS: tuple[str, ...] = (
+    """INSERT INTO erp_accounts (code, name, type, role, active, created_at,
+updated_at) VALUES ('1000', 'Cash', 'asset', 'cash', true, now(),
+now()), ('1010', 'Bank', 'asset', 'bank', true, now(), now()),
+('1200', 'Accounts receivable', 'asset', 'receivable', true,
+now(), now()), ('1300', 'Inventory', 'asset', 'inventory', true,
+now(), now()), ('1400', 'VAT deductible', 'asset', 'vat_deductible',
+true, now(), now()), ('2000', 'Accounts payable', 'liability',
+'payable', true, now(), now()), ('2100', 'Goods received not invoiced',
+'liability', 'grni', true, now(), now()), ('2200', 'VAT collected',
+'liability', 'vat_collected', true, now(), now()), ('3000', 'Owner''s equity',
+'equity', 'equity', true, now(), now()), ('3900', 'Retained earnings',
+'equity', 'retained_earnings', true, now(), now()), ('4000',
+'Sales revenue', 'income', 'revenue', true, now(), now()), ('4900',
+'Other income', 'income', NULL, true, now(), now()), ('5000',
+'Cost of goods sold', 'expense', 'cogs', true, now(), now()),
+('5100', 'Stock adjustments', 'expense', 'stock_adjustment',
+true, now(), now()), ('6000', 'Salaries', 'expense', NULL, true,
+now(), now()), ('6100', 'Rent', 'expense', NULL, true, now(),
+now()), ('6200', 'Office expenses', 'expense', 'expense', true,
+now(), now())""",
+    """
+CREATE FUNCTION erp_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    touched bigint;
+    difference numeric;
+    line_count bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'erp_journal_entries' THEN
+        touched := NEW.id;
+    ELSIF TG_OP = 'DELETE' THEN
+        touched := OLD.entry_id;
+    ELSE
+        touched := NEW.entry_id;
+    END IF;
+    EXECUTE format('SELECT coalesce(sum(debit - credit), 0), count(*) FROM %I.erp_journal_lines WHERE entry_id = $1',
+                   TG_TABLE_SCHEMA)
+        INTO difference, line_count USING touched;
+    IF difference <> 0 THEN
+        RAISE EXCEPTION 'journal entry % does not balance (debits - credits = %)', touched, difference
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF line_count = 0 THEN
+        EXECUTE format('SELECT count(*) FROM %I.erp_journal_entries WHERE id = $1', TG_TABLE_SCHEMA)
+            INTO line_count USING touched;
+        IF line_count > 0 THEN
+            RAISE EXCEPTION 'journal entry % has no lines', touched USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$""",
+    """
+CREATE CONSTRAINT TRIGGER erp_journal_lines_balanced
+    AFTER INSERT OR UPDATE OR DELETE ON erp_journal_lines
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION erp_check_entry_balanced()""",
+    """
+CREATE CONSTRAINT TRIGGER erp_journal_entries_have_lines
+    AFTER INSERT ON erp_journal_entries
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION erp_check_entry_balanced()""",
+)
 
 
 def upgrade() -> None:
@@ -190,7 +252,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_erp_payments_invoice_id"), "erp_payments", ["invoice_id"], unique=False)
     op.create_index(op.f("ix_erp_payments_paid_on"), "erp_payments", ["paid_on"], unique=False)
 
-    run_statements(op.get_bind(), [*default_chart_statements(), *balance_trigger_statements()])
+    for statement in STATEMENTS:
+        op.get_bind().exec_driver_sql(statement)
 
 
 def downgrade() -> None:

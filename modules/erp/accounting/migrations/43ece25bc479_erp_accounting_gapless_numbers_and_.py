@@ -14,13 +14,35 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-from nexo.modules.erp.accounting.models import profit_rollup_statements
-from nexo.modules.erp.ddl import run_statements
-
 revision: str = "43ece25bc479"
 down_revision: str | Sequence[str] | None = "19108ef03746"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The statements as they were when this revision was written: a revision never follows later model changes.
+STATEMENTS: tuple[str, ...] = (
+    """INSERT INTO erp_profit_by_product (month, product_id, label, revenue, cost, created_at, updated_at)
+SELECT CAST(date_trunc('month', i.issue_date) AS date), coalesce(l.product_id,
+0), min(l.description), sum(l.net_amount * CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END),
+sum(l.cost_amount * CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END),
+now(), now()
+FROM erp_invoice_lines l JOIN erp_invoices i ON i.id = l.invoice_id
+WHERE i.kind IN ('customer_invoice', 'customer_credit_note') AND i.status IN ('open', 'paid')
+GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, product_id) DO UPDATE SET revenue = erp_profit_by_product.revenue + excluded.revenue,
+cost = erp_profit_by_product.cost + excluded.cost, updated_at = excluded.updated_at,
+    label = least(erp_profit_by_product.label, excluded.label)""",
+    """INSERT INTO erp_profit_by_customer (month, partner_org_id, revenue, cost, created_at, updated_at)
+SELECT CAST(date_trunc('month', i.issue_date) AS date), i.partner_org_id,
+sum(l.net_amount * CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END),
+sum(l.cost_amount * CASE WHEN i.kind = 'customer_credit_note' THEN -1 ELSE 1 END),
+now(), now()
+FROM erp_invoice_lines l JOIN erp_invoices i ON i.id = l.invoice_id
+WHERE i.kind IN ('customer_invoice', 'customer_credit_note') AND i.status IN ('open', 'paid')
+GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, partner_org_id) DO UPDATE SET revenue = erp_profit_by_customer.revenue + excluded.revenue,
+cost = erp_profit_by_customer.cost + excluded.cost, updated_at = excluded.updated_at""",
+)
 
 
 def upgrade() -> None:
@@ -88,7 +110,8 @@ def upgrade() -> None:
         "erp_invoices",
         "sequence_number IS NOT NULL OR status IN ('draft', 'cancelled')",
     )
-    run_statements(op.get_bind(), profit_rollup_statements())
+    for statement in STATEMENTS:
+        op.get_bind().exec_driver_sql(statement)
 
 
 def downgrade() -> None:

@@ -11,13 +11,16 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-from nexo.modules.erp.ddl import run_statements
-from nexo.modules.erp.inventory.models import settings_row_statements
-
 revision: str = "05e0f486af3c"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("erp_inventory",)
 depends_on: str | Sequence[str] | None = None  # order across branches comes from the module registry
+
+# The statements as they were when this revision was written: a revision never follows later model changes.
+STATEMENTS: tuple[str, ...] = (
+    """INSERT INTO erp_inventory_settings (id, allow_negative_stock,
+created_at, updated_at) VALUES (1, false, now(), now())""",
+)
 
 
 def upgrade() -> None:
@@ -130,7 +133,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_erp_stock_moves_moved_on"), "erp_stock_moves", ["moved_on"], unique=False)
     op.create_index(op.f("ix_erp_stock_moves_product_id"), "erp_stock_moves", ["product_id"], unique=False)
 
-    run_statements(op.get_bind(), settings_row_statements())
+    for statement in STATEMENTS:
+        op.get_bind().exec_driver_sql(statement)
 
 
 def downgrade() -> None:

@@ -185,6 +185,74 @@ def db_check() -> None:
 
 
 @main.group()
+def citus() -> None:
+    """Running on a Citus coordinator with schema-based sharding (infra/citus/README.md)."""
+
+
+@citus.command("check")
+def citus_check() -> None:
+    """Show the node of every tenant schema; exit 1 when one is not a distributed schema (or another problem)."""
+    from nexo.platform.db.citus import citus_report
+
+    report = run_async(lambda: _with_engine(citus_report))
+    _print_citus_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@citus.command("distribute")
+@click.option(
+    "--schema", "schemas", multiple=True, help="Only this tenant schema (repeatable; default: every local one)."
+)
+def citus_distribute(schemas: tuple[str, ...]) -> None:
+    """Make tenant schemas that are still local to the coordinator distributed schemas (``citus_schema_distribute``,
+    one transaction each; a tenant is blocked for writes while its tables are copied), then check."""
+    from nexo.platform.db.citus import citus_report, distribute_schema
+
+    async def go(engine: Any) -> Any:
+        before = await citus_report(engine)
+        if not before.citus:
+            raise click.ClickException("the database has no citus extension (CREATE EXTENSION citus)")
+        for schema in schemas or before.local:
+            if schema in before.placements:
+                console.print(f"{schema}: already distributed ({before.placements[schema]})")
+                continue
+            await distribute_schema(engine, schema)
+            console.print(f"{schema}: distributed")
+        return await citus_report(engine)
+
+    report = run_async(lambda: _with_engine(go))
+    _print_citus_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+async def _with_engine(work: Callable[[Any], Awaitable[T]]) -> T:
+    from nexo.platform.db.engine import create_engine
+
+    engine = create_engine(load_settings(), pool_size=2, max_overflow=0)
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+def _print_citus_report(report: Any) -> None:
+    table = Table("tenant schema", "node")
+    for schema, node in report.placements.items():
+        table.add_row(schema, node)
+    for schema in report.local:
+        table.add_row(schema, "[red]not distributed (on the coordinator)[/]")
+    Console().print(table)
+    for problem in report.problems:
+        console.print(f"[red]problem:[/] {problem}")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if report.ok:
+        console.print(f"ok: {len(report.placements)} tenant schemas, every one a distributed schema")
+
+
+@main.group()
 def tenants() -> None:
     """Workspaces."""
 

@@ -7,7 +7,8 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,15 @@ def pg_data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(pg_data_dir: Path) -> Iterator[str]:
-    with temporary_database(pg_data_dir) as url:
+def new_database(pg_data_dir: Path) -> Callable[[], AbstractContextManager[str]]:
+    """Makes a fresh database (a libpq URL, dropped on exit) on the server the suite runs on: the embedded one or
+    ``NEXO_TEST_DATABASE_URL`` here, the Citus cluster in tests/citus."""
+    return lambda: temporary_database(pg_data_dir)
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:
+    with new_database() as url:
         yield normalize_url(url)
 
 

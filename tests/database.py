@@ -42,3 +42,81 @@ def temporary_database(data_dir: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def citus_unavailable(admin_url: str | None) -> str | None:
+    """Why no Citus test can run on ``admin_url`` (``NEXO_TEST_CITUS_URL``), or None when one can."""
+    if not admin_url:
+        return "NEXO_TEST_CITUS_URL is not set (a Citus coordinator's admin database; see infra/citus/README.md)"
+    try:
+        with psycopg.connect(_libpq(admin_url), autocommit=True, connect_timeout=5) as conn:
+            row = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'citus'").fetchone()
+            sharding = conn.execute("SELECT current_setting('citus.enable_schema_based_sharding', true)").fetchone()
+            workers = _workers(conn)
+    except psycopg.Error as exc:
+        return f"no Citus coordinator answers at NEXO_TEST_CITUS_URL: {exc}"
+    if row is None:
+        return "NEXO_TEST_CITUS_URL's database has no citus extension (CREATE EXTENSION citus; add the workers)"
+    if not sharding or sharding[0] != "on":
+        return "citus.enable_schema_based_sharding is not on at the coordinator (see infra/citus/README.md)"
+    if len(workers) < 2:
+        return f"the Citus coordinator has {len(workers)} worker(s); the suite needs two (citus_add_node)"
+    return None
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def _workers(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[str, int]]:
+    rows = conn.execute(
+        "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 ORDER BY nodeid"
+    ).fetchall()
+    return [(str(name), int(str(port))) for name, port in rows]
+
+
+def _on_node(url: str, host: str, port: int, database: str) -> str:
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    password = f"{parts.username}:{parts.password}@" if parts.password else user
+    return urlunsplit((parts.scheme, f"{password}{host}:{port}", f"/{database}", "", ""))
+
+
+@contextmanager
+def temporary_citus_database(admin_url: str) -> Iterator[str]:
+    """Yield a libpq URL to a new database on a Citus cluster: created on the coordinator and on every worker that
+    ``admin_url``'s database lists, each with the ``citus`` extension, the workers registered in the new database.
+    Dropped everywhere afterwards."""
+    admin_url = _libpq(admin_url)
+    parts = urlsplit(admin_url)
+    coordinator = (parts.hostname or "127.0.0.1", parts.port or 5432)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        workers = _workers(conn)
+    name = f"nexo_test_{uuid.uuid4().hex[:10]}"
+    nodes = [coordinator, *workers]
+    try:
+        for host, port in nodes:
+            with psycopg.connect(_on_node(admin_url, host, port, parts.path.lstrip("/")), autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            with psycopg.connect(_on_node(admin_url, host, port, name), autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION citus")
+        with psycopg.connect(_on_node(admin_url, *coordinator, name), autocommit=True) as conn:
+            conn.execute("SELECT citus_set_coordinator_host(%s, %s)", coordinator)
+            for worker in workers:
+                conn.execute("SELECT citus_add_node(%s, %s)", worker)
+        yield _on_node(admin_url, *coordinator, name)
+    finally:
+        for host, port in nodes:
+            with psycopg.connect(_on_node(admin_url, host, port, parts.path.lstrip("/")), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# On Citus a deferred check fails on the worker at COMMIT. Depending on how Citus commits there, the client gets the
+# check's own error, or the coordinator's report of the failed commit (the check's message then arrives only as a
+# WARNING). The commit is refused either way.
+CITUS_REFUSED_COMMIT = "could not commit transaction for shard"
+
+
+def refused_commit(reason: str, *, citus: bool) -> str:
+    """The pattern of the error a commit refused by a deferred database check raises, on this kind of server."""
+    return f"{reason}|{CITUS_REFUSED_COMMIT}" if citus else reason

@@ -177,13 +177,17 @@ class BenchDatabase:
 
 
 @asynccontextmanager
-async def bench_database(pool_size: int = 10) -> AsyncIterator[BenchDatabase]:
-    """A new database with the public schema migrated; dropped (with every tenant schema) afterwards."""
+async def bench_database(pool_size: int = 10, *, citus_url: str | None = None) -> AsyncIterator[BenchDatabase]:
+    """A new database with the public schema migrated; dropped (with every tenant schema) afterwards.
+
+    With ``citus_url`` (a Citus coordinator's admin database, as ``NEXO_TEST_CITUS_URL``) the database is made on
+    the coordinator and its workers, as the citus test suite makes it."""
     from nexo.platform.db.engine import create_engine, create_session_maker
     from nexo.platform.migrations.fanout import upgrade_public_schema
-    from nexo.tests.database import temporary_database
+    from nexo.tests.database import temporary_citus_database, temporary_database
 
-    with temporary_database(embedded_pgdata()) as url:
+    database = temporary_citus_database(citus_url) if citus_url else temporary_database(embedded_pgdata())
+    with database as url:
         settings = bench_settings(url)
         engine = create_engine(settings, pool_size=pool_size, max_overflow=0)
         try:

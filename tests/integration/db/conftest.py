@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
 from nexo.platform.migrations.fanout import upgrade_public_schema
 from nexo.platform.settings import Settings
-from nexo.tests.database import temporary_database
 
 
 @dataclass
@@ -24,9 +23,11 @@ class ScratchDatabase:
 
 
 @pytest.fixture
-async def scratch(settings: Settings, pg_data_dir: Path) -> AsyncIterator[ScratchDatabase]:
+async def scratch(
+    settings: Settings, new_database: Callable[[], AbstractContextManager[str]]
+) -> AsyncIterator[ScratchDatabase]:
     """A new database with the public schema migrated, deleted afterwards."""
-    with temporary_database(pg_data_dir) as url:
+    with new_database() as url:
         scratch_settings = dataclasses.replace(settings, db=dataclasses.replace(settings.db, url=normalize_url(url)))
         engine = create_engine(scratch_settings, pool_size=5, max_overflow=0)
         try:

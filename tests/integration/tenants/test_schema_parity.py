@@ -65,7 +65,25 @@ def describe_schema(connection: Connection, schema: str) -> dict[str, Any]:
     comment = connection.execute(
         text("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :s"), {"s": schema}
     ).scalar()
-    return {"tables": tables, "enums": enums, "versions": versions, "comment": comment}
+    return {
+        "tables": tables,
+        "enums": enums,
+        "versions": versions,
+        "comment": comment,
+        "triggers": sorted(clean(row) for row in connection.execute(TRIGGERS, {"s": schema})),
+        "functions": sorted(clean(row) for row in connection.execute(FUNCTIONS, {"s": schema})),
+    }
+
+
+# Triggers and functions (the database-side checks), as PostgreSQL prints them back.
+TRIGGERS = text(
+    "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s AND NOT t.tgisinternal"
+)
+FUNCTIONS = text(
+    "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = :s"
+)
 
 
 async def _shapes(

@@ -1,0 +1,6 @@
+"""The ERP API (posting, reports) on Citus: the tests of tests/integration/api/test_erp_api.py."""
+
+from nexo.tests.integration.api.conftest import token_for
+from nexo.tests.integration.api.test_erp_api import *  # noqa: F403
+
+__all__ = ["token_for"]

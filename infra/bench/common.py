@@ -41,6 +41,19 @@ _FOLDERS: list[Path] = []
 _SERVERS: list[tuple[Any, Path]] = []  # (pgserver handle, its data folder)
 _CHILDREN: list[subprocess.Popen[bytes]] = []
 _INSTALLED = False
+_INTERRUPTED: list[int] = []  # the signals received, so the runner answers 130 whatever exception they caused
+
+
+def _interrupt(number: int, frame: Any) -> None:
+    """Remember the signal, then act like Ctrl-C. The KeyboardInterrupt may land inside a database driver's
+    callback and come out as another exception (asyncpg: a ValueError): :func:`interrupted` still tells."""
+    _INTERRUPTED.append(number)
+    signal.default_int_handler(number, frame)
+
+
+def interrupted() -> bool:
+    """True once SIGINT, SIGTERM or SIGHUP reached this process."""
+    return bool(_INTERRUPTED)
 
 
 def install_cleanup() -> None:
@@ -51,8 +64,8 @@ def install_cleanup() -> None:
     _INSTALLED = True
     atexit.register(cleanup)
     if threading.current_thread() is threading.main_thread():
-        for number in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(number, signal.default_int_handler)
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _interrupt)
 
 
 def scratch_dir(prefix: str) -> Path:

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown benchmark {unknown[0]!r}; known: {', '.join(sorted(benchmarks))}", file=sys.stderr)
         return 2
-    from common import cleanup, install_cleanup
+    from common import cleanup, install_cleanup, interrupted
 
     install_cleanup()  # SIGTERM/SIGHUP act like Ctrl-C: every `finally` runs, then servers and folders go
     try:
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                 # The 1-minute load average when it ended: on a shared machine it says how much else was running.
                 figure = {"name": name, **figure, "load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
                 print(json.dumps(figure), flush=True)
-    except KeyboardInterrupt:
+    except BaseException:
+        if not interrupted():
+            raise
         print("interrupted", file=sys.stderr)
         return 130
     finally:

@@ -57,5 +57,5 @@ async def sign_in(page: Page, workspace: Workspace) -> None:
     await page.goto("/login")
     await page.fill("#email", workspace.owner.email)
     await page.fill("#password", DEFAULT_PASSWORD)
-    await page.click("button[type=submit]")
+    await page.click("form:has(#password) button[type=submit]")  # the header also has submit buttons (language)
     await page.wait_for_url(lambda url: "/login" not in url)

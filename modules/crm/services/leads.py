@@ -67,8 +67,10 @@ class LeadService(CrmService):
         (source, campaign, first contact): it is refused while the opportunity exists."""
         if lead.opportunity_id is not None:
             raise PipelineError(
-                "This lead was qualified into an opportunity, which keeps it as its origin: "
-                "delete the opportunity first."
+                gettext(
+                    "This lead was qualified into an opportunity, which keeps it as its origin: "
+                    "delete the opportunity first."
+                )
             )
         lead_id = lead.id
         await self.session.delete(lead)

@@ -13,7 +13,7 @@ from nexo.modules.crm.services.base import CrmService
 from nexo.modules.crm.services.events import deleted_event, opportunity_event
 from nexo.modules.crm.services.integrations import quote_provider
 from nexo.platform.db.base import utcnow
-from nexo.platform.i18n.catalog import N_, gettext, ngettext, use_language, workspace_language
+from nexo.platform.i18n.catalog import N_, gettext, use_language, workspace_language
 from nexo.platform.refusals import ConflictError
 
 # Seeded in the workspace's language (the names are then the workspace's own data, renamed at will).
@@ -108,10 +108,9 @@ class StageService(CrmService):
         used = await session.scalar(select(func.count()).where(Opportunity.stage_id == stage.id))
         if used:
             raise PipelineError(
-                ngettext(
-                    "%(num)d opportunity is in “%(stage)s”: move it before deleting the stage.",
-                    "%(num)d opportunities are in “%(stage)s”: move them before deleting the stage.",
-                    used,
+                gettext(
+                    "%(count)s opportunities are in “%(stage)s”: move them before deleting the stage.",
+                    count=used,
                     stage=stage.name,
                 )
             )

@@ -26,6 +26,7 @@ from nexo.modules.crm.models import (
 )
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS
 from nexo.modules.directory.services import AddressInput, ContactPoints, TypedValue
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.platform.i18n.parsing import ParseError, parse_date, parse_decimal
 
 if TYPE_CHECKING:
@@ -56,16 +57,16 @@ def text(data: Mapping[str, Any], name: str) -> str:
 def required_text(out: Cleaned, data: Mapping[str, Any], name: str, label: str, limit: int) -> None:
     value = text(data, name)
     if not value:
-        out.errors[name] = f"Enter the {label}."
+        out.errors[name] = gettext("Enter the %(label)s.", label=gettext(label))
     elif len(value) > limit:
-        out.errors[name] = f"Use at most {limit} characters."
+        out.errors[name] = gettext("Use at most %(max)s characters.", max=limit)
     out.values[name] = value
 
 
 def optional_text(out: Cleaned, data: Mapping[str, Any], name: str, limit: int) -> None:
     value = text(data, name)
     if len(value) > limit:
-        out.errors[name] = f"Use at most {limit} characters."
+        out.errors[name] = gettext("Use at most %(max)s characters.", max=limit)
     out.values[name] = value or None
 
 
@@ -87,7 +88,7 @@ def clean_email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ValueError(f"This e-mail address is not valid: {exc}") from None
+        raise ValueError(gettext("This e-mail address is not valid: %(exc)s", exc=exc)) from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -95,7 +96,7 @@ def _clean_domain(domain: str) -> str:
     try:
         return validate_email(f"postmaster@{domain}", check_deliverability=False).domain
     except EmailNotValidError as exc:
-        raise ValueError(f"This e-mail address is not valid: {exc}") from None
+        raise ValueError(gettext("This e-mail address is not valid: %(exc)s", exc=exc)) from None
 
 
 def optional_email(out: Cleaned, data: Mapping[str, Any], name: str) -> None:
@@ -112,7 +113,7 @@ def optional_phone(out: Cleaned, data: Mapping[str, Any], name: str) -> None:
     value = text(data, name)
     out.values[name] = value or None
     if value and not PHONE.match(value):
-        out.errors[name] = "Use digits, spaces and + ( ) - . / only."
+        out.errors[name] = gettext("Use digits, spaces and + ( ) - . / only.")
 
 
 def normalize_phone(value: str) -> str:
@@ -134,9 +135,11 @@ def tags_field(out: Cleaned, data: Mapping[str, Any], name: str = "tags") -> Non
     tags = parse_tags(text(data, name))
     bad = [t for t in tags if not TAG.match(t)]
     if bad:
-        out.errors[name] = f"Tags are up to 60 letters, digits, spaces or . & + / -: {', '.join(bad)}"
+        out.errors[name] = gettext(
+            "Tags are up to 60 letters, digits, spaces or . & + / -: %(tags)s", tags=", ".join(bad)
+        )
     if len(tags) > 20:
-        out.errors[name] = "Use at most 20 tags."
+        out.errors[name] = gettext("Use at most 20 tags.")
     out.values[name] = tags
 
 
@@ -144,7 +147,7 @@ def choice(out: Cleaned, data: Mapping[str, Any], name: str, allowed: Any, defau
     value = text(data, name) or (default or "")
     options = [str(getattr(v, "value", v)) for v in allowed]
     if value not in options:
-        out.errors[name] = f"Choose one of: {', '.join(options)}."
+        out.errors[name] = gettext("Choose one of: %(options)s.", options=", ".join(options))
     out.values[name] = value
 
 
@@ -154,11 +157,11 @@ def optional_id(out: Cleaned, data: Mapping[str, Any], name: str, allowed: set[i
     if not value:
         return
     if not value.isdigit():
-        out.errors[name] = "Choose an entry from the list."
+        out.errors[name] = gettext("Choose an entry from the list.")
         return
     number = int(value)
     if allowed is not None and number not in allowed:
-        out.errors[name] = "Choose an entry from the list."
+        out.errors[name] = gettext("Choose an entry from the list.")
         return
     out.values[name] = number
 
@@ -181,11 +184,11 @@ def amount_field(out: Cleaned, data: Mapping[str, Any], name: str = "amount") ->
         out.errors[name] = str(exc)
         return
     if not amount.is_finite() or amount < 0:
-        out.errors[name] = "Enter an amount of zero or more."
+        out.errors[name] = gettext("Enter an amount of zero or more.")
     elif amount >= Decimal("1e12"):
-        out.errors[name] = "This amount is too large."
+        out.errors[name] = gettext("This amount is too large.")
     elif amount != amount.quantize(Decimal("0.01")):
-        out.errors[name] = "Use at most two decimals."
+        out.errors[name] = gettext("Use at most two decimals.")
     out.values[name] = amount if name not in out.errors else Decimal(0)
 
 
@@ -195,7 +198,7 @@ def percent_field(out: Cleaned, data: Mapping[str, Any], name: str, default: int
         out.values[name] = default
         return
     if not value.isdigit() or not 0 <= int(value) <= 100:
-        out.errors[name] = "Enter a whole number from 0 to 100."
+        out.errors[name] = gettext("Enter a whole number from 0 to 100.")
         out.values[name] = default or 0
         return
     out.values[name] = int(value)
@@ -211,14 +214,14 @@ def typed_rows(data: Mapping[str, Any], prefix: str, kinds: tuple[str, ...], out
         if not value:
             continue
         if kind not in kinds:
-            out.errors[f"{name}_kind"] = f"Choose one of: {', '.join(kinds)}."
+            out.errors[f"{name}_kind"] = gettext("Choose one of: %(options)s.", options=", ".join(kinds))
         if prefix == "email":
             try:
                 value = clean_email(value)
             except ValueError as exc:
                 out.errors[name] = str(exc)
         elif prefix == "phone" and not PHONE.match(value):
-            out.errors[name] = "Use digits, spaces and + ( ) - . / only."
+            out.errors[name] = gettext("Use digits, spaces and + ( ) - . / only.")
         rows.append({"kind": kind, "value": value})
     return rows
 
@@ -234,15 +237,17 @@ def address_rows(data: Mapping[str, Any], out: Cleaned) -> list[dict[str, str | 
             continue
         kind = text(data, f"address_{index}_kind") or ADDRESS_KINDS[0]
         if kind not in ADDRESS_KINDS:
-            out.errors[f"address_{index}_kind"] = f"Choose one of: {', '.join(ADDRESS_KINDS)}."
+            out.errors[f"address_{index}_kind"] = gettext(
+                "Choose one of: %(options)s.", options=", ".join(ADDRESS_KINDS)
+            )
         if not parts["line1"] and not parts["city"]:
-            out.errors[f"address_{index}_line1"] = "Enter a street or a city."
+            out.errors[f"address_{index}_line1"] = gettext("Enter a street or a city.")
         country = parts["country"].upper()
         if country and not re.fullmatch(r"[A-Z]{2}", country):
-            out.errors[f"address_{index}_country"] = "Use the two-letter country code (FR, DE, US, ...)."
+            out.errors[f"address_{index}_country"] = gettext("Use the two-letter country code (FR, DE, US, ...).")
         for key, limit in (("line1", 200), ("line2", 200), ("postal_code", 20), ("city", 100), ("region", 100)):
             if len(parts[key]) > limit:
-                out.errors[f"address_{index}_{key}"] = f"Use at most {limit} characters."
+                out.errors[f"address_{index}_{key}"] = gettext("Use at most %(max)s characters.", max=limit)
         rows.append({"kind": kind, **{k: (v or None) for k, v in parts.items()}, "country": country or None})
     return rows
 
@@ -250,8 +255,8 @@ def address_rows(data: Mapping[str, Any], out: Cleaned) -> list[dict[str, str | 
 def contact_form(data: Mapping[str, Any], *, owners: set[int], organizations: set[int] | None = None) -> Cleaned:
     """A contact (directory person + CRM profile)."""
     out = Cleaned()
-    required_text(out, data, "first_name", "first name", 100)
-    required_text(out, data, "last_name", "last name", 100)
+    required_text(out, data, "first_name", N_("first name"), 100)
+    required_text(out, data, "last_name", N_("last name"), 100)
     optional_text(out, data, "job_title", 150)
     optional_email(out, data, "email")
     optional_phone(out, data, "phone")
@@ -269,7 +274,7 @@ def contact_form(data: Mapping[str, Any], *, owners: set[int], organizations: se
 
 def company_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
     out = Cleaned()
-    required_text(out, data, "name", "company name", 200)
+    required_text(out, data, "name", N_("company name"), 200)
     optional_email(out, data, "email")
     optional_phone(out, data, "phone")
     optional_text(out, data, "website", 300)
@@ -286,7 +291,7 @@ def company_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
 
 def lead_form(data: Mapping[str, Any], *, owners: set[int], campaigns: set[int]) -> Cleaned:
     out = Cleaned()
-    required_text(out, data, "title", "title", 200)
+    required_text(out, data, "title", N_("title"), 200)
     optional_text(out, data, "first_name", 100)
     optional_text(out, data, "last_name", 100)
     optional_email(out, data, "email")
@@ -297,16 +302,16 @@ def lead_form(data: Mapping[str, Any], *, owners: set[int], campaigns: set[int])
     optional_id(out, data, "campaign_id", campaigns)
     optional_text(out, data, "notes", 10_000)
     if not (out.values.get("last_name") or out.values.get("email") or out.values.get("company_name")):
-        out.errors.setdefault("last_name", "Enter a name, an e-mail or a company so the lead can be reached.")
+        out.errors.setdefault("last_name", gettext("Enter a name, an e-mail or a company so the lead can be reached."))
     return out
 
 
 def opportunity_form(data: Mapping[str, Any], *, stages: set[int], owners: set[int]) -> Cleaned:
     out = Cleaned()
-    required_text(out, data, "title", "title", 200)
+    required_text(out, data, "title", N_("title"), 200)
     optional_id(out, data, "stage_id", stages)
     if out.values["stage_id"] is None and "stage_id" not in out.errors:
-        out.errors["stage_id"] = "Choose a stage."
+        out.errors["stage_id"] = gettext("Choose a stage.")
     amount_field(out, data)
     optional_date(out, data, "expected_close_date")
     if text(data, "probability"):
@@ -323,7 +328,7 @@ def opportunity_form(data: Mapping[str, Any], *, stages: set[int], owners: set[i
 def activity_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
     out = Cleaned()
     choice(out, data, "kind", ActivityKind, ActivityKind.NOTE)
-    required_text(out, data, "subject", "subject", 200)
+    required_text(out, data, "subject", N_("subject"), 200)
     optional_text(out, data, "body", 20_000)
     optional_date(out, data, "due_date")
     optional_id(out, data, "assignee_id", owners)
@@ -332,7 +337,7 @@ def activity_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
 
 def case_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
     out = Cleaned()
-    required_text(out, data, "subject", "subject", 200)
+    required_text(out, data, "subject", N_("subject"), 200)
     optional_text(out, data, "description", 20_000)
     choice(out, data, "status", CaseStatus, CaseStatus.OPEN)
     choice(out, data, "priority", CasePriority, CasePriority.NORMAL)
@@ -341,13 +346,13 @@ def case_form(data: Mapping[str, Any], *, owners: set[int]) -> Cleaned:
     optional_id(out, data, "person_id")
     optional_id(out, data, "organization_id")
     if not out.values.get("person_id") and not out.values.get("organization_id") and "person_id" not in out.errors:
-        out.errors["person_id"] = "Choose the customer: a contact or a company."
+        out.errors["person_id"] = gettext("Choose the customer: a contact or a company.")
     return out
 
 
 def campaign_form(data: Mapping[str, Any], *, saved_filters: set[int]) -> Cleaned:
     out = Cleaned()
-    required_text(out, data, "name", "campaign name", 150)
+    required_text(out, data, "name", N_("campaign name"), 150)
     choice(out, data, "status", CampaignStatus, CampaignStatus.PLANNED)
     optional_text(out, data, "description", 10_000)
     tags_field(out, data, "target_tags")
@@ -356,7 +361,7 @@ def campaign_form(data: Mapping[str, Any], *, saved_filters: set[int]) -> Cleane
     optional_date(out, data, "ends_on")
     starts, ends = out.values.get("starts_on"), out.values.get("ends_on")
     if starts and ends and ends < starts:
-        out.errors["ends_on"] = "The end date is before the start date."
+        out.errors["ends_on"] = gettext("The end date is before the start date.")
     return out
 
 

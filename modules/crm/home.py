@@ -17,6 +17,7 @@ from nexo.modules.crm.models import (
     StageKind,
     SupportCase,
 )
+from nexo.platform.i18n.catalog import gettext, pgettext
 from nexo.platform.modules.home import Card, Chart, Figure, HomeContext, Series
 
 RECENT = 6
@@ -58,23 +59,23 @@ async def _pipeline(session: AsyncSession, context: HomeContext) -> Card:
             kind="bar",
             labels=tuple(name for name, *_ in stages),
             series=(
-                Series("Amount", tuple(float(amount) for *_, amount, _ in stages)),
-                Series("Expected", tuple(float(weighted) for *_, weighted in stages)),
+                Series(gettext("Amount"), tuple(float(amount) for *_, amount, _ in stages)),
+                Series(gettext("Expected"), tuple(float(weighted) for *_, weighted in stages)),
             ),
-            description="Open deals by stage: amount and expected revenue",
+            description=gettext("Open deals by stage: amount and expected revenue"),
         )
     return Card(
         key="crm-pipeline",
-        title="Pipeline",
+        title=gettext("Pipeline"),
         order=10,
         figures=(
-            Figure("Open deals", str(deals), pipeline),
-            Figure("In the pipeline", context.money(total), pipeline),
-            Figure("Expected revenue", context.money(expected), pipeline),
+            Figure(gettext("Open deals"), str(deals), pipeline),
+            Figure(gettext("In the pipeline"), context.money(total), pipeline),
+            Figure(gettext("Expected revenue"), context.money(expected), pipeline),
         ),
         chart=chart,
-        empty="" if deals else "No open deals. Add an opportunity to start your pipeline.",
-        links=(Figure("Add an opportunity", "", context.url("crm/opportunities/new")),),
+        empty="" if deals else gettext("No open deals. Add an opportunity to start your pipeline."),
+        links=(Figure(gettext("Add an opportunity"), "", context.url("crm/opportunities/new")),),
     )
 
 
@@ -93,15 +94,15 @@ async def _my_tasks(session: AsyncSession, context: HomeContext) -> Card:
     )
     return Card(
         key="crm-tasks",
-        title="My tasks",
+        title=gettext("My tasks"),
         order=20,
         figures=(
-            Figure("Overdue", str(overdue or 0), tasks, alert=bool(overdue)),
-            Figure("Due today", str(today or 0), tasks),
+            Figure(gettext("Overdue"), str(overdue or 0), tasks, alert=bool(overdue)),
+            Figure(gettext("Due today"), str(today or 0), tasks),
         ),
         items=items,
-        empty="" if items else "Nothing due today. Plan your next call or meeting from a contact's page.",
-        links=(Figure("All my tasks", "", tasks),),
+        empty="" if items else gettext("Nothing due today. Plan your next call or meeting from a contact's page."),
+        links=(Figure(gettext("All my tasks"), "", tasks),),
     )
 
 
@@ -116,12 +117,12 @@ async def _cases(session: AsyncSession, context: HomeContext) -> Card:
     cases = context.url("crm/cases")
     return Card(
         key="crm-cases",
-        title="Support cases",
+        title=gettext("Support cases"),
         order=30,
         figures=(
-            Figure("Open", str(total or 0), cases),
-            Figure("Assigned to me", str(mine or 0), cases + "?mine=true"),
-            Figure("Past their due date", str(overdue or 0), cases, alert=bool(overdue)),
+            Figure(gettext("Open"), str(total or 0), cases),
+            Figure(gettext("Assigned to me"), str(mine or 0), cases + "?mine=true"),
+            Figure(gettext("Past their due date"), str(overdue or 0), cases, alert=bool(overdue)),
         ),
     )
 
@@ -135,7 +136,7 @@ async def _recent(session: AsyncSession, context: HomeContext) -> Card:
     )
     items = tuple(
         Figure(
-            f"{activity.kind}: {activity.subject}",
+            f"{pgettext('value', activity.kind)}: {activity.subject}",
             activity.created_at.strftime("%Y-%m-%d"),
             _subject_url(context, activity),
         )
@@ -143,10 +144,10 @@ async def _recent(session: AsyncSession, context: HomeContext) -> Card:
     )
     return Card(
         key="crm-recent",
-        title="Recent activity",
+        title=gettext("Recent activity"),
         order=90,
         items=items,
-        empty="" if items else "No activity yet. Log calls, meetings and notes on a contact's timeline.",
+        empty="" if items else gettext("No activity yet. Log calls, meetings and notes on a contact's timeline."),
     )
 
 

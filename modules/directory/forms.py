@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from nexo.modules.directory.services import PersonInput
 from nexo.platform.api.resource import field_problem
+from nexo.platform.i18n.catalog import N_, gettext
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -43,20 +44,20 @@ class PersonForm:
 def person_form(raw: Mapping[str, str]) -> PersonForm:
     form = PersonForm({key: value.strip() for key, value in raw.items()})
     data, errors = form.data, form.errors
-    for name, label, limit in (("first_name", "first name", 100), ("last_name", "last name", 100)):
+    for name, label, limit in (("first_name", N_("first name"), 100), ("last_name", N_("last name"), 100)):
         value = data.get(name, "").strip()
         if not value:
-            errors[name] = f"Enter the {label}."
+            errors[name] = gettext("Enter the %(label)s.", label=gettext(label))
         elif len(value) > limit:
-            errors[name] = f"Use at most {limit} characters."
+            errors[name] = gettext("Use at most %(max)s characters.", max=limit)
     email = data.get("email", "").strip()
     if email:
         try:
             data["email"] = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors["email"] = f"This e-mail address is not valid: {exc}"
+            errors["email"] = gettext("This e-mail address is not valid: %(exc)s", exc=exc)
     if len(data.get("phone", "")) > 50:
-        errors["phone"] = "Use at most 50 characters."
+        errors["phone"] = gettext("Use at most %(max)s characters.", max=50)
     return form
 
 

@@ -17,6 +17,7 @@ from nexo.modules.crm.services.contacts import CompanyService
 from nexo.modules.crm.services.listing import CONTACT_SORTS, ListQuery
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import AnyRequest, MultiFormData, clean_form, get_or_404
 from nexo.platform.web.rendering import render
@@ -60,7 +61,7 @@ class CasePages(CrmController):
         cleaned = forms.case_form(form, owners={m.user_id for m in await members_of(session, tenant)})
         for name, model in (("person_id", Person), ("organization_id", Organization)):
             if cleaned.values.get(name) and await session.get(model, cleaned.values[name]) is None:
-                cleaned.errors[name] = "Choose an existing customer."
+                cleaned.errors[name] = gettext("Choose an existing customer.")
         return cleaned
 
     @get("/", name="crm.cases")
@@ -152,7 +153,7 @@ class CasePages(CrmController):
         form = clean_form(data)
         body = form.get("body", "")
         if not body or len(body) > 20_000:
-            error = "Write the message." if not body else "Use at most 20,000 characters."
+            error = gettext("Write the message.") if not body else gettext("Use at most 20,000 characters.")
             return await self._detail(request, tenant, db_session, support_case, {"body": error}, form, 400)
         message = MessageInput(body, internal=form.get("internal") == "true")
         await CaseService(db_session, CrmContext.of(tenant)).add_message(support_case, message)
@@ -271,7 +272,7 @@ class CampaignPages(CrmController):
                 request,
                 service,
                 data={"status": "planned"},
-                errors={"saved_filter_id": "Name the saved filter (up to 100 characters)."},
+                errors={"saved_filter_id": gettext("Name the saved filter (up to 100 characters).")},
                 campaign=None,
                 status_code=400,
             )

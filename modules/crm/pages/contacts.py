@@ -25,6 +25,7 @@ from nexo.modules.crm.services.export import export_contacts
 from nexo.modules.crm.services.listing import CONTACT_SORTS, list_contacts, tags_in_use
 from nexo.modules.crm.services.timeline import Subject, timeline
 from nexo.modules.directory.models import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Organization, Person
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import ALLOWED_WHEN_READ_ONLY
 from nexo.platform.web.downloads import csv_download, requested_csv_format
@@ -100,7 +101,7 @@ class ContactPages(CrmController):
         cleaned = forms.contact_form(data, owners=members)
         organization_id = cleaned.values.get("organization_id")
         if organization_id and await session.get(Organization, organization_id) is None:
-            cleaned.errors["organization_id"] = "Choose a company from the list."
+            cleaned.errors["organization_id"] = gettext("Choose a company from the list.")
         return cleaned
 
     @get("/", name="crm.contacts")

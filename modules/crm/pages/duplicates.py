@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.crm.pages.base import CrmController, see_other
 from nexo.modules.crm.services.duplicates import MergeError, merge, preview_merge, suggestions
 from nexo.modules.directory.models import Organization, Person
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import AnyRequest, get_or_404
 from nexo.platform.web.rendering import render
@@ -21,7 +22,7 @@ KINDS: dict[str, tuple[Any, str]] = {"contacts": (Person, "contact"), "companies
 
 def _kind(kind: str) -> tuple[Any, str]:
     if kind not in KINDS:
-        raise NotFoundException("There is no such record type.")
+        raise NotFoundException(gettext("There is no such record type."))
     return KINDS[kind]
 
 

@@ -22,8 +22,10 @@ from nexo.modules.crm.services.csv_import import (
     guess_mapping,
     import_rows,
     parse_csv,
+    translated_fields,
 )
 from nexo.platform.csvkit import CsvReadError, decode, read_upload
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import AnyRequest, MultiFormData
 from nexo.platform.web.rendering import render
@@ -42,7 +44,7 @@ def mapping_context(
         "content": content,
         "filename": filename,
         "mapping": mapping,
-        "fields": FIELDS[entity],
+        "fields": translated_fields(entity),
     }
 
 
@@ -64,7 +66,10 @@ class ImportPages(CrmController):
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return render(
-                request, "crm/import_upload.html", {"entity": entity, "error": "Choose a CSV file."}, status_code=400
+                request,
+                "crm/import_upload.html",
+                {"entity": entity, "error": gettext("Choose a CSV file.")},
+                status_code=400,
             )
         try:
             # Read in chunks up to the cap, then decode once (UTF-8, BOM or Windows-1252 detected); the decoded text

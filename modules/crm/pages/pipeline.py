@@ -33,6 +33,7 @@ from nexo.modules.crm.services.pipeline import (
     StageService,
 )
 from nexo.modules.crm.services.timeline import Subject, timeline
+from nexo.platform.i18n.catalog import gettext
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.tenancy.policy import module_off_error
 from nexo.platform.web.kit import AnyRequest, FormErrors, MultiFormData, clean_form, form_refusals, get_or_404
@@ -120,7 +121,7 @@ class PipelinePages(CrmController):
                 position = int(form["position"]) if form.get("position", "").isdigit() else None
                 await service.move(opportunity, int(form["stage_id"]), position, reason=form.get("reason") or None)
             else:
-                raise PipelineError("Choose where to move the card.")
+                raise PipelineError(gettext("Choose where to move the card."))
         except PipelineError as exc:
             return await self._board(request, tenant, db_session, error=str(exc), status_code=400)
         return await self._board(request, tenant, db_session)
@@ -161,7 +162,7 @@ class PipelinePages(CrmController):
 
         for name, model in (("person_id", Person), ("organization_id", Organization)):
             if cleaned.values.get(name) and await session.get(model, cleaned.values[name]) is None:
-                cleaned.errors[name] = "Choose an entry from the list."
+                cleaned.errors[name] = gettext("Choose an entry from the list.")
         return cleaned
 
     @post("/opportunities/new", name="crm.opportunities.create")

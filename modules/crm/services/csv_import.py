@@ -19,6 +19,7 @@ from nexo.modules.crm.services.events import imported_events
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber
 from nexo.platform.csvkit import CsvReadError, ParsedCsv, read_csv
 from nexo.platform.db.base import utcnow
+from nexo.platform.i18n.catalog import N_, gettext
 from nexo.tenants.audit import record
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -26,26 +27,26 @@ MAX_ROWS = 50_000
 ENTITIES = ("contacts", "companies")
 FIELDS: dict[str, dict[str, str]] = {
     "contacts": {
-        "first_name": "First name",
-        "last_name": "Last name",
-        "email": "E-mail",
-        "phone": "Phone",
-        "job_title": "Job title",
-        "company": "Company name",
-        "tags": "Tags",
-        "lifecycle_stage": "Stage",
-        "source": "Source",
-        "notes": "Notes",
+        "first_name": N_("First name"),
+        "last_name": N_("Last name"),
+        "email": N_("E-mail"),
+        "phone": N_("Phone"),
+        "job_title": N_("Job title"),
+        "company": N_("Company name"),
+        "tags": N_("Tags"),
+        "lifecycle_stage": N_("Stage"),
+        "source": N_("Source"),
+        "notes": N_("Notes"),
     },
     "companies": {
-        "name": "Company name",
-        "email": "E-mail",
-        "phone": "Phone",
-        "website": "Website",
-        "tags": "Tags",
-        "lifecycle_stage": "Stage",
-        "industry": "Industry",
-        "notes": "Notes",
+        "name": N_("Company name"),
+        "email": N_("E-mail"),
+        "phone": N_("Phone"),
+        "website": N_("Website"),
+        "tags": N_("Tags"),
+        "lifecycle_stage": N_("Stage"),
+        "industry": N_("Industry"),
+        "notes": N_("Notes"),
     },
 }
 ALIASES = {
@@ -115,13 +116,29 @@ def _key(header: str) -> str:
     return "_".join(header.strip().lower().replace("-", " ").replace(".", " ").split())
 
 
+def field_labels(entity: str) -> dict[str, str]:
+    """Header key -> field, from each field's label in English and in the reader's language: a file whose header
+    row reads "Apellidos" or "Last name" maps like one reading ``last_name``."""
+    labels: dict[str, str] = {}
+    for target, label in FIELDS[entity].items():
+        labels.setdefault(_key(label), target)
+        labels.setdefault(_key(gettext(label)), target)
+    return labels
+
+
+def translated_fields(entity: str) -> dict[str, str]:
+    """The fields of ``entity`` with their labels in the reader's language (the mapping step's choices)."""
+    return {target: gettext(label) for target, label in FIELDS[entity].items()}
+
+
 def guess_mapping(headers: list[str], entity: str) -> dict[int, str]:
     """Column index -> field, from the header names (the user can change it)."""
     targets = FIELDS[entity]
+    labels = field_labels(entity)
     mapping: dict[int, str] = {}
     for index, header in enumerate(headers):
         key = _key(header)
-        key = key if key in targets else ALIASES.get(key, "")
+        key = key if key in targets else ALIASES.get(key) or labels.get(key, "")
         if entity == "companies" and key == "company":
             key = "name"
         if key in targets and key not in mapping.values():
@@ -133,9 +150,9 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
     """Validate every row with the same rules as the forms; collect every error."""
     checked = Checked()
     required = ("last_name",) if entity == "contacts" else ("name",)
-    missing = [FIELDS[entity][r] for r in required if r not in mapping.values()]
+    missing = [gettext(FIELDS[entity][r]) for r in required if r not in mapping.values()]
     if missing:
-        checked.errors.append(RowError(1, ", ".join(missing), "Map a column to this field."))
+        checked.errors.append(RowError(1, ", ".join(missing), gettext("Map a column to this field.")))
         return checked
     for number, row in enumerate(parsed.rows, start=2):
         data = {target: (row[index] if index < len(row) else "") for index, target in mapping.items()}
@@ -150,7 +167,7 @@ def check_rows(parsed: ParsedFile, mapping: dict[int, str], entity: str) -> Chec
             cleaned = forms.company_form(data, owners=set())
         headers = {target: parsed.headers[index] for index, target in mapping.items()}
         for name, message in cleaned.errors.items():
-            checked.errors.append(RowError(number, headers.get(name, FIELDS[entity].get(name, name)), message))
+            checked.errors.append(RowError(number, headers.get(name, gettext(FIELDS[entity].get(name, name))), message))
         checked.values.append(cleaned.values)
     return checked
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nexo.modules.crm.forms import normalize_phone
 from nexo.modules.crm.models import Activity, CompanyProfile, ContactProfile, Lead, Opportunity, SupportCase
 from nexo.modules.directory.models import EmailAddress, Organization, Person, PhoneNumber, PostalAddress
+from nexo.platform.i18n.catalog import gettext
 from nexo.tenants.audit import record
 
 NAME_SIMILARITY = 0.82
@@ -132,9 +133,9 @@ async def _moved_counts(session: AsyncSession, key: str, other_id: int) -> dict[
 
 async def preview_merge(session: AsyncSession, survivor: Record, other: Record) -> MergePreview:
     if type(survivor) is not type(other):
-        raise MergeError("Only two contacts or two companies can be merged.")
+        raise MergeError(gettext("Only two contacts or two companies can be merged."))
     if survivor.id == other.id:
-        raise MergeError("Choose two different records.")
+        raise MergeError(gettext("Choose two different records."))
     names = PERSON_FIELDS if isinstance(survivor, Person) else ORGANIZATION_FIELDS
     preview = MergePreview(survivor=survivor, other=other)
     for name in names:

@@ -14,6 +14,7 @@ from nexo.modules.crm.services.events import deleted_event, lead_event
 from nexo.modules.crm.services.pipeline import OpportunityInput, OpportunityService, PipelineError, StageService
 from nexo.modules.directory.models import Organization, Person
 from nexo.modules.directory.services import ContactPoints
+from nexo.platform.i18n.catalog import gettext, pgettext
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,10 @@ class LeadService(CrmService):
         (source, campaign, first contact): it is refused while the opportunity exists."""
         if lead.opportunity_id is not None:
             raise PipelineError(
-                "This lead was qualified into an opportunity, which keeps it as its origin: "
-                "delete the opportunity first."
+                gettext(
+                    "This lead was qualified into an opportunity, which keeps it as its origin: "
+                    "delete the opportunity first."
+                )
             )
         lead_id = lead.id
         await self.session.delete(lead)
@@ -83,11 +86,11 @@ class LeadService(CrmService):
     async def qualify(self, lead: Lead, choice: QualifyInput) -> Opportunity:
         """Turn ``lead`` into an opportunity, with the company and the contact it names."""
         if lead.status in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
-            raise PipelineError(f"This lead is already {lead.status}.")
+            raise PipelineError(gettext("This lead is already %(status)s.", status=pgettext("value", lead.status)))
         stages = await StageService(self.session, self.context).stages()
         stage_id = choice.stage_id or stages[0].id
         if await self.session.get(Stage, stage_id) is None:
-            raise PipelineError("Choose a stage.")
+            raise PipelineError(gettext("Choose a stage."))
         organization_id = await self._company_for(lead, choice.organization_id)
         person_id = await self._contact_for(lead, choice.person_id, organization_id)
         opportunity = await OpportunityService(self.session, self.context).create_opportunity(
@@ -110,7 +113,7 @@ class LeadService(CrmService):
 
     async def _company_for(self, lead: Lead, organization_id: int | None) -> int | None:
         if organization_id is not None and await self.session.get(Organization, organization_id) is None:
-            raise PipelineError("There is no such company.")
+            raise PipelineError(gettext("There is no such company."))
         if organization_id is None and lead.company_name:
             company = await CompanyService(self.session, self.context).create_company(
                 CompanyInput(name=lead.company_name, owner_id=lead.owner_id, lifecycle_stage=LifecycleStage.PROSPECT)
@@ -120,7 +123,7 @@ class LeadService(CrmService):
 
     async def _contact_for(self, lead: Lead, person_id: int | None, organization_id: int | None) -> int | None:
         if person_id is not None and await self.session.get(Person, person_id) is None:
-            raise PipelineError("There is no such contact.")
+            raise PipelineError(gettext("There is no such contact."))
         if person_id is None and (lead.last_name or lead.email):
             person = await ContactService(self.session, self.context).create_contact(
                 ContactInput(
@@ -138,9 +141,9 @@ class LeadService(CrmService):
 
     async def disqualify(self, lead: Lead, reason: str) -> Lead:
         if not reason.strip():
-            raise PipelineError("Say why the lead is disqualified.")
+            raise PipelineError(gettext("Say why the lead is disqualified."))
         if lead.status == LeadStatus.QUALIFIED:
-            raise PipelineError("This lead is already qualified.")
+            raise PipelineError(gettext("This lead is already qualified."))
         lead.status = LeadStatus.DISQUALIFIED
         lead.disqualified_reason = reason.strip()[:300]
         await self.session.flush()

@@ -107,9 +107,15 @@ class StageService(CrmService):
         session = self.session
         used = await session.scalar(select(func.count()).where(Opportunity.stage_id == stage.id))
         if used:
-            raise PipelineError(f"{used} opportunities are in “{stage.name}”: move them before deleting the stage.")
+            raise PipelineError(
+                gettext(
+                    "%(count)s opportunities are in “%(stage)s”: move them before deleting the stage.",
+                    count=used,
+                    stage=stage.name,
+                )
+            )
         if len(await self.stages()) <= 1:
-            raise PipelineError("A pipeline needs at least one stage.")
+            raise PipelineError(gettext("A pipeline needs at least one stage."))
         await session.delete(stage)
         await session.flush()
 
@@ -119,7 +125,7 @@ class OpportunityService(CrmService):
         session = self.session
         stage = await session.get(Stage, values.stage_id)
         if stage is None:
-            raise PipelineError("Choose a stage.")
+            raise PipelineError(gettext("Choose a stage."))
         last = await session.scalar(select(func.max(Opportunity.position)).where(Opportunity.stage_id == stage.id))
         opportunity = Opportunity(
             title=values.title,
@@ -164,7 +170,11 @@ class OpportunityService(CrmService):
         quotes = quote_provider(self.context.modules)
         quote = await quotes.existing(session, opportunity.id) if quotes is not None else None
         if quote is not None:
-            raise PipelineError(f"Quote {quote.label} was made from this opportunity: it stays as the deal's record.")
+            raise PipelineError(
+                gettext(
+                    "Quote %(quote)s was made from this opportunity: it stays as the deal's record.", quote=quote.label
+                )
+            )
         opportunity_id = opportunity.id
         await session.delete(opportunity)
         await session.flush()
@@ -181,9 +191,9 @@ class OpportunityService(CrmService):
         session = self.session
         stage = await session.get(Stage, stage_id)
         if stage is None:
-            raise PipelineError("There is no such stage in this pipeline.")
+            raise PipelineError(gettext("There is no such stage in this pipeline."))
         if stage.kind == StageKind.LOST and not (reason or opportunity.close_reason):
-            raise PipelineError("Say why the deal was lost.")
+            raise PipelineError(gettext("Say why the deal was lost."))
         old_stage_id, old_status = opportunity.stage_id, opportunity.status
         cards = [c for c in await self._column(stage.id) if c.id != opportunity.id]
         index = len(cards) if position is None else max(0, min(position, len(cards)))
@@ -217,14 +227,14 @@ class OpportunityService(CrmService):
         index = next(i for i, s in enumerate(stages) if s.id == opportunity.stage_id)
         target = index + direction
         if not 0 <= target < len(stages):
-            raise PipelineError("The card is already at the edge of the board.")
+            raise PipelineError(gettext("The card is already at the edge of the board."))
         return await self.move(opportunity, stages[target].id, None)
 
     async def close(self, opportunity: Opportunity, *, won: bool, reason: str, stages: list[Stage]) -> Opportunity:
         kind = StageKind.WON if won else StageKind.LOST
         stage = next((s for s in stages if s.kind == kind), None)
         if not won and not reason.strip():
-            raise PipelineError("Say why the deal was lost.")
+            raise PipelineError(gettext("Say why the deal was lost."))
         if stage is None:
             old_status = opportunity.status
             opportunity.close_reason = reason.strip() or None

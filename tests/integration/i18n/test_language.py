@@ -294,3 +294,38 @@ async def test_erp_form_errors_refusals_charts_and_exports_in_the_reader_languag
         fmt = "&format=excel-es" if workspace is spanish else ""
         export = await web.get(f"/w/{workspace.slug}/erp/reports/profitability.csv?group_by=product{fmt}")
         assert export.content.decode("utf-8-sig").splitlines()[0] == header
+
+
+async def test_crm_form_errors_and_home_cards_in_the_reader_language(
+    web: WebClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    spanish = await make_workspace(sessions, modules=("crm",))
+    english = await make_workspace(sessions, modules=("crm",))
+    await set_language(sessions, tenant_id=spanish.tenant.id, language="es", locale="es-ES")
+    await set_language(sessions, user_id=spanish.owner.id, language=None)
+    contact = {"first_name": "Ana", "last_name": "", "phone": "call me", "lifecycle_stage": "lead"}
+    for workspace, missing, phone, cards, absent in (
+        (
+            spanish,
+            "Rellena el campo «apellidos».",
+            "Usa solo cifras, espacios y + ( ) - . /",
+            ("Embudo de ventas", "Mis tareas", "Oportunidades abiertas", "Incidencias de soporte"),
+            ("Open deals", "My tasks", "Enter the last name."),
+        ),
+        (
+            english,
+            "Enter the last name.",
+            "Use digits, spaces and + ( ) - . / only.",
+            ("Pipeline", "My tasks", "Open deals", "Support cases"),
+            ("Embudo de ventas", "Mis tareas", "Rellena el campo"),
+        ),
+    ):
+        await web.login(workspace.owner.email)
+        refused = await web.post(f"/w/{workspace.slug}/crm/contacts/new", contact)
+        text = refused.text.replace("&laquo;", "«").replace("&raquo;", "»").replace("&#43;", "+")
+        assert refused.status_code == 400 and missing in text and phone in text, text[-3000:]
+        home = (await web.get(f"/w/{workspace.slug}/")).text
+        for label in cards:
+            assert label in home
+        for label in absent:
+            assert label not in home and label not in text

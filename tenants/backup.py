@@ -217,7 +217,9 @@ async def restore_tenant(settings: Settings, source: Path, slug: str) -> Restore
                 out.write(f"\nALTER SCHEMA {_ident(old)} RENAME TO {_ident(new)};\n".encode())
             if old_taken:
                 out.write(f"ALTER SCHEMA {_ident(HOLD)} RENAME TO {_ident(old)};\n".encode())
-            out.write(("SET LOCAL search_path = public;\n" + _public_sql(manifest, tenant_id, new, slug) + "\n").encode())
+            # The whole file runs in one transaction (psql --single-transaction): SET LOCAL ends with it.
+            public_rows = _public_sql(manifest, tenant_id, new, slug)
+            out.write(f"SET LOCAL search_path = public;\n{public_rows}\n".encode())
         _run(
             [
                 pg_tool("psql"),

@@ -10,18 +10,24 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _fixed: datetime.date | None = None
 
 
 def today(timezone: str | None = None) -> datetime.date:
-    """The current date in ``timezone`` (an IANA name; the server's local date without one), or the fixed day."""
+    """The current date in ``timezone`` (an IANA name; the server's local date without one), or the fixed day.
+
+    A name the zone database does not know falls back to UTC: a workspace's stored zone never breaks a page."""
     if _fixed is not None:
         return _fixed
     if timezone is None:
         return datetime.date.today()
-    return datetime.datetime.now(ZoneInfo(timezone)).date()
+    try:
+        zone: datetime.tzinfo = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return datetime.datetime.now(zone).date()
 
 
 @contextmanager

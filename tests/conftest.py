@@ -21,14 +21,14 @@ from nexo.platform.composition import register_models
 from nexo.platform.db.engine import create_engine, create_session_maker, normalize_url
 from nexo.platform.settings import REPO_ROOT, Settings
 from nexo.tests.database import temporary_database
+from nexo.tests.days import TODAY
 from nexo.tests.factories import WebClient, Workspace, make_workspace
 from nexo.tests.mailbox import Mailbox, start_smtp_server
 
 register_models()  # the suite composes the app's parts as the app factory and the CLI do
 
-# "Today" for every test: documents the services date today (an invoice, a delivery, a payment without a date) fall
-# on this day, so tests with fixed calendar dates (autumn 2026) keep their order to "today" on any day they run.
-TODAY = datetime.date(2026, 11, 20)
+# "Today" for every test (tests/days.py): documents the services date today (an invoice, a delivery, a payment
+# without a date) fall on this day, and tests write their dates as offsets from it, so the suite passes on any day.
 
 
 @pytest.fixture(autouse=True)

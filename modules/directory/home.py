@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -12,6 +10,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.directory.services import directory_counts
+from nexo.platform import clock
 from nexo.platform.i18n.catalog import gettext
 from nexo.platform.modules.home import Card, Figure, HomeContext, home_cards
 from nexo.platform.modules.registry import get_registry
@@ -24,16 +23,9 @@ class WorkspaceHomeController(Controller):
 
     @get("/", name="workspace.home")
     async def home(self, request: Request[Any, Any, Any], tenant: TenantContext, db_session: AsyncSession) -> Template:
-        today = datetime.datetime.now(_zone(tenant.timezone)).date()
+        today = clock.today(tenant.timezone)
         context = HomeContext(tenant.slug, tenant.user_id, tenant.currency, today, tenant.modules)
         return render(request, "tenants/home.html", {"cards": await home_cards(db_session, context, get_registry())})
-
-
-def _zone(name: str) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
 
 
 async def cards(session: AsyncSession, context: HomeContext) -> list[Card]:

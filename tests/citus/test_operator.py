@@ -5,7 +5,6 @@ and the tenant works afterwards, its database-side checks included."""
 from __future__ import annotations
 
 import asyncio
-import datetime
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from nexo.platform.db.citus import citus_report
 from nexo.platform.db.engine import create_engine, create_session_maker
 from nexo.platform.settings import Settings
 from nexo.tests.database import refused_commit
+from nexo.tests.days import days
 from nexo.tests.factories import WebClient, Workspace, make_workspace, tenant_session
 from nexo.tests.integration.erp.conftest import ERP_MODULES
 
@@ -65,7 +65,7 @@ async def test_check_finds_a_local_tenant_schema_and_distribute_fixes_it(
     assert (await web.get(f"/w/{local.slug}/erp/accounting/invoices")).status_code == 200
     session = await tenant_session(sessions, local)
     async with session:  # the journal balance check came along (its trigger is on the worker's shard)
-        entry = JournalEntry(entry_date=datetime.date(2026, 3, 1), memo="bad", currency="EUR")
+        entry = JournalEntry(entry_date=days(-264), memo="bad", currency="EUR")
         session.add(entry)
         await session.flush()
         session.add(JournalLine(entry_id=entry.id, account_id=1, debit=100, credit=0))

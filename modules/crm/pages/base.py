@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller
 from litestar.response import Redirect
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexo.modules.crm.services.listing import ListQuery
 from nexo.modules.crm.services.members import Member, workspace_members
+from nexo.platform import clock
 from nexo.platform.tenancy.context import TenantContext
 from nexo.platform.web.kit import AnyRequest
 
@@ -35,11 +35,8 @@ def see_other(tenant: TenantContext, path: str) -> Redirect:
 
 
 def today_for(tenant: TenantContext) -> datetime.date:
-    """Today in the workspace's time zone (what "overdue" means to its people)."""
-    try:
-        return datetime.datetime.now(ZoneInfo(tenant.timezone)).date()
-    except (KeyError, ValueError):
-        return datetime.datetime.now(datetime.UTC).date()
+    """Today in the workspace's time zone (what "overdue" means to its people), from the kernel clock."""
+    return clock.today(tenant.timezone)
 
 
 async def members_of(session: AsyncSession, tenant: TenantContext) -> list[Member]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.platform.tenancy.context import Role
 from nexo.tenants.audit import AuditEntry, record
+from nexo.tests.days import days
 from nexo.tests.factories import WebClient, Workspace, add_member, make_user, tenant_session
 from nexo.tests.integration.admin.helpers import htmx
 
@@ -37,9 +38,9 @@ async def seed_audit(
 async def test_audit_filters_and_pagination(
     web: WebClient, sessions: async_sessionmaker[AsyncSession], tenant_a: Workspace, tenant_b: Workspace
 ) -> None:
-    await seed_audit(sessions, tenant_a, 30, "member.invited", "ann@alpha.test", datetime.date(2026, 11, 20))
-    await seed_audit(sessions, tenant_a, 3, "module.enabled", "bob@alpha.test", datetime.date(2026, 11, 25))
-    await seed_audit(sessions, tenant_b, 5, "module.enabled", "eve@beta.test", datetime.date(2026, 11, 25))
+    await seed_audit(sessions, tenant_a, 30, "member.invited", "ann@alpha.test", days(0))
+    await seed_audit(sessions, tenant_a, 3, "module.enabled", "bob@alpha.test", days(5))
+    await seed_audit(sessions, tenant_b, 5, "module.enabled", "eve@beta.test", days(5))
     await web.login(tenant_a.owner.email)
     base = f"/w/{tenant_a.slug}/settings/audit"
 
@@ -56,16 +57,16 @@ async def test_audit_filters_and_pagination(
     assert "3 entries" in by_action.text and "ann@alpha.test" not in by_action.text
     by_actor = await web.get(f"{base}?actor=ANN@", headers=htmx())
     assert "30 entries" in by_actor.text
-    by_dates = await web.get(f"{base}?date_from=2026-11-21&date_to=2026-11-25", headers=htmx())
+    by_dates = await web.get(f"{base}?date_from={days(1)}&date_to={days(5)}", headers=htmx())
     assert "3 entries" in by_dates.text
-    by_day = await web.get(f"{base}?date_from=2026-11-20&date_to=2026-11-20")
+    by_day = await web.get(f"{base}?date_from={days(0)}&date_to={days(0)}")
     assert "30 entries" in by_day.text
     wildcard = await web.get(f"{base}?actor=%25", headers=htmx())
     assert "0 entries" in wildcard.text  # a literal %, not a wildcard
 
-    bad = await web.get(f"{base}?date_from=yesterday&date_to=2026-11-01", headers=htmx())
+    bad = await web.get(f"{base}?date_from=yesterday&date_to={days(-19)}", headers=htmx())
     assert bad.status_code == 400 and "Use a date like" in bad.text
-    backwards = await web.get(f"{base}?date_from=2026-11-25&date_to=2026-11-20", headers=htmx())
+    backwards = await web.get(f"{base}?date_from={days(5)}&date_to={days(0)}", headers=htmx())
     assert backwards.status_code == 400 and "before the start date" in backwards.text
 
 

@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nexo.tests.days import days
 from nexo.tests.factories import Workspace, make_workspace
 from nexo.tests.integration.api.conftest import TokenFactory, switch_module
 
@@ -156,7 +157,7 @@ async def test_activities_on_records_and_their_done_state(
     task = await client.post(
         "/api/v1/crm/activities",
         headers=headers,
-        json={"kind": "task", "subject": "Call back", "due_date": "2026-12-01", "contact_id": contact["id"]},
+        json={"kind": "task", "subject": "Call back", "due_date": str(days(11)), "contact_id": contact["id"]},
     )
     assert task.status_code == 201, task.text
     assert task.json()["done"] is False and task.json()["contact_id"] == contact["id"]
@@ -220,8 +221,8 @@ async def test_campaigns_read_and_create(
         json={
             "name": "Spring",
             "target_tags": ["vip", "Newsletter"],
-            "starts_on": "2027-03-01",
-            "ends_on": "2027-03-31",
+            "starts_on": str(days(101)),
+            "ends_on": str(days(131)),
         },
     )
     assert created.status_code == 201, created.text
@@ -229,7 +230,7 @@ async def test_campaigns_read_and_create(
     backwards = await client.post(
         "/api/v1/crm/campaigns",
         headers=headers,
-        json={"name": "Odd", "starts_on": "2027-03-31", "ends_on": "2027-03-01"},
+        json={"name": "Odd", "starts_on": str(days(131)), "ends_on": str(days(101))},
     )
     assert backwards.status_code == 400 and backwards.json()["errors"][0]["key"] == "ends_on"
     read = await client.get(f"/api/v1/crm/campaigns/{created.json()['id']}", headers=headers)
@@ -368,7 +369,6 @@ async def test_leads_opportunities_activities_and_cases_are_deleted(
 async def test_a_qualified_lead_and_a_quoted_opportunity_are_not_deleted(
     client: Client, token_for: TokenFactory, sessions: async_sessionmaker[AsyncSession], crm_b: Workspace
 ) -> None:
-    import datetime
 
     from nexo.modules.erp.sales.models import Quote
     from nexo.tests.factories import tenant_session
@@ -391,7 +391,7 @@ async def test_a_qualified_lead_and_a_quoted_opportunity_are_not_deleted(
     async with session:
         quote = Quote(
             customer_org_id=deal["company_id"],
-            quote_date=datetime.date(2026, 11, 1),
+            quote_date=days(-19),
             currency="EUR",
             opportunity_id=deal["id"],
         )

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from nexo.modules.erp.inventory.models import StockMove
 from nexo.platform.settings import Settings
 from nexo.platform.webhooks.models import WebhookDelivery
+from nexo.tests.days import days
 from nexo.tests.factories import Workspace, make_workspace, tenant_session
 from nexo.tests.integration.api.conftest import TokenFactory, switch_module
 from nexo.tests.integration.api.test_webhooks import run_worker
@@ -503,8 +504,8 @@ async def test_hr_and_manufacturing(
     request_body = {
         "employee_id": employee["id"],
         "leave_type_id": holiday["id"],
-        "start_date": "2026-03-02",
-        "end_date": "2026-03-06",
+        "start_date": str(days(-263)),
+        "end_date": str(days(-259)),
         "reason": "Trip",
     }
     leave = await created(client, f"{API}/hr/leave-requests", request_body, headers)
@@ -518,7 +519,7 @@ async def test_hr_and_manufacturing(
     second = await created(
         client,
         f"{API}/hr/leave-requests",
-        {**request_body, "start_date": "2026-04-06", "end_date": "2026-04-07"},
+        {**request_body, "start_date": str(days(-228)), "end_date": str(days(-227))},
         headers,
     )
     refused = await client.post(f"{API}/hr/leave-requests/{second['id']}/refuse", headers=headers)
@@ -605,7 +606,12 @@ def seed_documents(url: str, headers: dict[str, str]) -> None:
     leave_type = make(f"{API}/hr/leave-types", {"name": "Holiday", "days_per_year": "25"})
     make(
         f"{API}/hr/leave-requests",
-        {"employee_id": employee, "leave_type_id": leave_type, "start_date": "2026-06-01", "end_date": "2026-06-02"},
+        {
+            "employee_id": employee,
+            "leave_type_id": leave_type,
+            "start_date": str(days(-172)),
+            "end_date": str(days(-171)),
+        },
     )
     bom = make(f"{API}/manufacturing/boms", {"product_id": kit, "components": lines})
     make(f"{API}/manufacturing/work-orders", {"bom_id": bom, "quantity": "1", "warehouse_id": warehouse})

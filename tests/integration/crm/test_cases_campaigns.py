@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nexo.modules.crm.models import CaseMessage, SavedFilter, SupportCase
+from nexo.tests.days import days
 from nexo.tests.factories import WebClient, Workspace, tenant_session
 from nexo.tests.integration.crm.helpers import add_person, crm_workspace
 
@@ -54,7 +55,7 @@ async def test_case_with_replies_and_internal_notes(
     [support_case] = await all_rows(sessions, crm_a, SupportCase)
     assert support_case.status == "pending"  # answered, waiting for the customer
     assert len(await all_rows(sessions, crm_a, CaseMessage)) == 2
-    updated = await web.post(case_url, {"status": "resolved", "priority": "high", "due_date": "2026-12-01"})
+    updated = await web.post(case_url, {"status": "resolved", "priority": "high", "due_date": str(days(11))})
     assert updated.status_code == 303
     bad = await web.post(case_url, {"status": "exploded"})
     assert bad.status_code == 400 and 'id="status-error"' in bad.text
@@ -72,7 +73,7 @@ async def test_campaign_targets_from_tags_and_saved_filter_and_results(
     await add_person(sessions, crm_b, "Grace", "Hopper", tags=["vip"])
     await web.login(crm_a.owner.email)
     base = f"/w/{crm_a.slug}/crm"
-    bad = await web.post(f"{base}/campaigns/new", {"name": "", "starts_on": "2026-12-10", "ends_on": "2026-12-01"})
+    bad = await web.post(f"{base}/campaigns/new", {"name": "", "starts_on": str(days(20)), "ends_on": str(days(11))})
     assert bad.status_code == 400 and 'id="name-error"' in bad.text and 'id="ends_on-error"' in bad.text
     created = await web.post(f"{base}/campaigns/new", {"name": "VIP dinner", "status": "active", "target_tags": "vip"})
     assert created.status_code == 303

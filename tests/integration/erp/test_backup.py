@@ -4,7 +4,6 @@ with the same row counts and the same ledger; the other workspace never in the b
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import tarfile
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from nexo.platform.db.engine import create_engine, normalize_url
 from nexo.platform.settings import Settings
 from nexo.tenants.backup import BackupError, backup_tenant, restore_tenant
 from nexo.tests.database import temporary_database
+from nexo.tests.days import this_year
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
 from nexo.tests.integration.erp.helpers import seed_stocked_catalog
@@ -39,7 +39,7 @@ async def _trade(sessions: async_sessionmaker[AsyncSession], ws: Workspace) -> N
     async with session:
         sales = SalesService(session, erp_context(ws))
         for month, quantity in ((9, Decimal(2)), (10, Decimal(5)), (11, Decimal("1.5"))):
-            day = datetime.date(2026, month, 10)
+            day = this_year(month, 10)
             order = await sales.create_order(ids.customer, ids.warehouse, [OrderLineInput(ids.widget, quantity)])
             await sales.deliver(order.id, delivered_on=day)
             invoice = await sales.invoice(order.id, issue_date=day, due_date=day)

@@ -13,6 +13,7 @@ from nexo.modules.directory.models import Person
 from nexo.modules.erp.hr.models import LeaveRequest
 from nexo.modules.erp.hr.services import HrService, working_days
 from nexo.platform.refusals import RefusalError
+from nexo.tests.days import days
 from nexo.tests.integration.erp.helpers import SEEDING
 
 
@@ -27,7 +28,7 @@ async def test_leave_request_approval_and_balance(session_a: AsyncSession, sessi
         await hr.hire(person.id)
     vacation = await hr.create_leave_type("Vacation", Decimal(10))
 
-    monday = datetime.date(2026, 12, 7)
+    monday = days(17)
     assert working_days(monday, monday + datetime.timedelta(days=6)) == 5
     first = await hr.request_leave(employee.id, vacation.id, monday, monday + datetime.timedelta(days=6))
     assert first.days == 5 and first.status == "pending"
@@ -41,8 +42,8 @@ async def test_leave_request_approval_and_balance(session_a: AsyncSession, sessi
     with pytest.raises(RefusalError, match="already approved"):
         await hr.decide(first.id, approve=False, user_id=7)
     with pytest.raises(RefusalError, match="Only 5 days"):
-        await hr.request_leave(employee.id, vacation.id, datetime.date(2026, 12, 14), datetime.date(2026, 12, 24))
-    second = await hr.request_leave(employee.id, vacation.id, datetime.date(2026, 12, 14), datetime.date(2026, 12, 15))
+        await hr.request_leave(employee.id, vacation.id, days(24), days(34))
+    second = await hr.request_leave(employee.id, vacation.id, days(24), days(25))
     await hr.decide(second.id, approve=False, user_id=7)
     balance = await hr.balance(employee.id, vacation.id, 2026)
     assert (balance.taken, balance.pending, balance.remaining) == (5, 0, 5)

@@ -4,7 +4,6 @@ equal to the ledger with CSV export, isolation between workspaces, and a switche
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from nexo.modules.erp.accounting.reports import Period, ledger_totals
 from nexo.modules.erp.sales.models import SalesOrder
 from nexo.platform.csvkit import read_csv
 from nexo.tenants.models import TenantModule
+from nexo.tests.days import days, this_year
 from nexo.tests.factories import WebClient, Workspace, tenant_session
 from nexo.tests.integration.erp.helpers import SEEDING, seed_catalog, seed_stocked_catalog
 
@@ -71,7 +71,7 @@ async def test_order_to_paid_invoice_through_pages(
     assert "Total €36.00" in page.text  # 3 x 10 + 20 % tax, in en-US formats
     too_much = await web.post(f"{invoice_url}/payments", {"amount": "100"})
     assert too_much.status_code == 400 and 'id="amount-error"' in too_much.text and "At most 36.00" in too_much.text
-    paid = await web.post(f"{invoice_url}/payments", {"amount": "36", "paid_on": "2026-11-20"})
+    paid = await web.post(f"{invoice_url}/payments", {"amount": "36", "paid_on": str(days(0))})
     assert paid.status_code == 200 and "paid" in paid.text
 
     session = await tenant_session(sessions, erp_a)
@@ -98,33 +98,35 @@ async def test_reports_match_ledger_and_export_csv(
     async with session:
         sales = SalesService(session, erp_context(erp_a))
         for month, quantity in ((9, D(2)), (10, D(5)), (11, D("1.5"))):
-            day = datetime.date(2026, month, 10)
+            day = this_year(month, 10)
             order = await sales.create_order(ids.customer, ids.warehouse, [OrderLineInput(ids.widget, quantity)])
             await sales.deliver(order.id, delivered_on=day)
             invoice = await sales.invoice(order.id, issue_date=day, due_date=day)
         await InvoiceService(session, erp_context(erp_a)).credit(invoice.id, issue_date=day)  # November credited
         await session.commit()
-        period = Period(datetime.date(2026, 1, 1), datetime.date(2026, 11, 28))
+        period = Period(this_year(1, 1), days(8))
         ledger = await ledger_totals(session, period)
     assert ledger.revenue == D(70) and ledger.cost_of_goods_sold == D(28)
 
     await web.login(erp_a.owner.email)
-    page = await web.get(f"/w/{erp_a.slug}/erp/reports?start=2026-01-01&end=2026-11-28&group_by=month")
+    page = await web.get(f"/w/{erp_a.slug}/erp/reports?start={this_year(1, 1)}&end={days(8)}&group_by=month")
     assert page.status_code == 200
     assert 'id="report-revenue">70.00<' in page.text and 'id="ledger-revenue">70.00<' in page.text
     assert 'id="report-cost">28.00<' in page.text and 'id="ledger-cost">28.00<' in page.text
     assert 'src="/static/app/erp.js"' in page.text and "<script>" not in page.text
-    data = (await web.get(f"/w/{erp_a.slug}/erp/reports/data.json?chart=sales&start=2026-01-01&end=2026-11-28")).json()
+    data = (
+        await web.get(f"/w/{erp_a.slug}/erp/reports/data.json?chart=sales&start={this_year(1, 1)}&end={days(8)}")
+    ).json()
     assert data["labels"] == ["2026-09", "2026-10", "2026-11"] and data["datasets"][0]["data"] == [20.0, 50.0, 0.0]
     exported = await web.get(
-        f"/w/{erp_a.slug}/erp/reports/profitability.csv?start=2026-01-01&end=2026-11-28&group_by=customer"
+        f"/w/{erp_a.slug}/erp/reports/profitability.csv?start={this_year(1, 1)}&end={days(8)}&group_by=customer"
     )
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert sum(D(r["revenue"]) for r in rows) == ledger.revenue and len(rows) == 1
     await _rename_customer(sessions, erp_a, ids.customer, '=HYPERLINK("http://evil.example","x")')
     spanish = await web.get(
-        f"/w/{erp_a.slug}/erp/reports/profitability.csv?start=2026-01-01&end=2026-11-28&group_by=customer"
+        f"/w/{erp_a.slug}/erp/reports/profitability.csv?start={this_year(1, 1)}&end={days(8)}&group_by=customer"
         "&format=excel-es"
     )
     assert spanish.content.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK(" in spanish.content  # formula neutralised
@@ -132,7 +134,7 @@ async def test_reports_match_ledger_and_export_csv(
     assert (parsed.delimiter, parsed.decimal) == (";", ",")
     [row] = parsed.rows
     assert row[1] == '=HYPERLINK("http://evil.example","x")' and parsed.number(row[2]) == ledger.revenue
-    bad = await web.get(f"/w/{erp_a.slug}/erp/reports?start=2026-12-01&end=2026-01-01")
+    bad = await web.get(f"/w/{erp_a.slug}/erp/reports?start={days(11)}&end={this_year(1, 1)}")
     assert bad.status_code == 400 and 'id="end-error"' in bad.text
     other = await web.get(f"/w/{erp_b.slug}/erp/reports/profitability.csv")
     assert other.status_code == 404
@@ -243,7 +245,7 @@ async def test_work_order_and_leave_pages(
         hr = HrService(session, SEEDING)
         employee = await hr.hire(person.id)
         leave_type = await hr.create_leave_type("Vacation", D(20))
-        await hr.request_leave(employee.id, leave_type.id, datetime.date(2026, 12, 1), datetime.date(2026, 12, 2))
+        await hr.request_leave(employee.id, leave_type.id, days(11), days(12))
         await session.commit()
     await web.login(erp_a.owner.email)
     base = f"/w/{erp_a.slug}/erp/manufacturing/work-orders"

@@ -4,7 +4,6 @@ quote → sales order → delivery → invoice → payment; purchase order → r
 from __future__ import annotations
 
 import asyncio
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -28,12 +27,13 @@ from nexo.modules.erp.purchasing.services import PurchaseLineInput, PurchasingSe
 from nexo.modules.erp.sales.models import Delivery, SalesOrder
 from nexo.modules.erp.sales.services import OrderInput, OrderLineInput, SalesService
 from nexo.platform.refusals import RefusalError
+from nexo.tests.days import days
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import erp_context
 from nexo.tests.integration.erp.helpers import SEEDING, account_balance, moves_sum, seed_catalog
 
 D = Decimal
-DAY = datetime.date(2026, 11, 2)
+DAY = days(-18)
 
 
 async def test_purchase_to_payment(session_a: AsyncSession, session_b: AsyncSession, erp_a: Workspace) -> None:

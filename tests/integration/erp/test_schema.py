@@ -3,7 +3,6 @@ rows included; the journal refuses an unbalanced entry at commit."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from nexo.modules.erp.accounting.models import DEFAULT_CHART, Account, JournalEn
 from nexo.modules.erp.inventory.models import InventorySettings
 from nexo.platform.migrations.runner import replay_tenant_schema
 from nexo.tests.database import refused_commit
+from nexo.tests.days import days
 from nexo.tests.factories import Workspace, tenant_session
 from nexo.tests.integration.erp.conftest import ERP_MODULES
 
@@ -74,7 +74,7 @@ async def test_database_refuses_unbalanced_entry(sessions: async_sessionmaker[As
         citus = bool(await probe.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")))
     session = await tenant_session(sessions, erp_a)
     async with session:
-        entry = JournalEntry(entry_date=datetime.date(2026, 11, 1), memo="bad", currency="EUR")
+        entry = JournalEntry(entry_date=days(-19), memo="bad", currency="EUR")
         session.add(entry)
         await session.flush()
         session.add(JournalLine(entry_id=entry.id, account_id=1, debit=100, credit=0))
@@ -83,7 +83,7 @@ async def test_database_refuses_unbalanced_entry(sessions: async_sessionmaker[As
             await session.commit()
     session = await tenant_session(sessions, erp_a)
     async with session:
-        entry = JournalEntry(entry_date=datetime.date(2026, 11, 1), memo="empty", currency="EUR")
+        entry = JournalEntry(entry_date=days(-19), memo="empty", currency="EUR")
         session.add(entry)
         with pytest.raises(DBAPIError, match=refused_commit("has no lines", citus=citus)):
             await session.commit()

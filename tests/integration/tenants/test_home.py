@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import html
 import re
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from nexo.modules.crm.services.base import CrmContext
 from nexo.modules.crm.services.pipeline import StageService
 from nexo.modules.directory.models import Person
 from nexo.modules.erp.sales.services import OrderLineInput, SalesService
+from nexo.platform import clock
 from nexo.tests.factories import WebClient, Workspace, make_user, make_workspace, tenant_session
 from nexo.tests.integration.erp.conftest import ERP_MODULES, erp_context
 from nexo.tests.integration.erp.helpers import seed_stocked_catalog
@@ -43,7 +43,7 @@ def _figures(card: str) -> dict[str, tuple[str, str]]:
 
 
 def _today(ws: Workspace) -> datetime.date:
-    return datetime.datetime.now(zoneinfo.ZoneInfo(ws.tenant.timezone)).date()
+    return clock.today(ws.tenant.timezone)  # the day the suite's clock is frozen at
 
 
 async def _seed_crm(sessions: async_sessionmaker[AsyncSession], ws: Workspace, other_user: int, amount: int) -> None:

@@ -41,18 +41,20 @@ _FOLDERS: list[Path] = []
 _SERVERS: list[tuple[Any, Path]] = []  # (pgserver handle, its data folder)
 _CHILDREN: list[subprocess.Popen[bytes]] = []
 _INSTALLED = False
-_INTERRUPTED: list[int] = []  # the signals received, so the runner answers 130 whatever exception they caused
+_INTERRUPTED: list[int] = []  # SIGTERM/SIGHUP received, so the runner answers 130 whatever exception they caused
 
 
 def _interrupt(number: int, frame: Any) -> None:
-    """Remember the signal, then act like Ctrl-C. The KeyboardInterrupt may land inside a database driver's
-    callback and come out as another exception (asyncpg: a ValueError): :func:`interrupted` still tells."""
+    """SIGTERM/SIGHUP: remember it, then raise SIGINT. Ctrl-C's own handling then applies: inside ``asyncio.run``
+    the runner cancels the benchmark's task cleanly (every ``finally`` runs) and raises KeyboardInterrupt; outside it
+    Python raises KeyboardInterrupt at once. Raising KeyboardInterrupt from this handler instead could land inside a
+    database driver's callback and leave the loop waiting forever."""
     _INTERRUPTED.append(number)
-    signal.default_int_handler(number, frame)
+    signal.raise_signal(signal.SIGINT)
 
 
 def interrupted() -> bool:
-    """True once SIGINT, SIGTERM or SIGHUP reached this process."""
+    """True once SIGTERM or SIGHUP reached this process (Ctrl-C shows itself as KeyboardInterrupt)."""
     return bool(_INTERRUPTED)
 
 
@@ -64,7 +66,7 @@ def install_cleanup() -> None:
     _INSTALLED = True
     atexit.register(cleanup)
     if threading.current_thread() is threading.main_thread():
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, _interrupt)
 
 

@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 # The 1-minute load average when it ended: on a shared machine it says how much else was running.
                 figure = {"name": name, **figure, "load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
                 print(json.dumps(figure), flush=True)
-    except BaseException:
-        if not interrupted():
+    except BaseException as error:
+        if not (isinstance(error, KeyboardInterrupt) or interrupted()):
             raise
         print("interrupted", file=sys.stderr)
         return 130

@@ -171,7 +171,7 @@ class RotatingSessionBackend(SQLAlchemyAsyncSessionBackend):
             if cookie:
                 statements.append(self._delete(cookie))
             connection.scope[ROTATED_ID_KEY] = self.generate_session_id()  # type: ignore[literal-required]
-        elif not scope_session and scope_session is not Empty and not cookie:
+        elif not scope_session and cast("object", scope_session) is not Empty and not cookie:
             return  # an anonymous visitor with nothing to keep: no row, no cookie
         elif (kept := self._kept(scope_session, connection)) is not None:
             last_refresh = kept.expires_at - datetime.timedelta(seconds=self.config.max_age)
